@@ -1,0 +1,55 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Twinning",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "twinning", targets: ["twinning"]),
+        .library(name: "Twinning", targets: ["Twinning"]),
+        .library(name: "Assignment", targets: ["Assignment"]),
+        .library(name: "LinearAlgebra", targets: ["LinearAlgebra"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // MARK: - Public API
+
+        /// Exact linear assignment (rectangular, with slots, forbidden and locked pairs).
+        /// Depends on nothing, so anyone can use it on its own.
+        .target(name: "Assignment"),
+
+        /// The only code that calls BLAS and LAPACK.
+        .target(name: "LinearAlgebra", dependencies: [
+            .target(name: "CBLAS", condition: .when(platforms: [.linux])),
+        ]),
+
+        /// Model, loading, scoring, matching, explanations.
+        .target(name: "Twinning", dependencies: [
+            "Assignment", "LinearAlgebra",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+
+        /// The command-line tool: thin, all work happens in the libraries.
+        .executableTarget(name: "twinning", dependencies: [
+            "Twinning", "Assignment", "LinearAlgebra",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // MARK: - Implementation details
+
+        /// BLAS/LAPACK from the system (Debian: libblas-dev, liblapack-dev; OpenBLAS at run time).
+        .systemLibrary(name: "CBLAS", pkgConfig: "blas", providers: [
+            .apt(["libblas-dev", "liblapack-dev", "libopenblas0-pthread"]),
+        ]),
+
+        // MARK: - Unit test bundles
+
+        .testTarget(name: "AssignmentTests", dependencies: ["Assignment"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
+        .testTarget(name: "TwinningTests", dependencies: ["Twinning"]),
+    ]
+)

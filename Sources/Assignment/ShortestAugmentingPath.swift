@@ -1,0 +1,384 @@
+/// Successive shortest augmenting paths with dual potentials, on the rectangular matrix
+/// as it is (no padding to square), generalised to row demands and column capacities.
+///
+/// The method is the one of Jonker & Volgenant (1987) in the rectangular form of
+/// D. F. Crouse, "On implementing 2D rectangular assignment algorithms", IEEE Trans.
+/// Aerospace and Electronic Systems 52(4), 2016, doi:10.1109/TAES.2016.140952: for each
+/// unit of unserved row demand, a Dijkstra search over reduced costs `c − u − v` finds
+/// the cheapest augmenting path to a column with a free slot, then the potentials are
+/// updated so every reduced cost stays non-negative. With slots the residual network is
+/// that of a min-cost flow (source → row, capacity = demand; row → column, capacity 1;
+/// column → sink, capacity = slots): reaching a full column leads on to *all* rows it
+/// holds, and a row never reuses a column it already holds. In partial mode every row
+/// also owns an "unmatched" sink valued at the threshold. Nothing is ever expanded, so a
+/// column with 1,000 slots costs no more memory than one with 1.
+///
+/// Determinism: rows are served in index order, one unit of demand at a time. Among
+/// columns at equal distance the search takes one with a free slot first, then the lowest
+/// index; a real column is preferred to leaving a row unmatched at equal distance.
+/// Only comparisons of computed distances are involved, so a run is reproducible bit for
+/// bit on the same input.
+enum ShortestAugmentingPath {
+    static func solve<S: BinaryFloatingPoint & Sendable>(
+        _ p: AssignmentProblem<S>
+    ) throws(AssignmentError) -> AssignmentSolution {
+        let n = p.rows, m = p.columns
+        guard n >= 0, m >= 0, p.values.count == n * m, p.allowed.map({ $0.count == n * m }) ?? true
+        else {
+            throw AssignmentError(.shapeMismatch,
+                "matrix has \(p.values.count) values (mask: \(p.allowed?.count ?? n * m)) for \(n) × \(m)")
+        }
+        var demand = p.rowDemands ?? Array(repeating: 1, count: n)
+        var capacity = p.columnCapacities ?? Array(repeating: 1, count: m)
+        guard demand.count == n, capacity.count == m,
+              !demand.contains(where: { $0 < 0 }), !capacity.contains(where: { $0 < 0 }) else {
+            throw AssignmentError(.invalidSlots,
+                "row demands and column capacities must be one non-negative whole number per row/column")
+        }
+        let maximize = p.objective == .maximize
+        let sign: Double = maximize ? -1 : 1
+        // Threshold in minimisation form: cells with sign·value above it are forbidden.
+        let limit: Double? = p.threshold.map { sign * $0 }
+
+        // One pass: NaN is an error; note whether any cell must be rewritten as forbidden.
+        var needsRewrite = p.allowed != nil || limit != nil || !p.locked.isEmpty
+        let forbiddenValue: S = maximize ? -.infinity : .infinity
+        try p.values.withUnsafeBufferPointer { (c) throws(AssignmentError) in
+            for k in 0..<c.count where !c[k].isFinite {
+                if c[k].isNaN {
+                    throw AssignmentError(.notANumber(row: k / max(m, 1), column: k % max(m, 1)),
+                        "matrix cell (\(k / max(m, 1)), \(k % max(m, 1))) is NaN; use an empty cell or infinity to forbid a pair")
+                }
+                if c[k] != forbiddenValue { needsRewrite = true }
+            }
+        }
+
+        // Locked pairs are taken out first: they use slots and are forbidden to the solver.
+        var lockedSet = Set<Pair>()
+        var lockedPerRow = [Int](repeating: 0, count: n), lockedPerColumn = [Int](repeating: 0, count: m)
+        for pair in p.locked {
+            guard pair.row >= 0, pair.row < n, pair.column >= 0, pair.column < m else {
+                throw AssignmentError(.lockedOutOfRange(pair), "locked pair \(pair) is outside the \(n) × \(m) matrix")
+            }
+            let k = pair.row * m + pair.column
+            if !(p.values[k].isFinite) || p.allowed?[k] == false {
+                throw AssignmentError(.lockedForbidden(pair), "locked pair \(pair) is also forbidden; remove one of the two")
+            }
+            guard lockedSet.insert(pair).inserted else {
+                throw AssignmentError(.lockedTwice(pair), "locked pair \(pair) is listed twice")
+            }
+            lockedPerRow[pair.row] += 1
+            lockedPerColumn[pair.column] += 1
+        }
+        for i in 0..<n where lockedPerRow[i] > demand[i] {
+            throw AssignmentError(.lockedExceedsRowSlots(row: i, locked: lockedPerRow[i], slots: demand[i]),
+                "row \(i) has \(lockedPerRow[i]) locked pairs but only \(demand[i]) slot(s); unlock pairs or raise its slots")
+        }
+        for j in 0..<m where lockedPerColumn[j] > capacity[j] {
+            throw AssignmentError(.lockedExceedsColumnSlots(column: j, locked: lockedPerColumn[j], slots: capacity[j]),
+                "column \(j) has \(lockedPerColumn[j]) locked pairs but only \(capacity[j]) slot(s); unlock pairs or raise its slots")
+        }
+        for i in 0..<n { demand[i] -= lockedPerRow[i] }
+        for j in 0..<m { capacity[j] -= lockedPerColumn[j] }
+
+        var values = p.values
+        if needsRewrite {
+            values.withUnsafeMutableBufferPointer { c in
+                for k in 0..<c.count {
+                    let x = c[k]
+                    if !x.isFinite || p.allowed?[k] == false || (limit.map { sign * Double(x) > $0 } ?? false) {
+                        c[k] = forbiddenValue
+                    }
+                }
+                for pair in lockedSet { c[pair.row * m + pair.column] = forbiddenValue }
+            }
+        }
+
+        let totalDemand = demand.reduce(0, +), totalCapacity = capacity.reduce(0, +)
+        // Full mode serves the smaller side completely; drive the search from that side.
+        let transposed = limit == nil && totalDemand > totalCapacity
+        var core: Core<S>
+        if transposed {
+            var t = [S](repeating: 0, count: n * m)
+            values.withUnsafeBufferPointer { c in
+                t.withUnsafeMutableBufferPointer { t in
+                    for i in 0..<n { for j in 0..<m { t[j * n + i] = c[i * m + j] } }
+                }
+            }
+            core = Core(rows: m, columns: n, costs: t, sign: sign, demand: capacity, capacity: demand, unmatchedCost: nil)
+        } else {
+            core = Core(rows: n, columns: m, costs: values, sign: sign, demand: demand, capacity: capacity, unmatchedCost: limit)
+        }
+        if let violator = core.run() {
+            throw AssignmentError.infeasible(side: transposed ? .columns : .rows,
+                                             members: violator.rows, demand: violator.demand, supply: violator.supply)
+        }
+
+        var pairs = Array(lockedSet)
+        for (r, cols) in core.rowColumns.enumerated() {
+            for c in cols { pairs.append(transposed ? Pair(Int(c), r) : Pair(r, Int(c))) }
+        }
+        pairs.sort()
+        var total = 0.0
+        for pair in pairs { total += Double(p.values[pair.row * m + pair.column]) }
+        var unmatched = [Int](repeating: 0, count: n)
+        if transposed {
+            var served = [Int](repeating: 0, count: n)
+            for pair in pairs { served[pair.row] += 1 }
+            let demands = p.rowDemands ?? Array(repeating: 1, count: n)
+            for i in 0..<n { unmatched[i] = demands[i] - served[i] }
+        } else {
+            unmatched = core.unmatched
+        }
+        return AssignmentSolution(
+            pairs: pairs, total: total,
+            rowPotentials: transposed ? core.v : core.u,
+            columnPotentials: transposed ? core.u : core.v,
+            unmatchedDemand: unmatched)
+    }
+}
+
+/// The search itself, on rows that must be served (or may go unmatched at `unmatchedCost`).
+struct Core<S: BinaryFloatingPoint> {
+    let n: Int, m: Int
+    let costs: [S]
+    let sign: Double
+    var demand: [Int]
+    var free: [Int]                 // free slots per column
+    let unmatchedCost: Double?
+    var u: [Double], v: [Double]
+    var rowColumns: [[Int32]]
+    var columnRows: [[Int32]]
+    var unmatched: [Int]
+
+    init(rows: Int, columns: Int, costs: [S], sign: Double, demand: [Int], capacity: [Int], unmatchedCost: Double?) {
+        n = rows; m = columns
+        self.costs = costs; self.sign = sign
+        self.demand = demand; free = capacity
+        self.unmatchedCost = unmatchedCost
+        u = Array(repeating: 0, count: rows)
+        v = Array(repeating: 0, count: columns)
+        rowColumns = Array(repeating: [], count: rows)
+        columnRows = Array(repeating: [], count: columns)
+        unmatched = Array(repeating: 0, count: rows)
+    }
+
+    struct Violator { var rows: [Int]; var demand: Int; var supply: Int }
+
+    /// Serves every row's demand; returns a Hall violator if some row cannot be served.
+    mutating func run() -> Violator? {
+        var shortest = [Double](repeating: .infinity, count: m)
+        var path = [Int32](repeating: -1, count: m)
+        var remaining = [Int32](repeating: 0, count: m)
+        var scannedColumns: [Int32] = []
+        var scannedRows: [Int32] = []
+        var rowDistance = [Double](repeating: .infinity, count: n)
+        var rowVia = [Int32](repeating: -1, count: n)    // column through which a row was reached
+        var rowState = [UInt8](repeating: 0, count: n)   // 0 unseen, 1 reached, 2 scanned
+        var blocked = [Bool](repeating: false, count: m)
+        var pending: [Int32] = []
+
+        for s in 0..<n {
+            while demand[s] > 0 {
+                // Reset the search.
+                for j in 0..<m { remaining[j] = Int32(j); shortest[j] = .infinity }
+                var live = m
+                scannedColumns.removeAll(keepingCapacity: true)
+                for r in scannedRows { rowState[Int(r)] = 0; rowDistance[Int(r)] = .infinity }
+                scannedRows.removeAll(keepingCapacity: true)
+                for r in pending { rowState[Int(r)] = 0; rowDistance[Int(r)] = .infinity }
+                pending.removeAll(keepingCapacity: true)
+
+                var minVal = 0.0
+                var sinkColumn = -1, sinkDummyRow = -1
+                var bestDummy = Double.infinity, bestDummyRow = -1
+                var closest = Closest()          // the nearest unscanned column, when known
+                var closestKnown = true
+                pending.append(Int32(s))
+                rowDistance[s] = 0
+                rowState[s] = 1
+
+                while true {
+                    // The nearest reached row; rows go before columns at equal distance.
+                    var bestRow = -1, bestRowDistance = Double.infinity, bestPending = -1
+                    for (k, r) in pending.enumerated() {
+                        let d = rowDistance[Int(r)]
+                        if d < bestRowDistance || (d == bestRowDistance && Int(r) < bestRow) {
+                            bestRow = Int(r); bestRowDistance = d; bestPending = k
+                        }
+                    }
+                    if bestRow >= 0 && bestRowDistance > minVal && !closestKnown {
+                        closest = nearest(remaining: remaining, live: live, shortest: shortest)
+                        closestKnown = true
+                    }
+                    if bestRow >= 0 && (bestRowDistance <= minVal || bestRowDistance <= closest.distance)
+                        && bestRowDistance <= bestDummy {
+                        // Scan the row: relax its arcs and find the nearest column in one pass.
+                        let i = bestRow
+                        minVal = bestRowDistance
+                        pending.remove(at: bestPending)
+                        rowState[i] = 2
+                        scannedRows.append(Int32(i))
+                        for j in rowColumns[i] { blocked[Int(j)] = true }
+                        closest = relax(row: i, base: minVal - u[i], remaining: remaining, live: live,
+                                        shortest: &shortest, path: &path, blocked: blocked)
+                        closestKnown = true
+                        for j in rowColumns[i] { blocked[Int(j)] = false }
+                        if let t = unmatchedCost {
+                            let d = minVal + t - u[i]
+                            if d < bestDummy { bestDummy = d; bestDummyRow = i }
+                        }
+                        continue
+                    }
+                    if !closestKnown {
+                        closest = nearest(remaining: remaining, live: live, shortest: shortest)
+                        closestKnown = true
+                    }
+                    if bestDummy < closest.distance {
+                        minVal = bestDummy
+                        sinkDummyRow = bestDummyRow
+                        break
+                    }
+                    if closest.distance == .infinity {
+                        return violator(scannedRows: scannedRows, scannedColumns: scannedColumns)
+                    }
+                    minVal = closest.distance
+                    let j = closest.column
+                    live -= 1
+                    remaining[closest.index] = remaining[live]
+                    scannedColumns.append(Int32(j))
+                    closestKnown = false
+                    if free[j] > 0 { sinkColumn = j; break }
+                    // A full column leads back to every row holding it; the arc costs the
+                    // (non-positive) reduced cost of that pair, negated.
+                    for r in columnRows[j] where rowState[Int(r)] != 2 {
+                        let slack = sign * Double(costs[Int(r) * m + j]) - u[Int(r)] - v[j]
+                        let d = minVal - min(slack, 0)
+                        if d < rowDistance[Int(r)] {
+                            if rowState[Int(r)] == 0 { rowState[Int(r)] = 1; pending.append(r) }
+                            rowDistance[Int(r)] = d
+                            rowVia[Int(r)] = Int32(j)
+                        }
+                    }
+                }
+
+                // Update potentials so that reduced costs stay non-negative.
+                for r in scannedRows { u[Int(r)] += minVal - rowDistance[Int(r)] }
+                for j in scannedColumns { v[Int(j)] -= minVal - shortest[Int(j)] }
+
+                // Augment along the path.
+                var j: Int
+                if sinkDummyRow >= 0 {
+                    let r = sinkDummyRow
+                    unmatched[r] += 1
+                    if r == s { demand[s] -= 1; continue }
+                    j = Int(rowVia[r])
+                    detach(row: r, column: j)
+                } else {
+                    j = sinkColumn
+                    free[j] -= 1
+                }
+                while true {
+                    let i = Int(path[j])
+                    attach(row: i, column: j)
+                    if i == s { break }
+                    let previous = Int(rowVia[i])
+                    detach(row: i, column: previous)
+                    j = previous
+                }
+                demand[s] -= 1
+            }
+        }
+        // Rows that wanted nothing (all their slots locked) still need a potential that
+        // keeps every reduced cost non-negative, so the duals certify the optimum.
+        for i in 0..<n where rowColumns[i].isEmpty && unmatched[i] == 0 {
+            var lowest = Double.infinity
+            for j in 0..<m { lowest = min(lowest, sign * Double(costs[i * m + j]) - v[j]) }
+            if lowest.isFinite { u[i] = lowest }
+        }
+        return nil
+    }
+
+    /// The nearest unscanned column: lowest distance, then a free slot, then lowest index.
+    struct Closest {
+        var distance = Double.infinity
+        var column = -1
+        var index = -1
+        var isFree = false
+
+        @inline(__always)
+        mutating func consider(_ d: Double, column j: Int, index k: Int, free: UnsafeBufferPointer<Int>) {
+            if d < distance {
+                self = Closest(distance: d, column: j, index: k, isFree: free[j] > 0)
+            } else if d == distance && d != .infinity {
+                let f = free[j] > 0
+                if (f && !isFree) || (f == isFree && j < column) {
+                    self = Closest(distance: d, column: j, index: k, isFree: f)
+                }
+            }
+        }
+    }
+
+    /// Relaxes every arc out of row `i` into unscanned columns it does not hold, and
+    /// returns the nearest unscanned column afterwards.
+    @inline(__always)
+    private func relax(row i: Int, base: Double, remaining: [Int32], live: Int,
+                       shortest: inout [Double], path: inout [Int32], blocked: [Bool]) -> Closest {
+        let sign = self.sign
+        let i32 = Int32(i)
+        var best = Closest()
+        costs.withUnsafeBufferPointer { c in
+            let rowBase = c.baseAddress! + i * m
+            v.withUnsafeBufferPointer { v in
+            free.withUnsafeBufferPointer { free in
+            shortest.withUnsafeMutableBufferPointer { sh in
+            path.withUnsafeMutableBufferPointer { path in
+            remaining.withUnsafeBufferPointer { rem in
+            blocked.withUnsafeBufferPointer { blocked in
+                for k in 0..<live {
+                    let j = Int(rem[k])
+                    let r = base + sign * Double(rowBase[j]) - v[j]
+                    var d = sh[j]
+                    if r < d && !blocked[j] {
+                        sh[j] = r
+                        path[j] = i32
+                        d = r
+                    }
+                    if d <= best.distance { best.consider(d, column: j, index: k, free: free) }
+                }
+            }}}}}}
+        }
+        return best
+    }
+
+    private func nearest(remaining: [Int32], live: Int, shortest: [Double]) -> Closest {
+        var best = Closest()
+        free.withUnsafeBufferPointer { free in
+            for k in 0..<live {
+                let j = Int(remaining[k])
+                if shortest[j] <= best.distance { best.consider(shortest[j], column: j, index: k, free: free) }
+            }
+        }
+        return best
+    }
+
+    private mutating func attach(row i: Int, column j: Int) {
+        rowColumns[i].append(Int32(j))
+        columnRows[j].append(Int32(i))
+    }
+
+    private mutating func detach(row i: Int, column j: Int) {
+        if let k = rowColumns[i].firstIndex(of: Int32(j)) { rowColumns[i].remove(at: k) }
+        if let k = columnRows[j].firstIndex(of: Int32(i)) { columnRows[j].remove(at: k) }
+    }
+
+    private func violator(scannedRows: [Int32], scannedColumns: [Int32]) -> Violator {
+        let rows = scannedRows.map(Int.init).sorted()
+        let inside = Set(scannedColumns)
+        var supply = 0
+        for j in scannedColumns { supply += columnRows[Int(j)].count + free[Int(j)] }
+        for r in rows { supply += rowColumns[r].filter { !inside.contains($0) }.count }
+        let need = rows.reduce(0) { $0 + rowColumns[$1].count + demand[$1] }
+        return Violator(rows: rows, demand: need, supply: supply)
+    }
+}
