@@ -14,7 +14,7 @@
 ///   the threshold. Equivalently, the solver maximises `Σ (score − threshold)` (or
 ///   minimises `Σ (cost − threshold)`) over the chosen pairs, so a row is left unmatched
 ///   rather than given a partner worse than the threshold, and this never fails.
-public struct AssignmentProblem<Scalar: BinaryFloatingPoint & Sendable>: Sendable {
+public struct AssignmentProblem<Scalar: AssignmentScalar>: Sendable {
     /// Whether the solver looks for the lowest or the highest total.
     public enum Objective: Sendable { case minimize, maximize }
 
@@ -53,7 +53,15 @@ public struct AssignmentProblem<Scalar: BinaryFloatingPoint & Sendable>: Sendabl
     /// - Complexity: O(F · s · n) for F pairs, where s is the number of rows scanned per
     ///   augmenting path (small in practice) and n the number of columns.
     public func solve() throws(AssignmentError) -> AssignmentSolution {
-        try ShortestAugmentingPath.solve(self)
+        // Route the common element types to code specialised for them: a generic call
+        // from another module would otherwise run the hot loop unspecialised.
+        if Scalar.self == Double.self {
+            return try ShortestAugmentingPath.solve(unsafeBitCast(self, to: AssignmentProblem<Double>.self))
+        }
+        if Scalar.self == Float.self {
+            return try ShortestAugmentingPath.solve(unsafeBitCast(self, to: AssignmentProblem<Float>.self))
+        }
+        return try ShortestAugmentingPath.solve(self)
     }
 }
 

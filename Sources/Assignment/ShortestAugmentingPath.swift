@@ -19,7 +19,7 @@
 /// Only comparisons of computed distances are involved, so a run is reproducible bit for
 /// bit on the same input.
 enum ShortestAugmentingPath {
-    static func solve<S: BinaryFloatingPoint & Sendable>(
+    static func solve<S: AssignmentScalar>(
         _ p: AssignmentProblem<S>
     ) throws(AssignmentError) -> AssignmentSolution {
         let n = p.rows, m = p.columns
@@ -139,7 +139,7 @@ enum ShortestAugmentingPath {
 }
 
 /// The search itself, on rows that must be served (or may go unmatched at `unmatchedCost`).
-struct Core<S: BinaryFloatingPoint> {
+struct Core<S: AssignmentScalar> {
     let n: Int, m: Int
     let costs: [S]
     let sign: Double
@@ -167,22 +167,25 @@ struct Core<S: BinaryFloatingPoint> {
 
     /// Serves every row's demand; returns a Hall violator if some row cannot be served.
     mutating func run() -> Violator? {
+        if n == m && n > 1 && unmatchedCost == nil && demand.allSatisfy({ $0 == 1 }) && free.allSatisfy({ $0 == 1 })
+            && costs.allSatisfy({ $0.isFinite }) {
+            warmStart()
+        }
         var shortest = [Double](repeating: .infinity, count: m)
         var path = [Int32](repeating: -1, count: m)
-        var remaining = [Int32](repeating: 0, count: m)
+        var gate = [Double](repeating: 0, count: m)     // 0 open, +∞ once a column is scanned
         var scannedColumns: [Int32] = []
         var scannedRows: [Int32] = []
         var rowDistance = [Double](repeating: .infinity, count: n)
         var rowVia = [Int32](repeating: -1, count: n)    // column through which a row was reached
         var rowState = [UInt8](repeating: 0, count: n)   // 0 unseen, 1 reached, 2 scanned
-        var blocked = [Bool](repeating: false, count: m)
         var pending: [Int32] = []
 
         for s in 0..<n {
             while demand[s] > 0 {
                 // Reset the search.
-                for j in 0..<m { remaining[j] = Int32(j); shortest[j] = .infinity }
-                var live = m
+                for j in 0..<m { shortest[j] = .infinity }
+                for j in scannedColumns { gate[Int(j)] = 0 }
                 scannedColumns.removeAll(keepingCapacity: true)
                 for r in scannedRows { rowState[Int(r)] = 0; rowDistance[Int(r)] = .infinity }
                 scannedRows.removeAll(keepingCapacity: true)
@@ -192,7 +195,7 @@ struct Core<S: BinaryFloatingPoint> {
                 var minVal = 0.0
                 var sinkColumn = -1, sinkDummyRow = -1
                 var bestDummy = Double.infinity, bestDummyRow = -1
-                var closest = Closest()          // the nearest unscanned column, when known
+                var closest = (distance: Double.infinity, column: -1)   // nearest open column, when known
                 var closestKnown = true
                 pending.append(Int32(s))
                 rowDistance[s] = 0
@@ -208,7 +211,7 @@ struct Core<S: BinaryFloatingPoint> {
                         }
                     }
                     if bestRow >= 0 && bestRowDistance > minVal && !closestKnown {
-                        closest = nearest(remaining: remaining, live: live, shortest: shortest)
+                        closest = nearest(shortest: shortest, gate: gate)
                         closestKnown = true
                     }
                     if bestRow >= 0 && (bestRowDistance <= minVal || bestRowDistance <= closest.distance)
@@ -219,11 +222,8 @@ struct Core<S: BinaryFloatingPoint> {
                         pending.remove(at: bestPending)
                         rowState[i] = 2
                         scannedRows.append(Int32(i))
-                        for j in rowColumns[i] { blocked[Int(j)] = true }
-                        closest = relax(row: i, base: minVal - u[i], remaining: remaining, live: live,
-                                        shortest: &shortest, path: &path, blocked: blocked)
+                        closest = relax(row: i, base: minVal - u[i], shortest: &shortest, path: &path, gate: &gate)
                         closestKnown = true
-                        for j in rowColumns[i] { blocked[Int(j)] = false }
                         if let t = unmatchedCost {
                             let d = minVal + t - u[i]
                             if d < bestDummy { bestDummy = d; bestDummyRow = i }
@@ -231,7 +231,7 @@ struct Core<S: BinaryFloatingPoint> {
                         continue
                     }
                     if !closestKnown {
-                        closest = nearest(remaining: remaining, live: live, shortest: shortest)
+                        closest = nearest(shortest: shortest, gate: gate)
                         closestKnown = true
                     }
                     if bestDummy < closest.distance {
@@ -244,8 +244,7 @@ struct Core<S: BinaryFloatingPoint> {
                     }
                     minVal = closest.distance
                     let j = closest.column
-                    live -= 1
-                    remaining[closest.index] = remaining[live]
+                    gate[j] = .infinity
                     scannedColumns.append(Int32(j))
                     closestKnown = false
                     if free[j] > 0 { sinkColumn = j; break }
@@ -299,67 +298,125 @@ struct Core<S: BinaryFloatingPoint> {
         return nil
     }
 
-    /// The nearest unscanned column: lowest distance, then a free slot, then lowest index.
-    struct Closest {
-        var distance = Double.infinity
-        var column = -1
-        var index = -1
-        var isFree = false
-
-        @inline(__always)
-        mutating func consider(_ d: Double, column j: Int, index k: Int, free: UnsafeBufferPointer<Int>) {
-            if d < distance {
-                self = Closest(distance: d, column: j, index: k, isFree: free[j] > 0)
-            } else if d == distance && d != .infinity {
-                let f = free[j] > 0
-                if (f && !isFree) || (f == isFree && j < column) {
-                    self = Closest(distance: d, column: j, index: k, isFree: f)
+    /// Jonker & Volgenant's initialisation for a square, dense, single-slot problem:
+    /// column reduction, reduction transfer and two rounds of augmenting row reduction
+    /// (R. Jonker, A. Volgenant, "A shortest augmenting path algorithm for dense and
+    /// sparse linear assignment problems", Computing 38, 1987). It assigns most rows
+    /// cheaply and leaves potentials under which every assigned row sits at a minimum of
+    /// its reduced costs, so the shortest-path phase only has to place the rest.
+    /// Only for square problems: on a rectangular one, free columns must keep equal
+    /// potentials, which column reduction would break.
+    private mutating func warmStart() {
+        let sign = self.sign, n = self.n, m = self.m
+        var rowsol = [Int](repeating: -1, count: n), colsol = [Int](repeating: -1, count: m)
+        var potentials = [Double](repeating: 0, count: m)
+        costs.withUnsafeBufferPointer { cb in
+        potentials.withUnsafeMutableBufferPointer { vb in
+            let c = cb.baseAddress!, v = vb.baseAddress!
+            // Column reduction: v_j = min_i c_ij, scanned row by row for the cache.
+            var argmin = [Int](repeating: 0, count: m)
+            var matches = [Int](repeating: 0, count: n)
+            for j in 0..<m { v[j] = sign * Double(c[j]) }
+            for i in 1..<n {
+                let row = c + i * m
+                for j in 0..<m {
+                    let x = sign * Double(row[j])
+                    if x < v[j] { v[j] = x; argmin[j] = i }
                 }
             }
-        }
-    }
-
-    /// Relaxes every arc out of row `i` into unscanned columns it does not hold, and
-    /// returns the nearest unscanned column afterwards.
-    @inline(__always)
-    private func relax(row i: Int, base: Double, remaining: [Int32], live: Int,
-                       shortest: inout [Double], path: inout [Int32], blocked: [Bool]) -> Closest {
-        let sign = self.sign
-        let i32 = Int32(i)
-        var best = Closest()
-        costs.withUnsafeBufferPointer { c in
-            let rowBase = c.baseAddress! + i * m
-            v.withUnsafeBufferPointer { v in
-            free.withUnsafeBufferPointer { free in
-            shortest.withUnsafeMutableBufferPointer { sh in
-            path.withUnsafeMutableBufferPointer { path in
-            remaining.withUnsafeBufferPointer { rem in
-            blocked.withUnsafeBufferPointer { blocked in
-                for k in 0..<live {
-                    let j = Int(rem[k])
-                    let r = base + sign * Double(rowBase[j]) - v[j]
-                    var d = sh[j]
-                    if r < d && !blocked[j] {
-                        sh[j] = r
-                        path[j] = i32
-                        d = r
+            for j in stride(from: m - 1, through: 0, by: -1) {
+                let i = argmin[j]
+                matches[i] += 1
+                if matches[i] == 1 {
+                    rowsol[i] = j; colsol[j] = i
+                } else if v[j] < v[rowsol[i]] {
+                    colsol[rowsol[i]] = -1
+                    rowsol[i] = j; colsol[j] = i
+                }
+            }
+            // Reduction transfer: a row matched once passes its slack to its column.
+            var freeRows: [Int] = []
+            for i in 0..<n {
+                if matches[i] == 0 {
+                    freeRows.append(i)
+                } else if matches[i] == 1 {
+                    let j1 = rowsol[i]
+                    let (u1, k1, u2, _) = Kernels.twoSmallest(costs: c + i * m, sign: sign, v: v, m: m)
+                    let second = k1 == j1 ? u2 : u1
+                    v[j1] -= second - (sign * Double(c[i * m + j1]) - v[j1])
+                }
+            }
+            // Augmenting row reduction, twice.
+            for _ in 0..<2 {
+                var work = freeRows
+                freeRows.removeAll(keepingCapacity: true)
+                var k = 0
+                while k < work.count {
+                    let i = work[k]; k += 1
+                    var (umin, j1, usubmin, j2) = Kernels.twoSmallest(costs: c + i * m, sign: sign, v: v, m: m)
+                    var i0 = colsol[j1]
+                    if umin < usubmin {
+                        v[j1] -= usubmin - umin
+                    } else if i0 >= 0 && j2 >= 0 {
+                        j1 = j2; i0 = colsol[j2]
                     }
-                    if d <= best.distance { best.consider(d, column: j, index: k, free: free) }
+                    if i0 >= 0 { rowsol[i0] = -1 }
+                    rowsol[i] = j1; colsol[j1] = i
+                    if i0 >= 0 {
+                        if umin < usubmin { k -= 1; work[k] = i0 } else { freeRows.append(i0) }
+                    }
+                    _ = usubmin
                 }
-            }}}}}}
+            }
+        }}
+        v = potentials
+        for i in 0..<n where rowsol[i] >= 0 {
+            let j = rowsol[i]
+            u[i] = sign * Double(costs[i * m + j]) - v[j]
+            rowColumns[i] = [Int32(j)]
+            columnRows[j] = [Int32(i)]
+            demand[i] = 0
+            free[j] = 0
+        }
+    }
+
+    /// Relaxes every arc out of row `i` into open columns it does not hold, and returns
+    /// the nearest open column afterwards.
+    private func relax(row i: Int, base: Double, shortest: inout [Double], path: inout [Int32],
+                       gate: inout [Double]) -> (distance: Double, column: Int) {
+        // Columns the row already holds have no forward arc: close them for the pass,
+        // then let them compete for the nearest column again if they were open.
+        let held = rowColumns[i]
+        var saved: [Double] = []
+        if !held.isEmpty {
+            saved = held.map { gate[Int($0)] }
+            for j in held { gate[Int(j)] = .infinity }
+        }
+        var best = costs.withUnsafeBufferPointer { c in
+            v.withUnsafeBufferPointer { v in
+                gate.withUnsafeBufferPointer { g in
+                    shortest.withUnsafeMutableBufferPointer { sh in
+                        path.withUnsafeMutableBufferPointer { path in
+                            Kernels.relax(costs: c.baseAddress! + i * m, base: base, sign: sign, v: v.baseAddress!,
+                                          gate: g.baseAddress!, shortest: sh.baseAddress!, path: path.baseAddress!,
+                                          row: Int32(i), m: m)
+                        }
+                    }
+                }
+            }
+        }
+        for (k, j) in held.enumerated() {
+            gate[Int(j)] = saved[k]
+            let d = shortest[Int(j)] + saved[k]
+            if d < best.0 || (d == best.0 && Int(j) < best.1) { best = (d, Int(j)) }
         }
         return best
     }
 
-    private func nearest(remaining: [Int32], live: Int, shortest: [Double]) -> Closest {
-        var best = Closest()
-        free.withUnsafeBufferPointer { free in
-            for k in 0..<live {
-                let j = Int(remaining[k])
-                if shortest[j] <= best.distance { best.consider(shortest[j], column: j, index: k, free: free) }
-            }
+    private func nearest(shortest: [Double], gate: [Double]) -> (distance: Double, column: Int) {
+        shortest.withUnsafeBufferPointer { sh in
+            gate.withUnsafeBufferPointer { g in Kernels.nearest(sh.baseAddress!, g.baseAddress!, m) }
         }
-        return best
     }
 
     private mutating func attach(row i: Int, column j: Int) {

@@ -132,7 +132,7 @@ func checkAgainstOracle(_ p: AssignmentProblem<Double>, context: String) {
 @Suite struct BehaviourTests {
     @Test("deterministic: ties go to the lowest index, repeated runs agree")
     func ties() throws {
-        let p = AssignmentProblem(rows: 3, columns: 3, values: [Double](repeating: 1, count: 9))
+        let p = AssignmentProblem(rows: 3, columns: 4, values: [Double](repeating: 1, count: 12))
         let s = try p.solve()
         #expect(s.pairs == [Pair(0, 0), Pair(1, 1), Pair(2, 2)])
         var g = SeededGenerator(seed: 9)

@@ -131,7 +131,7 @@ func dualityGap(_ p: AssignmentProblem<Double>, _ s: AssignmentSolution) -> (gap
     if let t = limit { for i in 0..<n { primal += Double(s.unmatchedDemand[i]) * t } }
     let totalDemand = demand.reduce(0, +), totalCapacity = capacity.reduce(0, +)
     let rowsAreSlack = limit == nil && totalDemand > totalCapacity
-    let feasible = rowsAreSlack
+    let feasible = totalDemand == totalCapacity ? true : rowsAreSlack
         ? s.rowPotentials.allSatisfy { $0 <= 1e-9 }
         : s.columnPotentials.allSatisfy { $0 <= 1e-9 }
     return (primal - dual, feasible)
