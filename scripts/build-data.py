@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+"""Builds Data/ from the raw public files in ../shared/data/raw.
+
+    python3 scripts/build-data.py [--raw DIR] [--out DIR]
+
+Deterministic: the same raw files give byte-identical outputs (fixed seed, sorted
+rows, fixed float formatting). Standard library only. Data/README.md states every
+formula used here; keep the two in step.
+"""
+import argparse
+import csv
+import math
+import os
+import random
+import statistics
+import sys
+from collections import Counter, defaultdict
+
+SECTORS = ["energy", "water", "waste", "housing", "transport", "health", "education",
+           "social", "culture", "economy", "agriculture", "governance", "digital",
+           "planning", "environment", "civil_protection", "participation"]
+SEED = 20221024          # the synthetic offer survey's seed
+VOLUNTEER_TARGET = 2500  # expected number of volunteering European LAUs
+
+
+def fmt(x, digits=4):
+    """Fixed, platform-independent number formatting."""
+    s = f"{x:.{digits}f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def clip01(x):
+    return max(0.0, min(1.0, x))
+
+
+def percentile_ranks(values):
+    """Mid-rank percentile in [0, 1] of each value (ties share a rank)."""
+    order = sorted(values)
+    n = len(order)
+    first, last = {}, {}
+    for k, v in enumerate(order):
+        first.setdefault(v, k)
+        last[v] = k
+    return [((first[v] + last[v]) / 2) / max(n - 1, 1) for v in values]
+
+
+def read(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def write(path, header, rows):
+    tmp = path + ".tmp"
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
+    os.replace(tmp, path)
+
+
+def hromada_level(type_en):
+    return {"city": "city", "settlement": "settlement", "village": "village"}[type_en]
+
+
+def lau_level(population):
+    if population >= 20000:
+        return "city"
+    if population >= 5000:
+        return "settlement"
+    return "village"
+
+
+def build_hromadas(raw):
+    rows = read(os.path.join(raw, "ua_hromadas.csv"))
+    damage = {r["katotth"]: r for r in read(os.path.join(raw, "ua_hromada_war_damage_2022_2023.csv")) if r["katotth"]}
+    pop = [float(r["population_2022"]) for r in rows]
+    sar = [float(damage[r["katotth"]]["sar_damage_pct_of_builtup"] or 0) for r in rows]
+    events = [float(damage[r["katotth"]]["viina_events_mar2022_oct2023"] or 0) for r in rows]
+    events_per_10k = [e / p * 1e4 for e, p in zip(events, pop)]
+    D = percentile_ranks(sar)                       # physical damage
+    E = [0.5 * a + 0.5 * b for a, b in zip(percentile_ranks(events), percentile_ranks(events_per_10k))]
+    S = [1 - x for x in percentile_ranks(pop)]      # smallness
+    out = []
+    for k, r in enumerate(rows):
+        status = r["war_status_sep_2022"]
+        O = {"occupied": 1.0, "deoccupied": 0.8, "not occupied, in the war zone": 0.5}.get(status, 0.0)
+        F = math.exp(-float(r["distance_to_russia_or_belarus_km"] or 1000) / 100)   # front/border proximity
+        U = clip01(float(r["urban_population_2022"] or 0) / pop[k])                  # urban share
+        R = 1 - U
+        T = clip01(float(r["travel_time_to_oblast_center_min"] or 0) / 120)          # remoteness
+        sea = 1.0 if r["near_sea_30km"] == "1" else 0.0
+        d, e, s = D[k], E[k], S[k]
+        need = {
+            "energy": 0.5 * d + 0.3 * e + 0.2 * F,
+            "water": 0.5 * d + 0.3 * O + 0.2 * sea,
+            "waste": 0.6 * d + 0.4 * U,
+            "housing": 0.7 * d + 0.3 * O,
+            "transport": 0.4 * d + 0.3 * e + 0.3 * T,
+            "health": 0.4 * e + 0.3 * O + 0.3 * T,
+            "education": 0.4 * d + 0.3 * e + 0.3 * s,
+            "social": 0.4 * e + 0.3 * O + 0.3 * s,
+            "culture": 0.5 * d + 0.3 * U + 0.2 * O,
+            "economy": 0.4 * e + 0.3 * F + 0.3 * s,
+            "agriculture": 0.5 * R + 0.3 * O + 0.2 * F,
+            "governance": 0.5 * O + 0.5 * s,
+            "digital": 0.5 * R + 0.5 * T,
+            "planning": 0.6 * d + 0.4 * O,
+            "environment": 0.5 * d + 0.3 * O + 0.2 * sea,
+            "civil_protection": 0.5 * F + 0.5 * e,
+            "participation": 0.6 * s + 0.4 * R,
+        }
+        p = pop[k]
+        slots = 1 + (p >= 50000) + (p >= 250000)
+        out.append([r["katotth"], r["name_uk"], r["name_en"], hromada_level(r["type_en"]), "UA",
+                    r["oblast_en"], str(int(p)), r["lat"], r["lon"], str(slots)]
+                   + [fmt(clip01(need[x]), 3) for x in SECTORS]
+                   + [fmt(U, 3), fmt(R, 3)])
+    out.sort(key=lambda r: r[0])
+    header = ["id", "name", "name_en", "level", "country", "region", "population", "lat", "lon", "slots"] \
+        + ["need_" + x for x in SECTORS] + ["profile_urban", "profile_rural"]
+    return header, out
+
+
+def build_partners(raw, twin_rows):
+    rows = read(os.path.join(raw, "eu_lau_2020.csv"))
+    rows.sort(key=lambda r: r["gisco_id"])
+    # Fill-ins for missing coordinates and population: the NUTS3 region's mean centre
+    # and median population, flagged in coord_source / population_source.
+    by_nuts3 = defaultdict(list)
+    for r in rows:
+        by_nuts3[r["nuts3"]].append(r)
+    nuts3_centre, nuts3_pop = {}, {}
+    for code, members in by_nuts3.items():
+        pts = [(float(m["lat"]), float(m["lon"])) for m in members if m["lat"]]
+        if pts:
+            nuts3_centre[code] = (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts))
+        pops = [float(m["population"]) for m in members if m["population"] and float(m["population"]) > 0]
+        if pops:
+            nuts3_pop[code] = statistics.median(pops)
+    by_nuts2 = defaultdict(list)
+    for code, c in nuts3_centre.items():
+        by_nuts2[code[:4]].append(c)
+
+    # Volunteering: countries weighted like the real twin pairs (add-one smoothing,
+    # relative to the country's number of LAUs), larger towns more likely.
+    twin_country = Counter(t["partner_lau_gisco_id"][:2] for t in twin_rows)
+    lau_count = Counter(r["country"] for r in rows)
+    weight = {c: (twin_country.get(c, 0) + 1) / n for c, n in lau_count.items()}
+    def size_factor(p):
+        return min(1.0, (p / 20000.0) ** 0.7)
+    raw_p = []
+    for r in rows:
+        p = float(r["population"]) if r["population"] else nuts3_pop.get(r["nuts3"], 1000.0)
+        raw_p.append(weight[r["country"]] * size_factor(max(p, 1.0)))
+    scale = VOLUNTEER_TARGET / sum(raw_p)
+    rng = random.Random(SEED)
+
+    out = []
+    for r, q in zip(rows, raw_p):
+        lat, lon, coord_source = r["lat"], r["lon"], r["coord_source"]
+        if not lat:
+            c = nuts3_centre.get(r["nuts3"])
+            if c is None:
+                pts = by_nuts2.get(r["nuts3"][:4], [])
+                c = (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts))
+            lat, lon, coord_source = fmt(c[0], 5), fmt(c[1], 5), "nuts3_mean"
+        if r["population"] and float(r["population"]) > 0:
+            population, population_source = str(int(float(r["population"]))), "eurostat"
+        else:
+            population, population_source = str(int(nuts3_pop.get(r["nuts3"], 1000))), "nuts3_median"
+        p = int(population)
+        volunteer = rng.random() < min(0.9, q * scale)
+        offers = [0.0] * len(SECTORS)
+        if volunteer:
+            base = [rng.random() ** 2 * 0.4 for _ in SECTORS]
+            strong = rng.sample(range(len(SECTORS)), rng.randint(3, 6))
+            for k in strong:
+                base[k] = rng.uniform(0.6, 1.0)
+            offers = base
+        area = float(r["area_km2"]) if r["area_km2"] else 0.0
+        density = p / area if area > 0 else 100.0
+        urban = clip01(math.log10(max(density, 1.0)) / 3.5)
+        slots = 1 + (p >= 100000) + (p >= 500000)
+        out.append([r["gisco_id"], r["lau_name"], r["lau_name_latin"] or r["lau_name"], lau_level(p), r["country"],
+                    r["eu_member"], r["nuts2"], r["nuts3"], population, population_source, lat, lon, coord_source,
+                    str(slots), "1" if volunteer else "0", "1" if volunteer else "0"]
+                   + [fmt(x, 3) for x in offers] + [fmt(urban, 3), fmt(1 - urban, 3)])
+    header = ["id", "name", "name_en", "level", "country", "eu_member", "nuts2", "region", "population",
+              "population_source", "lat", "lon", "coord_source", "slots", "volunteer", "offers_synthetic"] \
+        + ["offer_" + x for x in SECTORS] + ["profile_urban", "profile_rural"]
+    return header, out
+
+
+def build_ties(raw, hromada_ids, partner_ids):
+    rows = read(os.path.join(raw, "twin_pairs_ua_wikipedia.csv"))
+    matched = [r for r in rows if r["ua_hromada_katotth"] and r["partner_lau_gisco_id"]]
+    seen, out, skipped = set(), [], Counter()
+    for r in matched:
+        key = (r["ua_hromada_katotth"], r["partner_lau_gisco_id"])
+        if r["ua_hromada_katotth"] not in hromada_ids:
+            skipped["hromada not in hromadas.csv (" + r["ua_match_method"] + ")"] += 1
+            continue
+        if r["partner_lau_gisco_id"] not in partner_ids:
+            skipped["LAU not in partners.csv"] += 1
+            continue
+        if key in seen:
+            skipped["duplicate pair"] += 1
+            continue
+        seen.add(key)
+        out.append([key[0], key[1], "existing", r["ua_city"], r["partner_city"], r["ua_match_method"],
+                    r["partner_match_method"], r["sources"]])
+    out.sort(key=lambda r: (r[0], r[1]))
+    header = ["ua_id", "eu_id", "status", "ua_city", "partner_city", "ua_match_method", "eu_match_method", "source"]
+    return header, out, matched, skipped
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--raw", default=os.path.join(here, "..", "..", "shared", "data", "raw"))
+    ap.add_argument("--out", default=os.path.join(here, "..", "Data"))
+    a = ap.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    twin_rows = [r for r in read(os.path.join(a.raw, "twin_pairs_ua_wikipedia.csv"))
+                 if r["ua_hromada_katotth"] and r["partner_lau_gisco_id"]]
+    h_header, hromadas = build_hromadas(a.raw)
+    p_header, partners = build_partners(a.raw, twin_rows)
+    t_header, ties, matched, skipped = build_ties(a.raw, {r[0] for r in hromadas}, {r[0] for r in partners})
+    write(os.path.join(a.out, "hromadas.csv"), h_header, hromadas)
+    write(os.path.join(a.out, "partners.csv"), p_header, partners)
+    write(os.path.join(a.out, "ties.csv"), t_header, ties)
+    volunteers = sum(1 for r in partners if r[14] == "1")
+    print(f"hromadas.csv: {len(hromadas)} rows; partners.csv: {len(partners)} rows, {volunteers} synthetic "
+          f"volunteers; ties.csv: {len(ties)} of {len(matched)} matched pairs "
+          f"({', '.join(f'{n} {why}' for why, n in sorted(skipped.items()))})", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
