@@ -1,0 +1,11 @@
+import ArgumentParser
+import LinearAlgebra
+
+
+struct TwinningCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "twinning",
+        abstract: "Propose peer-to-peer partnerships between Ukrainian hromadas and European municipalities.",
+        version: TwinningVersion.string + "\n" + BLASRuntime.summary,
+        subcommands: [Assign.self])
+}

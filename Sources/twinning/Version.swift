@@ -1,0 +1,3 @@
+enum TwinningVersion {
+    static let string = "0.1.0"
+}

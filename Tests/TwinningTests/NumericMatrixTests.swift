@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+@testable import Twinning
+
+@Suite struct NumericMatrixTests {
+    @Test("reads numbers, empty cells are forbidden, BOM and CRLF accepted")
+    func reads() throws {
+        let m = try NumericMatrix.parse(Data("\u{FEFF}1,2.5,\r\n-3,,4e2\r\n".utf8), file: "m.csv")
+        #expect(m.rows == 2 && m.columns == 3)
+        #expect(m.values == [1, 2.5, nil, -3, nil, 400])
+    }
+
+    @Test("every problem is reported with line and column, in one pass")
+    func errors() {
+        do {
+            _ = try NumericMatrix.parse(Data("1,2,3\n4,x,nan\n7,8\n".utf8), file: "m.csv")
+            Issue.record("expected errors")
+        } catch {
+            #expect(error.errors.map(\.description) == [
+                "m.csv:2:2: expected a finite number or an empty cell (forbidden pair), found \"x\"",
+                "m.csv:2:3: expected a finite number or an empty cell (forbidden pair), found \"nan\"",
+                "m.csv:3: has 2 fields, expected 3 like line 1",
+            ])
+        }
+    }
+
+    @Test("empty file and invalid UTF-8 are errors")
+    func emptyAndEncoding() {
+        #expect(throws: InputErrors.self) { try NumericMatrix.parse(Data("\n\n".utf8), file: "e.csv") }
+        #expect(throws: InputErrors.self) { try NumericMatrix.parse(Data([0xFF, 0xFE, 0x31]), file: "e.csv") }
+    }
+}
