@@ -1,0 +1,28 @@
+// swift-tools-version: 6.1
+// Benchmarks live in their own package so that building and testing Twinning does not
+// build package-benchmark. Run: Benchmarks/compare-assignment.sh
+import PackageDescription
+
+let package = Package(
+    name: "TwinningBenchmarks",
+    platforms: [.macOS(.v13)],
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "AssignmentBenchmark",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "Assignment", package: "Twinning"),
+            ],
+            path: "AssignmentBenchmark",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]),
+        /// Times the solver on the peer script's matrices and prints JSON medians, so the
+        /// comparison script can put Swift, scipy and lapjv side by side from one run.
+        .executableTarget(
+            name: "assignment-timing",
+            dependencies: [.product(name: "Assignment", package: "Twinning")]),
+    ]
+)
