@@ -1,7 +1,12 @@
 // swift-tools-version: 6.1
 // Benchmarks live in their own package so that building and testing Twinning does not
 // build package-benchmark. Run: Benchmarks/compare-assignment.sh
+import Foundation
 import PackageDescription
+
+// A path dependency is named after its folder: find what the checkout is called.
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .lastPathComponent.lowercased()
 
 let package = Package(
     name: "TwinningBenchmarks",
@@ -15,7 +20,7 @@ let package = Package(
             name: "AssignmentBenchmark",
             dependencies: [
                 .product(name: "Benchmark", package: "package-benchmark"),
-                .product(name: "Assignment", package: "Twinning"),
+                .product(name: "Assignment", package: root),
             ],
             path: "AssignmentBenchmark",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]),
@@ -23,6 +28,6 @@ let package = Package(
         /// comparison script can put Swift, scipy and lapjv side by side from one run.
         .executableTarget(
             name: "assignment-timing",
-            dependencies: [.product(name: "Assignment", package: "Twinning")]),
+            dependencies: [.product(name: "Assignment", package: root)]),
     ]
 )
