@@ -18,33 +18,65 @@ extension Float: AssignmentScalar {
     }
 }
 
-/// Vectorised inner loops. Each keeps, per SIMD lane, the first index reaching the lane's
-/// minimum, and merges lanes by (value, index): the result is the lowest index among equal
-/// minima, exactly as a scalar left-to-right scan would give.
+/// Per-lane running minima over a SIMD sweep: the nearest candidate overall and the
+/// nearest one among columns with a free slot. Each lane keeps the first index reaching
+/// its minimum; lanes merge by (value, index), so the result is the lowest index among
+/// equal minima, exactly as a scalar left-to-right scan would give.
+struct LaneMinimum {
+    var best = SIMD4<Double>(repeating: .infinity)
+    var index = SIMD4<Int64>(repeating: -1)
+    var bestFree = SIMD4<Double>(repeating: .infinity)
+    var indexFree = SIMD4<Int64>(repeating: -1)
+    var lanes = SIMD4<Int64>(0, 1, 2, 3)
+
+    /// Offers the next four candidates; `freeGate` is 0 where a column has a free slot, +∞ elsewhere.
+    @inline(__always)
+    mutating func offer(_ cand: SIMD4<Double>, freeGate: SIMD4<Double>) {
+        let lt = cand .< best
+        best.replace(with: cand, where: lt)
+        index.replace(with: lanes, where: lt)
+        let f = cand + freeGate
+        let ltFree = f .< bestFree
+        bestFree.replace(with: f, where: ltFree)
+        indexFree.replace(with: lanes, where: ltFree)
+        lanes &+= 4
+    }
+
+    /// The nearest column, a free one first among equal distances; `tail` scans the
+    /// columns past the last full SIMD block.
+    @inline(__always)
+    func result(tail: Range<Int>, candidate: (Int) -> Double, isFree: (Int) -> Bool) -> Nearest {
+        var overall = Kernels.merge(best, index), free = Kernels.merge(bestFree, indexFree)
+        for j in tail {
+            let d = candidate(j)
+            if d < overall.0 { overall = (d, j) }
+            if d < free.0 && isFree(j) { free = (d, j) }
+        }
+        if free.1 >= 0 && free.0 == overall.0 { return Nearest(distance: free.0, column: free.1) }
+        return Nearest(distance: overall.0, column: overall.1)
+    }
+}
+
+/// The nearest open column of a search and its distance (column −1 when none is reachable).
+struct Nearest {
+    var distance: Double
+    var column: Int
+}
+
+/// Vectorised inner loops of the shortest-path search.
 enum Kernels {
     /// The nearest open column: min of `shortest[j] + gate[j]` (gate is 0 open, +∞ closed).
     @inline(__always)
-    static func nearest(_ sh: UnsafePointer<Double>, _ gate: UnsafePointer<Double>, _ m: Int) -> (Double, Int) {
-        var best = SIMD4<Double>(repeating: .infinity)
-        var index = SIMD4<Int64>(repeating: -1)
-        var lanes = SIMD4<Int64>(0, 1, 2, 3)
+    static func nearest(_ sh: UnsafePointer<Double>, _ gate: UnsafePointer<Double>,
+                        _ freeGate: UnsafePointer<Double>, _ m: Int) -> Nearest {
+        var minimum = LaneMinimum()
         let m4 = m & ~3
         var j = 0
         while j < m4 {
-            let cand = load(sh, j) + load(gate, j)
-            let lt = cand .< best
-            best.replace(with: cand, where: lt)
-            index.replace(with: lanes, where: lt)
-            lanes &+= 4
+            minimum.offer(load(sh, j) + load(gate, j), freeGate: load(freeGate, j))
             j += 4
         }
-        var (value, at) = merge(best, index)
-        while j < m {
-            let cand = sh[j] + gate[j]
-            if cand < value { value = cand; at = j }
-            j += 1
-        }
-        return (value, at)
+        return minimum.result(tail: m4..<m, candidate: { sh[$0] + gate[$0] }, isFree: { freeGate[$0] == 0 })
     }
 
     /// Relaxes the arcs of one row: `r = base + sign·c[j] − v[j] + gate[j]`; where
@@ -53,12 +85,10 @@ enum Kernels {
     @inline(__always)
     static func relax<S: AssignmentScalar>(
         costs c: UnsafePointer<S>, base: Double, sign: Double, v: UnsafePointer<Double>,
-        gate: UnsafePointer<Double>, shortest sh: UnsafeMutablePointer<Double>,
+        gate: UnsafePointer<Double>, freeGate: UnsafePointer<Double>, shortest sh: UnsafeMutablePointer<Double>,
         path: UnsafeMutablePointer<Int32>, row: Int32, m: Int
-    ) -> (Double, Int) {
-        var best = SIMD4<Double>(repeating: .infinity)
-        var index = SIMD4<Int64>(repeating: -1)
-        var lanes = SIMD4<Int64>(0, 1, 2, 3)
+    ) -> Nearest {
+        var minimum = LaneMinimum()
         let baseV = SIMD4<Double>(repeating: base), signV = SIMD4<Double>(repeating: sign)
         let m4 = m & ~3
         var j = 0
@@ -72,22 +102,14 @@ enum Kernels {
                 UnsafeMutableRawPointer(sh + j).storeBytes(of: s, as: SIMD4<Double>.self)
                 for l in 0..<4 where better[l] { path[j + l] = row }
             }
-            let cand = s + g
-            let lt = cand .< best
-            best.replace(with: cand, where: lt)
-            index.replace(with: lanes, where: lt)
-            lanes &+= 4
+            minimum.offer(s + g, freeGate: load(freeGate, j))
             j += 4
         }
-        var (value, at) = merge(best, index)
-        while j < m {
-            let r = base + sign * Double(c[j]) - v[j] + gate[j]
-            if r < sh[j] { sh[j] = r; path[j] = row }
-            let cand = sh[j] + gate[j]
-            if cand < value { value = cand; at = j }
-            j += 1
+        for k in m4..<m {
+            let r = base + sign * Double(c[k]) - v[k] + gate[k]
+            if r < sh[k] { sh[k] = r; path[k] = row }
         }
-        return (value, at)
+        return minimum.result(tail: m4..<m, candidate: { sh[$0] + gate[$0] }, isFree: { freeGate[$0] == 0 })
     }
 
     /// Lowest and second-lowest `sign·c[j] − v[j]` over a row, with their columns

@@ -145,6 +145,7 @@ struct Core<S: AssignmentScalar> {
     let sign: Double
     var demand: [Int]
     var free: [Int]                 // free slots per column
+    var freeGate: [Double]          // 0 where a column has a free slot, +∞ when full (for the kernels)
     let unmatchedCost: Double?
     var u: [Double], v: [Double]
     var rowColumns: [[Int32]]
@@ -155,6 +156,7 @@ struct Core<S: AssignmentScalar> {
         n = rows; m = columns
         self.costs = costs; self.sign = sign
         self.demand = demand; free = capacity
+        freeGate = capacity.map { $0 > 0 ? 0 : .infinity }
         self.unmatchedCost = unmatchedCost
         u = Array(repeating: 0, count: rows)
         v = Array(repeating: 0, count: columns)
@@ -195,7 +197,7 @@ struct Core<S: AssignmentScalar> {
                 var minVal = 0.0
                 var sinkColumn = -1, sinkDummyRow = -1
                 var bestDummy = Double.infinity, bestDummyRow = -1
-                var closest = (distance: Double.infinity, column: -1)   // nearest open column, when known
+                var closest = Nearest(distance: .infinity, column: -1)   // nearest open column, when known
                 var closestKnown = true
                 pending.append(Int32(s))
                 rowDistance[s] = 0
@@ -275,7 +277,7 @@ struct Core<S: AssignmentScalar> {
                     detach(row: r, column: j)
                 } else {
                     j = sinkColumn
-                    free[j] -= 1
+                    takeSlot(column: j)
                 }
                 while true {
                     let i = Int(path[j])
@@ -376,14 +378,19 @@ struct Core<S: AssignmentScalar> {
             rowColumns[i] = [Int32(j)]
             columnRows[j] = [Int32(i)]
             demand[i] = 0
-            free[j] = 0
+            takeSlot(column: j)
         }
+    }
+
+    private mutating func takeSlot(column j: Int) {
+        free[j] -= 1
+        if free[j] == 0 { freeGate[j] = .infinity }
     }
 
     /// Relaxes every arc out of row `i` into open columns it does not hold, and returns
     /// the nearest open column afterwards.
     private func relax(row i: Int, base: Double, shortest: inout [Double], path: inout [Int32],
-                       gate: inout [Double]) -> (distance: Double, column: Int) {
+                       gate: inout [Double]) -> Nearest {
         // Columns the row already holds have no forward arc: close them for the pass,
         // then let them compete for the nearest column again if they were open.
         let held = rowColumns[i]
@@ -395,27 +402,38 @@ struct Core<S: AssignmentScalar> {
         var best = costs.withUnsafeBufferPointer { c in
             v.withUnsafeBufferPointer { v in
                 gate.withUnsafeBufferPointer { g in
-                    shortest.withUnsafeMutableBufferPointer { sh in
-                        path.withUnsafeMutableBufferPointer { path in
-                            Kernels.relax(costs: c.baseAddress! + i * m, base: base, sign: sign, v: v.baseAddress!,
-                                          gate: g.baseAddress!, shortest: sh.baseAddress!, path: path.baseAddress!,
-                                          row: Int32(i), m: m)
+                    freeGate.withUnsafeBufferPointer { f in
+                        shortest.withUnsafeMutableBufferPointer { sh in
+                            path.withUnsafeMutableBufferPointer { path in
+                                Kernels.relax(costs: c.baseAddress! + i * m, base: base, sign: sign, v: v.baseAddress!,
+                                              gate: g.baseAddress!, freeGate: f.baseAddress!, shortest: sh.baseAddress!,
+                                              path: path.baseAddress!, row: Int32(i), m: m)
+                            }
                         }
                     }
                 }
             }
         }
-        for (k, j) in held.enumerated() {
-            gate[Int(j)] = saved[k]
-            let d = shortest[Int(j)] + saved[k]
-            if d < best.0 || (d == best.0 && Int(j) < best.1) { best = (d, Int(j)) }
+        for (k, held) in held.enumerated() {
+            let j = Int(held)
+            gate[j] = saved[k]
+            let d = shortest[j] + saved[k]
+            // Same order as the kernels: distance, then a free slot, then the lower index.
+            let isFree = free[j] > 0, bestIsFree = best.column >= 0 && free[best.column] > 0
+            if d < best.distance
+                || (d == best.distance && d != .infinity
+                    && (isFree && !bestIsFree || isFree == bestIsFree && j < best.column)) {
+                best = Nearest(distance: d, column: j)
+            }
         }
         return best
     }
 
-    private func nearest(shortest: [Double], gate: [Double]) -> (distance: Double, column: Int) {
+    private func nearest(shortest: [Double], gate: [Double]) -> Nearest {
         shortest.withUnsafeBufferPointer { sh in
-            gate.withUnsafeBufferPointer { g in Kernels.nearest(sh.baseAddress!, g.baseAddress!, m) }
+            gate.withUnsafeBufferPointer { g in
+                freeGate.withUnsafeBufferPointer { f in Kernels.nearest(sh.baseAddress!, g.baseAddress!, f.baseAddress!, m) }
+            }
         }
     }
 
