@@ -113,19 +113,49 @@ enum Kernels {
     }
 
     /// Lowest and second-lowest `sign·c[j] − v[j]` over a row, with their columns
-    /// (Jonker–Volgenant's augmenting row reduction step). A scalar scan: the branch
-    /// that updates the pair is rarely taken, which beats a branch-free SIMD version.
+    /// (Jonker–Volgenant's augmenting row reduction step). Four lanes keep their own
+    /// two smallest; a block that improves on none of them (the usual case once the scan
+    /// is under way) costs one compare.
     @inline(__always)
     static func twoSmallest<S: AssignmentScalar>(
         costs c: UnsafePointer<S>, sign: Double, v: UnsafePointer<Double>, m: Int
     ) -> (Double, Int, Double, Int) {
-        var u1 = sign * Double(c[0]) - v[0], j1 = 0, u2 = Double.infinity, j2 = -1
-        for j in 1..<max(m, 1) {
-            let h = sign * Double(c[j]) - v[j]
-            if h < u2 {
-                if h >= u1 { u2 = h; j2 = j } else { u2 = u1; j2 = j1; u1 = h; j1 = j }
+        var min1 = SIMD4<Double>(repeating: .infinity), min2 = SIMD4<Double>(repeating: .infinity)
+        var at1 = SIMD4<Int64>(repeating: -1), at2 = SIMD4<Int64>(repeating: -1)
+        var lanes = SIMD4<Int64>(0, 1, 2, 3)
+        let signV = SIMD4<Double>(repeating: sign)
+        let m4 = m & ~3
+        var j = 0
+        while j < m4 {
+            let h = signV * S.load4(c, j) - load(v, j)
+            let lt2 = h .< min2
+            if any(lt2) {
+                let lt1 = h .< min1
+                let second = lt2 .& .!lt1
+                min2.replace(with: min1, where: lt1)
+                at2.replace(with: at1, where: lt1)
+                min2.replace(with: h, where: second)
+                at2.replace(with: lanes, where: second)
+                min1.replace(with: h, where: lt1)
+                at1.replace(with: lanes, where: lt1)
+            }
+            lanes &+= 4
+            j += 4
+        }
+        // Merge the lanes' candidates; equal values go to the lower index.
+        var u1 = Double.infinity, j1 = -1, u2 = Double.infinity, j2 = -1
+        @inline(__always) func offer(_ h: Double, _ k: Int) {
+            if h < u1 || (h == u1 && k < j1) {
+                u2 = u1; j2 = j1; u1 = h; j1 = k
+            } else if h < u2 || (h == u2 && k < j2) {
+                u2 = h; j2 = k
             }
         }
+        for l in 0..<4 {
+            if at1[l] >= 0 { offer(min1[l], Int(at1[l])) }
+            if at2[l] >= 0 { offer(min2[l], Int(at2[l])) }
+        }
+        while j < m { offer(sign * Double(c[j]) - v[j], j); j += 1 }
         return (u1, j1, u2, j2)
     }
 
