@@ -30,3 +30,51 @@ public struct Matrix: Sendable, Equatable {
         return result
     }
 }
+
+extension Matrix {
+    /// Each row scaled to unit Euclidean length (zero rows stay zero).
+    public func rowNormalized() -> Matrix {
+        var out = self
+        for i in 0..<rows {
+            var s: Float = 0
+            for k in 0..<columns { s += self[i, k] * self[i, k] }
+            guard s > 0 else { continue }
+            let inv = 1 / s.squareRoot()
+            for k in 0..<columns { out[i, k] = self[i, k] * inv }
+        }
+        return out
+    }
+}
+
+/// A dense row-major matrix of `Double`, for the few products that need the precision
+/// (great-circle distances from unit vectors).
+public struct MatrixD: Sendable, Equatable {
+    public let rows: Int
+    public let columns: Int
+    public var storage: [Double]
+
+    public init(rows: Int, columns: Int, storage: [Double]) {
+        precondition(storage.count == rows * columns, "matrix storage does not match its shape")
+        self.rows = rows
+        self.columns = columns
+        self.storage = storage
+    }
+
+    /// `A · Bᵀ` through BLAS dgemm, for rows `range` of `other` only.
+    public func timesTransposed(_ other: MatrixD, rows range: Range<Int>) -> MatrixD {
+        precondition(columns == other.columns, "inner dimensions differ")
+        var result = MatrixD(rows: rows, columns: range.count, storage: Array(repeating: 0, count: rows * range.count))
+        BLAS.dgemmABt(self, other, otherRows: range, into: &result)
+        return result
+    }
+}
+
+extension Matrix {
+    /// `A · Bᵀ` for rows `range` of `other` only (a block of columns of the product).
+    public func timesTransposed(_ other: Matrix, rows range: Range<Int>) -> Matrix {
+        precondition(columns == other.columns, "inner dimensions differ")
+        var result = Matrix(rows: rows, columns: range.count)
+        BLAS.gemmABt(self, other, otherRows: range, into: &result)
+        return result
+    }
+}

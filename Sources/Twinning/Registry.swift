@@ -1,0 +1,206 @@
+import Foundation
+import LinearAlgebra
+
+/// The sector taxonomy of SPEC §2 (union of the programmes' categories).
+public let knownSectors = [
+    "energy", "water", "waste", "housing", "transport", "health", "education", "social", "culture",
+    "economy", "agriculture", "governance", "digital", "planning", "environment", "civil_protection",
+    "participation",
+]
+
+/// Administrative level of a municipality or region.
+public enum Level: String, Sendable, CaseIterable {
+    case village, settlement, city, region
+}
+
+/// Which side a registry file describes.
+public enum Side: String, Sendable {
+    case hromadas, partners
+    /// The prefix of the sector columns on this side.
+    var sectorPrefix: String { self == .hromadas ? "need_" : "offer_" }
+}
+
+/// One side's rows, column by column (the layout scoring wants).
+public struct Registry: Sendable {
+    public let side: Side
+    public let file: String
+    public let ids: [String]
+    public let names: [String]
+    public let latinNames: [String]
+    public let levels: [Level]
+    public let countries: [String]
+    public let regions: [String]
+    public let populations: [Double]
+    public let latitudes: [Double]
+    public let longitudes: [Double]
+    public let slots: [Int]
+    /// Names of the sector columns, in file order, without prefix.
+    public let sectors: [String]
+    /// `count × sectors.count`: needs (hromadas) or offers (partners), each in [0, 1].
+    public let sectorValues: Matrix
+    /// Names of the `profile_` columns, without prefix.
+    public let profiles: [String]
+    public let profileValues: Matrix
+    /// `volunteer` column when present (partners): rows that signed up; all rows otherwise.
+    public let volunteers: [Bool]
+    /// `eu_member` column when present.
+    public let euMembers: [Bool]?
+    /// Line of each row in its file, for messages.
+    public let lines: [Int]
+
+    public var count: Int { ids.count }
+
+    /// Row index of each id.
+    public func index() -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+    }
+
+    /// Reads and validates a registry CSV; every problem is reported, in file order.
+    public static func load(path: String, side: Side) throws(InputErrors) -> Registry {
+        let name = (path as NSString).lastPathComponent
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputErrors([InputError(file: name, line: 0, column: 0, message: "cannot read the file")])
+        }
+        return try parse(data, file: name, side: side)
+    }
+
+    static let required = ["id", "name", "level", "country", "population", "lat", "lon"]
+
+    public static func parse(_ data: Data, file: String, side: Side) throws(InputErrors) -> Registry {
+        let table = try CSVTable.parse(data, file: file)
+        var errors: [InputError] = []
+        func fail(_ line: Int, _ column: Int, _ message: String) {
+            errors.append(InputError(file: file, line: line, column: column, message: message))
+        }
+        // Header: duplicates, missing columns, sector names.
+        var position: [String: Int] = [:]
+        for (k, column) in table.header.enumerated() {
+            if let first = position[column] {
+                fail(1, k + 1, "duplicate column \"\(column)\" (also column \(first + 1))")
+            } else {
+                position[column] = k
+            }
+        }
+        for column in required where position[column] == nil {
+            fail(1, 0, "missing column \"\(column)\"; a \(side.rawValue) file needs \(required.joined(separator: ", "))")
+        }
+        let prefix = side.sectorPrefix, otherPrefix = side == .hromadas ? "offer_" : "need_"
+        var sectorColumns: [(String, Int)] = [], profileColumns: [(String, Int)] = []
+        for (k, column) in table.header.enumerated() where position[column] == k {
+            if column.hasPrefix(prefix) {
+                let sector = String(column.dropFirst(prefix.count))
+                if knownSectors.contains(sector) {
+                    sectorColumns.append((sector, k))
+                } else {
+                    fail(1, k + 1, "unknown sector \"\(sector)\"; expected one of \(knownSectors.joined(separator: ", "))")
+                }
+            } else if column.hasPrefix(otherPrefix) {
+                fail(1, k + 1, "column \"\(column)\" belongs to the other side: a \(side.rawValue) file has \(prefix)<sector> columns")
+            } else if column.hasPrefix("profile_") {
+                profileColumns.append((String(column.dropFirst("profile_".count)), k))
+            }
+        }
+        if sectorColumns.isEmpty && errors.isEmpty {
+            fail(1, 0, "no \(prefix)<sector> columns; expected at least one of \(prefix)\(knownSectors[0]), \(prefix)\(knownSectors[1]), …")
+        }
+        if !errors.isEmpty { throw InputErrors(errors) }
+        if table.count == 0 {
+            throw InputErrors([InputError(file: file, line: 0, column: 0, message: "has a header but no data rows")])
+        }
+
+        let n = table.count, width = table.header.count
+        var ids = [String](), names = [String](), latin = [String](), levels = [Level](), countries = [String]()
+        var regions = [String](), pops = [Double](), lats = [Double](), lons = [Double](), slots = [Int]()
+        var volunteers = [Bool](), eu = [Bool]()
+        ids.reserveCapacity(n); names.reserveCapacity(n); latin.reserveCapacity(n); levels.reserveCapacity(n)
+        countries.reserveCapacity(n); regions.reserveCapacity(n); pops.reserveCapacity(n)
+        lats.reserveCapacity(n); lons.reserveCapacity(n); slots.reserveCapacity(n)
+        var sectorValues = [Float](repeating: 0, count: n * sectorColumns.count)
+        var profileValues = [Float](repeating: 0, count: n * profileColumns.count)
+        var firstLine: [String: Int] = [:]
+        let cId = position["id"]!, cName = position["name"]!, cLevel = position["level"]!, cCountry = position["country"]!
+        let cPop = position["population"]!, cLat = position["lat"]!, cLon = position["lon"]!
+        let cLatin = position["name_en"], cRegion = position["region"], cSlots = position["slots"]
+        let cVolunteer = position["volunteer"], cEU = position["eu_member"]
+
+        func number(_ r: Int, _ k: Int, _ line: Int, _ what: String) -> Double? {
+            guard let x = table.double(r, k) else {
+                fail(line, k + 1, "\(what) must be a finite number, found \"\(table.string(r, k).prefix(40))\"")
+                return nil
+            }
+            return x
+        }
+
+        for r in 0..<n {
+            let line = table.lines[r]
+            guard table.fieldCount(r) == width else {
+                fail(line, 0, "has \(table.fieldCount(r)) fields, expected \(width) as in the header")
+                continue
+            }
+            let id = table.string(r, cId)
+            if id.isEmpty { fail(line, cId + 1, "id is empty") }
+            if let first = firstLine[id], !id.isEmpty {
+                fail(line, cId + 1, "duplicate id \"\(id)\" (first on line \(first))")
+            } else {
+                firstLine[id] = line
+            }
+            let levelText = table.string(r, cLevel)
+            let level = Level(rawValue: levelText)
+            if level == nil {
+                fail(line, cLevel + 1, "level must be one of village, settlement, city, region, found \"\(levelText.prefix(40))\"")
+            }
+            let country = table.string(r, cCountry)
+            if country.count != 2 || !country.allSatisfy({ $0.isASCII && $0.isUppercase }) {
+                fail(line, cCountry + 1, "country must be an ISO 3166-1 alpha-2 code such as PL, found \"\(country.prefix(40))\"")
+            }
+            let pop = number(r, cPop, line, "population")
+            if let p = pop, p <= 0 {
+                fail(line, cPop + 1, "population must be a positive number, found \"\(table.string(r, cPop))\"")
+            }
+            let lat = number(r, cLat, line, "lat"), lon = number(r, cLon, line, "lon")
+            if let x = lat, !(-90...90).contains(x) { fail(line, cLat + 1, "lat must be between -90 and 90, found \(table.string(r, cLat))") }
+            if let x = lon, !(-180...180).contains(x) { fail(line, cLon + 1, "lon must be between -180 and 180, found \(table.string(r, cLon))") }
+            var slot = 1
+            if let k = cSlots {
+                let text = table.string(r, k)
+                if !text.isEmpty {
+                    if let s = Int(text), s >= 0 { slot = s } else {
+                        fail(line, k + 1, "slots must be a whole number ≥ 0, found \"\(text.prefix(40))\"")
+                    }
+                }
+            }
+            for (s, (sector, k)) in sectorColumns.enumerated() {
+                if let x = number(r, k, line, prefix + sector) {
+                    if !(0...1).contains(x) { fail(line, k + 1, "\(prefix + sector) must be between 0 and 1, found \(table.string(r, k))") }
+                    sectorValues[r * sectorColumns.count + s] = Float(x)
+                }
+            }
+            for (s, (profile, k)) in profileColumns.enumerated() {
+                if let x = number(r, k, line, "profile_" + profile) {
+                    if !(0...1).contains(x) { fail(line, k + 1, "profile_\(profile) must be between 0 and 1, found \(table.string(r, k))") }
+                    profileValues[r * profileColumns.count + s] = Float(x)
+                }
+            }
+            ids.append(id)
+            let name = table.string(r, cName)
+            names.append(name)
+            latin.append(cLatin.map { table.string(r, $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? name)
+            levels.append(level ?? .village)
+            countries.append(country)
+            regions.append(cRegion.map { table.string(r, $0) } ?? "")
+            pops.append(pop ?? 1)
+            lats.append(lat ?? 0)
+            lons.append(lon ?? 0)
+            slots.append(slot)
+            volunteers.append(cVolunteer.map { table.isTrue(r, $0) } ?? true)
+            if let k = cEU { eu.append(table.isTrue(r, k)) }
+        }
+        if !errors.isEmpty { throw InputErrors(errors) }
+        return Registry(
+            side: side, file: file, ids: ids, names: names, latinNames: latin, levels: levels, countries: countries,
+            regions: regions, populations: pops, latitudes: lats, longitudes: lons, slots: slots,
+            sectors: sectorColumns.map(\.0), sectorValues: Matrix(rows: n, columns: sectorColumns.count, storage: sectorValues),
+            profiles: profileColumns.map(\.0), profileValues: Matrix(rows: n, columns: profileColumns.count, storage: profileValues),
+            volunteers: volunteers, euMembers: cEU == nil ? nil : eu, lines: table.lines)
+    }
+}

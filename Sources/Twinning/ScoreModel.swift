@@ -1,0 +1,287 @@
+import Foundation
+import LinearAlgebra
+
+/// Scores every hromada × partner pair with BLAS (SPEC §3), block by block so memory
+/// stays bounded at full scale, and explains any single pair in plain Swift.
+///
+/// Each component is a dot product of augmented feature rows, taken by GEMM:
+/// - needs fit: unit need vector · unit offer vector (sgemm, one column per sector);
+/// - profile similarity: unit profile vectors (sgemm);
+/// - size: `(x − y)² = [x², x, 1] · [1, −2y, y²]` with `x, y` centred log populations
+///   (dgemm: the difference of squares needs double precision);
+/// - proximity: the chord between unit vectors on the sphere, `|a − b|² = 2 − 2 a·b`
+///   (dgemm), then the great-circle distance `2R·asin(chord / 2)`.
+/// Only the per-element transforms (exp, asin, square root) run in Swift, O(n·m).
+public struct ScoreModel: Sendable {
+    public let hromadas: Registry
+    public let partners: Registry
+    public let weights: Weights
+    /// Sectors present on both sides, in the hromada file's order.
+    public let sectors: [String]
+    /// Sectors present on one side only: reported, not used.
+    public let unmatchedSectors: [String]
+    public let profiles: [String]
+
+    let needs: Matrix, offers: Matrix              // unit rows over `sectors`
+    let rawNeeds: Matrix, rawOffers: Matrix        // the values as given, over `sectors`
+    let profileA: Matrix, profileB: Matrix
+    let sizeA: MatrixD, sizeB: MatrixD
+    let sphereA: MatrixD, sphereB: MatrixD
+    /// Partner index → oblasts (regions) of hromadas it already twins with.
+    let tiedRegions: [Int: Set<String>]
+
+    /// Earth's mean radius, km.
+    public static let earthRadiusKm = 6371.0088
+
+    public init(hromadas: Registry, partners: Registry, weights: Weights = .defaults, ties: [(hromada: Int, partner: Int)] = []) {
+        self.hromadas = hromadas
+        self.partners = partners
+        self.weights = weights
+        let shared = hromadas.sectors.filter { partners.sectors.contains($0) }
+        sectors = shared
+        unmatchedSectors = (hromadas.sectors + partners.sectors).filter { !shared.contains($0) }
+        let sharedProfiles = hromadas.profiles.filter { partners.profiles.contains($0) }
+        profiles = sharedProfiles
+        func select(_ m: Matrix, _ names: [String], _ wanted: [String]) -> Matrix {
+            let cols = wanted.map { names.firstIndex(of: $0)! }
+            var out = Matrix(rows: m.rows, columns: cols.count)
+            for i in 0..<m.rows { for (k, c) in cols.enumerated() { out[i, k] = m[i, c] } }
+            return out
+        }
+        rawNeeds = select(hromadas.sectorValues, hromadas.sectors, shared)
+        rawOffers = select(partners.sectorValues, partners.sectors, shared)
+        needs = rawNeeds.rowNormalized()
+        offers = rawOffers.rowNormalized()
+        profileA = select(hromadas.profileValues, hromadas.profiles, sharedProfiles).rowNormalized()
+        profileB = select(partners.profileValues, partners.profiles, sharedProfiles).rowNormalized()
+        // Centre the log populations so the squares stay small.
+        let logs = (hromadas.populations + partners.populations).map { log($0) }
+        let centre = logs.reduce(0, +) / Double(max(logs.count, 1))
+        sizeA = MatrixD(rows: hromadas.count, columns: 3, storage: hromadas.populations.flatMap { p -> [Double] in
+            let x = log(p) - centre; return [x * x, x, 1]
+        })
+        sizeB = MatrixD(rows: partners.count, columns: 3, storage: partners.populations.flatMap { p -> [Double] in
+            let y = log(p) - centre; return [1, -2 * y, y * y]
+        })
+        func sphere(_ r: Registry) -> MatrixD {
+            MatrixD(rows: r.count, columns: 3, storage: zip(r.latitudes, r.longitudes).flatMap { Self.unitVector(lat: $0, lon: $1) })
+        }
+        sphereA = sphere(hromadas)
+        sphereB = sphere(partners)
+        var tied: [Int: Set<String>] = [:]
+        for t in ties { tied[t.partner, default: []].insert(hromadas.regions[t.hromada]) }
+        tiedRegions = tied
+    }
+
+    static func unitVector(lat: Double, lon: Double) -> [Double] {
+        let phi = lat * .pi / 180, lambda = lon * .pi / 180
+        return [cos(phi) * cos(lambda), cos(phi) * sin(lambda), sin(phi)]
+    }
+
+    /// Scores of every hromada against partners `columns`, row-major `hromadas.count × columns.count`.
+    ///
+    /// - Complexity: four GEMMs of inner size ≤ 17, then O(n · columns) transforms, run on
+    ///   all cores.
+    public func scores(columns: Range<Int>) -> [Float] {
+        let n = hromadas.count, b = columns.count
+        let fit = needs.timesTransposed(offers, rows: columns)
+        let prof = profileA.timesTransposed(profileB, rows: columns)
+        let size = sizeA.timesTransposed(sizeB, rows: columns)
+        let dots = sphereA.timesTransposed(sphereB, rows: columns)
+        var out = [Float](repeating: 0, count: n * b)
+        let w = weights, total = Float(w.total)
+        let wN = Float(abs(w.needs)) / total, wP = Float(abs(w.profile)) / total, wS = Float(abs(w.size)) / total
+        let wD = Float(abs(w.proximity)) / total, wT = Float(abs(w.ties)) / total
+        let flipN = w.needs < 0, flipP = w.profile < 0, flipS = w.size < 0, flipD = w.proximity < 0, flipT = w.ties < 0
+        let invS = Float(1 / w.sizeScale), diameterOverL = Float(2 * Self.earthRadiusKm / w.distanceScaleKm)
+        let hasProfiles = !profiles.isEmpty
+        let chunk = max(1, (n + 7) / 8)
+        out.withUnsafeMutableBufferPointer { o in
+            let o = SharedBuffer(o)
+            fit.storage.withUnsafeBufferPointer { f in
+            prof.storage.withUnsafeBufferPointer { p in
+            size.storage.withUnsafeBufferPointer { s in
+            dots.storage.withUnsafeBufferPointer { d in
+                let f = SharedBuffer(f), s = SharedBuffer(s), d = SharedBuffer(d)
+                let p: SharedBuffer<Float>? = p.isEmpty ? nil : SharedBuffer(p)
+                DispatchQueue.concurrentPerform(iterations: (n + chunk - 1) / chunk) { c in
+                    for i in (c * chunk)..<min(n, (c + 1) * chunk) {
+                        let region = hromadas.regions[i]
+                        for j in 0..<b {
+                            let k = i * b + j
+                            let cN = f[k], cP: Float = hasProfiles ? p![k] : 0
+                            let cS = expf(-Float(max(0, s[k])).squareRoot() * invS)
+                            let chord = Float(max(0, 2 - 2 * d[k]).squareRoot())
+                            let cD = expf(-diameterOverL * asinf(min(1, chord / 2)))
+                            var score = wN * (flipN ? 1 - cN : cN) + wP * (flipP ? 1 - cP : cP)
+                                + wS * (flipS ? 1 - cS : cS) + wD * (flipD ? 1 - cD : cD)
+                            let tie: Float = tiedRegions[columns.lowerBound + j]?.contains(region) == true ? 1 : 0
+                            score += wT * (flipT ? 1 - tie : tie)
+                            o[k] = score
+                        }
+                    }
+                }
+            }}}}
+        }
+        return out
+    }
+
+    /// The `k` best partners of every hromada among `candidates` (all partners when nil),
+    /// best first, ties broken by lower partner index. Blocks of partners are scored in
+    /// turn and only a k-element selection per hromada is kept, so memory stays bounded.
+    ///
+    /// - Complexity: the scoring of every pair, plus O(n · m · log k) selection at worst.
+    public func topCandidates(k: Int, candidates: [Bool]? = nil, blockSize: Int = 4096) -> [[Candidate]] {
+        let n = hromadas.count, m = partners.count
+        var heaps = [TopK](repeating: TopK(capacity: k), count: n)
+        var start = 0
+        while start < m {
+            let columns = start..<min(m, start + blockSize)
+            let block = scores(columns: columns)
+            let b = columns.count
+            heaps.withUnsafeMutableBufferPointer { h in
+                let h = SharedBuffer(h)
+                block.withUnsafeBufferPointer { s in
+                    let s = SharedBuffer(s)
+                    DispatchQueue.concurrentPerform(iterations: 2) { part in
+                        for i in stride(from: part, to: n, by: 2) {
+                            for j in 0..<b where candidates?[columns.lowerBound + j] ?? true {
+                                h[i].offer(Candidate(partner: columns.lowerBound + j, score: s[i * b + j]))
+                            }
+                        }
+                    }
+                }
+            }
+            start = columns.upperBound
+        }
+        return heaps.map { $0.sorted() }
+    }
+
+    /// Every component of one pair, computed directly (no BLAS): the explanation, and the
+    /// reference the BLAS path is tested against.
+    public func breakdown(hromada i: Int, partner j: Int) -> Breakdown {
+        func cosine(_ a: [Float], _ b: [Float]) -> Double {
+            var dot = 0.0, na = 0.0, nb = 0.0
+            for (x, y) in zip(a, b) { dot += Double(x) * Double(y); na += Double(x * x); nb += Double(y * y) }
+            return na > 0 && nb > 0 ? dot / (na.squareRoot() * nb.squareRoot()) : 0
+        }
+        let need = (0..<sectors.count).map { rawNeeds[i, $0] }, offer = (0..<sectors.count).map { rawOffers[j, $0] }
+        let ratio = hromadas.populations[i] / partners.populations[j]
+        let distance = Self.haversineKm(lat1: hromadas.latitudes[i], lon1: hromadas.longitudes[i],
+                                        lat2: partners.latitudes[j], lon2: partners.longitudes[j])
+        let profileCos: Double
+        if profiles.isEmpty { profileCos = 0 } else {
+            let a = profiles.map { hromadas.profileValues[i, hromadas.profiles.firstIndex(of: $0)!] }
+            let b = profiles.map { partners.profileValues[j, partners.profiles.firstIndex(of: $0)!] }
+            profileCos = cosine(a, b)
+        }
+        let tie = tiedRegions[j]?.contains(hromadas.regions[i]) == true ? 1.0 : 0.0
+        let w = weights
+        func component(_ name: String, _ value: Double, _ weight: Double) -> Breakdown.Component {
+            let oriented: Double = weight < 0 ? 1 - value : value
+            let share: Double = abs(weight) * oriented / w.total
+            return Breakdown.Component(name: name, value: value, weight: weight, contribution: share)
+        }
+        let sizeValue: Double = exp(-abs(log(ratio)) / w.sizeScale)
+        let proximityValue: Double = exp(-distance / w.distanceScaleKm)
+        let components: [Breakdown.Component] = [
+            component("needs", cosine(need, offer), w.needs),
+            component("profile", profileCos, w.profile),
+            component("size", sizeValue, w.size),
+            component("proximity", proximityValue, w.proximity),
+            component("ties", tie, w.ties),
+        ]
+        var matches: [Breakdown.SectorMatch] = []
+        for (k, sector) in sectors.enumerated() where need[k] * offer[k] > 0 {
+            matches.append(Breakdown.SectorMatch(sector: sector, need: Double(need[k]), offer: Double(offer[k])))
+        }
+        matches.sort { a, b in
+            let x = a.need * a.offer, y = b.need * b.offer
+            return x > y || (x == y && a.sector < b.sector)
+        }
+        let sectorsRanked = Array(matches.prefix(3))
+        return Breakdown(score: components.reduce(0) { $0 + $1.contribution }, components: components,
+                         topSectors: sectorsRanked,
+                         sizeRatio: ratio, distanceKm: distance)
+    }
+
+    /// Great-circle distance by the haversine formula, km.
+    public static func haversineKm(lat1: Double, lon1: Double, lat2: Double, lon2: Double) -> Double {
+        let p1 = lat1 * .pi / 180, p2 = lat2 * .pi / 180
+        let dp = p2 - p1, dl = (lon2 - lon1) * .pi / 180
+        let a = sin(dp / 2) * sin(dp / 2) + cos(p1) * cos(p2) * sin(dl / 2) * sin(dl / 2)
+        return 2 * earthRadiusKm * asin(min(1, a.squareRoot()))
+    }
+}
+
+/// A scored partner of one hromada.
+public struct Candidate: Sendable, Equatable {
+    public let partner: Int
+    public let score: Float
+    /// Better: higher score, then lower index.
+    static func better(_ a: Candidate, _ b: Candidate) -> Bool {
+        a.score > b.score || (a.score == b.score && a.partner < b.partner)
+    }
+}
+
+/// Why a pair scores what it does (SPEC §5).
+public struct Breakdown: Sendable {
+    public struct Component: Sendable {
+        public let name: String
+        /// The component in [0, 1].
+        public let value: Double
+        public let weight: Double
+        /// Its share of the score.
+        public var contribution: Double = 0
+    }
+    public struct SectorMatch: Sendable {
+        public let sector: String
+        public let need: Double
+        public let offer: Double
+    }
+    public let score: Double
+    public let components: [Component]
+    /// Up to three sectors where need × offer is largest.
+    public let topSectors: [SectorMatch]
+    /// Hromada population / partner population.
+    public let sizeRatio: Double
+    public let distanceKm: Double
+}
+
+/// A bounded selection of the best candidates: a binary min-heap on "better".
+struct TopK: Sendable {
+    let capacity: Int
+    private(set) var heap: [Candidate] = []
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        heap.reserveCapacity(capacity)
+    }
+
+    @inline(__always)
+    mutating func offer(_ c: Candidate) {
+        guard capacity > 0 else { return }
+        if heap.count < capacity {
+            heap.append(c)
+            var i = heap.count - 1
+            while i > 0 {
+                let parent = (i - 1) / 2
+                guard Candidate.better(heap[parent], heap[i]) else { break }
+                heap.swapAt(parent, i); i = parent
+            }
+        } else if Candidate.better(c, heap[0]) {
+            heap[0] = c
+            var i = 0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var worst = i
+                if l < heap.count, Candidate.better(heap[worst], heap[l]) { worst = l }
+                if r < heap.count, Candidate.better(heap[worst], heap[r]) { worst = r }
+                if worst == i { break }
+                heap.swapAt(i, worst); i = worst
+            }
+        }
+    }
+
+    func sorted() -> [Candidate] { heap.sorted(by: Candidate.better) }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+@testable import Twinning
+
+/// One case per problem of SPEC §10 that a registry file can have: the exact message
+/// location a user gets.
+@Suite struct BadInputTests {
+    static let header = "id,name,level,country,population,lat,lon,need_energy,need_water"
+    static let good = "UA1,Alpha,city,UA,1000,50.1,30.2,0.5,0.1"
+
+    static let cases: [(String, String, String)] = [
+        ("missing column", "id,name,level,country,population,lat,need_energy\nUA1,A,city,UA,10,50,0.5",
+         "h.csv:1: missing column \"lon\""),
+        ("duplicate column", header + ",lat\n" + good + ",50", "h.csv:1:10: duplicate column \"lat\" (also column 6)"),
+        ("duplicate id", header + "\n" + good + "\n" + good, "h.csv:3:1: duplicate id \"UA1\" (first on line 2)"),
+        ("non-numeric", header + "\nUA1,A,city,UA,many,50,30,0.5,0.1", "h.csv:2:5: population must be a finite number, found \"many\""),
+        ("NaN", header + "\nUA1,A,city,UA,10,NaN,30,0.5,0.1", "h.csv:2:6: lat must be a finite number, found \"NaN\""),
+        ("infinity", header + "\nUA1,A,city,UA,10,50,inf,0.5,0.1", "h.csv:2:7: lon must be a finite number, found \"inf\""),
+        ("negative population", header + "\nUA1,A,city,UA,-12,50,30,0.5,0.1", "h.csv:2:5: population must be a positive number, found \"-12\""),
+        ("latitude out of range", header + "\nUA1,A,city,UA,10,95,30,0.5,0.1", "h.csv:2:6: lat must be between -90 and 90, found 95"),
+        ("longitude out of range", header + "\nUA1,A,city,UA,10,50,200,0.5,0.1", "h.csv:2:7: lon must be between -180 and 180, found 200"),
+        ("unknown sector", "id,name,level,country,population,lat,lon,need_enrgy\nUA1,A,city,UA,10,50,30,0.5",
+         "h.csv:1:8: unknown sector \"enrgy\""),
+        ("other side's column", header + ",offer_water\n" + good + ",0.3", "h.csv:1:10: column \"offer_water\" belongs to the other side"),
+        ("need out of range", header + "\nUA1,A,city,UA,10,50,30,1.5,0.1", "h.csv:2:8: need_energy must be between 0 and 1, found 1.5"),
+        ("bad level", header + "\nUA1,A,town,UA,10,50,30,0.5,0.1", "h.csv:2:3: level must be one of village, settlement, city, region"),
+        ("bad country", header + "\nUA1,A,city,Ukraine,10,50,30,0.5,0.1", "h.csv:2:4: country must be an ISO 3166-1 alpha-2 code"),
+        ("ragged row", header + "\nUA1,A,city,UA,10,50,30,0.5", "h.csv:2: has 8 fields, expected 9 as in the header"),
+        ("empty file", "", "h.csv: is empty"),
+        ("header only", header + "\n", "h.csv: has a header but no data rows"),
+        ("unclosed quote", header + "\nUA1,\"Alpha,city,UA,10,50,30,0.5,0.1", "h.csv:2:2: quoted field is never closed"),
+    ]
+
+    @Test("each malformed input is reported at its line and column", arguments: cases.indices)
+    func catalogue(_ k: Int) {
+        let (what, text, expected) = Self.cases[k]
+        do {
+            _ = try Registry.parse(Data(text.utf8), file: "h.csv", side: .hromadas)
+            Issue.record("\(what): accepted")
+        } catch {
+            #expect(error.errors.first?.description.hasPrefix(expected) == true, "\(what): got \(error.description)")
+        }
+    }
+
+    @Test("wrong encoding names the first bad line")
+    func encoding() {
+        var bytes = Array((Self.header + "\n" + Self.good + "\nUA2,").utf8)
+        bytes += [0xC3, 0x28] + Array(",city,UA,10,50,30,0.5,0.1\n".utf8)
+        do {
+            _ = try Registry.parse(Data(bytes), file: "h.csv", side: .hromadas)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.description.hasPrefix("h.csv:3: is not valid UTF-8 text"))
+        }
+    }
+
+    @Test("all problems of a file come out in one pass, in file order")
+    func onePass() {
+        let text = Self.header + "\nUA1,A,city,UA,-1,50,30,0.5,0.1\nUA2,B,city,UA,10,99,30,x,0.1\n"
+        do {
+            _ = try Registry.parse(Data(text.utf8), file: "h.csv", side: .hromadas)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.errors.map { "\($0.line):\($0.column)" } == ["2:5", "3:6", "3:8"])
+        }
+    }
+
+    @Test("BOM, CRLF, quoted fields with commas and doubled quotes are read")
+    func wellFormedVariants() throws {
+        let text = "\u{FEFF}" + Self.header + "\r\n" + "UA1,\"Alpha, \"\"Upper\"\"\",city,UA,1000,50.1,30.2,0.5,0.1\r\n\r\n"
+        let r = try Registry.parse(Data(text.utf8), file: "h.csv", side: .hromadas)
+        #expect(r.names == ["Alpha, \"Upper\""])
+        #expect(r.sectors == ["energy", "water"])
+        #expect(r.lines == [2])
+    }
+}
