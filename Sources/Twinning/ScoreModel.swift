@@ -95,6 +95,9 @@ public struct ScoreModel: Sendable {
         let flipN = w.needs < 0, flipP = w.profile < 0, flipS = w.size < 0, flipD = w.proximity < 0, flipT = w.ties < 0
         let invS = Float(1 / w.sizeScale), diameterOverL = Float(2 * Self.earthRadiusKm / w.distanceScaleKm)
         let hasProfiles = !profiles.isEmpty
+        // Partners in this block that already twin with someone: the only columns where
+        // the ties component can be non-zero.
+        let tiedInBlock = columns.map { tiedRegions[$0] }
         let chunk = max(1, (n + 7) / 8)
         out.withUnsafeMutableBufferPointer { o in
             let o = SharedBuffer(o)
@@ -115,7 +118,7 @@ public struct ScoreModel: Sendable {
                             let cD = expf(-diameterOverL * asinf(min(1, chord / 2)))
                             var score = wN * (flipN ? 1 - cN : cN) + wP * (flipP ? 1 - cP : cP)
                                 + wS * (flipS ? 1 - cS : cS) + wD * (flipD ? 1 - cD : cD)
-                            let tie: Float = tiedRegions[columns.lowerBound + j]?.contains(region) == true ? 1 : 0
+                            let tie: Float = tiedInBlock[j]?.contains(region) == true ? 1 : 0
                             score += wT * (flipT ? 1 - tie : tie)
                             o[k] = score
                         }
@@ -129,9 +132,11 @@ public struct ScoreModel: Sendable {
     /// The `k` best partners of every hromada among `candidates` (all partners when nil),
     /// best first, ties broken by lower partner index. Blocks of partners are scored in
     /// turn and only a k-element selection per hromada is kept, so memory stays bounded.
+    /// Small blocks keep the GEMM outputs in cache: on 1,470 × 98,613, 256 columns took
+    /// 1.2 s in GEMMs where 4,096 took 3.9 s.
     ///
     /// - Complexity: the scoring of every pair, plus O(n · m · log k) selection at worst.
-    public func topCandidates(k: Int, candidates: [Bool]? = nil, blockSize: Int = 4096) -> [[Candidate]] {
+    public func topCandidates(k: Int, candidates: [Bool]? = nil, blockSize: Int = 256) -> [[Candidate]] {
         let n = hromadas.count, m = partners.count
         var heaps = [TopK](repeating: TopK(capacity: k), count: n)
         var start = 0
