@@ -1,25 +1,33 @@
-/// A dense row-major matrix of `Float`.
-public struct Matrix: Sendable, Equatable {
+/// A dense row-major matrix.
+public struct DenseMatrix<Element: BinaryFloatingPoint & Sendable>: Sendable, Equatable {
     public let rows: Int
     public let columns: Int
-    public var storage: [Float]
+    public var storage: [Element]
 
-    public init(rows: Int, columns: Int, storage: [Float]) {
+    public init(rows: Int, columns: Int, storage: [Element]) {
         precondition(storage.count == rows * columns, "matrix storage does not match its shape")
         self.rows = rows
         self.columns = columns
         self.storage = storage
     }
 
-    public init(rows: Int, columns: Int, repeating value: Float = 0) {
+    public init(rows: Int, columns: Int, repeating value: Element = 0) {
         self.init(rows: rows, columns: columns, storage: Array(repeating: value, count: rows * columns))
     }
 
-    public subscript(row: Int, column: Int) -> Float {
+    public subscript(row: Int, column: Int) -> Element {
         get { storage[row * columns + column] }
         set { storage[row * columns + column] = newValue }
     }
+}
 
+/// Single precision: features and scores.
+public typealias Matrix = DenseMatrix<Float>
+/// Double precision: the few products that need it (great-circle distances from unit
+/// vectors, differences of squared log sizes).
+public typealias MatrixD = DenseMatrix<Double>
+
+extension Matrix {
     /// `A · Bᵀ`: every row of `self` against every row of `other` (GEMM).
     ///
     /// - Complexity: O(rows · other.rows · columns) flops, run by BLAS.
@@ -46,24 +54,11 @@ extension Matrix {
     }
 }
 
-/// A dense row-major matrix of `Double`, for the few products that need the precision
-/// (great-circle distances from unit vectors).
-public struct MatrixD: Sendable, Equatable {
-    public let rows: Int
-    public let columns: Int
-    public var storage: [Double]
-
-    public init(rows: Int, columns: Int, storage: [Double]) {
-        precondition(storage.count == rows * columns, "matrix storage does not match its shape")
-        self.rows = rows
-        self.columns = columns
-        self.storage = storage
-    }
-
+extension MatrixD {
     /// `A · Bᵀ` through BLAS dgemm, for rows `range` of `other` only.
     public func timesTransposed(_ other: MatrixD, rows range: Range<Int>) -> MatrixD {
         precondition(columns == other.columns, "inner dimensions differ")
-        var result = MatrixD(rows: rows, columns: range.count, storage: Array(repeating: 0, count: rows * range.count))
+        var result = MatrixD(rows: rows, columns: range.count)
         BLAS.dgemmABt(self, other, otherRows: range, into: &result)
         return result
     }
