@@ -57,19 +57,32 @@ extension Matrix {
 extension MatrixD {
     /// `A · Bᵀ` through BLAS dgemm, for rows `range` of `other` only.
     public func timesTransposed(_ other: MatrixD, rows range: Range<Int>) -> MatrixD {
-        precondition(columns == other.columns, "inner dimensions differ")
         var result = MatrixD(rows: rows, columns: range.count)
-        BLAS.dgemmABt(self, other, otherRows: range, into: &result)
+        timesTransposed(other, rows: range, into: &result)
         return result
+    }
+
+    /// The same into an existing `rows × range.count` matrix.
+    public func timesTransposed(_ other: MatrixD, rows range: Range<Int>, into result: inout MatrixD) {
+        precondition(columns == other.columns, "inner dimensions differ")
+        precondition(result.rows == rows && result.columns == range.count, "result has the wrong shape")
+        BLAS.dgemmABt(self, other, otherRows: range, into: &result)
     }
 }
 
 extension Matrix {
     /// `A · Bᵀ` for rows `range` of `other` only (a block of columns of the product).
     public func timesTransposed(_ other: Matrix, rows range: Range<Int>) -> Matrix {
-        precondition(columns == other.columns, "inner dimensions differ")
         var result = Matrix(rows: rows, columns: range.count)
-        BLAS.gemmABt(self, other, otherRows: range, into: &result)
+        timesTransposed(other, rows: range, into: &result)
         return result
+    }
+
+    /// The same into an existing `rows × range.count` matrix, so blocked loops reuse
+    /// their buffers (fresh multi-megabyte arrays cost page faults on every block).
+    public func timesTransposed(_ other: Matrix, rows range: Range<Int>, into result: inout Matrix) {
+        precondition(columns == other.columns, "inner dimensions differ")
+        precondition(result.rows == rows && result.columns == range.count, "result has the wrong shape")
+        BLAS.gemmABt(self, other, otherRows: range, into: &result)
     }
 }

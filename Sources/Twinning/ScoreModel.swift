@@ -83,21 +83,35 @@ public struct ScoreModel: Sendable {
     /// - Complexity: four GEMMs of inner size ≤ 17, then O(n · columns) transforms, run on
     ///   all cores.
     public func scores(columns: Range<Int>) -> [Float] {
+        var workspace = Workspace(model: self, columns: columns.count)
+        var out = [Float](repeating: 0, count: hromadas.count * columns.count)
+        scores(columns: columns, workspace: &workspace, into: &out)
+        return out
+    }
+
+    /// Buffers for one block of scores, reused from block to block.
+    struct Workspace {
+        var fit: Matrix, prof: Matrix, size: MatrixD, dots: MatrixD
+        init(model: ScoreModel, columns b: Int) {
+            let n = model.hromadas.count
+            fit = Matrix(rows: n, columns: b); prof = Matrix(rows: n, columns: b)
+            size = MatrixD(rows: n, columns: b); dots = MatrixD(rows: n, columns: b)
+        }
+    }
+
+    func scores(columns: Range<Int>, workspace: inout Workspace, into out: inout [Float]) {
         let n = hromadas.count, b = columns.count
-        let fit = needs.timesTransposed(offers, rows: columns)
-        let prof = profileA.timesTransposed(profileB, rows: columns)
-        let size = sizeA.timesTransposed(sizeB, rows: columns)
-        let dots = sphereA.timesTransposed(sphereB, rows: columns)
-        var out = [Float](repeating: 0, count: n * b)
-        let w = weights, total = Float(w.total)
-        let wN = Float(abs(w.needs)) / total, wP = Float(abs(w.profile)) / total, wS = Float(abs(w.size)) / total
-        let wD = Float(abs(w.proximity)) / total, wT = Float(abs(w.ties)) / total
-        let flipN = w.needs < 0, flipP = w.profile < 0, flipS = w.size < 0, flipD = w.proximity < 0, flipT = w.ties < 0
-        let invS = Float(1 / w.sizeScale), diameterOverL = Float(2 * Self.earthRadiusKm / w.distanceScaleKm)
+        needs.timesTransposed(offers, rows: columns, into: &workspace.fit)
+        profileA.timesTransposed(profileB, rows: columns, into: &workspace.prof)
+        sizeA.timesTransposed(sizeB, rows: columns, into: &workspace.size)
+        sphereA.timesTransposed(sphereB, rows: columns, into: &workspace.dots)
+        let fit = workspace.fit, prof = workspace.prof, size = workspace.size, dots = workspace.dots
+        let form = ScoreForm(weights)
+        let invS = Float(1 / weights.sizeScale), diameterOverL = Float(2 * Self.earthRadiusKm / weights.distanceScaleKm)
         let hasProfiles = !profiles.isEmpty
         // Partners in this block that already twin with someone: the only columns where
         // the ties component can be non-zero.
-        let tiedInBlock = columns.map { tiedRegions[$0] }
+        let tiedColumns = columns.indices.compactMap { j in tiedRegions[columns.lowerBound + j].map { (j, $0) } }
         let chunk = max(1, (n + 7) / 8)
         out.withUnsafeMutableBufferPointer { o in
             let o = SharedBuffer(o)
@@ -106,27 +120,40 @@ public struct ScoreModel: Sendable {
             size.storage.withUnsafeBufferPointer { s in
             dots.storage.withUnsafeBufferPointer { d in
                 let f = SharedBuffer(f), s = SharedBuffer(s), d = SharedBuffer(d)
-                let p: SharedBuffer<Float>? = p.isEmpty ? nil : SharedBuffer(p)
+                let p: SharedBuffer<Float>? = hasProfiles ? SharedBuffer(p) : nil
                 DispatchQueue.concurrentPerform(iterations: (n + chunk - 1) / chunk) { c in
                     for i in (c * chunk)..<min(n, (c + 1) * chunk) {
-                        let region = hromadas.regions[i]
-                        for j in 0..<b {
-                            let k = i * b + j
-                            let cN = f[k], cP: Float = hasProfiles ? p![k] : 0
+                        let row = i * b
+                        var j = 0
+                        // Eight pairs at a time.
+                        while j + 8 <= b {
+                            let k = row + j
+                            let cN = load8(f, k), cP = p.map { load8($0, k) } ?? SIMD8<Float>()
+                            let sizeSquared = load8(s, k)
+                            let chordSquared = 2 - 2 * load8(d, k)
+                            let cS = FastMath.exp(-SIMD8<Float>(sizeSquared.replacing(with: 0, where: sizeSquared .< 0)).squareRoot() * invS)
+                            let chord = SIMD8<Float>(chordSquared.replacing(with: 0, where: chordSquared .< 0)).squareRoot()
+                            let half = (chord * 0.5).replacing(with: 1, where: chord .> 2)
+                            let cD = FastMath.exp(-diameterOverL * FastMath.asin(half))
+                            let score = form.constant + form.needs * cN + form.profile * cP + form.size * cS + form.proximity * cD
+                            UnsafeMutableRawPointer(o.base + k).storeBytes(of: score, as: SIMD8<Float>.self)
+                            j += 8
+                        }
+                        while j < b {
+                            let k = row + j
+                            let cN = f[k], cP: Float = p?[k] ?? 0
                             let cS = expf(-Float(max(0, s[k])).squareRoot() * invS)
                             let chord = Float(max(0, 2 - 2 * d[k]).squareRoot())
                             let cD = expf(-diameterOverL * asinf(min(1, chord / 2)))
-                            var score = wN * (flipN ? 1 - cN : cN) + wP * (flipP ? 1 - cP : cP)
-                                + wS * (flipS ? 1 - cS : cS) + wD * (flipD ? 1 - cD : cD)
-                            let tie: Float = tiedInBlock[j]?.contains(region) == true ? 1 : 0
-                            score += wT * (flipT ? 1 - tie : tie)
-                            o[k] = score
+                            o[k] = form.constant + form.needs * cN + form.profile * cP + form.size * cS + form.proximity * cD
+                            j += 1
                         }
+                        let region = hromadas.regions[i]
+                        for (j, regions) in tiedColumns where regions.contains(region) { o[row + j] += form.ties }
                     }
                 }
             }}}}
         }
-        return out
     }
 
     /// The `k` best partners of every hromada among `candidates` (all partners when nil),
@@ -139,10 +166,16 @@ public struct ScoreModel: Sendable {
     public func topCandidates(k: Int, candidates: [Bool]? = nil, blockSize: Int = 256) -> [[Candidate]] {
         let n = hromadas.count, m = partners.count
         var heaps = [TopK](repeating: TopK(capacity: k), count: n)
+        var workspace = Workspace(model: self, columns: min(blockSize, m))
+        var block = [Float](repeating: 0, count: n * min(blockSize, m))
         var start = 0
         while start < m {
             let columns = start..<min(m, start + blockSize)
-            let block = scores(columns: columns)
+            if columns.count != workspace.fit.columns {
+                workspace = Workspace(model: self, columns: columns.count)
+                block = [Float](repeating: 0, count: n * columns.count)
+            }
+            scores(columns: columns, workspace: &workspace, into: &block)
             let b = columns.count
             heaps.withUnsafeMutableBufferPointer { h in
                 let h = SharedBuffer(h)
@@ -150,8 +183,15 @@ public struct ScoreModel: Sendable {
                     let s = SharedBuffer(s)
                     DispatchQueue.concurrentPerform(iterations: 2) { part in
                         for i in stride(from: part, to: n, by: 2) {
-                            for j in 0..<b where candidates?[columns.lowerBound + j] ?? true {
-                                h[i].offer(Candidate(partner: columns.lowerBound + j, score: s[i * b + j]))
+                            let heap = h.base + i
+                            // Partners arrive in index order, so once the selection is full
+                            // only a strictly higher score can enter it.
+                            var bar = heap.pointee.entryBar
+                            for j in 0..<b where s[i * b + j] > bar {
+                                let partner = columns.lowerBound + j
+                                if let candidates, !candidates[partner] { continue }
+                                heap.pointee.offer(Candidate(partner: partner, score: s[i * b + j]))
+                                bar = heap.pointee.entryBar
                             }
                         }
                     }
@@ -217,6 +257,31 @@ public struct ScoreModel: Sendable {
         let a = sin(dp / 2) * sin(dp / 2) + cos(p1) * cos(p2) * sin(dl / 2) * sin(dl / 2)
         return 2 * earthRadiusKm * asin(min(1, a.squareRoot()))
     }
+}
+
+/// The score as an affine function of the components: `constant + Σ coefficient · c`,
+/// with a negative weight `w` turned into `|w|·(1 − c)`, all divided by `Σ |w|`.
+struct ScoreForm {
+    let constant: Float, needs: Float, profile: Float, size: Float, proximity: Float, ties: Float
+
+    init(_ w: Weights) {
+        let total = w.total
+        func coefficient(_ x: Double) -> Float { Float(x / total) }   // +|w| or −|w| per unit of c
+        needs = coefficient(w.needs); profile = coefficient(w.profile); size = coefficient(w.size)
+        proximity = coefficient(w.proximity); ties = coefficient(w.ties)
+        let negatives = [w.needs, w.profile, w.size, w.proximity, w.ties].filter { $0 < 0 }.reduce(0, +)
+        constant = Float(-negatives / total)
+    }
+}
+
+@inline(__always)
+func load8(_ p: SharedBuffer<Float>, _ k: Int) -> SIMD8<Float> {
+    UnsafeRawPointer(p.base + k).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always)
+func load8(_ p: SharedBuffer<Double>, _ k: Int) -> SIMD8<Double> {
+    UnsafeRawPointer(p.base + k).loadUnaligned(as: SIMD8<Double>.self)
 }
 
 /// A scored partner of one hromada.
@@ -289,4 +354,7 @@ struct TopK: Sendable {
     }
 
     func sorted() -> [Candidate] { heap.sorted(by: Candidate.better) }
+
+    /// Scores at or below this cannot enter (−∞ while there is room).
+    var entryBar: Float { heap.count < capacity ? -.infinity : heap[0].score }
 }
