@@ -29,5 +29,12 @@ let package = Package(
         .executableTarget(
             name: "assignment-timing",
             dependencies: [.product(name: "Assignment", package: root)]),
+        /// Times loading, GEMM and full scoring on the shipped data for the numpy comparison.
+        .executableTarget(
+            name: "scoring-timing",
+            dependencies: [
+                .product(name: "Twinning", package: root),
+                .product(name: "LinearAlgebra", package: root),
+            ]),
     ]
 )

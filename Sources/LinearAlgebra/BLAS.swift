@@ -26,7 +26,8 @@ enum BLAS {
     /// C = A · B[range]ᵀ (double precision, row-major).
     static func dgemmABt(_ a: MatrixD, _ b: MatrixD, otherRows range: Range<Int>, into c: inout MatrixD) {
         let m = Int32(a.rows), n = Int32(range.count), k = Int32(a.columns)
-        guard m > 0, n > 0, k > 0 else { return }
+        guard m > 0, n > 0 else { return }
+        guard k > 0 else { c.storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }; return }
         a.storage.withUnsafeBufferPointer { pa in
             b.storage.withUnsafeBufferPointer { pb in
                 c.storage.withUnsafeMutableBufferPointer { pc in

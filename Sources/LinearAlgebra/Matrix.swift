@@ -15,6 +15,14 @@ public struct DenseMatrix<Element: BinaryFloatingPoint & Sendable>: Sendable, Eq
         self.init(rows: rows, columns: columns, storage: Array(repeating: value, count: rows * columns))
     }
 
+    /// Storage left unwritten, for results that BLAS overwrites whole (β = 0): zeroing a
+    /// large product first costs as much as computing it.
+    init(uninitializedRows rows: Int, columns: Int) {
+        self.init(rows: rows, columns: columns, storage: Array(unsafeUninitializedCapacity: rows * columns) { _, count in
+            count = rows * columns
+        })
+    }
+
     public subscript(row: Int, column: Int) -> Element {
         get { storage[row * columns + column] }
         set { storage[row * columns + column] = newValue }
@@ -33,7 +41,7 @@ extension Matrix {
     /// - Complexity: O(rows · other.rows · columns) flops, run by BLAS.
     public func timesTransposed(_ other: Matrix) -> Matrix {
         precondition(columns == other.columns, "inner dimensions differ")
-        var result = Matrix(rows: rows, columns: other.rows)
+        var result = Matrix(uninitializedRows: rows, columns: other.rows)
         BLAS.gemmABt(self, other, into: &result)
         return result
     }
@@ -57,7 +65,7 @@ extension Matrix {
 extension MatrixD {
     /// `A · Bᵀ` through BLAS dgemm, for rows `range` of `other` only.
     public func timesTransposed(_ other: MatrixD, rows range: Range<Int>) -> MatrixD {
-        var result = MatrixD(rows: rows, columns: range.count)
+        var result = MatrixD(uninitializedRows: rows, columns: range.count)
         timesTransposed(other, rows: range, into: &result)
         return result
     }
@@ -73,7 +81,7 @@ extension MatrixD {
 extension Matrix {
     /// `A · Bᵀ` for rows `range` of `other` only (a block of columns of the product).
     public func timesTransposed(_ other: Matrix, rows range: Range<Int>) -> Matrix {
-        var result = Matrix(rows: rows, columns: range.count)
+        var result = Matrix(uninitializedRows: rows, columns: range.count)
         timesTransposed(other, rows: range, into: &result)
         return result
     }

@@ -50,6 +50,30 @@ public struct Registry: Sendable {
 
     public var count: Int { ids.count }
 
+    /// A registry built in code (tests, benchmarks, other front ends): every row a
+    /// `city` in `country`, all volunteers, one slot, no profiles.
+    public init(side: Side, ids: [String], country: String, populations: [Double], latitudes: [Double],
+                longitudes: [Double], sectors: [String], sectorValues: Matrix, regions: [String]? = nil) {
+        let n = ids.count
+        self.init(side: side, file: "(in memory)", ids: ids, names: ids, latinNames: ids,
+                  levels: Array(repeating: .city, count: n), countries: Array(repeating: country, count: n),
+                  regions: regions ?? Array(repeating: "", count: n), populations: populations,
+                  latitudes: latitudes, longitudes: longitudes, slots: Array(repeating: 1, count: n),
+                  sectors: sectors, sectorValues: sectorValues, profiles: [], profileValues: Matrix(rows: n, columns: 0),
+                  volunteers: Array(repeating: true, count: n), euMembers: nil, lines: Array(1...max(n, 1)).prefix(n).map { $0 + 1 })
+    }
+
+    init(side: Side, file: String, ids: [String], names: [String], latinNames: [String], levels: [Level],
+         countries: [String], regions: [String], populations: [Double], latitudes: [Double], longitudes: [Double],
+         slots: [Int], sectors: [String], sectorValues: Matrix, profiles: [String], profileValues: Matrix,
+         volunteers: [Bool], euMembers: [Bool]?, lines: [Int]) {
+        self.side = side; self.file = file; self.ids = ids; self.names = names; self.latinNames = latinNames
+        self.levels = levels; self.countries = countries; self.regions = regions; self.populations = populations
+        self.latitudes = latitudes; self.longitudes = longitudes; self.slots = slots; self.sectors = sectors
+        self.sectorValues = sectorValues; self.profiles = profiles; self.profileValues = profileValues
+        self.volunteers = volunteers; self.euMembers = euMembers; self.lines = lines
+    }
+
     /// Row index of each id.
     public func index() -> [String: Int] {
         Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
