@@ -39,3 +39,38 @@ enum BLAS {
         }
     }
 }
+
+extension BLAS {
+    /// Least squares `min ‖A x − b‖₂` through LAPACK dgels (QR); `a` is row-major m × n
+    /// with m ≥ n and full column rank. Returns nil when LAPACK reports rank deficiency.
+    static func leastSquares(_ a: MatrixD, _ b: [Double]) -> [Double]? {
+        let m = a.rows, n = a.columns
+        precondition(b.count == m && m >= n, "least squares needs as many equations as unknowns")
+        // LAPACK is column-major: transpose A into a column-major copy.
+        var colMajor = [Double](repeating: 0, count: m * n)
+        for i in 0..<m { for j in 0..<n { colMajor[j * m + i] = a.storage[i * n + j] } }
+        var rhs = b
+        var trans = CChar(UInt8(ascii: "N"))
+        var mm = Int32(m), nn = Int32(n), nrhs: Int32 = 1, lda = Int32(max(m, 1)), ldb = Int32(max(m, 1))
+        var info: Int32 = 0, lwork: Int32 = -1
+        var query = 0.0
+        #if canImport(Accelerate)
+        dgels_(&trans, &mm, &nn, &nrhs, &colMajor, &lda, &rhs, &ldb, &query, &lwork, &info)
+        #else
+        dgels_(&trans, &mm, &nn, &nrhs, &colMajor, &lda, &rhs, &ldb, &query, &lwork, &info, 1)
+        #endif
+        lwork = Int32(query)
+        var work = [Double](repeating: 0, count: Int(max(lwork, 1)))
+        #if canImport(Accelerate)
+        dgels_(&trans, &mm, &nn, &nrhs, &colMajor, &lda, &rhs, &ldb, &work, &lwork, &info)
+        #else
+        dgels_(&trans, &mm, &nn, &nrhs, &colMajor, &lda, &rhs, &ldb, &work, &lwork, &info, 1)
+        #endif
+        guard info == 0 else { return nil }
+        // dgels assumes full rank; check R's diagonal (left in the upper triangle).
+        let diagonal = (0..<n).map { abs(colMajor[$0 * m + $0]) }
+        let tolerance = (diagonal.max() ?? 0) * Double(max(m, n)) * Double.ulpOfOne
+        guard diagonal.allSatisfy({ $0 > tolerance }) else { return nil }
+        return Array(rhs.prefix(n))
+    }
+}

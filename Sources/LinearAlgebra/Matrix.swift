@@ -94,3 +94,13 @@ extension Matrix {
         BLAS.gemmABt(self, other, otherRows: range, into: &result)
     }
 }
+
+extension MatrixD {
+    /// The `x` minimising `‖self · x − b‖₂` (LAPACK dgels, QR factorisation), or nil when
+    /// the columns are linearly dependent.
+    ///
+    /// - Complexity: O(rows · columns²).
+    public func leastSquares(_ b: [Double]) -> [Double]? {
+        BLAS.leastSquares(self, b)
+    }
+}

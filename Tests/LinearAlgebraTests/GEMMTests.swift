@@ -30,3 +30,29 @@ import Testing
         #expect(BLASRuntime.detectedCore != nil, "OpenBLAS should be the BLAS at run time")
     }
 }
+
+@Suite struct LeastSquaresTests {
+    @Test("LAPACK least squares recovers the coefficients of an exact linear model")
+    func exact() throws {
+        // y = 2 + 3·x1 − 0.5·x2 on 6 points.
+        let xs: [(Double, Double)] = [(0, 1), (1, 0), (2, 2), (3, 5), (4, 1), (5, 3)]
+        let a = MatrixD(rows: 6, columns: 3, storage: xs.flatMap { [1, $0.0, $0.1] })
+        let b = xs.map { 2 + 3 * $0.0 - 0.5 * $0.1 }
+        let x = try #require(a.leastSquares(b))
+        #expect(zip(x, [2, 3, -0.5]).allSatisfy { abs($0 - $1) < 1e-12 })
+    }
+
+    @Test("over-determined noisy system matches the normal equations")
+    func normalEquations() throws {
+        // Fit a line to (0,1), (1,2), (2,2): x = (7/6, 1/2).
+        let a = MatrixD(rows: 3, columns: 2, storage: [1, 0, 1, 1, 1, 2])
+        let x = try #require(a.leastSquares([1, 2, 2]))
+        #expect(abs(x[0] - 7.0 / 6) < 1e-12 && abs(x[1] - 0.5) < 1e-12)
+    }
+
+    @Test("dependent columns are reported, not answered")
+    func rankDeficient() {
+        let a = MatrixD(rows: 3, columns: 2, storage: [1, 2, 2, 4, 3, 6])
+        #expect(a.leastSquares([1, 2, 3]) == nil)
+    }
+}
