@@ -7,7 +7,7 @@ import Foundation
 /// takes about 0.6 s on this machine and a `String`-based reader several seconds, while
 /// one pass over the bytes that only records field boundaries, with numbers parsed in
 /// place by `strtod`, stays well under the 0.5 s that loading may take.
-struct CSVTable {
+final class CSVTable {
     let file: String
     let header: [String]
     /// Number of data records.
@@ -15,10 +15,11 @@ struct CSVTable {
     /// 1-based line on which each data record starts.
     let lines: [Int]
 
-    private let bytes: [UInt8]                 // the file, NUL-terminated
+    private let bytes: UnsafeMutablePointer<UInt8>   // the file, NUL-terminated, owned
     private let starts: [Int32], ends: [Int32] // every field's byte range (quotes excluded)
     private let firstField: [Int]              // per data record, index of its first field (plus a sentinel)
     private let unescaped: [Int: String]       // quoted fields that contained doubled quotes
+    private let hasEscapes: Bool               // skips the dictionary on the common path
 
     /// Fields in data record `r`.
     func fieldCount(_ r: Int) -> Int { firstField[r + 1] - firstField[r] }
@@ -26,17 +27,17 @@ struct CSVTable {
     /// The text of field `k` of data record `r`, surrounding spaces removed.
     func string(_ r: Int, _ k: Int) -> String {
         let f = firstField[r] + k
-        if let s = unescaped[f] { return s.trimmingCharacters(in: .whitespaces) }
+        if hasEscapes, let s = unescaped[f] { return s.trimmingCharacters(in: .whitespaces) }
         var a = Int(starts[f]), b = Int(ends[f])
         while a < b, bytes[a] == 0x20 { a += 1 }
         while b > a, bytes[b - 1] == 0x20 { b -= 1 }
-        return bytes[a..<b].withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+        return String(decoding: UnsafeBufferPointer(start: bytes + a, count: b - a), as: UTF8.self)
     }
 
     /// Whether field `k` of record `r` is empty (or only spaces).
     func isEmpty(_ r: Int, _ k: Int) -> Bool {
         let f = firstField[r] + k
-        if let s = unescaped[f] { return s.trimmingCharacters(in: .whitespaces).isEmpty }
+        if hasEscapes, let s = unescaped[f] { return s.trimmingCharacters(in: .whitespaces).isEmpty }
         for i in Int(starts[f])..<Int(ends[f]) where bytes[i] != 0x20 { return false }
         return true
     }
@@ -52,7 +53,7 @@ struct CSVTable {
     /// Field `k` of record `r` as a finite number, or nil.
     func double(_ r: Int, _ k: Int) -> Double? {
         let f = firstField[r] + k
-        if unescaped[f] != nil { return Double(string(r, k)).flatMap { $0.isFinite ? $0 : nil } }
+        if hasEscapes, unescaped[f] != nil { return Double(string(r, k)).flatMap { $0.isFinite ? $0 : nil } }
         var a = Int(starts[f]), b = Int(ends[f])
         while a < b, bytes[a] == 0x20 { a += 1 }
         while b > a, bytes[b - 1] == 0x20 { b -= 1 }
@@ -65,110 +66,126 @@ struct CSVTable {
             default: return nil
             }
         }
-        return bytes.withUnsafeBufferPointer { p -> Double? in
-            let begin = UnsafeRawPointer(p.baseAddress! + a).assumingMemoryBound(to: CChar.self)
-            var end: UnsafeMutablePointer<CChar>? = nil
-            let x = strtod(begin, &end)
-            guard let end, UnsafeRawPointer(end) == UnsafeRawPointer(p.baseAddress! + b), x.isFinite else { return nil }
-            return x
-        }
+        let begin = UnsafeRawPointer(bytes + a).assumingMemoryBound(to: CChar.self)
+        var end: UnsafeMutablePointer<CChar>? = nil
+        let x = strtod(begin, &end)
+        guard let end, UnsafePointer(end) == begin + (b - a), x.isFinite else { return nil }
+        return x
     }
 
     /// Parses `data`; throws for problems that make the file unreadable as a whole.
     static func parse(_ data: Data, file: String) throws(InputErrors) -> CSVTable {
-        var bytes = [UInt8](data)
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        guard String(validating: bytes, as: UTF8.self) != nil else {
-            throw InputErrors([InputError(file: file, line: firstInvalidLine(bytes), column: 0,
+        var source = [UInt8](data)
+        if source.starts(with: [0xEF, 0xBB, 0xBF]) { source.removeFirst(3) }
+        guard String(validating: source, as: UTF8.self) != nil else {
+            throw InputErrors([InputError(file: file, line: firstInvalidLine(source), column: 0,
                 message: "is not valid UTF-8 text; save the file as UTF-8 (a BOM is fine)")])
         }
-        bytes.append(0)
-        let end = bytes.count - 1
-        var starts: [Int32] = [], ends: [Int32] = [], firstField: [Int] = [], lines: [Int] = []
+        let end = source.count
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: end + 1)
+        bytes.initialize(from: source, count: end)
+        bytes[end] = 0
+        source = []
+        do {
+            return try scan(bytes: bytes, end: end, file: file)
+        } catch {
+            bytes.deallocate()
+            throw error
+        }
+    }
+
+    /// One pass over the bytes recording field boundaries. Takes ownership of `bytes`
+    /// on success. Plain local state, no closures: captured variables would be boxed.
+    private static func scan(bytes: UnsafeMutablePointer<UInt8>, end: Int, file: String) throws(InputErrors) -> CSVTable {
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+        var starts: [Int32] = [], ends: [Int32] = [], firstField: [Int] = [0], lines: [Int] = [1]
         var unescaped: [Int: String] = [:]
         starts.reserveCapacity(end / 6); ends.reserveCapacity(end / 6)
         var line = 1, i = 0
-        var blankRecord = true
-        firstField.append(0); lines.append(1)
-        func closeRecord(nextLine: Int) {
-            if blankRecord && starts.count - firstField[firstField.count - 1] == 1 && starts.last == ends.last {
-                // A blank line: drop it.
-                starts.removeLast(); ends.removeLast()
-                lines[lines.count - 1] = nextLine
-                return
-            }
-            firstField.append(starts.count)
-            lines.append(nextLine)
-        }
-        try bytes.withUnsafeBufferPointer { (bytes) throws(InputErrors) in
+        var recordStart = 0          // index into starts of the current record's first field
         while i < end {
-            blankRecord = blankRecord && (bytes[i] == UInt8(ascii: "\n") || bytes[i] == UInt8(ascii: "\r"))
-            if bytes[i] == UInt8(ascii: "\"") {
+            let fieldStart = i
+            if bytes[i] == quote {
                 let fieldLine = line
                 var j = i + 1, escaped = false, closed = false
                 while j < end {
-                    if bytes[j] == UInt8(ascii: "\"") {
-                        if bytes[j + 1] == UInt8(ascii: "\"") { escaped = true; j += 2; continue }
+                    let c = bytes[j]
+                    if c == quote {
+                        if bytes[j + 1] == quote { escaped = true; j += 2; continue }
                         closed = true
                         break
                     }
-                    if bytes[j] == UInt8(ascii: "\n") { line += 1 }
+                    if c == newline { line += 1 }
                     j += 1
                 }
                 guard closed else {
-                    throw InputErrors([InputError(file: file, line: fieldLine, column: starts.count - firstField[firstField.count - 1] + 1,
+                    throw InputErrors([InputError(file: file, line: fieldLine, column: starts.count - recordStart + 1,
                                                   message: "quoted field is never closed")])
                 }
                 if escaped {
-                    let raw = String(decoding: UnsafeBufferPointer(rebasing: bytes[(i + 1)..<j]), as: UTF8.self)
+                    let raw = String(decoding: UnsafeBufferPointer(start: bytes + i + 1, count: j - i - 1), as: UTF8.self)
                     unescaped[starts.count] = raw.replacingOccurrences(of: "\"\"", with: "\"")
                 }
                 starts.append(Int32(i + 1)); ends.append(Int32(j))
                 i = j + 1
                 while i < end, bytes[i] == 0x20 { i += 1 }
-                if i < end, bytes[i] != UInt8(ascii: ","), bytes[i] != UInt8(ascii: "\n"), bytes[i] != UInt8(ascii: "\r") {
-                    throw InputErrors([InputError(file: file, line: line, column: starts.count - firstField[firstField.count - 1],
+                if i < end, bytes[i] != comma, bytes[i] != newline, bytes[i] != cr {
+                    throw InputErrors([InputError(file: file, line: line, column: starts.count - recordStart,
                                                   message: "unexpected text after a closing quote")])
                 }
             } else {
                 var j = i
                 while j < end {
-                    let b = bytes[j]
-                    if b == UInt8(ascii: ",") || b == UInt8(ascii: "\n") || b == UInt8(ascii: "\r") { break }
+                    let c = bytes[j]
+                    if c == comma || c == newline || c == cr { break }
                     j += 1
                 }
                 starts.append(Int32(i)); ends.append(Int32(j))
                 i = j
             }
             if i >= end { break }
-            if bytes[i] == UInt8(ascii: ",") {
+            if bytes[i] == comma {
                 i += 1
-                blankRecord = false
                 if i == end { starts.append(Int32(i)); ends.append(Int32(i)) }
                 continue
             }
             // End of record: \n, \r\n or \r.
-            if bytes[i] == UInt8(ascii: "\r"), bytes[i + 1] == UInt8(ascii: "\n") { i += 1 }
+            if bytes[i] == cr, bytes[i + 1] == newline { i += 1 }
             i += 1
             line += 1
-            closeRecord(nextLine: line)
-            blankRecord = true
+            if starts.count - recordStart == 1 && ends[recordStart] == Int32(fieldStart) && bytes[fieldStart] != quote {
+                // A blank line: not a record.
+                starts.removeLast(); ends.removeLast()
+                lines[lines.count - 1] = line
+            } else {
+                firstField.append(starts.count)
+                lines.append(line)
+                recordStart = starts.count
+            }
         }
-        }
-        if starts.count > firstField[firstField.count - 1] {
+        if starts.count > recordStart {
             firstField.append(starts.count)
         } else {
             lines.removeLast()
         }
-        guard lines.count >= 1, firstField.count >= 2 else {
+        guard firstField.count >= 2 else {
             throw InputErrors([InputError(file: file, line: 0, column: 0, message: "is empty; expected a header row and data rows")])
         }
         let headerFields = (firstField[0]..<firstField[1]).map { f -> String in
-            unescaped[f] ?? String(decoding: bytes[Int(starts[f])..<Int(ends[f])], as: UTF8.self)
+            unescaped[f] ?? String(decoding: UnsafeBufferPointer(start: bytes + Int(starts[f]), count: Int(ends[f] - starts[f])), as: UTF8.self)
         }.map { $0.trimmingCharacters(in: .whitespaces) }
         return CSVTable(file: file, header: headerFields, lines: Array(lines.dropFirst()), bytes: bytes,
                         starts: starts, ends: ends, firstField: Array(firstField.dropFirst()), unescaped: unescaped)
     }
+
+    private init(file: String, header: [String], lines: [Int], bytes: UnsafeMutablePointer<UInt8>, starts: [Int32],
+                 ends: [Int32], firstField: [Int], unescaped: [Int: String]) {
+        self.file = file; self.header = header; self.lines = lines; self.bytes = bytes
+        self.starts = starts; self.ends = ends; self.firstField = firstField; self.unescaped = unescaped
+        hasEscapes = !unescaped.isEmpty
+    }
+
+    deinit { bytes.deallocate() }
 
     private static func firstInvalidLine(_ bytes: [UInt8]) -> Int {
         var line = 1, start = 0

@@ -142,14 +142,17 @@ public struct Registry: Sendable {
         var sectorValues = [Float](repeating: 0, count: n * sectorColumns.count)
         var profileValues = [Float](repeating: 0, count: n * profileColumns.count)
         var firstLine: [String: Int] = [:]
+        firstLine.reserveCapacity(n)
+        let sectorIndices = sectorColumns.map(\.1), profileIndices = profileColumns.map(\.1)
         let cId = position["id"]!, cName = position["name"]!, cLevel = position["level"]!, cCountry = position["country"]!
         let cPop = position["population"]!, cLat = position["lat"]!, cLon = position["lon"]!
         let cLatin = position["name_en"], cRegion = position["region"], cSlots = position["slots"]
         let cVolunteer = position["volunteer"], cEU = position["eu_member"]
 
-        func number(_ r: Int, _ k: Int, _ line: Int, _ what: String) -> Double? {
+        // The column's own name goes into messages: no string is built on the good path.
+        func number(_ r: Int, _ k: Int, _ line: Int) -> Double? {
             guard let x = table.double(r, k) else {
-                fail(line, k + 1, "\(what) must be a finite number, found \"\(table.string(r, k).prefix(40))\"")
+                fail(line, k + 1, "\(table.header[k]) must be a finite number, found \"\(table.string(r, k).prefix(40))\"")
                 return nil
             }
             return x
@@ -177,11 +180,11 @@ public struct Registry: Sendable {
             if country.count != 2 || !country.allSatisfy({ $0.isASCII && $0.isUppercase }) {
                 fail(line, cCountry + 1, "country must be an ISO 3166-1 alpha-2 code such as PL, found \"\(country.prefix(40))\"")
             }
-            let pop = number(r, cPop, line, "population")
+            let pop = number(r, cPop, line)
             if let p = pop, p <= 0 {
                 fail(line, cPop + 1, "population must be a positive number, found \"\(table.string(r, cPop))\"")
             }
-            let lat = number(r, cLat, line, "lat"), lon = number(r, cLon, line, "lon")
+            let lat = number(r, cLat, line), lon = number(r, cLon, line)
             if let x = lat, !(-90...90).contains(x) { fail(line, cLat + 1, "lat must be between -90 and 90, found \(table.string(r, cLat))") }
             if let x = lon, !(-180...180).contains(x) { fail(line, cLon + 1, "lon must be between -180 and 180, found \(table.string(r, cLon))") }
             var slot = 1
@@ -193,16 +196,16 @@ public struct Registry: Sendable {
                     }
                 }
             }
-            for (s, (sector, k)) in sectorColumns.enumerated() {
-                if let x = number(r, k, line, prefix + sector) {
-                    if !(0...1).contains(x) { fail(line, k + 1, "\(prefix + sector) must be between 0 and 1, found \(table.string(r, k))") }
-                    sectorValues[r * sectorColumns.count + s] = Float(x)
+            for (s, k) in sectorIndices.enumerated() {
+                if let x = number(r, k, line) {
+                    if !(0...1).contains(x) { fail(line, k + 1, "\(table.header[k]) must be between 0 and 1, found \(table.string(r, k))") }
+                    sectorValues[r * sectorIndices.count + s] = Float(x)
                 }
             }
-            for (s, (profile, k)) in profileColumns.enumerated() {
-                if let x = number(r, k, line, "profile_" + profile) {
-                    if !(0...1).contains(x) { fail(line, k + 1, "profile_\(profile) must be between 0 and 1, found \(table.string(r, k))") }
-                    profileValues[r * profileColumns.count + s] = Float(x)
+            for (s, k) in profileIndices.enumerated() {
+                if let x = number(r, k, line) {
+                    if !(0...1).contains(x) { fail(line, k + 1, "\(table.header[k]) must be between 0 and 1, found \(table.string(r, k))") }
+                    profileValues[r * profileIndices.count + s] = Float(x)
                 }
             }
             ids.append(id)
