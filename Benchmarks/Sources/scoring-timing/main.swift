@@ -47,6 +47,8 @@ let p = Registry(side: .partners, ids: partners.ids, country: "PL", populations:
 let model = ScoreModel(hromadas: h, partners: p)
 var top: [[Candidate]] = []
 let scoring = median { top = model.topCandidates(k: 50) }
+var checksum: Float = 0
+let scoreOnly = median { model.forEachBlock { _, s in checksum += s[0] } }
 
 let scoringPeak = peakResidentMiB()
 
@@ -58,7 +60,7 @@ product = nil
 
 // GEMM as scoring runs it: blocks of partners into one reused buffer.
 var blockTimes: [String: Double] = [:]
-for block in [256, 1024, 4096, 16384] {
+for block in [256, ScoreModel.blockSize, 16384] {
     var buffer = Matrix(rows: needs.rows, columns: block)
     let t = median {
         var start = 0
@@ -79,7 +81,8 @@ func peakResidentMiB() -> Double {
 }
 let result: [String: Any] = [
     "blas": BLASRuntime.summary, "load_partners_s": loadPartners, "load_hromadas_s": loadHromadas,
-    "gemm_s": gemm, "gemm_gflops": gflops, "gemm_blocked_gflops": blockTimes, "score_top50_s": scoring, "peak_rss_mib": scoringPeak,
+    "gemm_s": gemm, "gemm_gflops": gflops, "gemm_blocked_gflops": blockTimes,
+    "gemm_pipeline_gflops": blockTimes[String(ScoreModel.blockSize)]!, "block_size": ScoreModel.blockSize, "score_top50_s": scoring, "score_only_s": scoreOnly, "peak_rss_mib": scoringPeak,
     "best_first_hromada": top[0][0].partner,
 ]
 let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys, .prettyPrinted])
