@@ -6,16 +6,32 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
     /// 1-based column (the field's position in the row); 0 when the whole line is meant.
     public let column: Int
     public let message: String
+    /// For JSON inputs: the 1-based record and the key, in place of line and column.
+    public let record: (index: Int, key: String?)?
 
     public init(file: String, line: Int, column: Int, message: String) {
         self.file = file
         self.line = line
         self.column = column
         self.message = message
+        record = nil
     }
 
+    public init(file: String, record: Int, key: String?, message: String) {
+        self.file = file
+        line = 0
+        column = 0
+        self.message = message
+        self.record = (record, key)
+    }
+
+    public static func == (a: InputError, b: InputError) -> Bool { a.description == b.description }
+
     public var description: String {
-        line == 0 ? "\(file): \(message)" : column == 0 ? "\(file):\(line): \(message)" : "\(file):\(line):\(column): \(message)"
+        if let record {
+            return "\(file): record \(record.index)" + (record.key.map { ", key \"\($0)\"" } ?? "") + ": \(message)"
+        }
+        return line == 0 ? "\(file): \(message)" : column == 0 ? "\(file):\(line): \(message)" : "\(file):\(line):\(column): \(message)"
     }
 }
 

@@ -85,7 +85,52 @@ public struct Registry: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputErrors([InputError(file: name, line: 0, column: 0, message: "cannot read the file")])
         }
+        if path.lowercased().hasSuffix(".json") { return try parseJSON(data, file: name, side: side) }
         return try parse(data, file: name, side: side)
+    }
+
+    /// A JSON array of objects with the same keys as the CSV columns. Problems are
+    /// reported as `file: record N, key "k": message`.
+    public static func parseJSON(_ data: Data, file: String, side: Side) throws(InputErrors) -> Registry {
+        let root: Any
+        do { root = try JSONSerialization.jsonObject(with: data) } catch {
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+            throw InputErrors([InputError(file: file, line: 0, column: 0, message: "is not valid JSON: \(detail)")])
+        }
+        guard let objects = root as? [Any], !objects.isEmpty else {
+            throw InputErrors([InputError(file: file, line: 0, column: 0, message: "expected a non-empty JSON array of objects")])
+        }
+        var keys: [String] = [], seen = Set<String>()
+        var rows: [[String: Any]] = []
+        for (k, object) in objects.enumerated() {
+            guard let row = object as? [String: Any] else {
+                throw InputErrors([InputError(file: file, record: k + 1, key: nil, message: "expected an object")])
+            }
+            for key in row.keys.sorted() where seen.insert(key).inserted { keys.append(key) }
+            rows.append(row)
+        }
+        // The same records as CSV, so both formats share one validator.
+        func cell(_ value: Any?) -> String {
+            let text: String
+            switch value {
+            case nil, is NSNull: text = ""
+            case let b as Bool where type(of: value!) == type(of: NSNumber(value: true)): text = b ? "1" : "0"
+            case let n as NSNumber: text = n.stringValue
+            case let s as String: text = s
+            default: text = "\(value!)"
+            }
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        var csv = keys.map(cell).joined(separator: ",") + "\n"
+        for row in rows { csv += keys.map { cell(row[$0]) }.joined(separator: ",") + "\n" }
+        do {
+            return try parse(Data(csv.utf8), file: file, side: side)
+        } catch {
+            throw InputErrors(error.errors.map { e in
+                guard e.line > 1 else { return InputError(file: file, line: 0, column: 0, message: e.message) }
+                return InputError(file: file, record: e.line - 1, key: e.column > 0 ? keys[e.column - 1] : nil, message: e.message)
+            })
+        }
     }
 
     static let required = ["id", "name", "level", "country", "population", "lat", "lon"]

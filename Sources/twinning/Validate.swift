@@ -6,27 +6,64 @@ struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check input files and print every problem as file:line:column: message.",
         discussion: """
-        Each file's kind is told from its content: a CSV with need_ columns is a hromadas
-        file, with offer_ columns a partners file; a YAML file is a weights file. Exits 0
-        when every file is clean, 1 otherwise.
+        Each file's kind is told from its content: need_ columns (or keys, in JSON) make a
+        hromadas file, offer_ columns a partners file, ua_id,eu_id,status a ties file
+        (checked against the hromadas and partners files given with it); a .yaml file is a
+        weights file. Every problem of every file is printed on stderr; exits 0 when all
+        files are clean, 1 otherwise.
 
         Examples:
-          twinning validate Data/hromadas.csv Data/partners.csv
+          twinning validate Data/hromadas.csv Data/partners.csv Data/ties.csv
           twinning validate my-weights.yaml
         """)
 
     @Argument(help: "Files to check.")
     var files: [String]
 
+    enum Kind { case hromadas, partners, ties, weights }
+
     func run() throws {
         var problems = 0
-        for path in files {
+        func report(_ path: String, _ body: () throws -> String?) {
             do {
-                let summary = try check(path)
-                print("\(path): ok (\(summary))")
+                if let summary = try body() { print("\(path): ok (\(summary))") }
             } catch let error as InputErrors {
                 problems += error.errors.count
                 FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            } catch {
+                problems += 1
+                FileHandle.standardError.write(Data("\(path): \(error)\n".utf8))
+            }
+        }
+        var kinds: [(String, Kind)] = []
+        for path in files {
+            report(path) { kinds.append((path, try Self.kind(of: path))); return nil }
+        }
+        var hromadas: Registry?, partners: Registry?
+        for (path, kind) in kinds {
+            switch kind {
+            case .hromadas, .partners:
+                report(path) {
+                    let r = try Registry.load(path: path, side: kind == .hromadas ? .hromadas : .partners)
+                    if kind == .hromadas { hromadas = r } else { partners = r }
+                    return "\(r.side.rawValue), \(r.count) rows, \(r.sectors.count) sectors"
+                }
+            case .weights:
+                report(path) {
+                    let w = try Weights.load(path: path)
+                    return "weights: needs \(w.needs), profile \(w.profile), size \(w.size), proximity \(w.proximity), ties \(w.ties)"
+                }
+            case .ties: continue
+            }
+        }
+        for (path, kind) in kinds where kind == .ties {
+            report(path) {
+                guard let hromadas, let partners else {
+                    throw InputErrors([InputError(file: (path as NSString).lastPathComponent, line: 0, column: 0,
+                        message: "a ties file is checked against its hromadas and partners files: pass them too")])
+                }
+                let ties = try Ties.load(path: path, hromadas: hromadas, partners: partners)
+                return "ties, \(ties.count) pairs"
             }
         }
         if problems > 0 {
@@ -34,29 +71,30 @@ struct Validate: ParsableCommand {
         }
     }
 
-    private func check(_ path: String) throws -> String {
+    /// What a file is, from its name and its first line or first JSON object.
+    static func kind(of path: String) throws -> Kind {
         let name = (path as NSString).lastPathComponent
-        if path.hasSuffix(".yaml") || path.hasSuffix(".yml") {
-            let w = try Weights.load(path: path)
-            return "weights: needs \(w.needs), profile \(w.profile), size \(w.size), proximity \(w.proximity), ties \(w.ties)"
-        }
+        let lower = path.lowercased()
+        if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") { return .weights }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw InputErrors([InputError(file: name, line: 0, column: 0, message: "cannot read the file")])
         }
-        let head = String(decoding: handle.readData(ofLength: 65536), as: UTF8.self)
+        let head = String(decoding: handle.readData(ofLength: 1 << 16), as: UTF8.self)
         try? handle.close()
-        let header = head.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-        let columns = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let side: Side
-        if columns.contains(where: { $0.hasPrefix("need_") }) {
-            side = .hromadas
-        } else if columns.contains(where: { $0.hasPrefix("offer_") }) {
-            side = .partners
+        let columns: [String]
+        if lower.hasSuffix(".json") {
+            // Keys of the first object: enough to tell the kind without parsing everything.
+            let firstObject = head.drop { $0 != "{" }.prefix { $0 != "}" }
+            columns = firstObject.split(separator: "\"").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
         } else {
-            throw InputErrors([InputError(file: name, line: 1, column: 0,
-                message: "cannot tell what this file is: expected need_ columns (hromadas), offer_ columns (partners) or a .yaml weights file")])
+            let header = head.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            columns = header.split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"\u{FEFF}")) }
         }
-        let r = try Registry.load(path: path, side: side)
-        return "\(side.rawValue), \(r.count) rows, \(r.sectors.count) sectors"
+        if columns.contains(where: { $0.hasPrefix("need_") }) { return .hromadas }
+        if columns.contains(where: { $0.hasPrefix("offer_") }) { return .partners }
+        if ["ua_id", "eu_id", "status"].allSatisfy(columns.contains) { return .ties }
+        throw InputErrors([InputError(file: name, line: 1, column: 0,
+            message: "cannot tell what this file is: expected need_ columns (hromadas), offer_ columns (partners), "
+                + "ua_id,eu_id,status (ties) or a .yaml weights file")])
     }
 }

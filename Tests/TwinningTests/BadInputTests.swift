@@ -74,3 +74,54 @@ import Testing
         #expect(r.lines == [2])
     }
 }
+
+@Suite struct JSONAndTiesTests {
+    static let hromadas = try! Registry.parse(Data("""
+        id,name,level,country,population,lat,lon,need_energy
+        UA1,A,city,UA,1000,50,30,0.5
+        UA2,B,village,UA,200,49,31,0.1
+
+        """.utf8), file: "h.csv", side: .hromadas)
+    static let partners = try! Registry.parse(Data("""
+        id,name,level,country,population,lat,lon,offer_energy
+        PL_1,P,city,PL,5000,52,21,0.9
+
+        """.utf8), file: "p.csv", side: .partners)
+
+    @Test("JSON registries read like CSV, problems named by record and key")
+    func json() throws {
+        let good = #"[{"id":"UA1","name":"A","level":"city","country":"UA","population":1000,"lat":50,"lon":30,"need_energy":0.5}]"#
+        let r = try Registry.parseJSON(Data(good.utf8), file: "h.json", side: .hromadas)
+        #expect(r.ids == ["UA1"] && r.populations == [1000] && r.sectors == ["energy"])
+        let bad = #"[{"id":"UA1","name":"A","level":"city","country":"UA","population":1000,"lat":50,"lon":30,"need_energy":0.5},"#
+            + #"{"id":"UA2","name":"B","level":"city","country":"UA","population":"many","lat":50,"lon":30,"need_energy":2}]"#
+        do {
+            _ = try Registry.parseJSON(Data(bad.utf8), file: "h.json", side: .hromadas)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.errors.map(\.description) == [
+                "h.json: record 2, key \"population\": population must be a finite number, found \"many\"",
+                "h.json: record 2, key \"need_energy\": need_energy must be between 0 and 1, found 2",
+            ])
+        }
+        #expect(throws: InputErrors.self) { try Registry.parseJSON(Data("{".utf8), file: "h.json", side: .hromadas) }
+    }
+
+    @Test("ties naming unknown ids, bad statuses and repeated pairs are errors at their line")
+    func ties() throws {
+        let text = "ua_id,eu_id,status\nUA1,PL_1,existing\nUA9,PL_1,accepted\nUA2,PL_1,maybe\nUA1,PL_1,rejected\n"
+        do {
+            _ = try Ties.parse(Data(text.utf8), file: "t.csv", hromadas: Self.hromadas, partners: Self.partners)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.errors.map(\.description) == [
+                "t.csv:3:1: unknown hromada id \"UA9\" (not in h.csv)",
+                "t.csv:4:3: status must be existing, accepted or rejected, found \"maybe\"",
+                "t.csv:5: pair UA1, PL_1 is listed twice (first on line 2)",
+            ])
+        }
+        let ok = try Ties.parse(Data("ua_id,eu_id,status\nUA2,PL_1,rejected\n".utf8), file: "t.csv",
+                                hromadas: Self.hromadas, partners: Self.partners)
+        #expect(ok == [Tie(hromada: 1, partner: 0, status: .rejected, line: 2)])
+    }
+}
