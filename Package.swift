@@ -51,5 +51,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "TwinningTests", dependencies: ["Twinning"]),
+        /// Runs the built `twinning` binary on real files.
+        .testTarget(name: "EndToEndTests", dependencies: ["Twinning", "twinning"]),
     ]
 )

@@ -74,6 +74,20 @@ public struct Registry: Sendable {
         self.volunteers = volunteers; self.euMembers = euMembers; self.lines = lines
     }
 
+    /// The registry restricted to `rows`, in that order.
+    public func subset(_ rows: [Int]) -> Registry {
+        func pick<T>(_ a: [T]) -> [T] { rows.map { a[$0] } }
+        func pick(_ m: Matrix) -> Matrix {
+            Matrix(rows: rows.count, columns: m.columns, storage: rows.flatMap { r in (0..<m.columns).map { m[r, $0] } })
+        }
+        return Registry(side: side, file: file, ids: pick(ids), names: pick(names), latinNames: pick(latinNames),
+                        levels: pick(levels), countries: pick(countries), regions: pick(regions),
+                        populations: pick(populations), latitudes: pick(latitudes), longitudes: pick(longitudes),
+                        slots: pick(slots), sectors: sectors, sectorValues: pick(sectorValues), profiles: profiles,
+                        profileValues: pick(profileValues), volunteers: pick(volunteers), euMembers: euMembers.map(pick),
+                        lines: pick(lines))
+    }
+
     /// Row index of each id.
     public func index() -> [String: Int] {
         Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })

@@ -38,7 +38,16 @@ public struct ScoreModel: Sendable {
     /// Earth's mean radius, km.
     public static let earthRadiusKm = 6371.0088
 
+    /// `ties` are existing partnerships by row index, for the ties component.
     public init(hromadas: Registry, partners: Registry, weights: Weights = .defaults, ties: [(hromada: Int, partner: Int)] = []) {
+        var tied: [Int: Set<String>] = [:]
+        for t in ties { tied[t.partner, default: []].insert(hromadas.regions[t.hromada]) }
+        self.init(hromadas: hromadas, partners: partners, weights: weights, partnerTiedRegions: tied)
+    }
+
+    /// `partnerTiedRegions`: for a partner row, the regions (oblasts) of the hromadas it
+    /// already twins with, which may lie outside `hromadas`.
+    public init(hromadas: Registry, partners: Registry, weights: Weights, partnerTiedRegions: [Int: Set<String>]) {
         self.hromadas = hromadas
         self.partners = partners
         self.weights = weights
@@ -73,9 +82,7 @@ public struct ScoreModel: Sendable {
         }
         sphereA = sphere(hromadas)
         sphereB = sphere(partners)
-        var tied: [Int: Set<String>] = [:]
-        for t in ties { tied[t.partner, default: []].insert(hromadas.regions[t.hromada]) }
-        tiedRegions = tied
+        tiedRegions = partnerTiedRegions
     }
 
     static func unitVector(lat: Double, lon: Double) -> [Double] {

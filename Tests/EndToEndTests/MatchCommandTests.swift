@@ -1,0 +1,180 @@
+import Foundation
+import Testing
+@testable import Twinning
+
+/// Runs the built `twinning` binary, as a user would.
+func runTwinning(_ arguments: [String], in directory: URL) throws -> (status: Int32, stdout: String, stderr: String) {
+    let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    var candidates = [runner.deletingLastPathComponent().appendingPathComponent("twinning")]
+    var dir = runner.deletingLastPathComponent()
+    for _ in 0..<4 { dir = dir.deletingLastPathComponent(); candidates.append(dir.appendingPathComponent("twinning")) }
+    candidates.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../.build/debug/twinning").standardized)
+    guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "twinning binary not found near \(runner.path)"])
+    }
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+}
+
+func scratchDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("twinning-e2e-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// Five hromadas and five partners with chosen needs and offers, so the optimum is not
+/// the greedy choice.
+let smallHromadas = """
+    id,name,level,country,region,population,lat,lon,slots,need_energy,need_water,need_health
+    UA1,Alpha,city,UA,Kyivska,50000,50.4,30.5,1,0.9,0.1,0.1
+    UA2,Beta,village,UA,Kyivska,3000,50.1,30.9,1,0.8,0.2,0.1
+    UA3,Gamma,settlement,UA,Lvivska,12000,49.8,24.0,1,0.1,0.9,0.3
+    UA4,Delta,city,UA,Lvivska,80000,49.6,24.5,2,0.2,0.2,0.9
+    UA5,Epsilon,village,UA,Odeska,2000,46.5,30.7,1,0.5,0.5,0.5
+
+    """
+let smallPartners = """
+    id,name,level,country,eu_member,region,population,lat,lon,slots,volunteer,offer_energy,offer_water,offer_health
+    PL_1,Kraków,city,PL,1,PL213,780000,50.06,19.94,1,1,0.9,0.2,0.1
+    PL_2,Wieliczka,settlement,PL,1,PL213,23000,49.99,20.06,1,1,0.7,0.3,0.2
+    DE_1,Jena,city,DE,1,DEG03,110000,50.93,11.59,2,1,0.1,0.9,0.4
+    NO_1,Tromsø,city,NO,0,NO074,77000,69.65,18.96,1,1,0.2,0.2,0.9
+    LT_1,Vilnius,city,LT,1,LT011,580000,54.69,25.28,1,0,0.9,0.9,0.9
+
+    """
+
+@Suite struct MatchCommandTests {
+    func setUp(ties: String = "ua_id,eu_id,status\n") throws -> URL {
+        let dir = try scratchDirectory()
+        try smallHromadas.write(to: dir.appendingPathComponent("h.csv"), atomically: true, encoding: .utf8)
+        try smallPartners.write(to: dir.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
+        try ties.write(to: dir.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    func proposals(_ dir: URL, _ out: String) throws -> [[String]] {
+        let data = try Data(contentsOf: dir.appendingPathComponent(out).appendingPathComponent("proposals.csv"))
+        let table = try CSVTable.parse(data, file: "proposals.csv")
+        return (0..<table.count).map { r in (0..<table.fieldCount(r)).map { table.string(r, $0) } }
+    }
+
+    /// The best total by exhaustive search over the same scores, slots and rules.
+    func bruteForceTotal(ties: [Tie], hromadas: Registry, partners: Registry) -> Double {
+        let model = ScoreModel(hromadas: hromadas, partners: partners)
+        let existing = Set(ties.filter { $0.status == .existing }.map(\.hromada))
+        let banned = Set(ties.filter { $0.status != .accepted }.map { "\($0.hromada)|\($0.partner)" })
+        let accepted = ties.filter { $0.status == .accepted }
+        var capacity = (0..<partners.count).map { partners.volunteers[$0] ? partners.slots[$0] : 0 }
+        for a in accepted where !partners.volunteers[a.partner] { capacity[a.partner] = partners.slots[a.partner] }
+        var best = -1.0
+        func visit(_ i: Int, _ total: Double) {
+            if i == hromadas.count { best = max(best, total); return }
+            let want = existing.contains(i) ? accepted.filter { $0.hromada == i }.count : hromadas.slots[i]
+            let must = accepted.filter { $0.hromada == i }.map(\.partner)
+            func choose(_ from: Int, _ left: Int, _ total: Double, _ picked: [Int]) {
+                if from == partners.count || left == 0 {
+                    if must.allSatisfy(picked.contains) { visit(i + 1, total) }
+                    return
+                }
+                let j = from
+                if capacity[j] > 0 && !banned.contains("\(i)|\(j)") {
+                    capacity[j] -= 1
+                    choose(from + 1, left - 1, total + model.breakdown(hromada: i, partner: j).score, picked + [j])
+                    capacity[j] += 1
+                }
+                choose(from + 1, left, total, picked)
+            }
+            choose(0, want, total, [])
+        }
+        visit(0, 0)
+        return best
+    }
+
+    @Test("proposals are optimal, constraints hold, reruns are byte-identical")
+    func optimalAndReproducible() throws {
+        let ties = "ua_id,eu_id,status\nUA1,PL_1,rejected\nUA3,DE_1,accepted\nUA5,NO_1,existing\n"
+        let dir = try setUp(ties: ties)
+        let args = ["match", "--hromadas", "h.csv", "--partners", "p.csv", "--ties", "t.csv", "--alternatives", "2"]
+        let first = try runTwinning(args + ["--out", "one"], in: dir)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("proposed"))
+        let second = try runTwinning(args + ["--out", "two"], in: dir)
+        #expect(second.status == 0)
+        for file in ["proposals.csv", "proposals.json"] {
+            let a = try Data(contentsOf: dir.appendingPathComponent("one/\(file)"))
+            let b = try Data(contentsOf: dir.appendingPathComponent("two/\(file)"))
+            #expect(a == b, "\(file) differs between runs")
+        }
+        let rows = try proposals(dir, "one")
+        let pairs = Set(rows.map { $0[0] + "|" + $0[3] })
+        #expect(!pairs.contains("UA1|PL_1"), "rejected pair proposed")
+        #expect(pairs.contains("UA3|DE_1"), "accepted pair dropped")
+        #expect(!rows.contains { $0[0] == "UA5" }, "hromada with an existing partner was matched")
+        #expect(!rows.contains { $0[3] == "LT_1" }, "a non-volunteer was proposed")
+        #expect(rows.filter { $0[0] == "UA4" }.count <= 2)
+        #expect(rows.filter { $0[3] == "DE_1" }.count <= 2 && rows.filter { $0[3] == "PL_1" }.count <= 1)
+
+        let h = try Registry.load(path: dir.appendingPathComponent("h.csv").path, side: .hromadas)
+        let p = try Registry.load(path: dir.appendingPathComponent("p.csv").path, side: .partners)
+        let t = try Ties.load(path: dir.appendingPathComponent("t.csv").path, hromadas: h, partners: p)
+        let total = rows.reduce(0.0) { $0 + Double($1[7])! }
+        let optimum = bruteForceTotal(ties: t, hromadas: h, partners: p)
+        #expect(abs(total - optimum) < 1e-3, "total \(total), brute-force optimum \(optimum)")
+    }
+
+    @Test("bad input: clear error, non-zero exit, nothing written")
+    func badInput() throws {
+        let dir = try setUp(ties: "ua_id,eu_id,status\nUA9,PL_1,existing\n")
+        let result = try runTwinning(["match", "--hromadas", "h.csv", "--partners", "p.csv", "--ties", "t.csv", "--out", "out"], in: dir)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("t.csv:2:1: unknown hromada id \"UA9\""))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
+        let contents = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+        #expect(Set(contents) == ["h.csv", "p.csv", "t.csv"])
+    }
+
+    @Test("conflicting rules name both sides and what to change")
+    func conflictingRules() throws {
+        let dir = try setUp()
+        try "locked:\n  - [UA1, PL_1]\n  - [UA2, PL_1]\n".write(to: dir.appendingPathComponent("r.yaml"), atomically: true, encoding: .utf8)
+        let result = try runTwinning(["match", "--hromadas", "h.csv", "--partners", "p.csv", "--ties", "t.csv",
+                                      "--rules", "r.yaml", "--out", "out"], in: dir)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("partner PL_1 (Kraków) has 2 locked pairs but only 1 slot(s)"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
+    }
+
+    @Test("spreadsheet formulas in names are neutralised in the CSV")
+    func formulaInjection() throws {
+        let dir = try setUp()
+        let evil = smallHromadas.replacingOccurrences(of: "UA1,Alpha", with: "UA1,\"=HYPERLINK(\"\"x\"\")\"")
+        try evil.write(to: dir.appendingPathComponent("h.csv"), atomically: true, encoding: .utf8)
+        let result = try runTwinning(["match", "--hromadas", "h.csv", "--partners", "p.csv", "--ties", "t.csv", "--out", "o"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = try String(contentsOf: dir.appendingPathComponent("o/proposals.csv"), encoding: .utf8)
+        #expect(text.contains("'=HYPERLINK"))
+        #expect(!text.contains(",=HYPERLINK"))
+    }
+
+    @Test("explain prints every component of a pair")
+    func explain() throws {
+        let dir = try setUp()
+        let result = try runTwinning(["explain", "--hromadas", "h.csv", "--partners", "p.csv", "--ties", "t.csv", "UA1", "PL_2"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        for word in ["needs", "profile", "size", "proximity", "ties", "top sectors", "distance"] {
+            #expect(result.stdout.contains(word))
+        }
+        let unknown = try runTwinning(["explain", "--hromadas", "h.csv", "--partners", "p.csv", "--ties", "", "UA1", "XX_9"], in: dir)
+        #expect(unknown.status != 0 && unknown.stderr.contains("unknown partner id XX_9"))
+    }
+}
