@@ -37,12 +37,17 @@ struct Match: ParsableCommand {
 
     func run() throws {
         let started = Date()
+        let progress = Progress()
+        progress.step("loading \(input.hromadas), \(input.partners)")
         let loaded = try input.load()
+        progress.step("scoring and solving")
         let result: MatchResult
+        defer { progress.done() }
         do {
             result = try Matcher.match(hromadas: loaded.hromadas, partners: loaded.partners, ties: loaded.ties,
                                        rules: loaded.rules, weights: loaded.weights, alternatives: alternatives)
         } catch { throw CleanExit.failure(error.description) }
+        progress.step("writing")
         let writeStart = Date()
         let files = ProposalFiles(result: result, hromadas: loaded.hromadas, partners: loaded.partners,
                                   weights: loaded.weights, rules: loaded.rules, inputs: loaded.inputs)
@@ -51,6 +56,7 @@ struct Match: ParsableCommand {
             try files.write(to: folder, formats: format == .both ? ["csv", "json"] : [format.rawValue])
         } catch { throw CleanExit.failure("\(error)") }
         let written = Date().timeIntervalSince(writeStart)
+        progress.done()
 
         let n = result.proposals.count
         print("proposed \(n) partnerships for \(result.seeking) hromadas seeking partners "
