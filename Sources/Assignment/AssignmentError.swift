@@ -10,6 +10,8 @@ public struct AssignmentError: Error, Equatable, Sendable, CustomStringConvertib
         case lockedTwice(Pair)
         case lockedExceedsRowSlots(row: Int, locked: Int, slots: Int)
         case lockedExceedsColumnSlots(column: Int, locked: Int, slots: Int)
+        case lockedExceedsGroupSlots(group: Int, locked: Int, slots: Int)
+        case invalidGroups
         /// Not every row (or column, when `side == .columns`) can be served: the listed
         /// indices want more partners than their allowed partners can take together.
         case infeasible(side: Side, members: [Int], demand: Int, supply: Int)

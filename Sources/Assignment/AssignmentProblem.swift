@@ -33,10 +33,14 @@ public struct AssignmentProblem<Scalar: AssignmentScalar>: Sendable {
     public var locked: [Pair]
     /// With a threshold the matching is partial: see the type's documentation.
     public var threshold: Double?
+    /// Optional group of each column (−1 for none): the columns of group `g` together take
+    /// at most `groupCapacities[g]` pairs (a partner country's cap).
+    public var columnGroups: [Int]?
+    public var groupCapacities: [Int]
 
     public init(rows: Int, columns: Int, values: [Scalar], objective: Objective = .minimize,
                 allowed: [Bool]? = nil, rowDemands: [Int]? = nil, columnCapacities: [Int]? = nil,
-                locked: [Pair] = [], threshold: Double? = nil) {
+                locked: [Pair] = [], threshold: Double? = nil, columnGroups: [Int]? = nil, groupCapacities: [Int] = []) {
         self.rows = rows
         self.columns = columns
         self.values = values
@@ -46,6 +50,8 @@ public struct AssignmentProblem<Scalar: AssignmentScalar>: Sendable {
         self.columnCapacities = columnCapacities
         self.locked = locked
         self.threshold = threshold
+        self.columnGroups = columnGroups
+        self.groupCapacities = groupCapacities
     }
 
     /// Solves the problem exactly.

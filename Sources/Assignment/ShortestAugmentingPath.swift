@@ -80,6 +80,21 @@ enum ShortestAugmentingPath {
         }
         for i in 0..<n { demand[i] -= lockedPerRow[i] }
         for j in 0..<m { capacity[j] -= lockedPerColumn[j] }
+        var groupCapacity = p.groupCapacities
+        if let groups = p.columnGroups {
+            guard groups.count == m, groups.allSatisfy({ $0 >= -1 && $0 < groupCapacity.count }),
+                  groupCapacity.allSatisfy({ $0 >= 0 }) else {
+                throw AssignmentError(.invalidGroups,
+                    "column groups must give each column a group index below \(groupCapacity.count), or -1, and group capacities must be ≥ 0")
+            }
+            var lockedPerGroup = [Int](repeating: 0, count: groupCapacity.count)
+            for pair in lockedSet where groups[pair.column] >= 0 { lockedPerGroup[groups[pair.column]] += 1 }
+            for g in groupCapacity.indices where lockedPerGroup[g] > groupCapacity[g] {
+                throw AssignmentError(.lockedExceedsGroupSlots(group: g, locked: lockedPerGroup[g], slots: groupCapacity[g]),
+                    "column group \(g) has \(lockedPerGroup[g]) locked pairs but only \(groupCapacity[g]) slot(s); unlock pairs or raise its cap")
+            }
+            for g in groupCapacity.indices { groupCapacity[g] -= lockedPerGroup[g] }
+        }
 
         var values = p.values
         if needsRewrite {
@@ -94,7 +109,19 @@ enum ShortestAugmentingPath {
             }
         }
 
-        let totalDemand = demand.reduce(0, +), totalCapacity = capacity.reduce(0, +)
+        let totalDemand = demand.reduce(0, +)
+        var totalCapacity = 0
+        if let groups = p.columnGroups {
+            var perGroup = [Int](repeating: 0, count: groupCapacity.count)
+            for j in 0..<m { if groups[j] >= 0 { perGroup[groups[j]] += capacity[j] } else { totalCapacity += capacity[j] } }
+            for g in perGroup.indices { totalCapacity += min(perGroup[g], groupCapacity[g]) }
+            if limit == nil && totalDemand > totalCapacity {
+                throw AssignmentError(.invalidGroups,
+                    "with column groups the rows' demand (\(totalDemand)) must fit the columns' capacity (\(totalCapacity)), or use a threshold for a partial matching")
+            }
+        } else {
+            totalCapacity = capacity.reduce(0, +)
+        }
         // Full mode serves the smaller side completely; drive the search from that side.
         let transposed = limit == nil && totalDemand > totalCapacity
         var core: Core<S>
@@ -107,7 +134,8 @@ enum ShortestAugmentingPath {
             }
             core = Core(rows: m, columns: n, costs: t, sign: sign, demand: capacity, capacity: demand, unmatchedCost: nil)
         } else {
-            core = Core(rows: n, columns: m, costs: values, sign: sign, demand: demand, capacity: capacity, unmatchedCost: limit)
+            core = Core(rows: n, columns: m, costs: values, sign: sign, demand: demand, capacity: capacity, unmatchedCost: limit,
+                        groups: p.columnGroups, groupCapacity: groupCapacity)
         }
         if let violator = core.run() {
             throw AssignmentError.infeasible(side: transposed ? .columns : .rows,
@@ -145,18 +173,34 @@ struct Core<S: AssignmentScalar> {
     let sign: Double
     var demand: [Int]
     var free: [Int]                 // free slots per column
-    var freeGate: [Double]          // 0 where a column has a free slot, +∞ when full (for the kernels)
+    var freeGate: [Double]          // 0 where a column can end a path (free slot, group not full), +∞ else
+    /// Optional groups of columns sharing a capacity (a partner country's cap): group per
+    /// column (−1 none), free slots per group, members, and group potentials.
+    let groupOf: [Int32]
+    var groupFree: [Int]
+    let groupMembers: [[Int32]]
+    var w: [Double]
     let unmatchedCost: Double?
     var u: [Double], v: [Double]
     var rowColumns: [[Int32]]
     var columnRows: [[Int32]]
     var unmatched: [Int]
 
-    init(rows: Int, columns: Int, costs: [S], sign: Double, demand: [Int], capacity: [Int], unmatchedCost: Double?) {
+    init(rows: Int, columns: Int, costs: [S], sign: Double, demand: [Int], capacity: [Int], unmatchedCost: Double?,
+         groups: [Int]? = nil, groupCapacity: [Int] = []) {
         n = rows; m = columns
         self.costs = costs; self.sign = sign
         self.demand = demand; free = capacity
-        freeGate = capacity.map { $0 > 0 ? 0 : .infinity }
+        groupOf = groups.map { $0.map(Int32.init) } ?? Array(repeating: -1, count: columns)
+        groupFree = groupCapacity
+        var members = [[Int32]](repeating: [], count: groupCapacity.count)
+        for (j, g) in (groups ?? []).enumerated() where g >= 0 { members[g].append(Int32(j)) }
+        groupMembers = members
+        w = Array(repeating: 0, count: groupCapacity.count)
+        let groupOf = self.groupOf
+        freeGate = capacity.indices.map { j in
+            capacity[j] > 0 && (groupOf[j] < 0 || groupCapacity[Int(groupOf[j])] > 0) ? 0 : .infinity
+        }
         self.unmatchedCost = unmatchedCost
         u = Array(repeating: 0, count: rows)
         v = Array(repeating: 0, count: columns)
@@ -169,7 +213,7 @@ struct Core<S: AssignmentScalar> {
 
     /// Serves every row's demand; returns a Hall violator if some row cannot be served.
     mutating func run() -> Violator? {
-        if n == m && n > 1 && unmatchedCost == nil && demand.allSatisfy({ $0 == 1 }) && free.allSatisfy({ $0 == 1 })
+        if n == m && n > 1 && unmatchedCost == nil && groupFree.isEmpty && demand.allSatisfy({ $0 == 1 }) && free.allSatisfy({ $0 == 1 })
             && costs.allSatisfy({ $0.isFinite }) {
             warmStart()
         }
@@ -182,6 +226,11 @@ struct Core<S: AssignmentScalar> {
         var rowVia = [Int32](repeating: -1, count: n)    // column through which a row was reached
         var rowState = [UInt8](repeating: 0, count: n)   // 0 unseen, 1 reached, 2 scanned
         var pending: [Int32] = []
+        let groups = groupFree.count
+        var groupDistance = [Double](repeating: .infinity, count: groups)
+        var groupVia = [Int32](repeating: -1, count: groups)   // column through which a group was reached
+        var groupState = [UInt8](repeating: 0, count: groups)
+        var pendingGroups: [Int32] = [], scannedGroups: [Int32] = []
 
         for s in 0..<n {
             while demand[s] > 0 {
@@ -193,6 +242,9 @@ struct Core<S: AssignmentScalar> {
                 scannedRows.removeAll(keepingCapacity: true)
                 for r in pending { rowState[Int(r)] = 0; rowDistance[Int(r)] = .infinity }
                 pending.removeAll(keepingCapacity: true)
+                for g in scannedGroups + pendingGroups { groupState[Int(g)] = 0; groupDistance[Int(g)] = .infinity }
+                scannedGroups.removeAll(keepingCapacity: true)
+                pendingGroups.removeAll(keepingCapacity: true)
 
                 var minVal = 0.0
                 var sinkColumn = -1, sinkDummyRow = -1
@@ -210,6 +262,38 @@ struct Core<S: AssignmentScalar> {
                         let d = rowDistance[Int(r)]
                         if d < bestRowDistance || (d == bestRowDistance && Int(r) < bestRow) {
                             bestRow = Int(r); bestRowDistance = d; bestPending = k
+                        }
+                    }
+                    // A full group reached through one of its columns; after rows on ties.
+                    var bestGroup = -1, bestGroupPending = -1
+                    for (k, g) in pendingGroups.enumerated() {
+                        let d = groupDistance[Int(g)]
+                        if d < bestRowDistance && (bestGroup < 0 || d < groupDistance[bestGroup]
+                                                   || (d == groupDistance[bestGroup] && Int(g) < bestGroup)) {
+                            bestGroup = Int(g); bestGroupPending = k
+                        }
+                    }
+                    if bestGroup >= 0 {
+                        let d = groupDistance[bestGroup]
+                        if d > minVal && !closestKnown {
+                            closest = nearest(shortest: shortest, gate: gate)
+                            closestKnown = true
+                        }
+                        if (d <= minVal || d <= closest.distance) && d <= bestDummy {
+                            // Scan the group: its columns holding slots can give one up.
+                            minVal = d
+                            pendingGroups.remove(at: bestGroupPending)
+                            groupState[bestGroup] = 2
+                            scannedGroups.append(Int32(bestGroup))
+                            for j in groupMembers[bestGroup] where gate[Int(j)] == 0 && !columnRows[Int(j)].isEmpty {
+                                let reached = minVal + w[bestGroup] - v[Int(j)]
+                                if reached < shortest[Int(j)] {
+                                    shortest[Int(j)] = reached
+                                    path[Int(j)] = Int32(-2 - bestGroup)
+                                    closestKnown = false
+                                }
+                            }
+                            continue
                         }
                     }
                     if bestRow >= 0 && bestRowDistance > minVal && !closestKnown {
@@ -249,7 +333,17 @@ struct Core<S: AssignmentScalar> {
                     gate[j] = .infinity
                     scannedColumns.append(Int32(j))
                     closestKnown = false
-                    if free[j] > 0 { sinkColumn = j; break }
+                    let group = Int(groupOf[j])
+                    if free[j] > 0 && (group < 0 || groupFree[group] > 0) { sinkColumn = j; break }
+                    // A free slot in a full group leads on to the group.
+                    if free[j] > 0, group >= 0, groupState[group] != 2 {
+                        let d = minVal + v[j] - w[group]
+                        if d < groupDistance[group] {
+                            if groupState[group] == 0 { groupState[group] = 1; pendingGroups.append(Int32(group)) }
+                            groupDistance[group] = d
+                            groupVia[group] = Int32(j)
+                        }
+                    }
                     // A full column leads back to every row holding it; the arc costs the
                     // (non-positive) reduced cost of that pair, negated.
                     for r in columnRows[j] where rowState[Int(r)] != 2 {
@@ -266,6 +360,7 @@ struct Core<S: AssignmentScalar> {
                 // Update potentials so that reduced costs stay non-negative.
                 for r in scannedRows { u[Int(r)] += minVal - rowDistance[Int(r)] }
                 for j in scannedColumns { v[Int(j)] -= minVal - shortest[Int(j)] }
+                for g in scannedGroups { w[Int(g)] -= minVal - groupDistance[Int(g)] }
 
                 // Augment along the path.
                 var j: Int
@@ -280,7 +375,17 @@ struct Core<S: AssignmentScalar> {
                     takeSlot(column: j)
                 }
                 while true {
-                    let i = Int(path[j])
+                    let predecessor = Int(path[j])
+                    if predecessor <= -2 {
+                        // Reached through its full group: the column hands a slot of the
+                        // group over to the column that entered the group.
+                        let into = Int(groupVia[-2 - predecessor])
+                        free[j] += 1
+                        free[into] -= 1
+                        j = into
+                        continue
+                    }
+                    let i = predecessor
                     attach(row: i, column: j)
                     if i == s { break }
                     let previous = Int(rowVia[i])
@@ -392,6 +497,11 @@ struct Core<S: AssignmentScalar> {
     private mutating func takeSlot(column j: Int) {
         free[j] -= 1
         if free[j] == 0 { freeGate[j] = .infinity }
+        let g = Int(groupOf[j])
+        if g >= 0 {
+            groupFree[g] -= 1
+            if groupFree[g] == 0 { for k in groupMembers[g] { freeGate[Int(k)] = .infinity } }
+        }
     }
 
     /// Relaxes every arc out of row `i` into open columns it does not hold, and returns
@@ -426,7 +536,7 @@ struct Core<S: AssignmentScalar> {
             gate[j] = saved[k]
             let d = shortest[j] + saved[k]
             // Same order as the kernels: distance, then a free slot, then the lower index.
-            let isFree = free[j] > 0, bestIsFree = best.column >= 0 && free[best.column] > 0
+            let isFree = freeGate[j] == 0, bestIsFree = best.column >= 0 && freeGate[best.column] == 0
             if d < best.distance
                 || (d == best.distance && d != .infinity
                     && (isFree && !bestIsFree || isFree == bestIsFree && j < best.column)) {

@@ -113,22 +113,31 @@ public enum Matcher {
         // The rules as a mask.
         let n = h.count, m = p.count
         var allowed = [Bool](repeating: true, count: n * m)
+        let lockedCells = Set(locked.map { rowOf[$0.h]! * m + columnOf[$0.p]! })
         for (r, i) in rows.enumerated() {
             let levels = rules.levels[hromadas.levels[i]]
             for (c, j) in columns.enumerated() {
                 if let levels, !levels.contains(partners.levels[j]) { allowed[r * m + c] = false }
                 if forbidden[i]?.contains(j) == true { allowed[r * m + c] = false }
+                // Below the minimum score: never proposed (locked pairs excepted, by the solver).
+                if Double(scores[r * m + c]) < rules.minScore && !lockedCells.contains(r * m + c) { allowed[r * m + c] = false }
             }
         }
         let demands = rows.map { i in hasExisting.contains(i) ? lockedPerHromada[i] ?? 0 : hromadas.slots[i] }
+        // Caps: the partners of a capped country (or region) share its cap.
+        let capCodes = rules.caps.keys.sorted()
+        let capIndex = Dictionary(uniqueKeysWithValues: capCodes.enumerated().map { ($1, $0) })
+        let groupOfColumn = columns.map { j in capIndex[rules.capsByRegion ? partners.regions[j] : partners.countries[j]] ?? -1 }
         let problem = AssignmentProblem<Float>(
             rows: n, columns: m, values: scores, objective: .maximize, allowed: allowed,
             rowDemands: demands, columnCapacities: columns.map { partners.slots[$0] },
-            locked: locked.map { Pair(rowOf[$0.h]!, columnOf[$0.p]!) }, threshold: rules.minScore)
+            // Partial matching that maximises the plain total: an unmatched slot is worth 0.
+            locked: locked.map { Pair(rowOf[$0.h]!, columnOf[$0.p]!) }, threshold: 0,
+            columnGroups: capCodes.isEmpty ? nil : groupOfColumn, groupCapacities: capCodes.map { rules.caps[$0]! })
         let solution: AssignmentSolution
         do { solution = try problem.solve() } catch {
             throw MatchError(description: explain(error, rows: rows, columns: columns, hromadas: hromadas, partners: partners,
-                                                  locked: locked))
+                                                  locked: locked, rules: rules, capCodes: capCodes))
         }
         let solved = DispatchTime.now().uptimeNanoseconds
 
@@ -170,8 +179,12 @@ public enum Matcher {
     }
 
     private static func explain(_ error: AssignmentError, rows: [Int], columns: [Int], hromadas: Registry, partners: Registry,
-                                locked: [(h: Int, p: Int, source: String)]) -> String {
+                                locked: [(h: Int, p: Int, source: String)], rules: Rules, capCodes: [String]) -> String {
         switch error.code {
+        case let .lockedExceedsGroupSlots(group, count, slots):
+            let code = capCodes[group], key = rules.capsByRegion ? "region_caps" : "country_caps"
+            return "\(count) locked pairs have partners in \(code) but \(rules.file) caps \(code) at \(slots): "
+                + "raise the cap in \(key) or unlock pairs"
         case let .lockedExceedsRowSlots(row, count, slots):
             let i = rows[row]
             let sources = locked.filter { $0.h == i }.map { "\(partners.ids[$0.p]) (\($0.source))" }

@@ -13,7 +13,10 @@ import Yams
 /// levels:                  # hromada level → partner levels it may pair with
 ///   village: [village, settlement]
 ///   settlement: [village, settlement, city]
+/// country_caps:            # at most this many proposals with partners of a country
+///   PL: 300
 /// ```
+/// (`region_caps` does the same per partner region; one of the two per file.)
 public struct Rules: Sendable, Equatable {
     public struct PairRule: Sendable, Equatable {
         public let hromada: String
@@ -26,6 +29,9 @@ public struct Rules: Sendable, Equatable {
     public var locked: [PairRule] = []
     /// Allowed partner levels per hromada level; a level not listed may pair with any.
     public var levels: [Level: Set<Level>] = [:]
+    /// Caps on proposals per partner country, or per partner region.
+    public var caps: [String: Int] = [:]
+    public var capsByRegion = false
     public var file = "(no rules)"
 
     public init() {}
@@ -87,8 +93,22 @@ public struct Rules: Sendable, Equatable {
                     }
                     rules.levels[a] = Set(targets)
                 }
+            case "country_caps", "region_caps":
+                let byRegion = key.string == "region_caps"
+                if !rules.caps.isEmpty && rules.capsByRegion != byRegion {
+                    fail(key, "use country_caps or region_caps, not both: a partner can belong to one capped group only")
+                    continue
+                }
+                rules.capsByRegion = byRegion
+                guard let caps = value.mapping else { fail(value, "\(key.string!) must map a code to a whole number"); continue }
+                for (code, cap) in caps {
+                    guard let c = code.string, let k = cap.int, k >= 0 else {
+                        fail(cap, "\(key.string!) entries must be CODE: whole number ≥ 0"); continue
+                    }
+                    rules.caps[c] = k
+                }
             default:
-                fail(key, "unknown rule \"\(key.string ?? "")\"; expected min_score, eu_members_only, forbidden, locked, levels")
+                fail(key, "unknown rule \"\(key.string ?? "")\"; expected min_score, eu_members_only, forbidden, locked, levels, country_caps, region_caps")
             }
         }
         // Contradictions inside the file itself.

@@ -30,7 +30,13 @@ func bruteForceOptimum(_ p: AssignmentProblem<Double>) -> Double? {
         if let t = limit, sign * x > t { return false }
         return true
     }
-    let required = min(demand.reduce(0, +), capacity.reduce(0, +))
+    var groupLeft = p.groupCapacities
+    let groupOf = p.columnGroups ?? Array(repeating: -1, count: m)
+    var effective = 0
+    var perGroup = [Int](repeating: 0, count: groupLeft.count)
+    for j in 0..<m { if groupOf[j] >= 0 { perGroup[groupOf[j]] += capacity[j] } else { effective += capacity[j] } }
+    for g in perGroup.indices { effective += min(perGroup[g], groupLeft[g]) }
+    let required = min(demand.reduce(0, +), effective)
     var best: Double? = nil
 
     func visit(_ i: Int, _ cost: Double, _ count: Int) {
@@ -49,11 +55,14 @@ func bruteForceOptimum(_ p: AssignmentProblem<Double>) -> Double? {
             }
             let j = columns[k]
             let isLocked = locked.contains(Pair(i, j))
-            if picked < demand[i] && capacity[j] > 0 {
+            let g = groupOf[j]
+            if picked < demand[i] && capacity[j] > 0 && (g < 0 || groupLeft[g] > 0) {
                 capacity[j] -= 1
+                if g >= 0 { groupLeft[g] -= 1 }
                 let c = sign * p.values[i * m + j] - (limit ?? 0)
                 choose(k + 1, picked + 1, cost + c)
                 capacity[j] += 1
+                if g >= 0 { groupLeft[g] += 1 }
             }
             if !isLocked { choose(k + 1, picked, cost) }
         }
@@ -92,6 +101,11 @@ func violations(_ p: AssignmentProblem<Double>, _ s: AssignmentSolution) -> [Str
     }
     for i in 0..<n where perRow[i] > demand[i] { problems.append("row \(i) over demand") }
     for j in 0..<m where perColumn[j] > capacity[j] { problems.append("column \(j) over capacity") }
+    if let groups = p.columnGroups {
+        var perGroup = [Int](repeating: 0, count: p.groupCapacities.count)
+        for pair in s.pairs where groups[pair.column] >= 0 { perGroup[groups[pair.column]] += 1 }
+        for g in perGroup.indices where perGroup[g] > p.groupCapacities[g] { problems.append("group \(g) over its cap") }
+    }
     for pair in locked where !s.pairs.contains(pair) { problems.append("locked \(pair) missing") }
     for i in 0..<n where s.unmatchedDemand[i] != demand[i] - perRow[i] { problems.append("row \(i) unmatched count") }
     return problems

@@ -154,6 +154,47 @@ let smallPartners = """
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
     }
 
+    @Test("country caps, minimum score and levels hold; optimal under them")
+    func capsAndLevels() throws {
+        let dir = try setUp()
+        try "country_caps:\n  PL: 1\nmin_score: 0.3\nlevels:\n  village: [settlement, city]\n"
+            .write(to: dir.appendingPathComponent("r.yaml"), atomically: true, encoding: .utf8)
+        let result = try runTwinning(["match", "--hromadas", "h.csv", "--partners", "p.csv", "--ties", "t.csv",
+                                      "--rules", "r.yaml", "--out", "o"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try proposals(dir, "o")
+        #expect(rows.filter { $0[5] == "PL" }.count <= 1)
+        #expect(rows.allSatisfy { Double($0[7])! >= 0.3 })
+        let h = try Registry.load(path: dir.appendingPathComponent("h.csv").path, side: .hromadas)
+        let p = try Registry.load(path: dir.appendingPathComponent("p.csv").path, side: .partners)
+        for r in rows where h.levels[h.index()[r[0]]!] == .village {
+            #expect(p.levels[p.index()[r[3]]!] != .village)
+        }
+        // Optimal: no better set of pairs under the same rules (brute force over the scores).
+        let model = ScoreModel(hromadas: h, partners: p)
+        var best = 0.0
+        var partnerLeft = p.slots.enumerated().map { p.volunteers[$0.offset] ? $0.element : 0 }
+        var plLeft = 1
+        func visit(_ i: Int, _ total: Double) {
+            if i == h.count { best = max(best, total); return }
+            func choose(_ j: Int, _ left: Int, _ total: Double) {
+                if j == p.count || left == 0 { visit(i + 1, total); return }
+                let s = model.breakdown(hromada: i, partner: j).score
+                let levelOK = h.levels[i] != .village || p.levels[j] != .village
+                if partnerLeft[j] > 0 && s >= 0.3 && levelOK && (p.countries[j] != "PL" || plLeft > 0) {
+                    partnerLeft[j] -= 1; if p.countries[j] == "PL" { plLeft -= 1 }
+                    choose(j + 1, left - 1, total + s)
+                    partnerLeft[j] += 1; if p.countries[j] == "PL" { plLeft += 1 }
+                }
+                choose(j + 1, left, total)
+            }
+            choose(0, h.slots[i], total)
+        }
+        visit(0, 0)
+        let total = rows.reduce(0.0) { $0 + Double($1[7])! }
+        #expect(abs(total - best) < 1e-3, "total \(total), optimum \(best)")
+    }
+
     @Test("spreadsheet formulas in names are neutralised in the CSV")
     func formulaInjection() throws {
         let dir = try setUp()
