@@ -170,7 +170,8 @@ public enum Matcher {
             let goodCount = (0..<m).filter { allowed[r * m + $0] && Double(scores[r * m + $0]) >= rules.minScore }.count
             let reason = allowedCount == 0 ? "the rules allow no partner for it"
                 : goodCount == 0 ? "no allowed partner scores at least min_score \(rules.minScore)"
-                : "its \(goodCount) acceptable partner(s) are worth more to other hromadas"
+                : rules.caps.isEmpty ? "its acceptable partners are all taken by better-scoring pairs"
+                : "its acceptable partners are all taken by better-scoring pairs or capped"
             unmatched.append(.init(hromada: i, wanted: demands[r], got: demands[r] - solution.unmatchedDemand[r], reason: reason))
         }
         return MatchResult(proposals: proposals, unmatched: unmatched, seeking: rows.count,
