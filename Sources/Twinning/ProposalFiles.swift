@@ -90,10 +90,22 @@ public struct ProposalFiles: Sendable {
         return out + "\""
     }
 
-    /// Writes the chosen formats into `directory`, which must not exist yet: everything is
-    /// written into a temporary sibling first and renamed into place, so a failure leaves
-    /// nothing behind and a reader never sees half a file.
+    /// Writes the chosen formats into `directory`, which must not exist yet (see
+    /// ``AtomicFolder``).
     public func write(to directory: String, formats: Set<String>) throws {
+        var files: [String: String] = [:]
+        if formats.contains("csv") { files["proposals.csv"] = csv }
+        if formats.contains("json") { files["proposals.json"] = json }
+        try AtomicFolder.write(files, to: directory)
+    }
+}
+
+/// A folder of output files that appears whole or not at all.
+public enum AtomicFolder {
+    /// Writes `files` (name → text) into `directory`, which must not exist yet: everything
+    /// goes into a temporary sibling first and is renamed into place, so a failure leaves
+    /// nothing behind and a reader never sees half a file.
+    public static func write(_ files: [String: String], to directory: String) throws {
         let fm = FileManager.default
         let target = URL(fileURLWithPath: directory).standardizedFileURL
         if fm.fileExists(atPath: target.path) {
@@ -104,8 +116,9 @@ public struct ProposalFiles: Sendable {
         try? fm.removeItem(at: temporary)
         do {
             try fm.createDirectory(at: temporary, withIntermediateDirectories: true)
-            if formats.contains("csv") { try Data(csv.utf8).write(to: temporary.appendingPathComponent("proposals.csv")) }
-            if formats.contains("json") { try Data(json.utf8).write(to: temporary.appendingPathComponent("proposals.json")) }
+            for (name, text) in files.sorted(by: { $0.key < $1.key }) {
+                try Data(text.utf8).write(to: temporary.appendingPathComponent(name))
+            }
             try fm.moveItem(at: temporary, to: target)
         } catch {
             try? fm.removeItem(at: temporary)

@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+@testable import Twinning
+
+@Suite struct EvaluationTests {
+    @Test("metrics checked by hand")
+    func metricsByHand() {
+        let m = EvaluationReport.metrics(ranks: [1, 3, 10, 60])
+        #expect(m.hitAt == [1: 0.25, 5: 0.5, 10: 0.75, 50: 0.75])
+        #expect(abs(m.meanReciprocalRank - (1 + 1.0 / 3 + 0.1 + 1.0 / 60) / 4) < 1e-12)
+        #expect(m.medianRank == 6.5)
+        let r = EvaluationReport.randomBaseline(pairs: 4, candidates: 4)
+        #expect(r.hitAt[1] == 0.25 && r.hitAt[5] == 1 && r.medianRank == 2.5)
+        #expect(abs(r.meanReciprocalRank - (1 + 0.5 + 1.0 / 3 + 0.25) / 4) < 1e-12)
+    }
+
+    @Test("ranks: the true partner's place among candidates, ties by index, non-candidates left out")
+    func ranksOnTinyCase() throws {
+        let h = try Registry.parse(Data("id,name,level,country,population,lat,lon,need_energy\nUA1,A,city,UA,1000,50,30,1\n".utf8),
+                                   file: "h.csv", side: .hromadas)
+        // Distances from (50, 30): P0 far, P1 near, P2 middle, P3 same place as P1.
+        let p = try Registry.parse(Data("""
+            id,name,level,country,population,lat,lon,volunteer,offer_energy
+            P0,a,city,PL,1000,40,10,1,1
+            P1,b,city,PL,1000,50.5,30,1,1
+            P2,c,city,PL,1000,52,30,0,1
+            P3,d,city,PL,1000,50.5,30,1,1
+
+            """.utf8), file: "p.csv", side: .partners)
+        var w = Weights()
+        w.needs = 0; w.profile = 0; w.size = 0; w.ties = 0; w.proximity = 1
+        let truth = [Tie(hromada: 0, partner: 2, status: .existing, line: 2), Tie(hromada: 0, partner: 3, status: .existing, line: 3)]
+        #expect(Evaluator.ranks(hromadas: h, partners: p, truth: truth, weights: w) == [3, 2])
+        #expect(Evaluator.ranks(hromadas: h, partners: p, truth: truth, weights: w, candidates: p.volunteers) == [nil, 2])
+    }
+}
