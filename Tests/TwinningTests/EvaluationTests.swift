@@ -34,3 +34,37 @@ import Testing
         #expect(Evaluator.ranks(hromadas: h, partners: p, truth: truth, weights: w, candidates: p.volunteers) == [nil, 2])
     }
 }
+
+@Suite struct TuningTests {
+    @Test("on a truth made by proximity alone, tuning finds proximity and ranks every partner first")
+    func recoversKnownWeights() throws {
+        let (h, p) = try randomRegistries(hromadas: 30, partners: 200, seed: 12)
+        // The true partner of each hromada: its nearest partner.
+        var truth: [Tie] = []
+        for i in 0..<h.count {
+            let nearest = (0..<p.count).min { a, b in
+                ScoreModel.haversineKm(lat1: h.latitudes[i], lon1: h.longitudes[i], lat2: p.latitudes[a], lon2: p.longitudes[a])
+                    < ScoreModel.haversineKm(lat1: h.latitudes[i], lon1: h.longitudes[i], lat2: p.latitudes[b], lon2: p.longitudes[b])
+            }!
+            truth.append(Tie(hromada: i, partner: nearest, status: .existing, line: i + 2))
+        }
+        let report = Tuner.tune(hromadas: h, partners: p, truth: truth, seed: 5, randomTrials: 20)
+        let w = report.best.weights
+        #expect(w.proximity > max(w.needs, w.profile, w.size), "\(w)")
+        #expect(report.best.heldOut.hitAt[1] == 1, "held-out hit@1 \(report.best.heldOut.hitAt[1] ?? 0)")
+        #expect(report.best.trainMRR > report.candidates[0].trainMRR)
+    }
+
+    @Test("logistic regression recovers the sign and order of known coefficients")
+    func logisticFit() {
+        // One component drives the outcome: large positive coefficient for it, small for others.
+        var rng = SplitMix(seed: 3)
+        let m = 400, rows = 20
+        var comps = [[Float]](repeating: [Float](repeating: 0, count: rows * m), count: 4)
+        for c in 0..<4 { for k in 0..<(rows * m) { comps[c][k] = Float.random(in: 0..<1, using: &rng) } }
+        // Positives: in each row the partner with the highest component 2 ("size").
+        let positives = (0..<rows).map { r in (row: r, partner: (0..<m).max { comps[2][r * m + $0] < comps[2][r * m + $1] }!) }
+        let beta = Tuner.logisticFit(comps, m: m, positives: positives, rng: &rng)
+        #expect(beta[2] > 0 && beta[2] > 3 * abs(beta[0]) && beta[2] > 3 * abs(beta[1]) && beta[2] > 3 * abs(beta[3]), "\(beta)")
+    }
+}
