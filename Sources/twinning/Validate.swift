@@ -9,8 +9,8 @@ struct Validate: ParsableCommand {
         Each file's kind is told from its content: need_ columns (or keys, in JSON) make a
         hromadas file, offer_ columns a partners file, ua_id,eu_id,status a ties file
         (checked against the hromadas and partners files given with it); a .yaml file is a
-        weights file. Every problem of every file is printed on stderr; exits 0 when all
-        files are clean, 1 otherwise.
+        weights or rules file (told apart by their keys). Every problem of every file is
+        printed on stderr; exits 0 when all files are clean, 1 otherwise.
 
         Examples:
           twinning validate Data/hromadas.csv Data/partners.csv Data/ties.csv
@@ -20,7 +20,7 @@ struct Validate: ParsableCommand {
     @Argument(help: "Files to check.")
     var files: [String]
 
-    enum Kind { case hromadas, partners, ties, weights }
+    enum Kind { case hromadas, partners, ties, weights, rules }
 
     func run() throws {
         var problems = 0
@@ -53,6 +53,12 @@ struct Validate: ParsableCommand {
                     let w = try Weights.load(path: path)
                     return "weights: needs \(w.needs), profile \(w.profile), size \(w.size), proximity \(w.proximity), ties \(w.ties)"
                 }
+            case .rules:
+                report(path) {
+                    let r = try Rules.load(path: path)
+                    return "rules: min_score \(r.minScore), \(r.forbidden.count) forbidden, \(r.locked.count) locked, "
+                        + "\(r.levels.count) level rules, \(r.caps.count) caps"
+                }
             case .ties: continue
             }
         }
@@ -75,7 +81,15 @@ struct Validate: ParsableCommand {
     static func kind(of path: String) throws -> Kind {
         let name = (path as NSString).lastPathComponent
         let lower = path.lowercased()
-        if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") { return .weights }
+        if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") {
+            // Rules and weights share no key: the first top-level key tells them apart.
+            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            let ruleKeys = ["min_score", "eu_members_only", "forbidden", "locked", "levels", "country_caps", "region_caps"]
+            let firstKey = text.split(whereSeparator: \.isNewline)
+                .first { !$0.hasPrefix("#") && !$0.hasPrefix(" ") && $0.contains(":") }
+                .map { String($0.prefix { $0 != ":" }).trimmingCharacters(in: .whitespaces) }
+            return ruleKeys.contains(firstKey ?? "") ? .rules : .weights
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw InputErrors([InputError(file: name, line: 0, column: 0, message: "cannot read the file")])
         }
