@@ -143,8 +143,8 @@ public struct ScoreModel: Sendable {
                             let cN = load8(f, k), cP = p.map { load8($0, k) } ?? SIMD8<Float>()
                             let sizeSquared = load8(s, k)
                             let chordSquared = 2 - 2 * load8(d, k)
-                            let cS = FastMath.exp(-SIMD8<Float>(sizeSquared.replacing(with: 0, where: sizeSquared .< 0)).squareRoot() * invS)
-                            let chord = SIMD8<Float>(chordSquared.replacing(with: 0, where: chordSquared .< 0)).squareRoot()
+                            let cS = FastMath.exp(-FastMath.squareRoot(SIMD8<Float>(sizeSquared)) * invS)
+                            let chord = FastMath.squareRoot(SIMD8<Float>(chordSquared))
                             let half = (chord * 0.5).replacing(with: 1, where: chord .> 2)
                             let cD = FastMath.exp(-diameterOverL * FastMath.asin(half))
                             let score = form.constant + form.needs * cN + form.profile * cP + form.size * cS + form.proximity * cD
@@ -383,3 +383,4 @@ struct TopK: Sendable {
     /// Scores at or below this cannot enter (−∞ while there is room).
     var entryBar: Float { heap.count < capacity ? -.infinity : heap[0].score }
 }
+

@@ -49,6 +49,10 @@ var top: [[Candidate]] = []
 let scoring = median { top = model.topCandidates(k: 50) }
 var checksum: Float = 0
 let scoreOnly = median { model.forEachBlock { _, s in checksum += s[0] } }
+var scoreOnlyByBlock: [String: Double] = [:]
+for block in [256, 1024, 4096] {
+    scoreOnlyByBlock[String(block)] = median { model.forEachBlock(blockSize: block) { _, s in checksum += s[0] } }
+}
 
 let scoringPeak = peakResidentMiB()
 
@@ -60,7 +64,7 @@ product = nil
 
 // GEMM as scoring runs it: blocks of partners into one reused buffer.
 var blockTimes: [String: Double] = [:]
-for block in [256, ScoreModel.blockSize, 16384] {
+for block in [256, 1024, 4096, 16384] {
     var buffer = Matrix(rows: needs.rows, columns: block)
     let t = median {
         var start = 0
@@ -82,7 +86,7 @@ func peakResidentMiB() -> Double {
 let result: [String: Any] = [
     "blas": BLASRuntime.summary, "load_partners_s": loadPartners, "load_hromadas_s": loadHromadas,
     "gemm_s": gemm, "gemm_gflops": gflops, "gemm_blocked_gflops": blockTimes,
-    "gemm_pipeline_gflops": blockTimes[String(ScoreModel.blockSize)]!, "block_size": ScoreModel.blockSize, "score_top50_s": scoring, "score_only_s": scoreOnly, "peak_rss_mib": scoringPeak,
+    "gemm_pipeline_gflops": blockTimes[String(ScoreModel.blockSize)]!, "block_size": ScoreModel.blockSize, "score_top50_s": scoring, "score_only_s": scoreOnly, "score_only_by_block_s": scoreOnlyByBlock, "peak_rss_mib": scoringPeak,
     "best_first_hromada": top[0][0].partner,
 ]
 let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys, .prettyPrinted])
