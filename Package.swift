@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // MARK: - Public API
@@ -32,9 +33,16 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
 
+        /// The nightly batch: jobs, the SQLite run store, decisions, diffs.
+        .target(name: "TwinningBatch", dependencies: [
+            "Twinning",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+
         /// The command-line tool: thin, all work happens in the libraries.
         .executableTarget(name: "twinning", dependencies: [
-            "Twinning", "Assignment", "LinearAlgebra",
+            "Twinning", "TwinningBatch", "Assignment", "LinearAlgebra",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -52,6 +60,6 @@ let package = Package(
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "TwinningTests", dependencies: ["Twinning"]),
         /// Runs the built `twinning` binary on real files.
-        .testTarget(name: "EndToEndTests", dependencies: ["Twinning", "twinning"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Twinning", "TwinningBatch", "twinning"]),
     ]
 )

@@ -1,6 +1,14 @@
 import Assignment
 import Foundation
 
+/// A hromada–partner pair by ids.
+public struct IDPair: Hashable, Sendable, Comparable {
+    public let hromada: String
+    public let partner: String
+    public init(_ hromada: String, _ partner: String) { self.hromada = hromada; self.partner = partner }
+    public static func < (a: IDPair, b: IDPair) -> Bool { (a.hromada, a.partner) < (b.hromada, b.partner) }
+}
+
 /// Why a matching could not be made, in words a coordinator can act on.
 public struct MatchError: Error, Sendable, CustomStringConvertible {
     public let description: String
@@ -50,8 +58,13 @@ public enum Matcher {
     /// only, if the rules say so), each carrying its `slots`. Existing and rejected pairs
     /// are never proposed, accepted and locked pairs always are, pairs below the minimum
     /// score never; a hromada may stay unmatched rather than get a worse pair.
+    ///
+    /// `incumbents` (pairs of ids proposed before) get `incumbencyBonus` added to their
+    /// score in the optimisation, so proposals do not churn without cause; reported
+    /// scores stay the plain ones.
     public static func match(hromadas: Registry, partners: Registry, ties: [Tie], rules: Rules = Rules(),
-                             weights: Weights = .defaults, alternatives: Int = 3) throws(MatchError) -> MatchResult {
+                             weights: Weights = .defaults, alternatives: Int = 3,
+                             incumbents: Set<IDPair> = [], incumbencyBonus: Double = 0) throws(MatchError) -> MatchResult {
         let hIndex = hromadas.index(), pIndex = partners.index()
         // Locked pairs: accepted ties and the rules' locked list.
         var locked: [(h: Int, p: Int, source: String)] = []
@@ -128,8 +141,15 @@ public enum Matcher {
         let capCodes = rules.caps.keys.sorted()
         let capIndex = Dictionary(uniqueKeysWithValues: capCodes.enumerated().map { ($1, $0) })
         let groupOfColumn = columns.map { j in capIndex[rules.capsByRegion ? partners.regions[j] : partners.countries[j]] ?? -1 }
+        var objective = scores
+        if incumbencyBonus != 0 {
+            for pair in incumbents {
+                guard let i = hIndex[pair.hromada], let j = pIndex[pair.partner], let r = rowOf[i], let c = columnOf[j] else { continue }
+                objective[r * m + c] += Float(incumbencyBonus)
+            }
+        }
         let problem = AssignmentProblem<Float>(
-            rows: n, columns: m, values: scores, objective: .maximize, allowed: allowed,
+            rows: n, columns: m, values: objective, objective: .maximize, allowed: allowed,
             rowDemands: demands, columnCapacities: columns.map { partners.slots[$0] },
             // Partial matching that maximises the plain total: an unmatched slot is worth 0.
             locked: locked.map { Pair(rowOf[$0.h]!, columnOf[$0.p]!) }, threshold: 0,
@@ -157,7 +177,7 @@ public enum Matcher {
                 }
                 ranked.sort { $0.1 > $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
                 for (c, s) in ranked.prefix(alternatives) {
-                    let reduced = solution.reducedCost(row: pair.row, column: c, value: Double(s), maximize: true)
+                    let reduced = solution.reducedCost(row: pair.row, column: c, value: Double(objective[pair.row * m + c]), maximize: true)
                     options.append(.init(partner: columns[c], score: Double(s), lossAtLeast: max(0, reduced)))
                 }
             }

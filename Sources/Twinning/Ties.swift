@@ -14,8 +14,15 @@ public struct Tie: Sendable, Hashable {
     public let hromada: Int
     public let partner: Int
     public let status: Status
-    /// Line in the ties file.
+    /// Line in the ties file (0 when the tie comes from elsewhere, e.g. a decision).
     public let line: Int
+
+    public init(hromada: Int, partner: Int, status: Status, line: Int) {
+        self.hromada = hromada
+        self.partner = partner
+        self.status = status
+        self.line = line
+    }
 }
 
 public enum Ties {

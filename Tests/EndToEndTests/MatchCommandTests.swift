@@ -4,17 +4,8 @@ import Testing
 
 /// Runs the built `twinning` binary, as a user would.
 func runTwinning(_ arguments: [String], in directory: URL) throws -> (status: Int32, stdout: String, stderr: String) {
-    let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-    var candidates = [runner.deletingLastPathComponent().appendingPathComponent("twinning")]
-    var dir = runner.deletingLastPathComponent()
-    for _ in 0..<4 { dir = dir.deletingLastPathComponent(); candidates.append(dir.appendingPathComponent("twinning")) }
-    candidates.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../.build/debug/twinning").standardized)
-    guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-        throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "twinning binary not found near \(runner.path)"])
-    }
     let process = Process()
-    process.executableURL = binary
+    process.executableURL = try twinningBinary()
     process.arguments = arguments
     process.currentDirectoryURL = directory
     let out = Pipe(), err = Pipe()
@@ -24,6 +15,20 @@ func runTwinning(_ arguments: [String], in directory: URL) throws -> (status: In
     let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+}
+
+/// The `twinning` executable that `swift test` built beside the test bundle.
+func twinningBinary() throws -> URL {
+    let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    var candidates = [runner.deletingLastPathComponent().appendingPathComponent("twinning")]
+    var dir = runner.deletingLastPathComponent()
+    for _ in 0..<4 { dir = dir.deletingLastPathComponent(); candidates.append(dir.appendingPathComponent("twinning")) }
+    candidates.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../.build/debug/twinning").standardized)
+    guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "twinning binary not found near \(runner.path)"])
+    }
+    return binary
 }
 
 func scratchDirectory() throws -> URL {

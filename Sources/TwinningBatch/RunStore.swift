@@ -1,0 +1,178 @@
+import Foundation
+import GRDB
+import Twinning
+
+/// The run store: one SQLite file holding coordinators' decisions and every batch run
+/// with its proposals. Schema changes are versioned migrations; every write is one
+/// transaction, so the store is never half-updated.
+public final class RunStore {
+    let db: DatabaseQueue
+
+    public struct Decision: Sendable, Equatable {
+        public enum Kind: String, Sendable { case accept, reject }
+        public let hromada: String
+        public let partner: String
+        public let kind: Kind
+        public let note: String
+        public let decidedAt: String
+        public init(hromada: String, partner: String, kind: Kind, note: String, decidedAt: String) {
+            self.hromada = hromada; self.partner = partner; self.kind = kind; self.note = note; self.decidedAt = decidedAt
+        }
+    }
+
+    public struct Run: Sendable {
+        public let id: Int64
+        public let scenario: String
+        public let startedAt: String
+        public let finishedAt: String
+        public let status: String
+        public let toolVersion: String
+        public let inputs: String      // JSON: file → SHA-256
+        public let weights: String
+        public let counts: String      // JSON
+        public let timings: String     // JSON
+        public let output: String
+        public init(id: Int64, scenario: String, startedAt: String, finishedAt: String, status: String, toolVersion: String,
+                    inputs: String, weights: String, counts: String, timings: String, output: String) {
+            self.id = id; self.scenario = scenario; self.startedAt = startedAt; self.finishedAt = finishedAt; self.status = status
+            self.toolVersion = toolVersion; self.inputs = inputs; self.weights = weights; self.counts = counts
+            self.timings = timings; self.output = output
+        }
+    }
+
+    public struct StoredProposal: Sendable, Hashable {
+        public let pair: IDPair
+        public let score: Double
+        public init(pair: IDPair, score: Double) { self.pair = pair; self.score = score }
+    }
+
+    public init(path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        db = try DatabaseQueue(path: path)
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "decision") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("ua_id", .text).notNull()
+                t.column("eu_id", .text).notNull()
+                t.column("kind", .text).notNull().check { ["accept", "reject"].contains($0) }
+                t.column("note", .text).notNull().defaults(to: "")
+                t.column("decided_at", .text).notNull()
+            }
+            try db.create(table: "run") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("scenario", .text).notNull()
+                t.column("started_at", .text).notNull()
+                t.column("finished_at", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("tool_version", .text).notNull()
+                t.column("inputs", .text).notNull()
+                t.column("weights", .text).notNull()
+                t.column("counts", .text).notNull()
+                t.column("timings", .text).notNull()
+                t.column("output", .text).notNull()
+            }
+            try db.create(table: "proposal") { t in
+                t.column("run_id", .integer).notNull().references("run", onDelete: .cascade)
+                t.column("ua_id", .text).notNull()
+                t.column("eu_id", .text).notNull()
+                t.column("score", .double).notNull()
+                t.primaryKey(["run_id", "ua_id", "eu_id"])
+            }
+            // Who took part in a run, to tell new sign-ups from other changes.
+            try db.create(table: "participant") { t in
+                t.column("run_id", .integer).notNull().references("run", onDelete: .cascade)
+                t.column("side", .text).notNull()
+                t.column("id", .text).notNull()
+                t.primaryKey(["run_id", "side", "id"])
+            }
+        }
+        try migrator.migrate(db)
+    }
+
+    /// Records decisions; the latest decision on a pair is the one in force.
+    public func record(_ decisions: [Decision]) throws {
+        try db.write { db in
+            for d in decisions {
+                try db.execute(sql: "INSERT INTO decision (ua_id, eu_id, kind, note, decided_at) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [d.hromada, d.partner, d.kind.rawValue, d.note, d.decidedAt])
+            }
+        }
+    }
+
+    /// Decisions in force: the latest per pair.
+    public func decisions() throws -> [Decision] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT ua_id, eu_id, kind, note, decided_at FROM decision d
+                WHERE id = (SELECT MAX(id) FROM decision WHERE ua_id = d.ua_id AND eu_id = d.eu_id)
+                ORDER BY ua_id, eu_id
+                """).map {
+                Decision(hromada: $0["ua_id"], partner: $0["eu_id"], kind: Decision.Kind(rawValue: $0["kind"]) ?? .reject,
+                         note: $0["note"], decidedAt: $0["decided_at"])
+            }
+        }
+    }
+
+    /// Records a finished run and its proposals in one transaction; returns its id.
+    public func record(run: Run, proposals: [StoredProposal], hromadas: [String] = [], partners: [String] = []) throws -> Int64 {
+        try db.write { db in
+            try db.execute(sql: """
+                INSERT INTO run (scenario, started_at, finished_at, status, tool_version, inputs, weights, counts, timings, output)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [run.scenario, run.startedAt, run.finishedAt, run.status, run.toolVersion, run.inputs,
+                                 run.weights, run.counts, run.timings, run.output])
+            let id = db.lastInsertedRowID
+            for p in proposals {
+                try db.execute(sql: "INSERT INTO proposal (run_id, ua_id, eu_id, score) VALUES (?, ?, ?, ?)",
+                               arguments: [id, p.pair.hromada, p.pair.partner, p.score])
+            }
+            for (side, ids) in [("hromada", hromadas), ("partner", partners)] {
+                for x in ids { try db.execute(sql: "INSERT INTO participant VALUES (?, ?, ?)", arguments: [id, side, x]) }
+            }
+            return id
+        }
+    }
+
+    /// Reserves the next run id without writing (used to name the output folder).
+    public func nextRunID() throws -> Int64 {
+        try db.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) + 1 FROM run") ?? 1 }
+    }
+
+    public func runs() throws -> [Run] {
+        try db.read { db in try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY id").map(Self.run) }
+    }
+
+    public func run(_ id: Int64) throws -> Run? {
+        try db.read { db in try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id]).map(Self.run) }
+    }
+
+    /// The latest successful run of a scenario.
+    public func lastSuccessfulRun(scenario: String) throws -> Run? {
+        try db.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM run WHERE scenario = ? AND status = 'ok' ORDER BY id DESC LIMIT 1",
+                             arguments: [scenario]).map(Self.run)
+        }
+    }
+
+    public func proposals(run id: Int64) throws -> [StoredProposal] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT ua_id, eu_id, score FROM proposal WHERE run_id = ? ORDER BY ua_id, eu_id",
+                             arguments: [id]).map { StoredProposal(pair: IDPair($0["ua_id"], $0["eu_id"]), score: $0["score"]) }
+        }
+    }
+
+    /// Ids that took part in a run, per side ("hromada", "partner").
+    public func participants(run id: Int64, side: String) throws -> Set<String> {
+        try db.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT id FROM participant WHERE run_id = ? AND side = ?", arguments: [id, side]))
+        }
+    }
+
+    static func run(_ row: Row) -> Run {
+        Run(id: row["id"], scenario: row["scenario"], startedAt: row["started_at"], finishedAt: row["finished_at"],
+            status: row["status"], toolVersion: row["tool_version"], inputs: row["inputs"], weights: row["weights"],
+            counts: row["counts"], timings: row["timings"], output: row["output"])
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import Testing
+@testable import Twinning
+@testable import TwinningBatch
+
+@Suite(.serialized) struct BatchTests {
+    func setUp() throws -> URL {
+        let dir = try scratchDirectory()
+        try smallHromadas.write(to: dir.appendingPathComponent("h.csv"), atomically: true, encoding: .utf8)
+        try smallPartners.write(to: dir.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
+        try "ua_id,eu_id,status\n".write(to: dir.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
+        try """
+            hromadas: h.csv
+            partners: p.csv
+            ties: t.csv
+            store: out/store.sqlite
+            output: out
+            scenarios:
+              - name: main
+
+            """.write(to: dir.appendingPathComponent("job.yaml"), atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    func proposals(_ dir: URL, run: Int) throws -> Set<String> {
+        let text = try String(contentsOf: dir.appendingPathComponent("out/run-\(run)-main/proposals.csv"), encoding: .utf8)
+        return Set(text.split(separator: "\n").dropFirst().map { l in
+            let f = l.split(separator: ","); return "\(f[0])|\(f[3])"
+        })
+    }
+
+    @Test("unchanged inputs: second run reports no change and writes byte-identical proposals")
+    func rerunIsIdentical() throws {
+        let dir = try setUp()
+        let first = try runTwinning(["batch", "run", "job.yaml"], in: dir)
+        #expect(first.status == 0, "\(first.stderr)")
+        let second = try runTwinning(["batch", "run", "job.yaml"], in: dir)
+        #expect(second.status == 0)
+        #expect(second.stdout.contains("since run 1: 0 new, 0 dropped"))
+        #expect(second.stdout.contains("(no change)"))
+        for file in ["proposals.csv", "proposals.json"] {
+            #expect(try Data(contentsOf: dir.appendingPathComponent("out/run-1-main/\(file)"))
+                    == Data(contentsOf: dir.appendingPathComponent("out/run-2-main/\(file)")))
+        }
+        let history = try runTwinning(["batch", "history", "--job", "job.yaml"], in: dir)
+        #expect(history.stdout.split(separator: "\n").count == 3)
+        let show = try runTwinning(["batch", "show", "2", "--job", "job.yaml"], in: dir)
+        #expect(show.stdout.contains("scenario main, ok") && show.stdout.contains("fnv1a64:"))
+    }
+
+    @Test("decisions round-trip: accepted pairs kept, rejected never proposed, unknown ids refused")
+    func decisions() throws {
+        let dir = try setUp()
+        #expect(try runTwinning(["batch", "run", "job.yaml"], in: dir).status == 0)
+        let before = try proposals(dir, run: 1)
+        let victim = before.sorted().first!.split(separator: "|").map(String.init)
+        let reject = try runTwinning(["decide", "reject", victim[0], victim[1], "--note", "met, no fit", "--job", "job.yaml"], in: dir)
+        #expect(reject.status == 0, "\(reject.stderr)")
+        // An accepted pair that the optimum did not choose.
+        let accept = try runTwinning(["decide", "accept", "UA2", "DE_1", "--job", "job.yaml"], in: dir)
+        #expect(accept.status == 0)
+        let unknown = try runTwinning(["decide", "accept", "UA9", "DE_1", "--job", "job.yaml"], in: dir)
+        #expect(unknown.status != 0 && unknown.stderr.contains("unknown hromada id UA9"))
+        let second = try runTwinning(["batch", "run", "job.yaml"], in: dir)
+        #expect(second.status == 0, "\(second.stderr)")
+        let after = try proposals(dir, run: 2)
+        #expect(!after.contains(victim.joined(separator: "|")))
+        #expect(after.contains("UA2|DE_1"))
+        #expect(second.stdout.contains("dropped \(victim[0]) – \(victim[1]): rejected by a coordinator"))
+        let store = try RunStore(path: dir.appendingPathComponent("out/store.sqlite").path)
+        let stored = try store.decisions()
+        #expect(stored.map { "\($0.hromada)|\($0.partner)|\($0.kind.rawValue)|\($0.note)" }.sorted()
+                == ["UA2|DE_1|accept|", "\(victim[0])|\(victim[1])|reject|met, no fit"].sorted())
+    }
+
+    @Test("a second run while one holds the lock exits at once with a clear message")
+    func lockContention() throws {
+        let dir = try setUp()
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("out"), withIntermediateDirectories: true)
+        let fd = open(dir.appendingPathComponent("out/.twinning-batch.lock").path, O_RDWR | O_CREAT, 0o644)
+        #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
+        let blocked = try runTwinning(["batch", "run", "job.yaml"], in: dir)
+        #expect(blocked.status != 0)
+        #expect(blocked.stderr.contains("another `twinning batch run` is running"))
+        flock(fd, LOCK_UN); close(fd)
+        #expect(try runTwinning(["batch", "run", "job.yaml"], in: dir).status == 0)
+    }
+
+    @Test("corrupt or missing input fails the run cleanly and leaves the store unchanged")
+    func badInput() throws {
+        let dir = try setUp()
+        #expect(try runTwinning(["batch", "run", "job.yaml"], in: dir).status == 0)
+        let storePath = dir.appendingPathComponent("out/store.sqlite").path
+        let before = try Data(contentsOf: URL(fileURLWithPath: storePath))
+        try "id,name\nbroken".write(to: dir.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
+        let corrupt = try runTwinning(["batch", "run", "job.yaml"], in: dir)
+        #expect(corrupt.status != 0 && corrupt.stderr.contains("p.csv:1: missing column"))
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("h.csv"))
+        let missing = try runTwinning(["batch", "run", "job.yaml"], in: dir)
+        #expect(missing.status != 0 && missing.stderr.contains("h.csv: cannot read the file"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: storePath)) == before)
+        let outputs = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("out").path)
+        #expect(outputs.filter { $0.hasPrefix("run-") } == ["run-1-main"])
+    }
+
+    @Test("a run killed with SIGKILL mid-way leaves the previous outputs and the store intact; the next run succeeds")
+    func killedMidway() throws {
+        let dir = try setUp()
+        #expect(try runTwinning(["batch", "run", "job.yaml"], in: dir).status == 0)
+        let storePath = dir.appendingPathComponent("out/store.sqlite").path
+        let storeBefore = try Data(contentsOf: URL(fileURLWithPath: storePath))
+        let previous = try Data(contentsOf: dir.appendingPathComponent("out/run-1-main/proposals.csv"))
+
+        // Start a run that pauses after writing its outputs, before recording; kill it there.
+        let process = Process()
+        process.executableURL = try twinningBinary()
+        process.arguments = ["batch", "run", "job.yaml"]
+        process.currentDirectoryURL = dir
+        process.environment = ProcessInfo.processInfo.environment.merging(["TWINNING_TEST_PAUSE_BEFORE_RECORD": "30"]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/run-2-main").path) && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+
+        #expect(try Data(contentsOf: URL(fileURLWithPath: storePath)) == storeBefore)
+        #expect(try Data(contentsOf: dir.appendingPathComponent("out/run-1-main/proposals.csv")) == previous)
+        let next = try runTwinning(["batch", "run", "job.yaml"], in: dir)
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(next.stdout.contains("run 2 main"))
+        let history = try runTwinning(["batch", "history", "--job", "job.yaml"], in: dir)
+        #expect(history.stdout.split(separator: "\n").count == 3)
+    }
+
+    @Test("diff on a hand-made sequence of nights")
+    func handMadeNights() {
+        func p(_ h: String, _ e: String, _ s: Double) -> RunStore.StoredProposal { .init(pair: IDPair(h, e), score: s) }
+        let night1 = [p("UA1", "PL_1", 0.8), p("UA2", "PL_2", 0.7), p("UA3", "DE_1", 0.6)]
+        // Night 2: UA1–PL_1 rejected; UA2's partner unchanged but rescored; UA4 signed up; UA3 left.
+        let night2 = [p("UA1", "PL_2", 0.75), p("UA2", "PL_2", 0.72), p("UA4", "DE_1", 0.5)]
+        let decisions = [RunStore.Decision(hromada: "UA1", partner: "PL_1", kind: .reject, note: "", decidedAt: "")]
+        let changes = Diff.changes(previous: night1, current: night2, decisions: decisions,
+                                   previousHromadas: ["UA1", "UA2", "UA3"], previousPartners: ["PL_1", "PL_2", "DE_1"],
+                                   currentHromadas: ["UA1", "UA2", "UA4"], currentPartners: ["PL_1", "PL_2", "DE_1"])
+        #expect(changes == [
+            Change(kind: .dropped, pair: IDPair("UA1", "PL_1"), reason: "rejected by a coordinator"),
+            Change(kind: .new, pair: IDPair("UA1", "PL_2"), reason: "the optimum moved (scores, decisions or other pairs changed)"),
+            Change(kind: .kept, pair: IDPair("UA2", "PL_2"), reason: "score changed 0.7000 → 0.7200"),
+            Change(kind: .dropped, pair: IDPair("UA3", "DE_1"), reason: "hromada UA3 no longer takes part"),
+            Change(kind: .new, pair: IDPair("UA4", "DE_1"), reason: "new sign-up: hromada UA4"),
+        ])
+    }
+}
