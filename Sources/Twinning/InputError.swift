@@ -1,3 +1,5 @@
+import Foundation
+
 /// A problem in a user's file, located precisely: `file:line:column: message`.
 public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
     public let file: String
@@ -40,4 +42,16 @@ public struct InputErrors: Error, Sendable, CustomStringConvertible {
     public let errors: [InputError]
     public init(_ errors: [InputError]) { self.errors = errors }
     public var description: String { errors.map(\.description).joined(separator: "\n") }
+}
+
+/// The text of a UTF-8 input file, or the error a user should see.
+func readText(path: String) throws(InputErrors) -> (file: String, text: String) {
+    let file = (path as NSString).lastPathComponent
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw InputErrors([InputError(file: file, line: 0, column: 0, message: "cannot read the file")])
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+        throw InputErrors([InputError(file: file, line: 0, column: 0, message: "is not valid UTF-8 text")])
+    }
+    return (file, text)
 }

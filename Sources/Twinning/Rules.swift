@@ -37,13 +37,7 @@ public struct Rules: Sendable, Equatable {
     public init() {}
 
     public static func load(path: String) throws(InputErrors) -> Rules {
-        let file = (path as NSString).lastPathComponent
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputErrors([InputError(file: file, line: 0, column: 0, message: "cannot read the file")])
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw InputErrors([InputError(file: file, line: 0, column: 0, message: "is not valid UTF-8 text")])
-        }
+        let (file, text) = try readText(path: path)
         return try parse(text, file: file)
     }
 

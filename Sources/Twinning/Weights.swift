@@ -46,13 +46,7 @@ public struct Weights: Sendable, Equatable, Codable {
 
     /// Reads a YAML weights file; unknown keys and bad values are errors with their line.
     public static func load(path: String) throws(InputErrors) -> Weights {
-        let file = (path as NSString).lastPathComponent
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputErrors([InputError(file: file, line: 0, column: 0, message: "cannot read the file")])
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw InputErrors([InputError(file: file, line: 0, column: 0, message: "is not valid UTF-8 text")])
-        }
+        let (file, text) = try readText(path: path)
         return try parse(text, file: file)
     }
 

@@ -17,17 +17,7 @@ struct Evaluate: ParsableCommand {
           twinning evaluate --weights tuned.yaml --candidates volunteers --out eval
         """)
 
-    @Option(help: "Hromadas file.")
-    var hromadas = "Data/hromadas.csv"
-
-    @Option(help: "Partners file.")
-    var partners = "Data/partners.csv"
-
-    @Option(help: "True pairs: a ties file; its existing and accepted pairs are the truth.")
-    var truth = "Data/ties.csv"
-
-    @Option(help: "Weights file (YAML).")
-    var weights: String?
+    @OptionGroup var input: TruthOptions
 
     @Option(help: "Rank among all partners, or only the volunteers.")
     var candidates: Pool = .all
@@ -39,13 +29,7 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         let start = Date()
-        let h: Registry, p: Registry, ties: [Tie], w: Weights
-        do {
-            h = try Registry.load(path: hromadas, side: .hromadas)
-            p = try Registry.load(path: partners, side: .partners)
-            ties = try Ties.load(path: truth, hromadas: h, partners: p).filter { $0.status != .rejected }
-            w = try weights.map { try Weights.load(path: $0) } ?? .defaults
-        } catch let e as InputErrors { throw CleanExit.failure(e.description) }
+        let (h, p, ties, w) = try input.load()
         let report = Evaluator.evaluate(hromadas: h, partners: p, truth: ties, weights: w,
                                         candidates: candidates == .volunteers ? p.volunteers : nil)
         let table = Self.table(report)

@@ -52,3 +52,22 @@ struct InputOptions: ParsableArguments {
                       seconds: Date().timeIntervalSince(start), inputs: inputs)
     }
 }
+
+/// The inputs of the research commands: the registries, the true pairs and weights.
+struct TruthOptions: ParsableArguments {
+    @Option(help: "Hromadas file.") var hromadas = "Data/hromadas.csv"
+    @Option(help: "Partners file.") var partners = "Data/partners.csv"
+    @Option(help: "True pairs: a ties file; its existing and accepted pairs are the truth.") var truth = "Data/ties.csv"
+    @Option(help: "Weights file (YAML).") var weights: String?
+
+    /// Registries, true pairs (rejected ones left out) and weights, or every problem found.
+    func load() throws -> (hromadas: Registry, partners: Registry, truth: [Tie], weights: Weights) {
+        do {
+            let h = try Registry.load(path: hromadas, side: .hromadas)
+            let p = try Registry.load(path: partners, side: .partners)
+            let ties = try Ties.load(path: truth, hromadas: h, partners: p).filter { $0.status != .rejected }
+            let w = try weights.map { path throws(InputErrors) in try Weights.load(path: path) } ?? .defaults
+            return (h, p, ties, w)
+        } catch { throw CleanExit.failure(error.description) }
+    }
+}

@@ -18,24 +18,14 @@ struct Tune: ParsableCommand {
           twinning tune --seed 7 --write-weights my-weights.yaml --no-stability
         """)
 
-    @Option(help: "Hromadas file.") var hromadas = "Data/hromadas.csv"
-    @Option(help: "Partners file.") var partners = "Data/partners.csv"
-    @Option(help: "True pairs (a ties file; existing and accepted pairs).") var truth = "Data/ties.csv"
-    @Option(help: "Starting weights (YAML); also the base of the stability table.") var weights: String?
+    @OptionGroup var input: TruthOptions
     @Option(help: "Seed of the train/test split and the random search.") var seed: UInt64 = 2022
     @Option(help: "Where to write the best weights (replaced atomically).") var writeWeights = "tuned-weights.yaml"
     @Flag(help: "Skip the stability table (ten extra matchings).") var noStability = false
 
     func run() throws {
         let start = Date()
-        let h: Registry, p: Registry, ties: [Tie], base: Weights
-        do {
-            h = try Registry.load(path: hromadas, side: .hromadas)
-            p = try Registry.load(path: partners, side: .partners)
-            ties = try Ties.load(path: truth, hromadas: h, partners: p)
-            base = try weights.map { try Weights.load(path: $0) } ?? .defaults
-        } catch let e as InputErrors { throw CleanExit.failure(e.description) }
-        let truthPairs = ties.filter { $0.status != .rejected }
+        let (h, p, truthPairs, base) = try input.load()
         let report = Tuner.tune(hromadas: h, partners: p, truth: truthPairs, base: base, seed: seed)
         print("\(report.trainHromadas) hromadas to train, \(report.testHromadas) held out; ranks among \(p.count) partners")
         let cut = EvaluationReport.cutoffs
@@ -60,7 +50,8 @@ struct Tune: ParsableCommand {
         print("best by training MRR: \(report.best.method) → written to \(writeWeights)")
 
         if !noStability {
-            let ties = try Ties.load(path: truth, hromadas: h, partners: p)
+            let ties: [Tie]
+            do { ties = try Ties.load(path: input.truth, hromadas: h, partners: p) } catch { throw CleanExit.failure(error.description) }
             print("\nstability of `match` proposals (share kept when one weight changes by ±10 %):")
             let baseline: MatchResult
             do { baseline = try Matcher.match(hromadas: h, partners: p, ties: ties, weights: base, alternatives: 0) } catch {
