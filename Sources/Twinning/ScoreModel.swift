@@ -101,13 +101,16 @@ public struct ScoreModel: Sendable {
         return out
     }
 
-    /// Buffers for one block of scores, reused from block to block.
+    /// Buffers for one block of scores, reused from block to block. The two double
+    /// precision products are taken a sub-block at a time, small enough to stay in cache
+    /// until the transforms read them.
     struct Workspace {
+        static let subBlock = 512
         var fit: Matrix, prof: Matrix, size: MatrixD, dots: MatrixD
         init(model: ScoreModel, columns b: Int) {
-            let n = model.hromadas.count
+            let n = model.hromadas.count, sb = min(b, Self.subBlock)
             fit = Matrix(rows: n, columns: b); prof = Matrix(rows: n, columns: b)
-            size = MatrixD(rows: n, columns: b); dots = MatrixD(rows: n, columns: b)
+            size = MatrixD(rows: n, columns: sb); dots = MatrixD(rows: n, columns: sb)
         }
     }
 
@@ -115,56 +118,70 @@ public struct ScoreModel: Sendable {
         let n = hromadas.count, b = columns.count
         needs.timesTransposed(offers, rows: columns, into: &workspace.fit)
         profileA.timesTransposed(profileB, rows: columns, into: &workspace.prof)
-        sizeA.timesTransposed(sizeB, rows: columns, into: &workspace.size)
-        sphereA.timesTransposed(sphereB, rows: columns, into: &workspace.dots)
-        let fit = workspace.fit, prof = workspace.prof, size = workspace.size, dots = workspace.dots
         let form = ScoreForm(weights)
         let invS = Float(1 / weights.sizeScale), diameterOverL = Float(2 * Self.earthRadiusKm / weights.distanceScaleKm)
         let hasProfiles = !profiles.isEmpty
+        let chunk = max(1, (n + 7) / 8)
+        var start = 0
+        while start < b {
+            let width = min(Workspace.subBlock, b - start)
+            let sub = (columns.lowerBound + start)..<(columns.lowerBound + start + width)
+            if workspace.size.columns != width {
+                workspace.size = MatrixD(rows: n, columns: width); workspace.dots = MatrixD(rows: n, columns: width)
+            }
+            sizeA.timesTransposed(sizeB, rows: sub, into: &workspace.size)
+            sphereA.timesTransposed(sphereB, rows: sub, into: &workspace.dots)
+            let fit = workspace.fit, prof = workspace.prof, size = workspace.size, dots = workspace.dots
+            let offset = start
+            out.withUnsafeMutableBufferPointer { o in
+                let o = SharedBuffer(o)
+                fit.storage.withUnsafeBufferPointer { f in
+                prof.storage.withUnsafeBufferPointer { p in
+                size.storage.withUnsafeBufferPointer { s in
+                dots.storage.withUnsafeBufferPointer { d in
+                    let f = SharedBuffer(f), s = SharedBuffer(s), d = SharedBuffer(d)
+                    let p: SharedBuffer<Float>? = hasProfiles ? SharedBuffer(p) : nil
+                    DispatchQueue.concurrentPerform(iterations: (n + chunk - 1) / chunk) { c in
+                        for i in (c * chunk)..<min(n, (c + 1) * chunk) {
+                            let row = i * b + offset, subRow = i * width
+                            var j = 0
+                            // Eight pairs at a time.
+                            while j + 8 <= width {
+                                let k = row + j, ks = subRow + j
+                                let cN = load8(f, k), cP = p.map { load8($0, k) } ?? SIMD8<Float>()
+                                let sizeSquared = load8(s, ks)
+                                let chordSquared = 2 - 2 * load8(d, ks)
+                                let cS = FastMath.exp(-FastMath.squareRoot(SIMD8<Float>(sizeSquared)) * invS)
+                                let chord = FastMath.squareRoot(SIMD8<Float>(chordSquared))
+                                let half = (chord * 0.5).replacing(with: 1, where: chord .> 2)
+                                let cD = FastMath.exp(-diameterOverL * FastMath.asin(half))
+                                let score = form.constant + form.needs * cN + form.profile * cP + form.size * cS + form.proximity * cD
+                                UnsafeMutableRawPointer(o.base + k).storeBytes(of: score, as: SIMD8<Float>.self)
+                                j += 8
+                            }
+                            while j < width {
+                                let k = row + j, ks = subRow + j
+                                let cN = f[k], cP: Float = p?[k] ?? 0
+                                let cS = expf(-Float(max(0, s[ks])).squareRoot() * invS)
+                                let chord = Float(max(0, 2 - 2 * d[ks]).squareRoot())
+                                let cD = expf(-diameterOverL * asinf(min(1, chord / 2)))
+                                o[k] = form.constant + form.needs * cN + form.profile * cP + form.size * cS + form.proximity * cD
+                                j += 1
+                            }
+                        }
+                    }
+                }}}}
+            }
+            start += width
+        }
         // Partners in this block that already twin with someone: the only columns where
         // the ties component can be non-zero.
-        let tiedColumns = columns.indices.compactMap { j in tiedRegions[columns.lowerBound + j].map { (j, $0) } }
-        let chunk = max(1, (n + 7) / 8)
-        out.withUnsafeMutableBufferPointer { o in
-            let o = SharedBuffer(o)
-            fit.storage.withUnsafeBufferPointer { f in
-            prof.storage.withUnsafeBufferPointer { p in
-            size.storage.withUnsafeBufferPointer { s in
-            dots.storage.withUnsafeBufferPointer { d in
-                let f = SharedBuffer(f), s = SharedBuffer(s), d = SharedBuffer(d)
-                let p: SharedBuffer<Float>? = hasProfiles ? SharedBuffer(p) : nil
-                DispatchQueue.concurrentPerform(iterations: (n + chunk - 1) / chunk) { c in
-                    for i in (c * chunk)..<min(n, (c + 1) * chunk) {
-                        let row = i * b
-                        var j = 0
-                        // Eight pairs at a time.
-                        while j + 8 <= b {
-                            let k = row + j
-                            let cN = load8(f, k), cP = p.map { load8($0, k) } ?? SIMD8<Float>()
-                            let sizeSquared = load8(s, k)
-                            let chordSquared = 2 - 2 * load8(d, k)
-                            let cS = FastMath.exp(-FastMath.squareRoot(SIMD8<Float>(sizeSquared)) * invS)
-                            let chord = FastMath.squareRoot(SIMD8<Float>(chordSquared))
-                            let half = (chord * 0.5).replacing(with: 1, where: chord .> 2)
-                            let cD = FastMath.exp(-diameterOverL * FastMath.asin(half))
-                            let score = form.constant + form.needs * cN + form.profile * cP + form.size * cS + form.proximity * cD
-                            UnsafeMutableRawPointer(o.base + k).storeBytes(of: score, as: SIMD8<Float>.self)
-                            j += 8
-                        }
-                        while j < b {
-                            let k = row + j
-                            let cN = f[k], cP: Float = p?[k] ?? 0
-                            let cS = expf(-Float(max(0, s[k])).squareRoot() * invS)
-                            let chord = Float(max(0, 2 - 2 * d[k]).squareRoot())
-                            let cD = expf(-diameterOverL * asinf(min(1, chord / 2)))
-                            o[k] = form.constant + form.needs * cN + form.profile * cP + form.size * cS + form.proximity * cD
-                            j += 1
-                        }
-                        let region = hromadas.regions[i]
-                        for (j, regions) in tiedColumns where regions.contains(region) { o[row + j] += form.ties }
-                    }
-                }
-            }}}}
+        let tiedColumns = (0..<b).compactMap { j in tiedRegions[columns.lowerBound + j].map { (j, $0) } }
+        if !tiedColumns.isEmpty && form.ties != 0 {
+            for i in 0..<n {
+                let region = hromadas.regions[i]
+                for (j, regions) in tiedColumns where regions.contains(region) { out[i * b + j] += form.ties }
+            }
         }
     }
 

@@ -33,7 +33,7 @@ func randomRegistries(hromadas n: Int, partners m: Int, seed: UInt64) throws -> 
     ])
     func matchesReference(weights: Weights) throws {
         let (h, p) = try randomRegistries(hromadas: 37, partners: 211, seed: 3)
-        let model = ScoreModel(hromadas: h, partners: p, weights: weights, ties: [(0, 5), (3, 17)])
+        let model = ScoreModel(hromadas: h, partners: p, weights: weights, ties: [(0, 5), (3, 17), (2, 150), (7, 210)])
         for columns in [0..<100, 100..<211] {
             let block = model.scores(columns: columns)
             for i in 0..<h.count {
