@@ -22,7 +22,7 @@ struct InputOptions: ParsableArguments {
     struct Loaded {
         let hromadas: Registry, partners: Registry, ties: [Tie], rules: Rules, weights: Weights
         let seconds: Double
-        /// File name → SHA-free identity for outputs: path and size.
+        /// Role → path of every input file, recorded in the outputs.
         let inputs: [String: String]
     }
 
