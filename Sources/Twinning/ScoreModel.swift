@@ -7,11 +7,12 @@ import LinearAlgebra
 /// Each component is a dot product of augmented feature rows, taken by GEMM:
 /// - needs fit: unit need vector · unit offer vector (sgemm, one column per sector);
 /// - profile similarity: unit profile vectors (sgemm);
-/// - size: `(x − y)² = [x², x, 1] · [1, −2y, y²]` with `x, y` centred log populations
-///   (dgemm: the difference of squares needs double precision);
+/// - size: `exp(−|ln(p/q)| / s) = min(t, 1/t)` with `t = (p/c)^{1/s} · (c/q)^{1/s}`, a
+///   rank-one (k = 1) product of per-row and per-column factors (c: the geometric mean
+///   population, so the factors stay in range), taken inside the transform pass;
 /// - proximity: the chord between unit vectors on the sphere, `|a − b|² = 2 − 2 a·b`
 ///   (dgemm), then the great-circle distance `2R·asin(chord / 2)`.
-/// Only the per-element transforms (exp, asin, square root) run in Swift, O(n·m).
+/// Only the per-element transforms (exp, asin, square root, min) run in Swift, O(n·m).
 public struct ScoreModel: Sendable {
     public let hromadas: Registry
     public let partners: Registry
@@ -25,7 +26,9 @@ public struct ScoreModel: Sendable {
     let needs: Matrix, offers: Matrix              // unit rows over `sectors`
     let rawNeeds: Matrix, rawOffers: Matrix        // the values as given, over `sectors`
     let profileA: Matrix, profileB: Matrix
-    let sizeA: MatrixD, sizeB: MatrixD
+    /// `(p/c)^{1/s}` per hromada and `(c/q)^{1/s}` per partner: their product is the
+    /// population ratio raised to `1/s`.
+    let sizeRow: [Float], sizeColumn: [Float]
     let sphereA: MatrixD, sphereB: MatrixD
     /// Partner index → oblasts (regions) of hromadas it already twins with.
     let tiedRegions: [Int: Set<String>]
@@ -68,15 +71,13 @@ public struct ScoreModel: Sendable {
         offers = rawOffers.rowNormalized()
         profileA = select(hromadas.profileValues, hromadas.profiles, sharedProfiles).rowNormalized()
         profileB = select(partners.profileValues, partners.profiles, sharedProfiles).rowNormalized()
-        // Centre the log populations so the squares stay small.
+        // Centre the log populations so the factors stay within Float's range; a product
+        // that still overflows (or underflows) gives min(t, 1/t) = 0, its right limit.
         let logs = (hromadas.populations + partners.populations).map { log($0) }
         let centre = logs.reduce(0, +) / Double(max(logs.count, 1))
-        sizeA = MatrixD(rows: hromadas.count, columns: 3, storage: hromadas.populations.flatMap { p -> [Double] in
-            let x = log(p) - centre; return [x * x, x, 1]
-        })
-        sizeB = MatrixD(rows: partners.count, columns: 3, storage: partners.populations.flatMap { p -> [Double] in
-            let y = log(p) - centre; return [1, -2 * y, y * y]
-        })
+        let inverseScale = 1 / weights.sizeScale
+        sizeRow = hromadas.populations.map { Float(exp((log($0) - centre) * inverseScale)) }
+        sizeColumn = partners.populations.map { Float(exp((centre - log($0)) * inverseScale)) }
         func sphere(_ r: Registry) -> MatrixD {
             MatrixD(rows: r.count, columns: 3, storage: zip(r.latitudes, r.longitudes).flatMap { Self.unitVector(lat: $0, lon: $1) })
         }
@@ -106,11 +107,11 @@ public struct ScoreModel: Sendable {
     /// until the transforms read them.
     struct Workspace {
         static let subBlock = 512
-        var fit: Matrix, prof: Matrix, size: MatrixD, dots: MatrixD
+        var fit: Matrix, prof: Matrix, dots: MatrixD
         init(model: ScoreModel, columns b: Int) {
             let n = model.hromadas.count, sb = min(b, Self.subBlock)
             fit = Matrix(rows: n, columns: b); prof = Matrix(rows: n, columns: b)
-            size = MatrixD(rows: n, columns: sb); dots = MatrixD(rows: n, columns: sb)
+            dots = MatrixD(rows: n, columns: sb)
         }
     }
 
@@ -119,39 +120,38 @@ public struct ScoreModel: Sendable {
         needs.timesTransposed(offers, rows: columns, into: &workspace.fit)
         profileA.timesTransposed(profileB, rows: columns, into: &workspace.prof)
         let form = ScoreForm(weights)
-        let invS = Float(1 / weights.sizeScale), diameterOverL = Float(2 * Self.earthRadiusKm / weights.distanceScaleKm)
+        let diameterOverL = Float(2 * Self.earthRadiusKm / weights.distanceScaleKm)
         let hasProfiles = !profiles.isEmpty
         let chunk = max(1, (n + 7) / 8)
         var start = 0
         while start < b {
             let width = min(Workspace.subBlock, b - start)
             let sub = (columns.lowerBound + start)..<(columns.lowerBound + start + width)
-            if workspace.size.columns != width {
-                workspace.size = MatrixD(rows: n, columns: width); workspace.dots = MatrixD(rows: n, columns: width)
-            }
-            sizeA.timesTransposed(sizeB, rows: sub, into: &workspace.size)
+            if workspace.dots.columns != width { workspace.dots = MatrixD(rows: n, columns: width) }
             sphereA.timesTransposed(sphereB, rows: sub, into: &workspace.dots)
-            let fit = workspace.fit, prof = workspace.prof, size = workspace.size, dots = workspace.dots
+            let fit = workspace.fit, prof = workspace.prof, dots = workspace.dots
             let offset = start
             out.withUnsafeMutableBufferPointer { o in
                 let o = SharedBuffer(o)
                 fit.storage.withUnsafeBufferPointer { f in
                 prof.storage.withUnsafeBufferPointer { p in
-                size.storage.withUnsafeBufferPointer { s in
+                sizeColumn.withUnsafeBufferPointer { s in
                 dots.storage.withUnsafeBufferPointer { d in
                     let f = SharedBuffer(f), s = SharedBuffer(s), d = SharedBuffer(d)
+                    let sizeRow = self.sizeRow
                     let p: SharedBuffer<Float>? = hasProfiles ? SharedBuffer(p) : nil
                     DispatchQueue.concurrentPerform(iterations: (n + chunk - 1) / chunk) { c in
                         for i in (c * chunk)..<min(n, (c + 1) * chunk) {
-                            let row = i * b + offset, subRow = i * width
+                            let row = i * b + offset, subRow = i * width, column = columns.lowerBound + offset
+                            let factor = sizeRow[i]
                             var j = 0
                             // Eight pairs at a time.
                             while j + 8 <= width {
                                 let k = row + j, ks = subRow + j
                                 let cN = load8(f, k), cP = p.map { load8($0, k) } ?? SIMD8<Float>()
-                                let sizeSquared = load8(s, ks)
+                                let ratio = factor * load8(s, column + j)
                                 let chordSquared = 2 - 2 * load8(d, ks)
-                                let cS = FastMath.exp(-FastMath.squareRoot(SIMD8<Float>(sizeSquared)) * invS)
+                                let cS = pointwiseMin(ratio, 1 / ratio)
                                 let chord = FastMath.squareRoot(SIMD8<Float>(chordSquared))
                                 let half = (chord * 0.5).replacing(with: 1, where: chord .> 2)
                                 let cD = FastMath.exp(-diameterOverL * FastMath.asin(half))
@@ -162,7 +162,8 @@ public struct ScoreModel: Sendable {
                             while j < width {
                                 let k = row + j, ks = subRow + j
                                 let cN = f[k], cP: Float = p?[k] ?? 0
-                                let cS = expf(-Float(max(0, s[ks])).squareRoot() * invS)
+                                let ratio = factor * s[column + j]
+                                let cS = min(ratio, 1 / ratio)
                                 let chord = Float(max(0, 2 - 2 * d[ks]).squareRoot())
                                 let cD = expf(-diameterOverL * asinf(min(1, chord / 2)))
                                 o[k] = form.constant + form.needs * cN + form.profile * cP + form.size * cS + form.proximity * cD
