@@ -72,6 +72,14 @@ import Testing
         #expect(r.names == ["Alpha, \"Upper\""])
         #expect(r.sectors == ["energy", "water"])
         #expect(r.lines == [2])
+        // A line break inside a quoted field: the next record's line is still right.
+        let multiline = Self.header + "\nUA1,\"Alpha\nNorth\",city,UA,1000,50.1,30.2,0.5,0.1\nUA2,B,city,UA,-1,50,30,0.5,0.1\n"
+        do {
+            _ = try Registry.parse(Data(multiline.utf8), file: "h.csv", side: .hromadas)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.description == "h.csv:4:5: population must be a positive number, found \"-1\"")
+        }
     }
 }
 
