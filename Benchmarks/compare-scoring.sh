@@ -18,7 +18,7 @@ print(f"GEMM 1470x32 · (98613x32)^T float32, numpy matmul: {p['gemm_gflops']:.1
 print(f"  twinning as scoring runs it ({t['block_size']}-column blocks): {t['gemm_pipeline_gflops']:.1f} GFLOP/s, "
       f"ratio {t['gemm_pipeline_gflops'] / p['gemm_gflops']:.2f}")
 print(f"  twinning whole product into one new 580 MB matrix: {t['gemm_gflops']:.1f} GFLOP/s "
-      f"(blocks of 256: {t['gemm_blocked_gflops']['256']:.1f}, 16384: {t['gemm_blocked_gflops']['16384']:.1f})")
+      f"(blocks of 256: {t['gemm_blocked_gflops']['256']:.1f}, 4096: {t['gemm_blocked_gflops']['4096']:.1f})")
 print(f"  same GEMM on OpenBLAS's Prescott fallback kernels: {s['gemm_gflops']:.1f} GFLOP/s ({s['blas']})")
 print(f"score all pairs (every component, no selection): twinning {t['score_only_s']:.3f} s")
 print(f"score all pairs + top-50: twinning {t['score_top50_s']:.3f} s, numpy {p['score_top50_s']:.3f} s, "
