@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Twinning", targets: ["Twinning"]),
         .library(name: "Assignment", targets: ["Assignment"]),
         .library(name: "LinearAlgebra", targets: ["LinearAlgebra"]),
+        .library(name: "SeededRandom", targets: ["SeededRandom"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -22,6 +23,9 @@ let package = Package(
         /// Depends on nothing, so anyone can use it on its own.
         .target(name: "Assignment"),
 
+        /// One seeded generator (SplitMix64) for research splits, tests and benchmarks.
+        .target(name: "SeededRandom"),
+
         /// The only code that calls BLAS and LAPACK.
         .target(name: "LinearAlgebra", dependencies: [
             .target(name: "CBLAS", condition: .when(platforms: [.linux])),
@@ -29,7 +33,7 @@ let package = Package(
 
         /// Model, loading, scoring, matching, explanations.
         .target(name: "Twinning", dependencies: [
-            "Assignment", "LinearAlgebra",
+            "Assignment", "LinearAlgebra", "SeededRandom",
             .product(name: "Yams", package: "Yams"),
         ]),
 
@@ -55,11 +59,13 @@ let package = Package(
 
         // MARK: - Unit test bundles
 
-        .testTarget(name: "AssignmentTests", dependencies: ["Assignment"],
+        .testTarget(name: "AssignmentTests", dependencies: ["Assignment", "SeededRandom"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
-        .testTarget(name: "TwinningTests", dependencies: ["Twinning"]),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "SeededRandom"]),
+        .testTarget(name: "TwinningTests", dependencies: ["Twinning", "TwinningBatch", "SeededRandom"]),
         /// Runs the built `twinning` binary on real files.
-        .testTarget(name: "EndToEndTests", dependencies: ["Twinning", "TwinningBatch", "twinning"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Twinning", "TwinningBatch", "twinning", "batch-crash"]),
+        /// Test helper (not a product): a batch run that kills itself at a chosen checkpoint.
+        .executableTarget(name: "batch-crash", dependencies: ["TwinningBatch"], path: "Tests/Helpers/batch-crash"),
     ]
 )

@@ -14,6 +14,8 @@
 ///   the threshold. Equivalently, the solver maximises `Σ (score − threshold)` (or
 ///   minimises `Σ (cost − threshold)`) over the chosen pairs, so a row is left unmatched
 ///   rather than given a partner worse than the threshold, and this never fails.
+///
+/// See <doc:Guarantees> for what the solution promises and how ties are broken.
 public struct AssignmentProblem<Scalar: AssignmentScalar>: Sendable {
     /// Whether the solver looks for the lowest or the highest total.
     public enum Objective: Sendable { case minimize, maximize }
@@ -37,6 +39,9 @@ public struct AssignmentProblem<Scalar: AssignmentScalar>: Sendable {
     /// at most `groupCapacities[g]` pairs (a partner country's cap).
     public var columnGroups: [Int]?
     public var groupCapacities: [Int]
+    /// Checks the search's invariants after every augmentation (debug builds only; tests
+    /// set it, at a cost of O(rows · columns) per augmentation).
+    var checksInvariants = false
 
     public init(rows: Int, columns: Int, values: [Scalar], objective: Objective = .minimize,
                 allowed: [Bool]? = nil, rowDemands: [Int]? = nil, columnCapacities: [Int]? = nil,
@@ -54,7 +59,7 @@ public struct AssignmentProblem<Scalar: AssignmentScalar>: Sendable {
         self.groupCapacities = groupCapacities
     }
 
-    /// Solves the problem exactly.
+    /// Solves the problem exactly by successive shortest augmenting paths.
     ///
     /// - Complexity: O(F · s · n) for F pairs, where s is the number of rows scanned per
     ///   augmenting path (small in practice) and n the number of columns.
@@ -62,12 +67,22 @@ public struct AssignmentProblem<Scalar: AssignmentScalar>: Sendable {
         // Route the common element types to code specialised for them: a generic call
         // from another module would otherwise run the hot loop unspecialised.
         if Scalar.self == Double.self {
-            return try ShortestAugmentingPath.solve(unsafeBitCast(self, to: AssignmentProblem<Double>.self))
+            return try Self.solve(unsafeBitCast(self, to: AssignmentProblem<Double>.self))
         }
         if Scalar.self == Float.self {
-            return try ShortestAugmentingPath.solve(unsafeBitCast(self, to: AssignmentProblem<Float>.self))
+            return try Self.solve(unsafeBitCast(self, to: AssignmentProblem<Float>.self))
         }
-        return try ShortestAugmentingPath.solve(self)
+        return try Self.solve(self)
+    }
+
+    private static func solve<S>(_ problem: AssignmentProblem<S>) throws(AssignmentError) -> AssignmentSolution {
+        let prepared = try problem.prepared()
+        var search = prepared.search
+        if let violator = search.run() {
+            throw AssignmentError.infeasible(side: prepared.transposed ? .columns : .rows,
+                                             members: violator.rows, demand: violator.demand, supply: violator.supply)
+        }
+        return prepared.solution(from: search)
     }
 }
 

@@ -1,23 +1,3 @@
-/// The element types the solver reads: it computes in `Double` whatever the input.
-public protocol AssignmentScalar: BinaryFloatingPoint, Sendable {
-    /// Four consecutive values from `base + j`, widened to `Double`.
-    static func load4(_ base: UnsafePointer<Self>, _ j: Int) -> SIMD4<Double>
-}
-
-extension Double: AssignmentScalar {
-    @inline(__always)
-    public static func load4(_ base: UnsafePointer<Double>, _ j: Int) -> SIMD4<Double> {
-        UnsafeRawPointer(base + j).loadUnaligned(as: SIMD4<Double>.self)
-    }
-}
-
-extension Float: AssignmentScalar {
-    @inline(__always)
-    public static func load4(_ base: UnsafePointer<Float>, _ j: Int) -> SIMD4<Double> {
-        SIMD4<Double>(UnsafeRawPointer(base + j).loadUnaligned(as: SIMD4<Float>.self))
-    }
-}
-
 /// Per-lane running minima over a SIMD sweep: the nearest candidate overall and the
 /// nearest one among columns with a free slot. Each lane keeps the first index reaching
 /// its minimum; lanes merge by (value, index), so the result is the lowest index among
@@ -86,7 +66,7 @@ enum Kernels {
     static func relax<S: AssignmentScalar>(
         costs c: UnsafePointer<S>, base: Double, sign: Double, v: UnsafePointer<Double>,
         gate: UnsafePointer<Double>, freeGate: UnsafePointer<Double>, shortest sh: UnsafeMutablePointer<Double>,
-        path: UnsafeMutablePointer<Int32>, row: Int32, m: Int
+        path: UnsafeMutablePointer<Predecessor>, row: Int32, m: Int
     ) -> Nearest {
         var minimum = LaneMinimum()
         let baseV = SIMD4<Double>(repeating: base), signV = SIMD4<Double>(repeating: sign)
@@ -94,20 +74,20 @@ enum Kernels {
         var j = 0
         while j < m4 {
             let g = load(gate, j)
-            let r = baseV + signV * S.load4(c, j) - load(v, j) + g
+            let r = baseV + signV * load4(c, j) - load(v, j) + g
             var s = load(sh, j)
             let better = r .< s
             if any(better) {
                 s.replace(with: r, where: better)
                 UnsafeMutableRawPointer(sh + j).storeBytes(of: s, as: SIMD4<Double>.self)
-                for l in 0..<4 where better[l] { path[j + l] = row }
+                for l in 0..<4 where better[l] { path[j + l] = .row(row) }
             }
             minimum.offer(s + g, freeGate: load(freeGate, j))
             j += 4
         }
         for k in m4..<m {
             let r = base + sign * Double(c[k]) - v[k] + gate[k]
-            if r < sh[k] { sh[k] = r; path[k] = row }
+            if r < sh[k] { sh[k] = r; path[k] = .row(row) }
         }
         return minimum.result(tail: m4..<m, candidate: { sh[$0] + gate[$0] }, isFree: { freeGate[$0] == 0 })
     }
@@ -127,7 +107,7 @@ enum Kernels {
         let m4 = m & ~3
         var j = 0
         while j < m4 {
-            let h = signV * S.load4(c, j) - load(v, j)
+            let h = signV * load4(c, j) - load(v, j)
             let lt2 = h .< min2
             if any(lt2) {
                 let lt1 = h .< min1

@@ -11,8 +11,4 @@ void dgels_(const char *trans, const int *m, const int *n, const int *nrhs,
             double *a, const int *lda, double *b, const int *ldb,
             double *work, const int *lwork, int *info, size_t trans_len);
 
-void dposv_(const char *uplo, const int *n, const int *nrhs,
-            double *a, const int *lda, double *b, const int *ldb,
-            int *info, size_t uplo_len);
-
 #endif

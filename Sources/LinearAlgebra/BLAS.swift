@@ -4,43 +4,41 @@ import Accelerate
 import CBLAS
 #endif
 
+/// The element types BLAS multiplies: single and double precision.
+public protocol BLASScalar: BinaryFloatingPoint, Sendable {}
+extension Float: BLASScalar {}
+extension Double: BLASScalar {}
+
 /// Every call into BLAS and LAPACK lives in this file.
 enum BLAS {
-    /// C = A · B[range]ᵀ (single precision, row-major).
-    static func gemmABt(_ a: Matrix, _ b: Matrix, otherRows range: Range<Int>? = nil, into c: inout Matrix) {
-        let range = range ?? 0..<b.rows
+    /// C = A · B[range]ᵀ, row-major, through sgemm or dgemm by element type.
+    static func gemmABt<T: BLASScalar>(_ a: DenseMatrix<T>, _ b: DenseMatrix<T>, otherRows range: Range<Int>,
+                                       into c: inout DenseMatrix<T>) {
         let m = Int32(a.rows), n = Int32(range.count), k = Int32(a.columns)
         guard m > 0, n > 0 else { return }
         guard k > 0 else { c.storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }; return }
+        let offset = range.lowerBound * Int(k)
         a.storage.withUnsafeBufferPointer { pa in
             b.storage.withUnsafeBufferPointer { pb in
                 c.storage.withUnsafeMutableBufferPointer { pc in
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k,
-                                1, pa.baseAddress, k, pb.baseAddress! + range.lowerBound * Int(k), k,
-                                0, pc.baseAddress, n)
+                    if T.self == Float.self {
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k,
+                                    1, UnsafeRawPointer(pa.baseAddress!).assumingMemoryBound(to: Float.self), k,
+                                    UnsafeRawPointer(pb.baseAddress! + offset).assumingMemoryBound(to: Float.self), k,
+                                    0, UnsafeMutableRawPointer(pc.baseAddress!).assumingMemoryBound(to: Float.self), n)
+                    } else if T.self == Double.self {
+                        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k,
+                                    1, UnsafeRawPointer(pa.baseAddress!).assumingMemoryBound(to: Double.self), k,
+                                    UnsafeRawPointer(pb.baseAddress! + offset).assumingMemoryBound(to: Double.self), k,
+                                    0, UnsafeMutableRawPointer(pc.baseAddress!).assumingMemoryBound(to: Double.self), n)
+                    } else {
+                        preconditionFailure("BLAS multiplies Float or Double only")
+                    }
                 }
             }
         }
     }
 
-    /// C = A · B[range]ᵀ (double precision, row-major).
-    static func dgemmABt(_ a: MatrixD, _ b: MatrixD, otherRows range: Range<Int>, into c: inout MatrixD) {
-        let m = Int32(a.rows), n = Int32(range.count), k = Int32(a.columns)
-        guard m > 0, n > 0 else { return }
-        guard k > 0 else { c.storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }; return }
-        a.storage.withUnsafeBufferPointer { pa in
-            b.storage.withUnsafeBufferPointer { pb in
-                c.storage.withUnsafeMutableBufferPointer { pc in
-                    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k,
-                                1, pa.baseAddress, k, pb.baseAddress! + range.lowerBound * Int(k), k,
-                                0, pc.baseAddress, n)
-                }
-            }
-        }
-    }
-}
-
-extension BLAS {
     /// Least squares `min ‖A x − b‖₂` through LAPACK dgels (QR); `a` is row-major m × n
     /// with m ≥ n and full column rank. Returns nil when LAPACK reports rank deficiency.
     static func leastSquares(_ a: MatrixD, _ b: [Double]) -> [Double]? {

@@ -1,8 +1,9 @@
 /// A dense row-major matrix.
-public struct DenseMatrix<Element: BinaryFloatingPoint & Sendable>: Sendable, Equatable {
+public struct DenseMatrix<Element: BLASScalar>: Sendable, Equatable {
     public let rows: Int
     public let columns: Int
-    public var storage: [Element]
+    /// Row-major elements; the shape never changes, so only this module writes it whole.
+    public internal(set) var storage: [Element]
 
     public init(rows: Int, columns: Int, storage: [Element]) {
         precondition(storage.count == rows * columns, "matrix storage does not match its shape")
@@ -27,73 +28,48 @@ public struct DenseMatrix<Element: BinaryFloatingPoint & Sendable>: Sendable, Eq
         get { storage[row * columns + column] }
         set { storage[row * columns + column] = newValue }
     }
-}
 
-/// Single precision: features and scores.
-public typealias Matrix = DenseMatrix<Float>
-/// Double precision: the few products that need it (great-circle distances from unit
-/// vectors, differences of squared log sizes).
-public typealias MatrixD = DenseMatrix<Double>
-
-extension Matrix {
     /// `A · Bᵀ`: every row of `self` against every row of `other` (GEMM).
     ///
     /// - Complexity: O(rows · other.rows · columns) flops, run by BLAS.
-    public func timesTransposed(_ other: Matrix) -> Matrix {
-        precondition(columns == other.columns, "inner dimensions differ")
-        var result = Matrix(uninitializedRows: rows, columns: other.rows)
-        BLAS.gemmABt(self, other, into: &result)
-        return result
-    }
-}
-
-extension Matrix {
-    /// Each row scaled to unit Euclidean length (zero rows stay zero).
-    public func rowNormalized() -> Matrix {
-        var out = self
-        for i in 0..<rows {
-            var s: Float = 0
-            for k in 0..<columns { s += self[i, k] * self[i, k] }
-            guard s > 0 else { continue }
-            let inv = 1 / s.squareRoot()
-            for k in 0..<columns { out[i, k] = self[i, k] * inv }
-        }
-        return out
-    }
-}
-
-extension MatrixD {
-    /// `A · Bᵀ` through BLAS dgemm, for rows `range` of `other` only.
-    public func timesTransposed(_ other: MatrixD, rows range: Range<Int>) -> MatrixD {
-        var result = MatrixD(uninitializedRows: rows, columns: range.count)
-        timesTransposed(other, rows: range, into: &result)
-        return result
+    public func timesTransposed(_ other: DenseMatrix) -> DenseMatrix {
+        timesTransposed(other, rows: 0..<other.rows)
     }
 
-    /// The same into an existing `rows × range.count` matrix.
-    public func timesTransposed(_ other: MatrixD, rows range: Range<Int>, into result: inout MatrixD) {
-        precondition(columns == other.columns, "inner dimensions differ")
-        precondition(result.rows == rows && result.columns == range.count, "result has the wrong shape")
-        BLAS.dgemmABt(self, other, otherRows: range, into: &result)
-    }
-}
-
-extension Matrix {
     /// `A · Bᵀ` for rows `range` of `other` only (a block of columns of the product).
-    public func timesTransposed(_ other: Matrix, rows range: Range<Int>) -> Matrix {
-        var result = Matrix(uninitializedRows: rows, columns: range.count)
+    public func timesTransposed(_ other: DenseMatrix, rows range: Range<Int>) -> DenseMatrix {
+        var result = DenseMatrix(uninitializedRows: rows, columns: range.count)
         timesTransposed(other, rows: range, into: &result)
         return result
     }
 
     /// The same into an existing `rows × range.count` matrix, so blocked loops reuse
     /// their buffers (fresh multi-megabyte arrays cost page faults on every block).
-    public func timesTransposed(_ other: Matrix, rows range: Range<Int>, into result: inout Matrix) {
+    public func timesTransposed(_ other: DenseMatrix, rows range: Range<Int>, into result: inout DenseMatrix) {
         precondition(columns == other.columns, "inner dimensions differ")
         precondition(result.rows == rows && result.columns == range.count, "result has the wrong shape")
         BLAS.gemmABt(self, other, otherRows: range, into: &result)
     }
+
+    /// Each row scaled to unit Euclidean length (zero rows stay zero).
+    public func rowNormalized() -> DenseMatrix {
+        var out = self
+        for i in 0..<rows {
+            var s: Element = 0
+            for k in 0..<columns { s += self[i, k] * self[i, k] }
+            guard s > 0 else { continue }
+            let inverse = 1 / s.squareRoot()
+            for k in 0..<columns { out[i, k] = self[i, k] * inverse }
+        }
+        return out
+    }
 }
+
+/// Single precision: features and scores.
+public typealias Matrix = DenseMatrix<Float>
+/// Double precision: the few products that need it (great-circle distances from unit
+/// vectors).
+public typealias MatrixD = DenseMatrix<Double>
 
 extension MatrixD {
     /// The `x` minimising `‖self · x − b‖₂` (LAPACK dgels, QR factorisation), or nil when

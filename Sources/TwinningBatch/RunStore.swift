@@ -5,7 +5,7 @@ import Twinning
 /// The run store: one SQLite file holding coordinators' decisions and every batch run
 /// with its proposals. Schema changes are versioned migrations; every write is one
 /// transaction, so the store is never half-updated.
-public final class RunStore {
+public final class RunStore: @unchecked Sendable {
     let db: DatabaseQueue
 
     public struct Decision: Sendable, Equatable {
@@ -46,10 +46,46 @@ public final class RunStore {
         public init(pair: IDPair, score: Double) { self.pair = pair; self.score = score }
     }
 
-    public init(path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        db = try DatabaseQueue(path: path)
+    public let path: String
+
+    /// Opens (or creates) the store and brings its schema up to date. A store that cannot
+    /// be read, is not a store, or cannot be written is an error naming its path, before
+    /// anything else happens.
+    public init(path: String) throws(BatchError) {
+        self.path = path
+        do {
+            let url = URL(fileURLWithPath: path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            db = try DatabaseQueue(path: path)
+            try Self.migrator.migrate(db)
+            // Writable? Take the write lock and let it go.
+            try db.writeWithoutTransaction { try $0.execute(sql: "BEGIN IMMEDIATE; ROLLBACK") }
+        } catch let error as BatchError {
+            throw error
+        } catch {
+            throw BatchError(.store, "the run store \(path) cannot be used: \(Self.describe(error))")
+        }
+    }
+
+    static func describe(_ error: Error) -> String {
+        if let e = error as? DatabaseError {
+            switch e.resultCode {
+            case .SQLITE_NOTADB, .SQLITE_CORRUPT: return "it is not a valid SQLite database (corrupt, or another kind of file)"
+            case .SQLITE_READONLY: return "it is read-only"
+            case .SQLITE_CANTOPEN: return "it cannot be opened (missing folder or no permission)"
+            case .SQLITE_BUSY: return "another process holds it"
+            default: return e.message ?? "\(e)"
+            }
+        }
+        return "\(error)"
+    }
+
+    /// Runs a store operation, turning its errors into a ``BatchError`` naming the store.
+    func access<T>(_ body: () throws -> T) throws(BatchError) -> T {
+        do { return try body() } catch { throw BatchError(.store, "the run store \(path) failed: \(Self.describe(error))") }
+    }
+
+    static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             try db.create(table: "decision") { t in
@@ -88,86 +124,131 @@ public final class RunStore {
                 t.primaryKey(["run_id", "side", "id"])
             }
         }
-        try migrator.migrate(db)
+        return migrator
     }
 
     /// Records decisions; the latest decision on a pair is the one in force.
-    public func record(_ decisions: [Decision]) throws {
-        try db.write { db in
-            for d in decisions {
-                try db.execute(sql: "INSERT INTO decision (ua_id, eu_id, kind, note, decided_at) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [d.hromada, d.partner, d.kind.rawValue, d.note, d.decidedAt])
+    public func record(_ decisions: [Decision]) throws(BatchError) {
+        try access {
+            try db.write { db in
+                for d in decisions {
+                    try db.execute(sql: "INSERT INTO decision (ua_id, eu_id, kind, note, decided_at) VALUES (?, ?, ?, ?, ?)",
+                                   arguments: [d.hromada, d.partner, d.kind.rawValue, d.note, d.decidedAt])
+                }
             }
         }
     }
 
     /// Decisions in force: the latest per pair.
-    public func decisions() throws -> [Decision] {
-        try db.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT ua_id, eu_id, kind, note, decided_at FROM decision d
-                WHERE id = (SELECT MAX(id) FROM decision WHERE ua_id = d.ua_id AND eu_id = d.eu_id)
-                ORDER BY ua_id, eu_id
-                """).map {
-                Decision(hromada: $0["ua_id"], partner: $0["eu_id"], kind: Decision.Kind(rawValue: $0["kind"]) ?? .reject,
-                         note: $0["note"], decidedAt: $0["decided_at"])
+    public func decisions() throws(BatchError) -> [Decision] {
+        try access {
+            try db.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT ua_id, eu_id, kind, note, decided_at FROM decision d
+                    WHERE id = (SELECT MAX(id) FROM decision WHERE ua_id = d.ua_id AND eu_id = d.eu_id)
+                    ORDER BY ua_id, eu_id
+                    """).map {
+                    Decision(hromada: $0["ua_id"], partner: $0["eu_id"], kind: Decision.Kind(rawValue: $0["kind"]) ?? .reject,
+                             note: $0["note"], decidedAt: $0["decided_at"])
+                }
             }
         }
     }
 
-    /// Records a finished run and its proposals in one transaction; returns its id.
-    public func record(run: Run, proposals: [StoredProposal], hromadas: [String] = [], partners: [String] = []) throws -> Int64 {
-        try db.write { db in
-            try db.execute(sql: """
-                INSERT INTO run (scenario, started_at, finished_at, status, tool_version, inputs, weights, counts, timings, output)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [run.scenario, run.startedAt, run.finishedAt, run.status, run.toolVersion, run.inputs,
-                                 run.weights, run.counts, run.timings, run.output])
-            let id = db.lastInsertedRowID
-            for p in proposals {
-                try db.execute(sql: "INSERT INTO proposal (run_id, ua_id, eu_id, score) VALUES (?, ?, ?, ?)",
-                               arguments: [id, p.pair.hromada, p.pair.partner, p.score])
+    /// Records a run about to be written, with its proposals and participants, as
+    /// `pending` under the given id, in one transaction. Until ``finish(run:finishedAt:timings:)``
+    /// marks it done, a restart that finds it finishes or rolls it back (see
+    /// ``BatchRunner``).
+    public func begin(run: Run, proposals: [StoredProposal], hromadas: [String] = [], partners: [String] = []) throws(BatchError) {
+        try access {
+            try db.write { db in
+                try db.execute(sql: """
+                    INSERT INTO run (id, scenario, started_at, finished_at, status, tool_version, inputs, weights, counts, timings, output)
+                    VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)
+                    """, arguments: [run.id, run.scenario, run.startedAt, run.finishedAt, run.toolVersion, run.inputs,
+                                     run.weights, run.counts, run.timings, run.output])
+                for p in proposals {
+                    try db.execute(sql: "INSERT INTO proposal (run_id, ua_id, eu_id, score) VALUES (?, ?, ?, ?)",
+                                   arguments: [run.id, p.pair.hromada, p.pair.partner, p.score])
+                }
+                for (side, ids) in [("hromada", hromadas), ("partner", partners)] {
+                    for x in ids { try db.execute(sql: "INSERT INTO participant VALUES (?, ?, ?)", arguments: [run.id, side, x]) }
+                }
             }
-            for (side, ids) in [("hromada", hromadas), ("partner", partners)] {
-                for x in ids { try db.execute(sql: "INSERT INTO participant VALUES (?, ?, ?)", arguments: [id, side, x]) }
-            }
-            return id
         }
     }
 
-    /// Reserves the next run id without writing (used to name the output folder).
-    public func nextRunID() throws -> Int64 {
-        try db.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) + 1 FROM run") ?? 1 }
+    /// Marks a pending run done.
+    public func finish(run id: Int64, finishedAt: String, timings: String) throws(BatchError) {
+        try access {
+            try db.write { db in
+                try db.execute(sql: "UPDATE run SET status = 'ok', finished_at = ?, timings = ? WHERE id = ? AND status = 'pending'",
+                               arguments: [finishedAt, timings, id])
+            }
+        }
     }
 
-    public func runs() throws -> [Run] {
-        try db.read { db in try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY id").map(Self.run) }
+    /// Forgets a run (its proposals and participants go with it).
+    public func delete(run id: Int64) throws(BatchError) {
+        try access {
+            try db.write { db in
+                try db.execute(sql: "PRAGMA foreign_keys = ON")
+                try db.execute(sql: "DELETE FROM proposal WHERE run_id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM participant WHERE run_id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [id])
+            }
+        }
     }
 
-    public func run(_ id: Int64) throws -> Run? {
-        try db.read { db in try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id]).map(Self.run) }
+    /// The largest run id recorded (0 for none).
+    public func lastRunID() throws(BatchError) -> Int64 {
+        try access { try db.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM run") ?? 0 } }
+    }
+
+    public func runs() throws(BatchError) -> [Run] {
+        try access { try db.read { db in try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY id").map(Self.run) } }
+    }
+
+    public func run(_ id: Int64) throws(BatchError) -> Run? {
+        try access { try db.read { db in try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id]).map(Self.run) } }
+    }
+
+    /// Runs a killed batch left pending.
+    public func pendingRuns() throws(BatchError) -> [Run] {
+        try access { try db.read { db in try Row.fetchAll(db, sql: "SELECT * FROM run WHERE status = 'pending' ORDER BY id").map(Self.run) } }
     }
 
     /// The latest successful run of a scenario.
-    public func lastSuccessfulRun(scenario: String) throws -> Run? {
-        try db.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM run WHERE scenario = ? AND status = 'ok' ORDER BY id DESC LIMIT 1",
-                             arguments: [scenario]).map(Self.run)
+    public func lastSuccessfulRun(scenario: String) throws(BatchError) -> Run? {
+        try access {
+            try db.read { db in
+                try Row.fetchOne(db, sql: "SELECT * FROM run WHERE scenario = ? AND status = 'ok' ORDER BY id DESC LIMIT 1",
+                                 arguments: [scenario]).map(Self.run)
+            }
         }
     }
 
-    public func proposals(run id: Int64) throws -> [StoredProposal] {
-        try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT ua_id, eu_id, score FROM proposal WHERE run_id = ? ORDER BY ua_id, eu_id",
-                             arguments: [id]).map { StoredProposal(pair: IDPair($0["ua_id"], $0["eu_id"]), score: $0["score"]) }
+    public func proposals(run id: Int64) throws(BatchError) -> [StoredProposal] {
+        try access {
+            try db.read { db in
+                try Row.fetchAll(db, sql: "SELECT ua_id, eu_id, score FROM proposal WHERE run_id = ? ORDER BY ua_id, eu_id",
+                                 arguments: [id]).map { StoredProposal(pair: IDPair($0["ua_id"], $0["eu_id"]), score: $0["score"]) }
+            }
         }
     }
 
     /// Ids that took part in a run, per side ("hromada", "partner").
-    public func participants(run id: Int64, side: String) throws -> Set<String> {
-        try db.read { db in
-            Set(try String.fetchAll(db, sql: "SELECT id FROM participant WHERE run_id = ? AND side = ?", arguments: [id, side]))
+    public func participants(run id: Int64, side: String) throws(BatchError) -> Set<String> {
+        try access {
+            try db.read { db in
+                Set(try String.fetchAll(db, sql: "SELECT id FROM participant WHERE run_id = ? AND side = ?", arguments: [id, side]))
+            }
         }
+    }
+
+    /// SQLite's own consistency check ("ok" when sound).
+    public func integrityCheck() throws(BatchError) -> String {
+        try access { try db.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") } }
     }
 
     static func run(_ row: Row) -> Run {

@@ -6,10 +6,9 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure how well the scores recover partnerships that really formed.",
         discussion: """
-        For every hromada in the truth file, ranks all candidate partners by score and
-        reports where its real partners land: hit@1/5/10/50, mean reciprocal rank and
-        median rank, overall and per partner country, beside two baselines (proximity
-        only; random order, in expectation). The ties component is left out so the true
+        For every hromada in the truth file, ranks all candidate partners by score and reports where its real \
+        partners land: hit@1/5/10/50, mean reciprocal rank and median rank, overall and per partner country, beside \
+        two baselines (proximity only; random order, in expectation). The ties component is left out so the true \
         pairs cannot vouch for themselves.
 
         Examples:
@@ -22,21 +21,23 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Rank among all partners, or only the volunteers.")
     var candidates: Pool = .all
 
-    @Option(help: "Also write metrics.csv and metrics.json into this new folder.")
+    @Option(help: ArgumentHelp("Also write metrics.csv and metrics.json into this new folder.", valueName: "folder"))
     var out: String?
 
-    enum Pool: String, ExpressibleByArgument { case all, volunteers }
+    enum Pool: String, ExpressibleByArgument, CaseIterable { case all, volunteers }
 
     func run() throws {
         let start = Date()
-        let (h, p, ties, w) = try input.load()
-        let report = Evaluator.evaluate(hromadas: h, partners: p, truth: ties, weights: w,
-                                        candidates: candidates == .volunteers ? p.volunteers : nil)
-        let table = Self.table(report)
-        print(table.text, terminator: "")
+        if let out { try OutputFolder.checkAvailable(out) }
+        Progress.shared.step("ranking every partner for each hromada of \(input.truth)")
+        let (loaded, ties) = try input.load()
+        let report = Evaluator.evaluate(hromadas: loaded.hromadas, partners: loaded.partners, truth: ties, weights: loaded.weights,
+                                        candidates: candidates == .volunteers ? loaded.partners.volunteers : nil)
+        Progress.shared.finish()
+        print(Self.table(report), terminator: "")
         if let out {
-            let files = ["metrics.csv": table.csv, "metrics.json": Self.json(report)]
-            do { try AtomicFolder.write(files, to: out) } catch { throw CleanExit.failure("\(error)") }
+            try OutputFolder.write(["metrics.csv": Data(Self.csv(report).utf8), "metrics.json": try JSONOutput.encode(MetricsDocument(report))],
+                                   to: out)
         }
         print(String(format: "%d true pairs of %d hromadas ranked among %d candidates in %.2f s%@",
                      report.overall[0].metrics.pairs, Set(ties.map(\.hromada)).count, report.candidates,
@@ -44,34 +45,53 @@ struct Evaluate: ParsableCommand {
                      report.outsideCandidates > 0 ? " (\(report.outsideCandidates) pairs' partners are not candidates)" : ""))
     }
 
-    static func table(_ r: EvaluationReport) -> (text: String, csv: String) {
+    static func table(_ r: EvaluationReport) -> String {
         let cut = EvaluationReport.cutoffs
         var text = "method".padding(toLength: 20, withPad: " ", startingAt: 0) + "  pairs"
             + cut.map { "  hit@\($0)".leftPad(9) }.joined() + "      MRR  median rank\n"
-        var csv = "group,method,pairs," + cut.map { "hit_at_\($0)" }.joined(separator: ",") + ",mrr,median_rank\n"
         func line(_ name: String, _ m: EvaluationReport.Metrics) -> String {
             name.padding(toLength: 20, withPad: " ", startingAt: 0) + String(m.pairs).leftPad(7)
                 + cut.map { String(format: "%.3f", m.hitAt[$0] ?? 0).leftPad(9) }.joined()
                 + String(format: "%.4f", m.meanReciprocalRank).leftPad(9) + String(format: "%.1f", m.medianRank).leftPad(13) + "\n"
         }
-        func row(_ group: String, _ method: String, _ m: EvaluationReport.Metrics) -> String {
-            "\(group),\(method),\(m.pairs)," + cut.map { String(format: "%.4f", m.hitAt[$0] ?? 0) }.joined(separator: ",")
-                + String(format: ",%.5f,%.1f\n", m.meanReciprocalRank, m.medianRank)
-        }
-        for (method, m) in r.overall { text += line(method, m); csv += row("all", method, m) }
+        for (method, m) in r.overall { text += line(method, m) }
         text += "\nby partner country (weights):\n"
-        for (country, m) in r.byCountry { text += line(country, m); csv += row(country, "weights", m) }
-        return (text, csv)
+        for (country, m) in r.byCountry { text += line(country, m) }
+        return text
     }
 
-    static func json(_ r: EvaluationReport) -> String {
-        func m(_ x: EvaluationReport.Metrics) -> String {
-            let hits = EvaluationReport.cutoffs.map { "\"hit_at_\($0)\":\(String(format: "%.5f", x.hitAt[$0] ?? 0))" }.joined(separator: ",")
-            return "{\"pairs\":\(x.pairs),\(hits),\"mrr\":\(String(format: "%.6f", x.meanReciprocalRank)),\"median_rank\":\(x.medianRank)}"
+    struct MetricsRow { let group: String, method: String, metrics: EvaluationReport.Metrics }
+
+    static func csv(_ r: EvaluationReport) -> String {
+        var columns: [CSVColumn<MetricsRow>] = [
+            CSVColumn("group") { $0.group }, CSVColumn("method") { $0.method }, CSVColumn("pairs") { String($0.metrics.pairs) },
+        ]
+        columns += EvaluationReport.cutoffs.map { k in CSVColumn("hit_at_\(k)") { CSVWriter.fixed($0.metrics.hitAt[k] ?? 0, 4) } }
+        columns += [CSVColumn("mrr") { CSVWriter.fixed($0.metrics.meanReciprocalRank, 5) },
+                    CSVColumn("median_rank") { CSVWriter.fixed($0.metrics.medianRank, 1) }]
+        let rows = r.overall.map { MetricsRow(group: "all", method: $0.method, metrics: $0.metrics) }
+            + r.byCountry.map { MetricsRow(group: $0.country, method: "weights", metrics: $0.metrics) }
+        return CSVWriter.text(rows, columns: columns)
+    }
+
+    struct MetricsDocument: Encodable {
+        struct Metrics: Encodable {
+            let pairs: Int, hitAt: [String: Double], mrr: Double, medianRank: Double
+            init(_ m: EvaluationReport.Metrics) {
+                pairs = m.pairs
+                hitAt = Dictionary(uniqueKeysWithValues: m.hitAt.map { (String($0.key), JSONOutput.rounded($0.value, 5)) })
+                mrr = JSONOutput.rounded(m.meanReciprocalRank, 6)
+                medianRank = m.medianRank
+            }
         }
-        let overall = r.overall.map { "\"\($0.method)\":\(m($0.metrics))" }.joined(separator: ",")
-        let countries = r.byCountry.map { "\"\($0.country)\":\(m($0.metrics))" }.joined(separator: ",")
-        return "{\"candidates\":\(r.candidates),\"overall\":{\(overall)},\"by_country\":{\(countries)}}\n"
+        let candidates: Int
+        let overall: [String: Metrics]
+        let byCountry: [String: Metrics]
+        init(_ r: EvaluationReport) {
+            candidates = r.candidates
+            overall = Dictionary(uniqueKeysWithValues: r.overall.map { ($0.method, Metrics($0.metrics)) })
+            byCountry = Dictionary(uniqueKeysWithValues: r.byCountry.map { ($0.country, Metrics($0.metrics)) })
+        }
     }
 }
 

@@ -4,32 +4,32 @@ import Twinning
 
 struct Match: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Propose the optimal partnerships, with explanations and alternatives.",
+        abstract: "Propose partnerships that maximise the total score, exactly, and explain each.",
         discussion: """
-        With no arguments, reads the shipped Data/ and writes proposals.csv and
-        proposals.json into a new folder (proposals, or proposals-2, … if taken).
-        Hromadas with an existing EU partner are left out; every other hromada gets up to
-        its slots, volunteers up to theirs. Existing and rejected pairs are never proposed,
-        accepted and locked pairs always; the total score is maximised exactly.
+        Hromadas with an existing EU partner are left out; every other hromada gets up to its slots, each volunteer \
+        partner takes up to its slots. Existing and rejected pairs are never proposed, accepted and locked pairs \
+        always are, pairs below the rules' min_score never are: a hromada may stay unmatched instead.
 
         Examples:
           twinning match
-          twinning match --rules rules.yaml --weights weights.yaml --out spring-round
-          twinning match --hromadas mine.csv --partners theirs.json --ties '' --format json
+          twinning match --rules rules.yaml --out proposals-eu --format csv
         """)
 
     @OptionGroup var input: InputOptions
 
-    @Option(help: "Output folder; must not exist yet.")
+    @Option(help: ArgumentHelp("Output folder; must not exist yet (default: a new proposals, proposals-2, …).", valueName: "folder"))
     var out: String?
 
-    @Option(help: "Output format: csv, json or both.")
-    var format: Format = .both
+    @Option(help: "Output format.")
+    var format: FormatChoice = .both
 
-    @Option(help: "Alternatives to list for each proposal.")
+    @Option(help: ArgumentHelp("Alternatives to list for each proposal.", valueName: "k"))
     var alternatives = 3
 
-    enum Format: String, ExpressibleByArgument { case csv, json, both }
+    enum FormatChoice: String, ExpressibleByArgument, CaseIterable {
+        case csv, json, both
+        var formats: Set<OutputFormat> { self == .both ? [.csv, .json] : [OutputFormat(rawValue: rawValue)!] }
+    }
 
     func validate() throws {
         guard alternatives >= 0 else { throw ValidationError("--alternatives must be 0 or more") }
@@ -37,41 +37,39 @@ struct Match: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let progress = Progress()
+        let folder = out ?? Self.freshFolder()
+        try OutputFolder.checkAvailable(folder)
+        let progress = Progress.shared
         progress.step("loading \(input.hromadas), \(input.partners)")
-        let loaded = try input.load()
+        let loaded = try LoadedInputs.load(input.paths)
         progress.step("scoring and solving")
-        let result: MatchResult
-        defer { progress.done() }
-        do {
-            result = try Matcher.match(hromadas: loaded.hromadas, partners: loaded.partners, ties: loaded.ties,
-                                       rules: loaded.rules, weights: loaded.weights, alternatives: alternatives)
-        } catch { throw CleanExit.failure(error.description) }
+        let instance = loaded.instance()
+        let result = try Matcher.match(instance, alternatives: alternatives)
         progress.step("writing")
         let writeStart = Date()
-        let files = ProposalFiles(result: result, hromadas: loaded.hromadas, partners: loaded.partners,
-                                  weights: loaded.weights, rules: loaded.rules, inputs: loaded.inputs)
-        let folder = out ?? Self.freshFolder()
-        do {
-            try files.write(to: folder, formats: format == .both ? ["csv", "json"] : [format.rawValue])
-        } catch { throw CleanExit.failure("\(error)") }
+        let table = ProposalTable(result: result, instance: instance, inputs: loaded.paths.recorded)
+        try OutputFolder.write(table.files(format.formats), to: folder)
         let written = Date().timeIntervalSince(writeStart)
-        progress.done()
+        progress.finish()
+        print(Self.summary(result, folder: folder, seconds: Date().timeIntervalSince(started), load: loaded.seconds, write: written))
+    }
 
+    static func summary(_ result: MatchResult, folder: String, seconds: Double, load: Double, write: Double) -> String {
         let n = result.proposals.count
-        print("proposed \(n) partnerships for \(result.seeking) hromadas seeking partners "
-            + "(\(result.alreadyPartnered) already have one) among \(result.candidatePartners) volunteer partners")
-        print(String(format: "total score %.3f, mean %.3f", result.total, n > 0 ? result.total / Double(n) : 0))
+        var lines = ["proposed \(n) partnerships for \(result.seeking) hromadas seeking partners "
+            + "(\(result.alreadyPartnered) already have one) among \(result.candidatePartners) volunteer partners"]
+        lines.append(String(format: "total score %.3f, mean %.3f", result.total, n > 0 ? result.total / Double(n) : 0))
         if !result.unmatched.isEmpty {
             var reasons: [String: Int] = [:]
             for u in result.unmatched { reasons[u.reason, default: 0] += 1 }
-            print("\(result.unmatched.count) hromadas not fully matched:")
+            lines.append("\(result.unmatched.count) hromadas not fully matched:")
             for (reason, count) in reasons.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }) {
-                print("  \(count): \(reason)")
+                lines.append("  \(count): \(reason)")
             }
         }
-        print(String(format: "written to %@ in %.2f s (load %.2f, score %.2f, solve %.2f, write %.2f)", folder,
-                     Date().timeIntervalSince(started), loaded.seconds, result.scoringSeconds, result.solvingSeconds, written))
+        lines.append(String(format: "written to %@ in %.2f s (load %.2f, score %.2f, solve %.2f, write %.2f)", folder,
+                            seconds, load, result.timings.scoring, result.timings.solving, write))
+        return lines.joined(separator: "\n")
     }
 
     static func freshFolder() -> String {

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
 @testable import Assignment
+import SeededRandom
 
 /// A random problem of the given shape; `seed` replays it.
 func randomProblem(rows n: Int, columns m: Int, seed: UInt64, slots: Bool, partial: Bool,
                    integerTies: Bool, maxDemand: Int = 2) -> AssignmentProblem<Double> {
-    var g = SeededGenerator(seed: seed)
+    var g = SplitMix64(seed: seed)
     var values = (0..<(n * m)).map { _ in
         integerTies ? Double(Int.random(in: 0..<4, using: &g)) : Double.random(in: 0..<1, using: &g)
     }
@@ -39,8 +40,10 @@ func randomProblem(rows n: Int, columns m: Int, seed: UInt64, slots: Bool, parti
 /// Checks a solver run against the oracle: same optimum, or the same infeasibility.
 func checkAgainstOracle(_ p: AssignmentProblem<Double>, context: String) {
     let expected = bruteForceOptimum(p)
+    var checked = p
+    checked.checksInvariants = true   // debug builds: the search state is checked after every augmentation
     do {
-        let s = try p.solve()
+        let s = try checked.solve()
         guard let expected else {
             Issue.record("\(context): solver found a matching where none exists")
             return
@@ -95,7 +98,7 @@ func checkAgainstOracle(_ p: AssignmentProblem<Double>, context: String) {
 
     @Test("column groups with shared caps (partner countries), shapes up to 5×6", arguments: 0..<400)
     func groups(seed: Int) {
-        var g = SeededGenerator(seed: UInt64(seed) &* 0x9E37)
+        var g = SplitMix64(seed: UInt64(seed) &* 0x9E37)
         let n = Int.random(in: 1...5, using: &g), m = Int.random(in: 1...6, using: &g)
         var p = randomProblem(rows: n, columns: m, seed: UInt64(seed) &* 7 &+ 3, slots: seed % 2 == 0,
                               partial: seed % 3 != 0, integerTies: seed % 4 < 2)
@@ -127,7 +130,7 @@ func checkAgainstOracle(_ p: AssignmentProblem<Double>, context: String) {
         (200, 300, false), (300, 200, false), (250, 250, false), (150, 400, true), (300, 120, true),
     ])
     func largeInstances(rows: Int, columns: Int, slots: Bool) throws {
-        var g = SeededGenerator(seed: UInt64(rows * 1000 + columns))
+        var g = SplitMix64(seed: UInt64(rows * 1000 + columns))
         let values = (0..<(rows * columns)).map { _ in Double.random(in: 0..<1, using: &g) }
         let p = AssignmentProblem(rows: rows, columns: columns, values: values, objective: .maximize,
                                   rowDemands: slots ? (0..<rows).map { _ in Int.random(in: 1...3, using: &g) } : nil,
@@ -142,7 +145,7 @@ func checkAgainstOracle(_ p: AssignmentProblem<Double>, context: String) {
 
     @Test("Float and Double matrices give the same assignment")
     func floatMatchesDouble() throws {
-        var g = SeededGenerator(seed: 5)
+        var g = SplitMix64(seed: 5)
         let values = (0..<(80 * 120)).map { _ in Float(Int.random(in: 0..<1000, using: &g)) / 8 }
         let f = try AssignmentProblem(rows: 80, columns: 120, values: values).solve()
         let d = try AssignmentProblem(rows: 80, columns: 120, values: values.map(Double.init)).solve()
@@ -157,7 +160,7 @@ func checkAgainstOracle(_ p: AssignmentProblem<Double>, context: String) {
         let p = AssignmentProblem(rows: 3, columns: 4, values: [Double](repeating: 1, count: 12))
         let s = try p.solve()
         #expect(s.pairs == [Pair(0, 0), Pair(1, 1), Pair(2, 2)])
-        var g = SeededGenerator(seed: 9)
+        var g = SplitMix64(seed: 9)
         let values = (0..<(60 * 90)).map { _ in Double(Int.random(in: 0..<3, using: &g)) }
         let q = AssignmentProblem(rows: 60, columns: 90, values: values, objective: .maximize)
         let first = try q.solve()
@@ -230,7 +233,7 @@ func checkAgainstOracle(_ p: AssignmentProblem<Double>, context: String) {
 
     @Test("rectangular both ways agrees with the transpose")
     func transpose() throws {
-        var g = SeededGenerator(seed: 77)
+        var g = SplitMix64(seed: 77)
         let n = 40, m = 70
         let values = (0..<(n * m)).map { _ in Double.random(in: 0..<1, using: &g) }
         var t = [Double](repeating: 0, count: n * m)

@@ -60,7 +60,7 @@ import Testing
         let accept = try runTwinning(["decide", "accept", "UA2", "DE_1", "--job", "job.yaml"], in: dir)
         #expect(accept.status == 0)
         let unknown = try runTwinning(["decide", "accept", "UA9", "DE_1", "--job", "job.yaml"], in: dir)
-        #expect(unknown.status != 0 && unknown.stderr.contains("unknown hromada id UA9"))
+        #expect(unknown.status == 65 && unknown.stderr.contains("unknown hromada id \"UA9\""), "\(unknown.stderr)")
         let second = try runTwinning(["batch", "run", "job.yaml"], in: dir)
         #expect(second.status == 0, "\(second.stderr)")
         let after = try proposals(dir, run: 2)
@@ -103,37 +103,54 @@ import Testing
         #expect(outputs.filter { $0.hasPrefix("run-") } == ["run-1-main"])
     }
 
-    @Test("a run killed with SIGKILL mid-way leaves the previous outputs and the store intact; the next run succeeds")
-    func killedMidway() throws {
+    /// Runs the crash helper on the job, killed at its `n`-th checkpoint; returns the checkpoint it printed.
+    func killedRun(_ dir: URL, at n: Int) throws -> String {
+        let process = Process()
+        process.executableURL = try helperBinary("batch-crash")
+        process.arguments = ["job.yaml", String(n)]
+        process.currentDirectoryURL = dir
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal, "helper was not killed at checkpoint \(n): \(printed)")
+        return printed.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test("a run killed after its folder is in place: the folder existed, the next run finishes it and succeeds")
+    func killedAfterPlacing() throws {
         let dir = try setUp()
         #expect(try runTwinning(["batch", "run", "job.yaml"], in: dir).status == 0)
-        let storePath = dir.appendingPathComponent("out/store.sqlite").path
-        let storeBefore = try Data(contentsOf: URL(fileURLWithPath: storePath))
         let previous = try Data(contentsOf: dir.appendingPathComponent("out/run-1-main/proposals.csv"))
-
-        // Start a run that pauses after writing its outputs, before recording; kill it there.
-        let process = Process()
-        process.executableURL = try twinningBinary()
-        process.arguments = ["batch", "run", "job.yaml"]
-        process.currentDirectoryURL = dir
-        process.environment = ProcessInfo.processInfo.environment.merging(["TWINNING_TEST_PAUSE_BEFORE_RECORD": "30"]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(20)
-        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/run-2-main").path) && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal)
-
-        #expect(try Data(contentsOf: URL(fileURLWithPath: storePath)) == storeBefore)
+        // Checkpoints: ready, pending, staged, placed.
+        #expect(try killedRun(dir, at: 4) == "placed(scenario: \"main\")")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/run-2-main/proposals.csv").path),
+                "the run folder was in place when the process was killed")
         #expect(try Data(contentsOf: dir.appendingPathComponent("out/run-1-main/proposals.csv")) == previous)
         let next = try runTwinning(["batch", "run", "job.yaml"], in: dir)
         #expect(next.status == 0, "\(next.stderr)")
+        #expect(next.stdout.contains("run 3 main"))
+        let store = try RunStore(path: dir.appendingPathComponent("out/store.sqlite").path)
+        #expect(try store.runs().map { "\($0.id) \($0.status)" } == ["1 ok", "2 ok", "3 ok"])
+        let folders = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("out").path).filter { $0.hasPrefix("run-") }
+        #expect(Set(folders) == ["run-1-main", "run-2-main", "run-3-main"])
+    }
+
+    @Test("a run killed before its folder is in place leaves nothing; the next run rolls it back and succeeds")
+    func killedBeforePlacing() throws {
+        let dir = try setUp()
+        #expect(try runTwinning(["batch", "run", "job.yaml"], in: dir).status == 0)
+        let storePath = dir.appendingPathComponent("out/store.sqlite").path
+        #expect(try killedRun(dir, at: 3) == "staged(scenario: \"main\")")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/run-2-main").path))
+        let next = try runTwinning(["batch", "run", "job.yaml"], in: dir)
+        #expect(next.status == 0, "\(next.stderr)")
         #expect(next.stdout.contains("run 2 main"))
-        let history = try runTwinning(["batch", "history", "--job", "job.yaml"], in: dir)
-        #expect(history.stdout.split(separator: "\n").count == 3)
+        let store = try RunStore(path: storePath)
+        #expect(try store.runs().map { "\($0.id) \($0.status)" } == ["1 ok", "2 ok"])
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("out").path)
+        #expect(Set(names.filter { $0.contains("run-") }) == ["run-1-main", "run-2-main"], "\(names)")
     }
 
     @Test("diff on a hand-made sequence of nights")

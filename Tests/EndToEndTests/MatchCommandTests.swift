@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Twinning
+import TwinningBatch
 
 /// Runs the built `twinning` binary, as a user would.
 func runTwinning(_ arguments: [String], in directory: URL) throws -> (status: Int32, stdout: String, stderr: String) {
@@ -18,15 +19,18 @@ func runTwinning(_ arguments: [String], in directory: URL) throws -> (status: In
 }
 
 /// The `twinning` executable that `swift test` built beside the test bundle.
-func twinningBinary() throws -> URL {
+func twinningBinary() throws -> URL { try helperBinary("twinning") }
+
+/// An executable of this package that `swift test` built beside the test bundle.
+func helperBinary(_ name: String) throws -> URL {
     let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-    var candidates = [runner.deletingLastPathComponent().appendingPathComponent("twinning")]
+    var candidates = [runner.deletingLastPathComponent().appendingPathComponent(name)]
     var dir = runner.deletingLastPathComponent()
-    for _ in 0..<4 { dir = dir.deletingLastPathComponent(); candidates.append(dir.appendingPathComponent("twinning")) }
+    for _ in 0..<4 { dir = dir.deletingLastPathComponent(); candidates.append(dir.appendingPathComponent(name)) }
     candidates.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../.build/debug/twinning").standardized)
+        .appendingPathComponent("../../.build/debug/\(name)").standardized)
     guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-        throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "twinning binary not found near \(runner.path)"])
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "\(name) binary not found near \(runner.path)"])
     }
     return binary
 }
@@ -221,6 +225,62 @@ let smallPartners = """
             #expect(result.stdout.contains(word))
         }
         let unknown = try runTwinning(["explain", "--hromadas", "h.csv", "--partners", "p.csv", "--ties", "", "UA1", "XX_9"], in: dir)
-        #expect(unknown.status != 0 && unknown.stderr.contains("unknown partner id XX_9"))
+        #expect(unknown.status == 65 && unknown.stderr.contains("unknown partner id \"XX_9\" (not in p.csv)"), "\(unknown.stderr)")
+    }
+}
+
+/// Every JSON file or stream the tool writes, parsed back by a JSON parser.
+@Suite struct JSONOutputTests {
+    func json(_ data: Data) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    @Test("proposals.json, metrics.json, assign --format json and the batch's JSON are all valid JSON")
+    func everyJSONParses() throws {
+        let dir = try scratchDirectory()
+        try smallHromadas.write(to: dir.appendingPathComponent("h.csv"), atomically: true, encoding: .utf8)
+        try smallPartners.write(to: dir.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
+        try "ua_id,eu_id,status\nUA1,PL_1,existing\nUA2,DE_1,existing\n".write(to: dir.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
+        // Names with quotes, backslashes, control characters and a line break.
+        let awkward = smallHromadas.replacingOccurrences(of: "UA3,Gamma", with: "UA3,\"Ga\"\"mma \\ \t\nnew\"")
+        try awkward.write(to: dir.appendingPathComponent("h2.csv"), atomically: true, encoding: .utf8)
+
+        let match = try runTwinning(["match", "--hromadas", "h2.csv", "--partners", "p.csv", "--ties", "", "--out", "m"], in: dir)
+        #expect(match.status == 0, "\(match.stderr)")
+        let proposals = try json(Data(contentsOf: dir.appendingPathComponent("m/proposals.json")))
+        let rows = try #require(proposals["proposals"] as? [[String: Any]])
+        let unmatched = try #require((proposals["summary"] as? [String: Any])?["unmatched"] as? [[String: Any]])
+        #expect((rows + unmatched).contains { ($0["hromada_name"] as? String) == "Ga\"mma \\ \t\nnew" })
+
+        let evaluate = try runTwinning(["evaluate", "--hromadas", "h.csv", "--partners", "p.csv", "--truth", "t.csv", "--out", "e"], in: dir)
+        #expect(evaluate.status == 0, "\(evaluate.stderr)")
+        let metrics = try json(Data(contentsOf: dir.appendingPathComponent("e/metrics.json")))
+        #expect(metrics["candidates"] as? Int == 5)
+
+        try "1,2,3\n4,,6\n".write(to: dir.appendingPathComponent("m.csv"), atomically: true, encoding: .utf8)
+        let assign = try runTwinning(["assign", "m.csv", "--maximize", "--format", "json"], in: dir)
+        let solved = try json(Data(assign.stdout.utf8))
+        #expect(solved["total"] as? Double == 8)
+
+        try "hromadas: h.csv\npartners: p.csv\nties: t.csv\nstore: out/store.sqlite\noutput: out\nscenarios:\n  - name: a\n"
+            .write(to: dir.appendingPathComponent("job.yaml"), atomically: true, encoding: .utf8)
+        #expect(try runTwinning(["batch", "run", "job.yaml"], in: dir).status == 0)
+        _ = try json(Data(contentsOf: dir.appendingPathComponent("out/run-1-a/proposals.json")))
+        let store = try TwinningBatch.RunStore(path: dir.appendingPathComponent("out/store.sqlite").path)
+        for run in try store.runs() {
+            for text in [run.inputs, run.counts, run.timings] { _ = try json(Data(text.utf8)) }
+        }
+    }
+
+    @Test("assign on values whose total overflows: a clear error, never invalid JSON")
+    func assignOverflow() throws {
+        let dir = try scratchDirectory()
+        try "1e308,1\n1,1e308\n".write(to: dir.appendingPathComponent("big.csv"), atomically: true, encoding: .utf8)
+        let r = try runTwinning(["assign", "big.csv", "--maximize", "--format", "json"], in: dir)
+        #expect(r.status == 65)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr == "error: big.csv: the total overflows a double-precision number; scale the values down\n")
+        let nan = try runTwinning(["assign", "big.csv", "--threshold", "nan"], in: dir)
+        #expect(nan.status == 64 && nan.stderr.contains("threshold"), "\(nan.stderr)")
     }
 }

@@ -2,8 +2,7 @@ import Foundation
 import Testing
 @testable import Twinning
 
-/// One case per problem of SPEC §10 that a registry file can have: the exact message
-/// location a user gets.
+/// One case per problem a registry file can have: the exact message and location a user gets.
 @Suite struct BadInputTests {
     static let header = "id,name,level,country,population,lat,lon,need_energy,need_water"
     static let good = "UA1,Alpha,city,UA,1000,50.1,30.2,0.5,0.1"
@@ -20,7 +19,7 @@ import Testing
         ("latitude out of range", header + "\nUA1,A,city,UA,10,95,30,0.5,0.1", "h.csv:2:6: lat must be between -90 and 90, found 95"),
         ("longitude out of range", header + "\nUA1,A,city,UA,10,50,200,0.5,0.1", "h.csv:2:7: lon must be between -180 and 180, found 200"),
         ("unknown sector", "id,name,level,country,population,lat,lon,need_enrgy\nUA1,A,city,UA,10,50,30,0.5",
-         "h.csv:1:8: unknown sector \"enrgy\""),
+         "h.csv:1:8: unknown sector \"enrgy\"; did you mean \"energy\"?"),
         ("other side's column", header + ",offer_water\n" + good + ",0.3", "h.csv:1:10: column \"offer_water\" belongs to the other side"),
         ("need out of range", header + "\nUA1,A,city,UA,10,50,30,1.5,0.1", "h.csv:2:8: need_energy must be between 0 and 1, found 1.5"),
         ("bad level", header + "\nUA1,A,town,UA,10,50,30,0.5,0.1", "h.csv:2:3: level must be one of village, settlement, city, region"),
@@ -70,7 +69,7 @@ import Testing
         let text = "\u{FEFF}" + Self.header + "\r\n" + "UA1,\"Alpha, \"\"Upper\"\"\",city,UA,1000,50.1,30.2,0.5,0.1\r\n\r\n"
         let r = try Registry.parse(Data(text.utf8), file: "h.csv", side: .hromadas)
         #expect(r.names == ["Alpha, \"Upper\""])
-        #expect(r.sectors == ["energy", "water"])
+        #expect(r.sectors == [.energy, .water])
         #expect(r.lines == [2])
         // A line break inside a quoted field: the next record's line is still right.
         let multiline = Self.header + "\nUA1,\"Alpha\nNorth\",city,UA,1000,50.1,30.2,0.5,0.1\nUA2,B,city,UA,-1,50,30,0.5,0.1\n"
@@ -100,7 +99,7 @@ import Testing
     func json() throws {
         let good = #"[{"id":"UA1","name":"A","level":"city","country":"UA","population":1000,"lat":50,"lon":30,"need_energy":0.5}]"#
         let r = try Registry.parseJSON(Data(good.utf8), file: "h.json", side: .hromadas)
-        #expect(r.ids == ["UA1"] && r.populations == [1000] && r.sectors == ["energy"])
+        #expect(r.ids == ["UA1"] && r.populations == [1000] && r.sectors == [.energy])
         let bad = #"[{"id":"UA1","name":"A","level":"city","country":"UA","population":1000,"lat":50,"lon":30,"need_energy":0.5},"#
             + #"{"id":"UA2","name":"B","level":"city","country":"UA","population":"many","lat":50,"lon":30,"need_energy":2}]"#
         do {
@@ -123,13 +122,13 @@ import Testing
             Issue.record("accepted")
         } catch {
             #expect(error.errors.map(\.description) == [
-                "t.csv:3:1: unknown hromada id \"UA9\" (not in h.csv)",
+                "t.csv:3:1: unknown hromada id \"UA9\" (not in h.csv); did you mean \"UA1\" or \"UA2\"?",
                 "t.csv:4:3: status must be existing, accepted or rejected, found \"maybe\"",
                 "t.csv:5: pair UA1, PL_1 is listed twice (first on line 2)",
             ])
         }
         let ok = try Ties.parse(Data("ua_id,eu_id,status\nUA2,PL_1,rejected\n".utf8), file: "t.csv",
                                 hromadas: Self.hromadas, partners: Self.partners)
-        #expect(ok == [Tie(hromada: 1, partner: 0, status: .rejected, line: 2)])
+        #expect(ok == [Tie(hromada: 1, partner: 0, status: .rejected, source: Provenance("rejected", .file(path: "t.csv", line: 2)))])
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Twinning
+import SeededRandom
 
 @Suite struct EvaluationTests {
     @Test("metrics checked by hand")
@@ -27,9 +28,8 @@ import Testing
             P3,d,city,PL,1000,50.5,30,1,1
 
             """.utf8), file: "p.csv", side: .partners)
-        var w = Weights()
-        w.needs = 0; w.profile = 0; w.size = 0; w.ties = 0; w.proximity = 1
-        let truth = [Tie(hromada: 0, partner: 2, status: .existing, line: 2), Tie(hromada: 0, partner: 3, status: .existing, line: 3)]
+        let w = Weights(only: [.proximity: 1])
+        let truth = [Tie(0, 2), Tie(0, 3)]
         #expect(Evaluator.ranks(hromadas: h, partners: p, truth: truth, weights: w) == [3, 2])
         #expect(Evaluator.ranks(hromadas: h, partners: p, truth: truth, weights: w, candidates: p.volunteers) == [nil, 2])
     }
@@ -46,11 +46,11 @@ import Testing
                 ScoreModel.haversineKm(lat1: h.latitudes[i], lon1: h.longitudes[i], lat2: p.latitudes[a], lon2: p.longitudes[a])
                     < ScoreModel.haversineKm(lat1: h.latitudes[i], lon1: h.longitudes[i], lat2: p.latitudes[b], lon2: p.longitudes[b])
             }!
-            truth.append(Tie(hromada: i, partner: nearest, status: .existing, line: i + 2))
+            truth.append(Tie(i, nearest))
         }
         let report = Tuner.tune(hromadas: h, partners: p, truth: truth, seed: 5, randomTrials: 20)
         let w = report.best.weights
-        #expect(w.proximity > max(w.needs, w.profile, w.size), "\(w)")
+        #expect(w[.proximity] > max(w[.needs], w[.profile], w[.size]), "\(w)")
         #expect(report.best.heldOut.hitAt[1] == 1, "held-out hit@1 \(report.best.heldOut.hitAt[1] ?? 0)")
         #expect(report.best.trainMRR > report.candidates[0].trainMRR)
     }
@@ -58,7 +58,7 @@ import Testing
     @Test("logistic regression recovers the sign and order of known coefficients")
     func logisticFit() {
         // One component drives the outcome: large positive coefficient for it, small for others.
-        var rng = SplitMix(seed: 3)
+        var rng = SplitMix64(seed: 3)
         let m = 400, rows = 20
         var comps = [[Float]](repeating: [Float](repeating: 0, count: rows * m), count: 4)
         for c in 0..<4 { for k in 0..<(rows * m) { comps[c][k] = Float.random(in: 0..<1, using: &rng) } }
@@ -66,5 +66,12 @@ import Testing
         let positives = (0..<rows).map { r in (row: r, partner: (0..<m).max { comps[2][r * m + $0] < comps[2][r * m + $1] }!) }
         let beta = Tuner.logisticFit(comps, m: m, positives: positives, rng: &rng)
         #expect(beta[2] > 0 && beta[2] > 3 * abs(beta[0]) && beta[2] > 3 * abs(beta[1]) && beta[2] > 3 * abs(beta[3]), "\(beta)")
+    }
+}
+
+extension Tie {
+    /// An existing tie made in code.
+    init(_ hromada: Int, _ partner: Int, _ status: Status = .existing) {
+        self.init(hromada: hromada, partner: partner, status: status, source: Provenance(status.rawValue, .code))
     }
 }

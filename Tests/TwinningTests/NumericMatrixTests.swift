@@ -13,13 +13,14 @@ import Testing
     @Test("every problem is reported with line and column, in one pass")
     func errors() {
         do {
-            _ = try NumericMatrix.parse(Data("1,2,3\n4,x,nan\n7,8\n".utf8), file: "m.csv")
+            _ = try NumericMatrix.parse(Data("1,2,3\n4,x,nan\n\n7,0x10\n1,\"2,3\",4\n".utf8), file: "m.csv")
             Issue.record("expected errors")
         } catch {
             #expect(error.errors.map(\.description) == [
-                "m.csv:2:2: expected a finite number or an empty cell (forbidden pair), found \"x\"",
-                "m.csv:2:3: expected a finite number or an empty cell (forbidden pair), found \"nan\"",
-                "m.csv:3: has 2 fields, expected 3 like line 1",
+                "m.csv:2:2: expected a finite decimal number or an empty cell (forbidden pair), found \"x\"",
+                "m.csv:2:3: expected a finite decimal number or an empty cell (forbidden pair), found \"nan\"",
+                "m.csv:4: has 2 fields, expected 3 like line 1",
+                "m.csv:5:2: expected a finite decimal number or an empty cell (forbidden pair), found \"2,3\"",
             ])
         }
     }

@@ -1,22 +1,20 @@
 import Foundation
 import Testing
 @testable import Twinning
+import SeededRandom
 
 /// A small random registry pair written as CSV and read back through the real loader.
 func randomRegistries(hromadas n: Int, partners m: Int, seed: UInt64) throws -> (Registry, Registry) {
-    var state = seed
-    func next() -> Double {
-        state = state &* 6364136223846793005 &+ 1442695040888963407
-        return Double(state >> 11) / Double(1 << 53)
-    }
-    let sectors = ["energy", "water", "health", "education", "economy"]
+    var random = SplitMix64(seed: seed)
+    func next() -> Double { random.nextUnit() }
+    let sectors: [Sector] = [.energy, .water, .health, .education, .economy]
     func file(_ side: Side, _ count: Int, _ lat: ClosedRange<Double>, _ lon: ClosedRange<Double>) throws -> Registry {
-        var text = "id,name,level,country,population,lat,lon,slots," + sectors.map { side.sectorPrefix + $0 }.joined(separator: ",")
+        var text = "id,name,level,country,region,population,lat,lon,slots," + sectors.map { side.sectorPrefix + $0.rawValue }.joined(separator: ",")
             + ",profile_urban,profile_rural\n"
         for i in 0..<count {
             let values = sectors.map { _ in String(format: "%.3f", next() < 0.2 ? 0 : next()) }
             let urban = next()
-            text += "X\(i),Name \(i),city,\(side == .hromadas ? "UA" : "PL"),\(Int(100 + next() * 500_000)),"
+            text += "X\(i),Name \(i),city,\(side == .hromadas ? "UA" : "PL"),R\(i % 4),\(Int(100 + next() * 500_000)),"
                 + "\(lat.lowerBound + next() * (lat.upperBound - lat.lowerBound)),\(lon.lowerBound + next() * (lon.upperBound - lon.lowerBound)),1,"
                 + values.joined(separator: ",") + ",\(urban),\(1 - urban)\n"
         }
@@ -25,21 +23,34 @@ func randomRegistries(hromadas n: Int, partners m: Int, seed: UInt64) throws -> 
     return (try file(.hromadas, n, 44...52, 22...40), try file(.partners, m, 36...70, -10...30))
 }
 
+/// The oblasts each partner already twins with, from (hromada, partner) pairs.
+func tiedRegions(_ pairs: [(Int, Int)], _ hromadas: Registry) -> [Int: Set<String>] {
+    var tied: [Int: Set<String>] = [:]
+    for (i, j) in pairs { tied[j, default: []].insert(hromadas.regions[i]) }
+    return tied
+}
+
 @Suite struct ScoreModelTests {
     @Test("BLAS scores equal the plain Swift formula to 1e-5", arguments: [
         Weights.defaults,
-        { var w = Weights(); w.proximity = -0.3; w.profile = 0; w.sizeScale = 0.5; return w }(),
-        { var w = Weights(); w.needs = 0; w.size = 0; w.profile = 0; w.ties = 0; w.proximity = 1; w.distanceScaleKm = 50; return w }(),
+        { var w = Weights(); w[.proximity] = -0.3; w[.profile] = 0; w[.sizeScale] = 0.5; return w }(),
+        { var w = Weights(only: [.proximity: 1]); w[.distanceScaleKm] = 50; return w }(),
+        // A small size scale: the size factors would overflow, so the logarithmic path runs.
+        { var w = Weights(); w[.sizeScale] = 0.05; w[.ties] = 1; return w }(),
+        // Weights near the largest double: normalised without overflow.
+        { var w = Weights(); for c in ScoreComponent.allCases { w[c] *= 1e307 }; return w }(),
     ])
     func matchesReference(weights: Weights) throws {
         let (h, p) = try randomRegistries(hromadas: 37, partners: 211, seed: 3)
-        let model = ScoreModel(hromadas: h, partners: p, weights: weights, ties: [(0, 5), (3, 17), (2, 150), (7, 210)])
+        let model = ScoreModel(hromadas: h, partners: p, weights: weights,
+                               partnerTiedRegions: tiedRegions([(0, 5), (3, 17), (2, 150), (7, 210)], h))
         for columns in [0..<100, 100..<211] {
             let block = model.scores(columns: columns)
             for i in 0..<h.count {
                 for (b, j) in columns.enumerated() {
                     let reference = model.breakdown(hromada: i, partner: j).score
-                    #expect(abs(Double(block[i * columns.count + b]) - reference) <= 1e-5, "(\(i), \(j))")
+                    let x = block[i * columns.count + b]
+                    #expect(x.isFinite && abs(Double(x) - reference) <= 1e-5, "(\(i), \(j)): \(x) vs \(reference)")
                 }
             }
         }
@@ -75,11 +86,35 @@ func randomRegistries(hromadas n: Int, partners m: Int, seed: UInt64) throws -> 
         }
     }
 
+    @Test("each component handed out block by block equals the reference, and they combine to the score")
+    func componentsByBlock() throws {
+        let (h, p) = try randomRegistries(hromadas: 23, partners: 150, seed: 8)
+        let model = ScoreModel(hromadas: h, partners: p, partnerTiedRegions: tiedRegions([(1, 4), (5, 140), (2, 77)], h))
+        let (coefficients, constant) = Weights.defaults.normalised
+        var blocks = 0
+        model.forEachBlock(components: ScoreComponent.allCases, blockSize: 64) { columns, values in
+            blocks += 1
+            for i in 0..<h.count {
+                for (b, j) in columns.enumerated() {
+                    let reference = model.breakdown(hromada: i, partner: j)
+                    var score = constant
+                    for c in ScoreComponent.allCases {
+                        let x = Double(values[c]![i * columns.count + b])
+                        #expect(abs(x - reference[c].value) <= 1e-5, "\(c) (\(i), \(j))")
+                        score += coefficients[c.index] * x
+                    }
+                    #expect(abs(score - reference.score) <= 1e-5)
+                }
+            }
+        }
+        #expect(blocks == 3)
+    }
+
     @Test("explanations name the sectors where need meets offer")
     func explanation() throws {
         let (h, p) = try randomRegistries(hromadas: 3, partners: 4, seed: 1)
         let b = ScoreModel(hromadas: h, partners: p).breakdown(hromada: 1, partner: 2)
-        #expect(b.components.map(\.name) == ["needs", "profile", "size", "proximity", "ties"])
+        #expect(b.components.map(\.component) == ScoreComponent.allCases)
         #expect(abs(b.components.reduce(0) { $0 + $1.contribution } - b.score) < 1e-12)
         let products = b.topSectors.map { $0.need * $0.offer }
         #expect(products == products.sorted(by: >))

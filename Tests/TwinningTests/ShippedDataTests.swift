@@ -1,80 +1,47 @@
 import Foundation
 import Testing
+@testable import Twinning
 
-/// Splits one RFC 4180 line (the shipped files have no line breaks inside fields).
-func csvFields(_ line: Substring) -> [String] {
-    var fields: [String] = [], field = "", quoted = false
-    var chars = line.makeIterator()
-    var pendingQuote = false
-    while let c = chars.next() {
-        if quoted {
-            if c == "\"" { quoted = false; pendingQuote = true } else { field.append(c) }
-        } else if c == "\"" {
-            if pendingQuote { field.append("\"") }
-            quoted = true
-        } else if c == "," {
-            fields.append(field); field = ""
-        } else {
-            field.append(c)
-        }
-        if c != "\"" { pendingQuote = false }
-    }
-    fields.append(field)
-    return fields
-}
-
-func shippedTable(_ name: String) throws -> (header: [String], rows: [[String]]) {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../Data/\(name)").standardized
-    let text = try String(contentsOf: url, encoding: .utf8)
-    let lines = text.split(separator: "\n")
-    return (csvFields(lines[0]), lines.dropFirst().map(csvFields))
-}
-
+/// The shipped `Data/` read through the product's own loaders, as `twinning` reads it.
 @Suite struct ShippedDataTests {
-    @Test("hromadas.csv: 1,470 unique ids, coordinates in Ukraine, needs in [0, 1]")
+    static let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Data").standardized.path
+    static let hromadas = Result { try Registry.load(path: data + "/hromadas.csv", side: .hromadas) }
+    static let partners = Result { try Registry.load(path: data + "/partners.csv", side: .partners) }
+
+    @Test("hromadas.csv: 1,470 hromadas located in Ukraine, every need in [0, 1], all 17 sectors")
     func hromadas() throws {
-        let (header, rows) = try shippedTable("hromadas.csv")
-        #expect(rows.count == 1470)
-        #expect(rows.allSatisfy { $0.count == header.count })
-        #expect(Set(rows.map { $0[0] }).count == rows.count)
-        let lat = header.firstIndex(of: "lat")!, lon = header.firstIndex(of: "lon")!, pop = header.firstIndex(of: "population")!
-        for r in rows {
-            #expect((44.0...52.5).contains(Double(r[lat])!) && (22.0...40.5).contains(Double(r[lon])!), "\(r[0])")
-            #expect(Int(r[pop])! > 0)
+        let h = try Self.hromadas.get()
+        #expect(h.count == 1470)
+        #expect(Set(h.ids).count == h.count)
+        #expect(h.sectors == Sector.allCases)
+        for i in 0..<h.count {
+            #expect((44.0...52.5).contains(h.latitudes[i]) && (22.0...40.5).contains(h.longitudes[i]), "\(h.ids[i])")
         }
-        let needs = header.indices.filter { header[$0].hasPrefix("need_") }
-        #expect(needs.count == 17)
-        #expect(rows.allSatisfy { r in needs.allSatisfy { (0...1).contains(Double(r[$0])!) } })
+        #expect(h.countries.allSatisfy { $0 == "UA" })
+        #expect(h.names.contains("Агрономічна") && h.latinNames.contains("Ahronomichna"))
     }
 
-    @Test("partners.csv: 98,613 unique LAU ids, every row located, offers labelled synthetic")
+    @Test("partners.csv: 98,613 LAUs, every row located, offers only for volunteers")
     func partners() throws {
-        let (header, rows) = try shippedTable("partners.csv")
-        #expect(rows.count == 98_613)
-        #expect(rows.allSatisfy { $0.count == header.count })
-        #expect(Set(rows.map { $0[0] }).count == rows.count)
-        let lat = header.firstIndex(of: "lat")!, lon = header.firstIndex(of: "lon")!
-        let volunteer = header.firstIndex(of: "volunteer")!, synthetic = header.firstIndex(of: "offers_synthetic")!
-        for r in rows {
-            #expect((-25.0...72.0).contains(Double(r[lat])!) && (-65.0...60.0).contains(Double(r[lon])!), "\(r[0])")
+        let p = try Self.partners.get()
+        #expect(p.count == 98_613)
+        #expect(Set(p.ids).count == p.count)
+        for j in 0..<p.count {
+            #expect((-25.0...72.0).contains(p.latitudes[j]) && (-65.0...60.0).contains(p.longitudes[j]), "\(p.ids[j])")
         }
-        #expect(rows.allSatisfy { $0[volunteer] == $0[synthetic] })
-        let volunteers = rows.filter { $0[volunteer] == "1" }.count
+        let volunteers = p.volunteers.filter { $0 }.count
         #expect((1500...4000).contains(volunteers))
+        for j in 0..<p.count where !p.volunteers[j] {
+            #expect((0..<p.sectors.count).allSatisfy { p.sectorValues[j, $0] == 0 }, "\(p.ids[j]) offers without volunteering")
+        }
+        #expect(p.euMembers != nil)
     }
 
-    @Test("ties.csv: every pair resolves to a hromada and a LAU, no duplicates")
+    @Test("ties.csv: every pair resolves to a hromada and a LAU, no duplicates, all existing")
     func ties() throws {
-        let hromadas = Set(try shippedTable("hromadas.csv").rows.map { $0[0] })
-        let partners = Set(try shippedTable("partners.csv").rows.map { $0[0] })
-        let (_, rows) = try shippedTable("ties.csv")
-        #expect(rows.count == 758)
-        #expect(Set(rows.map { $0[0] + "|" + $0[1] }).count == rows.count)
-        for r in rows {
-            #expect(hromadas.contains(r[0]), "unknown hromada \(r[0])")
-            #expect(partners.contains(r[1]), "unknown LAU \(r[1])")
-            #expect(r[2] == "existing")
-        }
+        let ties = try Ties.load(path: Self.data + "/ties.csv", hromadas: Self.hromadas.get(), partners: Self.partners.get())
+        #expect(ties.count == 758)
+        #expect(Set(ties.map(\.pair)).count == ties.count)
+        #expect(ties.allSatisfy { $0.status == .existing })
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// How well a weighting recovers partnerships that really formed (SPEC §8).
+/// How well a weighting recovers partnerships that really formed. See <doc:Evaluation>.
 public struct EvaluationReport: Sendable {
     public struct Metrics: Sendable, Equatable {
         public let pairs: Int
@@ -49,7 +49,8 @@ public enum Evaluator {
                              candidates: [Bool]? = nil) -> [Int?] {
         let rows = Array(Set(truth.map(\.hromada))).sorted()
         let rowOf = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ($1, $0) })
-        let model = ScoreModel(hromadas: hromadas.subset(rows), partners: partners, weights: weights, partnerTiedRegions: [:])
+        let model = ScoreModel(hromadas: hromadas.subset(rows), partners: partners,
+                               weights: weights.without(ScoreComponent.allCases.filter(\.usesKnownTies)))
         // The true partners' scores, from the same BLAS path.
         var trueScore = [Float](repeating: 0, count: truth.count)
         for (partner, group) in Dictionary(grouping: truth.indices, by: { truth[$0].partner }) {
@@ -80,9 +81,7 @@ public enum Evaluator {
     public static func evaluate(hromadas: Registry, partners: Registry, truth: [Tie], weights: Weights,
                                 candidates: [Bool]? = nil) -> EvaluationReport {
         let ranked = ranks(hromadas: hromadas, partners: partners, truth: truth, weights: weights, candidates: candidates)
-        var proximityOnly = Weights()
-        proximityOnly.needs = 0; proximityOnly.profile = 0; proximityOnly.size = 0; proximityOnly.ties = 0
-        proximityOnly.proximity = 1; proximityOnly.distanceScaleKm = weights.distanceScaleKm
+        let proximityOnly = Weights(only: [.proximity: 1], parameters: weights)
         let near = ranks(hromadas: hromadas, partners: partners, truth: truth, weights: proximityOnly, candidates: candidates)
         let m = candidates?.filter { $0 }.count ?? partners.count
         let kept = ranked.compactMap { $0 }

@@ -11,13 +11,17 @@ import Foundation
 /// and parses numbers in place with `strtod`; checking every field of every row then takes
 /// 0.17 s. It implements RFC 4180: quoted fields with commas, doubled quotes and line
 /// breaks, CRLF or LF endings, a UTF-8 BOM, blank lines skipped.
-final class CSVTable {
-    let file: String
-    let header: [String]
+///
+/// This is the one CSV reader of the tool: registries, ties, decisions and numeric
+/// matrices all go through it.
+public final class CSVTable: @unchecked Sendable {
+    public let file: String
+    /// The first record's fields, or empty when the table was read without a header.
+    public let header: [String]
     /// Number of data records.
-    var count: Int { lines.count }
+    public var count: Int { lines.count }
     /// 1-based line on which each data record starts.
-    let lines: [Int]
+    public let lines: [Int]
 
     private let bytes: UnsafeMutablePointer<UInt8>   // the file, NUL-terminated, owned
     private let starts: [Int32], ends: [Int32] // every field's byte range (quotes excluded)
@@ -26,24 +30,16 @@ final class CSVTable {
     private let hasEscapes: Bool               // skips the dictionary on the common path
 
     /// Fields in data record `r`.
-    func fieldCount(_ r: Int) -> Int { firstField[r + 1] - firstField[r] }
+    public func fieldCount(_ r: Int) -> Int { firstField[r + 1] - firstField[r] }
 
     /// The text of field `k` of data record `r`, surrounding spaces removed.
-    func string(_ r: Int, _ k: Int) -> String {
+    public func string(_ r: Int, _ k: Int) -> String {
         let f = firstField[r] + k
         if hasEscapes, let s = unescaped[f] { return s.trimmingCharacters(in: .whitespaces) }
         var a = Int(starts[f]), b = Int(ends[f])
         while a < b, bytes[a] == 0x20 { a += 1 }
         while b > a, bytes[b - 1] == 0x20 { b -= 1 }
         return String(decoding: UnsafeBufferPointer(start: bytes + a, count: b - a), as: UTF8.self)
-    }
-
-    /// Whether field `k` of record `r` is empty (or only spaces).
-    func isEmpty(_ r: Int, _ k: Int) -> Bool {
-        let f = firstField[r] + k
-        if hasEscapes, let s = unescaped[f] { return s.trimmingCharacters(in: .whitespaces).isEmpty }
-        for i in Int(starts[f])..<Int(ends[f]) where bytes[i] != 0x20 { return false }
-        return true
     }
 
     /// Whether field `k` of record `r` says yes: `1` or `true`.
@@ -54,22 +50,16 @@ final class CSVTable {
         return b - a == 4 && string(r, k) == "true"
     }
 
-    /// Field `k` of record `r` as a finite number, or nil.
-    func double(_ r: Int, _ k: Int) -> Double? {
+    /// Field `k` of record `r` as a finite decimal number (see ``DecimalNumber``), or nil.
+    public func double(_ r: Int, _ k: Int) -> Double? {
         let f = firstField[r] + k
-        if hasEscapes, unescaped[f] != nil { return Double(string(r, k)).flatMap { $0.isFinite ? $0 : nil } }
+        if hasEscapes, unescaped[f] != nil { return DecimalNumber.parse(string(r, k)) }
         var a = Int(starts[f]), b = Int(ends[f])
         while a < b, bytes[a] == 0x20 { a += 1 }
         while b > a, bytes[b - 1] == 0x20 { b -= 1 }
         guard a < b else { return nil }
         // strtod accepts "nan", "inf", hex and leading spaces: allow only decimal syntax.
-        for i in a..<b {
-            switch bytes[i] {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "+"),
-                 UInt8(ascii: "e"), UInt8(ascii: "E"): continue
-            default: return nil
-            }
-        }
+        for i in a..<b where !DecimalNumber.isDecimalByte(bytes[i]) { return nil }
         let begin = UnsafeRawPointer(bytes + a).assumingMemoryBound(to: CChar.self)
         var end: UnsafeMutablePointer<CChar>? = nil
         let x = strtod(begin, &end)
@@ -77,30 +67,39 @@ final class CSVTable {
         return x
     }
 
-    /// Parses `data`; throws for problems that make the file unreadable as a whole.
-    static func parse(_ data: Data, file: String) throws(InputErrors) -> CSVTable {
+    /// Parses `data`; throws for problems that make the file unreadable as a whole. With
+    /// `header: false` every record is a data record (numeric matrices).
+    public static func parse(_ data: Data, file: String, header: Bool = true) throws(InputErrors) -> CSVTable {
         var source = [UInt8](data)
         if source.starts(with: [0xEF, 0xBB, 0xBF]) { source.removeFirst(3) }
         guard String(validating: source, as: UTF8.self) != nil else {
-            throw InputErrors([InputError(file: file, line: firstInvalidLine(source), column: 0,
-                message: "is not valid UTF-8 text; save the file as UTF-8 (a BOM is fine)")])
+            throw InputErrors(InputError(.encoding, file: file, line: InputFile.firstInvalidLine(source),
+                                         "is not valid UTF-8 text; save the file as UTF-8 (a BOM is fine)"))
         }
         let end = source.count
+        guard end < Int(Int32.max) else {
+            throw InputErrors(InputError(.unreadable, file: file, "is larger than 2 GiB; split it or keep only the rows needed"))
+        }
         let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: end + 1)
         bytes.initialize(from: source, count: end)
         bytes[end] = 0
         source = []
         do {
-            return try scan(bytes: bytes, end: end, file: file)
+            return try scan(bytes: bytes, end: end, file: file, header: header)
         } catch {
             bytes.deallocate()
             throw error
         }
     }
 
+    /// Reads and parses a CSV file named by the user.
+    public static func load(path: String, header: Bool = true) throws(InputErrors) -> CSVTable {
+        try parse(InputFile.bytes(path: path), file: path, header: header)
+    }
+
     /// One pass over the bytes recording field boundaries. Takes ownership of `bytes`
     /// on success. Plain local state, no closures: captured variables would be boxed.
-    private static func scan(bytes: UnsafeMutablePointer<UInt8>, end: Int, file: String) throws(InputErrors) -> CSVTable {
+    private static func scan(bytes: UnsafeMutablePointer<UInt8>, end: Int, file: String, header: Bool) throws(InputErrors) -> CSVTable {
         let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
         var starts: [Int32] = [], ends: [Int32] = [], firstField: [Int] = [0], lines: [Int] = [1]
         var unescaped: [Int: String] = [:]
@@ -123,8 +122,8 @@ final class CSVTable {
                     j += 1
                 }
                 guard closed else {
-                    throw InputErrors([InputError(file: file, line: fieldLine, column: starts.count - recordStart + 1,
-                                                  message: "quoted field is never closed")])
+                    throw InputErrors(InputError(.syntax, file: file, line: fieldLine, column: starts.count - recordStart + 1,
+                                                 "quoted field is never closed"))
                 }
                 if escaped {
                     let raw = String(decoding: UnsafeBufferPointer(start: bytes + i + 1, count: j - i - 1), as: UTF8.self)
@@ -134,8 +133,8 @@ final class CSVTable {
                 i = j + 1
                 while i < end, bytes[i] == 0x20 { i += 1 }
                 if i < end, bytes[i] != comma, bytes[i] != newline, bytes[i] != cr {
-                    throw InputErrors([InputError(file: file, line: line, column: starts.count - recordStart,
-                                                  message: "unexpected text after a closing quote")])
+                    throw InputErrors(InputError(.syntax, file: file, line: line, column: starts.count - recordStart,
+                                                 "unexpected text after a closing quote"))
                 }
             } else {
                 var j = i
@@ -173,7 +172,12 @@ final class CSVTable {
             lines.removeLast()
         }
         guard firstField.count >= 2 else {
-            throw InputErrors([InputError(file: file, line: 0, column: 0, message: "is empty; expected a header row and data rows")])
+            throw InputErrors(InputError(.missing, file: file,
+                                         header ? "is empty; expected a header row and data rows" : "is empty; expected rows of comma-separated numbers"))
+        }
+        guard header else {
+            return CSVTable(file: file, header: [], lines: lines, bytes: bytes, starts: starts, ends: ends,
+                            firstField: firstField, unescaped: unescaped)
         }
         let headerFields = (firstField[0]..<firstField[1]).map { f -> String in
             unescaped[f] ?? String(decoding: UnsafeBufferPointer(start: bytes + Int(starts[f]), count: Int(ends[f] - starts[f])), as: UTF8.self)
@@ -190,13 +194,4 @@ final class CSVTable {
     }
 
     deinit { bytes.deallocate() }
-
-    private static func firstInvalidLine(_ bytes: [UInt8]) -> Int {
-        var line = 1, start = 0
-        for (i, b) in bytes.enumerated() where b == UInt8(ascii: "\n") {
-            if String(validating: bytes[start..<i], as: UTF8.self) == nil { return line }
-            line += 1; start = i + 1
-        }
-        return line
-    }
 }

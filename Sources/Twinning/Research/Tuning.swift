@@ -1,7 +1,8 @@
 import Foundation
 import LinearAlgebra
+import SeededRandom
 
-/// Weight search and fitting against real partnerships (SPEC §8).
+/// Weight search and fitting against real partnerships. See <doc:Evaluation>.
 public struct TuneReport: Sendable {
     public struct Candidate: Sendable {
         public let method: String
@@ -18,25 +19,26 @@ public struct TuneReport: Sendable {
 }
 
 public enum Tuner {
-    static let componentNames = ["needs", "profile", "size", "proximity"]
+    /// The components tuning weighs: all but those learnt from the truth itself.
+    public static let components = ScoreComponent.allCases.filter { !$0.usesKnownTies }
 
     /// Component values of every (hromada, partner) pair for the given hromada rows:
-    /// `[component][row * partners.count + partner]`, from the same BLAS path as scoring
-    /// (a model whose only weight is that component scores exactly the component).
-    static func components(hromadas: Registry, partners: Registry, base: Weights) -> [[Float]] {
+    /// `[component][row * partners.count + partner]`, from the same BLAS path as scoring,
+    /// in one pass over the partners.
+    static func componentValues(hromadas: Registry, partners: Registry, base: Weights) -> [[Float]] {
         let m = partners.count, n = hromadas.count
-        return componentNames.map { name in
-            var w = base
-            w.needs = name == "needs" ? 1 : 0; w.profile = name == "profile" ? 1 : 0
-            w.size = name == "size" ? 1 : 0; w.proximity = name == "proximity" ? 1 : 0; w.ties = 0
-            let model = ScoreModel(hromadas: hromadas, partners: partners, weights: w, partnerTiedRegions: [:])
-            var values = [Float](repeating: 0, count: n * m)
-            model.forEachBlock { columns, s in
-                let b = columns.count
-                for r in 0..<n { for c in 0..<b { values[r * m + columns.lowerBound + c] = s[r * b + c] } }
+        let model = ScoreModel(hromadas: hromadas, partners: partners, weights: base)
+        var values = components.map { _ in [Float](repeating: 0, count: n * m) }
+        model.forEachBlock(components: components) { columns, blocks in
+            let b = columns.count
+            for (k, c) in components.enumerated() {
+                let s = blocks[c]!
+                values[k].withUnsafeMutableBufferPointer { v in
+                    for r in 0..<n { for j in 0..<b { v[r * m + columns.lowerBound + j] = s[r * b + j] } }
+                }
             }
-            return values
         }
+        return values
     }
 
     /// Ranks of the true partners under signed component weights (ranking by
@@ -72,7 +74,7 @@ public enum Tuner {
     /// squares), and reports every candidate's held-out metrics.
     public static func tune(hromadas: Registry, partners: Registry, truth: [Tie], base: Weights = .defaults,
                             seed: UInt64 = 2022, testShare: Double = 0.3, randomTrials: Int = 40) -> TuneReport {
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var rowsAll = Array(Set(truth.map(\.hromada))).sorted()
         rowsAll.shuffle(using: &rng)
         let testCount = Int((Double(rowsAll.count) * testShare).rounded())
@@ -80,17 +82,15 @@ public enum Tuner {
         let rows = rowsAll.sorted()
         let rowOf = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ($1, $0) })
         let m = partners.count
-        let comps = components(hromadas: hromadas.subset(rows), partners: partners, base: base)
+        let comps = componentValues(hromadas: hromadas.subset(rows), partners: partners, base: base)
         let train = truth.filter { !testSet.contains($0.hromada) }.map { (row: rowOf[$0.hromada]!, partner: $0.partner) }
         let test = truth.filter { testSet.contains($0.hromada) }.map { (row: rowOf[$0.hromada]!, partner: $0.partner) }
 
-        func vector(_ w: Weights) -> [Float] { [Float(w.needs), Float(w.profile), Float(w.size), Float(w.proximity)] }
+        func vector(_ w: Weights) -> [Float] { components.map { Float(w[$0]) } }
         func weights(_ v: [Double]) -> Weights {
-            var w = base
             let total = v.map(abs).reduce(0, +)
-            let s = total > 0 ? v.map { $0 / total } : [1, 0, 0, 0]
-            w.needs = s[0]; w.profile = s[1]; w.size = s[2]; w.proximity = s[3]; w.ties = 0
-            return w
+            let s = total > 0 ? v.map { $0 / total } : components.indices.map { $0 == 0 ? 1 : 0 }
+            return Weights(only: Dictionary(uniqueKeysWithValues: zip(components, s)), parameters: base)
         }
         func trainMRR(_ w: Weights) -> Double {
             EvaluationReport.metrics(ranks: ranks(comps, m: m, pairs: train, weights: vector(w))).meanReciprocalRank
@@ -100,22 +100,24 @@ public enum Tuner {
                   heldOut: EvaluationReport.metrics(ranks: ranks(comps, m: m, pairs: test, weights: vector(w))))
         }
 
-        var defaults = base
-        defaults.ties = 0
-        // Grid: each weight in {0, ½, 1}.
+        let defaults = base.without(ScoreComponent.allCases.filter(\.usesKnownTies))
+        // Grid: each weight in {0, ½, 1}, every combination but all zeros, in a fixed order.
         var bestGrid = (mrr: -1.0, w: defaults)
         let levels = [0.0, 0.5, 1]
-        for code in 1..<81 {   // every combination but all zeros, in a fixed order
-            let v = [code % 3, code / 3 % 3, code / 9 % 3, code / 27 % 3].map { levels[$0] }
+        let combinations = Int(pow(3, Double(components.count)))
+        for code in 1..<combinations {
+            var rest = code
+            let v = components.map { _ -> Double in defer { rest /= 3 }; return levels[rest % 3] }
             let w = weights(v)
             let mrr = trainMRR(w)
             if mrr > bestGrid.mrr { bestGrid = (mrr, w) }
         }
-        // Random search: uniform on the simplex, proximity sign free.
+        // Random search: uniform on the simplex, proximity's sign free.
         var bestRandom = (mrr: -1.0, w: defaults)
+        let proximity = components.firstIndex(of: .proximity)
         for _ in 0..<randomTrials {
-            var v = (0..<4).map { _ in -log(Double.random(in: 1e-12..<1, using: &rng)) }
-            if Bool.random(using: &rng) { v[3] = -v[3] }
+            var v = components.map { _ in -log(Double.random(in: 1e-12..<1, using: &rng)) }
+            if Bool.random(using: &rng), let k = proximity { v[k] = -v[k] }
             let w = weights(v)
             let mrr = trainMRR(w)
             if mrr > bestRandom.mrr { bestRandom = (mrr, w) }
@@ -132,12 +134,16 @@ public enum Tuner {
     /// sampled non-partners each, by iteratively reweighted least squares; returns the
     /// component coefficients (intercept dropped).
     static func logisticFit(_ comps: [[Float]], m: Int, positives: [(row: Int, partner: Int)],
-                            rng: inout SplitMix) -> [Double] {
+                            rng: inout SplitMix64) -> [Double] {
         let truePairs = Set(positives.map { $0.row * m + $0.partner })
+        let trueCount = Dictionary(grouping: truePairs, by: { $0 / max(m, 1) }).mapValues(\.count)
         var samples: [(index: Int, y: Double)] = positives.map { ($0.row * m + $0.partner, 1) }
         for p in positives {
+            // Up to 20 non-partners, fewer when the row has fewer (then none: a row whose
+            // every candidate is a true partner teaches nothing about the others).
+            let available = m - (trueCount[p.row] ?? 0)
             var drawn = 0
-            while drawn < 20 {
+            while drawn < min(20, available) {
                 let k = p.row * m + Int.random(in: 0..<m, using: &rng)
                 if !truePairs.contains(k) { samples.append((k, 0)); drawn += 1 }
             }
@@ -161,18 +167,5 @@ public enum Tuner {
             if change < 1e-8 { break }
         }
         return Array(beta.dropFirst())
-    }
-}
-
-/// SplitMix64: a small seeded generator, the same on every platform.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,0 +1,105 @@
+import Foundation
+
+/// Records of named fields, from a CSV file or a JSON array of objects: what the
+/// registry and ties loaders check. Each table says where a record and field is, so one
+/// validator gives `file:line:column` for CSV and `file: record N, key "k"` for JSON.
+protocol FieldTable {
+    var file: String { get }
+    var header: [String] { get }
+    var count: Int { get }
+    func fieldCount(_ r: Int) -> Int
+    func string(_ r: Int, _ k: Int) -> String
+    func double(_ r: Int, _ k: Int) -> Double?
+    /// Whether field `k` of record `r` says yes: `1` or `true`.
+    func isTrue(_ r: Int, _ k: Int) -> Bool
+    /// Line (CSV) or record number (JSON) of record `r`.
+    func position(_ r: Int) -> Int
+    /// A problem at record `r` (−1: the header) and field `k` (−1: the whole record).
+    func error(_ code: InputError.Code, record r: Int, field k: Int, _ message: String) -> InputError
+}
+
+extension FieldTable {
+    /// Positions of the header's columns; duplicates and missing required columns are
+    /// reported into `errors`.
+    func columns(required: [String], what: String, errors: inout [InputError]) -> [String: Int] {
+        var position: [String: Int] = [:]
+        for (k, column) in header.enumerated() {
+            if let first = position[column] {
+                errors.append(error(.duplicate, record: -1, field: k, "duplicate column \"\(column)\" (also column \(first + 1))"))
+            } else {
+                position[column] = k
+            }
+        }
+        for column in required where position[column] == nil {
+            errors.append(error(.missing, record: -1, field: -1,
+                                "missing column \"\(column)\"; a \(what) file needs \(required.joined(separator: ", "))"))
+        }
+        return position
+    }
+}
+
+extension CSVTable: FieldTable {
+    func position(_ r: Int) -> Int { lines[r] }
+
+    func error(_ code: InputError.Code, record r: Int, field k: Int, _ message: String) -> InputError {
+        InputError(code, file: file, line: r < 0 ? 1 : lines[r], column: k + 1, message)
+    }
+}
+
+/// A JSON array of flat objects as a field table: the union of the objects' keys (in
+/// order of first appearance, each object's keys sorted) is the header; a missing key
+/// is an empty field; numbers and booleans become their text.
+struct JSONTable: FieldTable {
+    let file: String
+    let header: [String]
+    private let rows: [[String]]
+
+    var count: Int { rows.count }
+    func fieldCount(_ r: Int) -> Int { rows[r].count }
+    func string(_ r: Int, _ k: Int) -> String { rows[r][k].trimmingCharacters(in: .whitespaces) }
+    func double(_ r: Int, _ k: Int) -> Double? { DecimalNumber.parse(rows[r][k]) }
+    func isTrue(_ r: Int, _ k: Int) -> Bool { let s = string(r, k); return s == "1" || s == "true" }
+    func position(_ r: Int) -> Int { r + 1 }
+
+    func error(_ code: InputError.Code, record r: Int, field k: Int, _ message: String) -> InputError {
+        if r < 0 { return InputError(code, file: file, message) }
+        return InputError(code, file: file, record: r + 1, key: k >= 0 ? header[k] : nil, message)
+    }
+
+    static func parse(_ data: Data, file: String) throws(InputErrors) -> JSONTable {
+        let root: Any
+        do { root = try JSONSerialization.jsonObject(with: data) } catch {
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+            throw InputErrors(InputError(.syntax, file: file, "is not valid JSON: \(detail)"))
+        }
+        guard let objects = root as? [Any], !objects.isEmpty else {
+            throw InputErrors(InputError(.syntax, file: file, "expected a non-empty JSON array of objects"))
+        }
+        var keys: [String] = [], seen = Set<String>()
+        var records: [[String: Any]] = []
+        var errors: [InputError] = []
+        for (k, object) in objects.enumerated() {
+            guard let record = object as? [String: Any] else {
+                errors.append(InputError(.syntax, file: file, record: k + 1, key: nil, "expected an object"))
+                continue
+            }
+            for key in record.keys.sorted() where seen.insert(key).inserted { keys.append(key) }
+            records.append(record)
+        }
+        if !errors.isEmpty { throw InputErrors(errors) }
+        let rows = records.map { record in keys.map { text(record[$0]) } }
+        return JSONTable(file: file, header: keys, rows: rows)
+    }
+
+    private static func text(_ value: Any?) -> String {
+        switch value {
+        case nil, is NSNull: return ""
+        case let n as NSNumber:
+            // JSON true/false arrive as NSNumber too, of the boolean subclass (1 is a Bool as well).
+            if type(of: n) == type(of: NSNumber(value: true)) { return n.boolValue ? "1" : "0" }
+            return n.stringValue
+        case let s as String: return s
+        default: return "\(value!)"
+        }
+    }
+}

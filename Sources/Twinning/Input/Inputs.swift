@@ -1,0 +1,116 @@
+import Foundation
+
+/// Gathers the problems of several loads, so a user sees every problem of every file in
+/// one run rather than one file at a time.
+public struct ProblemCollector {
+    public private(set) var errors: [InputError] = []
+
+    public init() {}
+
+    /// Runs a load; its problems are kept and nil is returned when it fails.
+    public mutating func attempt<T>(_ body: () throws(InputErrors) -> T) -> T? {
+        do { return try body() } catch {
+            errors += error.errors
+            return nil
+        }
+    }
+
+    public mutating func add(_ error: InputError) { errors.append(error) }
+
+    /// Throws everything gathered, if anything.
+    public func finish() throws(InputErrors) {
+        if !errors.isEmpty { throw InputErrors(errors) }
+    }
+}
+
+/// The files of a matching, as the user named them.
+public struct InputPaths: Sendable {
+    public var hromadas: String
+    public var partners: String
+    public var ties: String?
+    public var rules: String?
+    public var weights: String?
+
+    public init(hromadas: String, partners: String, ties: String? = nil, rules: String? = nil, weights: String? = nil) {
+        self.hromadas = hromadas
+        self.partners = partners
+        self.ties = ties
+        self.rules = rules
+        self.weights = weights
+    }
+
+    /// Role → path of every input file, as outputs record them.
+    public var recorded: [String: String] {
+        var out = ["hromadas": hromadas, "partners": partners]
+        out["ties"] = ties
+        out["rules"] = rules
+        out["weights"] = weights
+        return out
+    }
+}
+
+/// Everything a matching reads, checked and resolved: registries, ties, rules, weights,
+/// and the restrictions compiled from them.
+public struct LoadedInputs: Sendable {
+    public let paths: InputPaths
+    public let hromadas: Registry
+    public let partners: Registry
+    public let ties: [Tie]
+    public let rules: Rules
+    public let weights: Weights
+    public let restrictions: Restrictions
+    /// Seconds spent reading and checking.
+    public let seconds: Double
+
+    /// Reads every file and reports every problem of every file together.
+    public static func load(_ paths: InputPaths) throws(InputErrors) -> LoadedInputs {
+        let start = Date()
+        var c = ProblemCollector()
+        let h = c.attempt { () throws(InputErrors) in try Registry.load(path: paths.hromadas, side: .hromadas) }
+        let p = c.attempt { () throws(InputErrors) in try Registry.load(path: paths.partners, side: .partners) }
+        let rules = paths.rules.map { path in c.attempt { () throws(InputErrors) in try Rules.load(path: path) } } ?? Rules()
+        let weights = paths.weights.map { path in c.attempt { () throws(InputErrors) in try Weights.load(path: path) } } ?? .defaults
+        var ties: [Tie]? = []
+        if let path = paths.ties, let h, let p {
+            ties = c.attempt { () throws(InputErrors) in try Ties.load(path: path, hromadas: h, partners: p) }
+        }
+        var restrictions: Restrictions?
+        if let h, let p, let ties, let rules {
+            restrictions = c.attempt { () throws(InputErrors) in try Restrictions(rules: rules, ties: ties, hromadas: h, partners: p) }
+        }
+        try c.finish()
+        return LoadedInputs(paths: paths, hromadas: h!, partners: p!, ties: ties!, rules: rules!, weights: weights!,
+                            restrictions: restrictions!, seconds: Date().timeIntervalSince(start))
+    }
+
+    init(paths: InputPaths, hromadas: Registry, partners: Registry, ties: [Tie], rules: Rules, weights: Weights,
+         restrictions: Restrictions, seconds: Double) {
+        self.paths = paths; self.hromadas = hromadas; self.partners = partners; self.ties = ties
+        self.rules = rules; self.weights = weights; self.restrictions = restrictions; self.seconds = seconds
+    }
+
+    /// The same inputs with other ties (a night's decisions applied) or other rules (a
+    /// batch scenario's): the restrictions are compiled again.
+    public func with(ties: [Tie]? = nil, rules: Rules? = nil) throws(InputErrors) -> LoadedInputs {
+        let t = ties ?? self.ties, r = rules ?? self.rules
+        let restrictions = try Restrictions(rules: r, ties: t, hromadas: hromadas, partners: partners)
+        var p = paths
+        if let file = r.file { p.rules = file }
+        return LoadedInputs(paths: p, hromadas: hromadas, partners: partners, ties: t, rules: r,
+                            weights: weights, restrictions: restrictions, seconds: seconds)
+    }
+
+    /// The same inputs with other weights.
+    public func with(weights: Weights, file: String? = nil) -> LoadedInputs {
+        var p = paths
+        if let file { p.weights = file }
+        return LoadedInputs(paths: p, hromadas: hromadas, partners: partners, ties: ties, rules: rules,
+                            weights: weights, restrictions: restrictions, seconds: seconds)
+    }
+
+    /// The matching these inputs describe.
+    public func instance(incumbents: Set<IndexPair> = [], incumbencyBonus: Double = 0) -> MatchInstance {
+        MatchInstance(hromadas: hromadas, partners: partners, ties: ties, rules: rules, weights: weights,
+                      restrictions: restrictions, incumbents: incumbents, incumbencyBonus: incumbencyBonus)
+    }
+}

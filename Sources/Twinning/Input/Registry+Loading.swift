@@ -1,0 +1,182 @@
+import Foundation
+import LinearAlgebra
+
+extension Registry {
+    /// Reads and validates a registry file, CSV or (by its `.json` suffix) JSON; every
+    /// problem is reported, in file order.
+    public static func load(path: String, side: Side) throws(InputErrors) -> Registry {
+        let data = try InputFile.bytes(path: path)
+        if path.lowercased().hasSuffix(".json") { return try parseJSON(data, file: path, side: side) }
+        return try parse(data, file: path, side: side)
+    }
+
+    /// A CSV registry.
+    public static func parse(_ data: Data, file: String, side: Side) throws(InputErrors) -> Registry {
+        try validate(CSVTable.parse(data, file: file), side: side)
+    }
+
+    /// A JSON array of objects with the same keys as the CSV columns. Problems are
+    /// reported as `file: record N, key "k": message`.
+    public static func parseJSON(_ data: Data, file: String, side: Side) throws(InputErrors) -> Registry {
+        try validate(JSONTable.parse(data, file: file), side: side)
+    }
+
+    /// The sector and profile columns of a header, with problems in `errors`.
+    private static func familyColumns<T: FieldTable>(_ table: T, side: Side, position: [String: Int],
+                                                      errors: inout [InputError]) -> (sectors: [(Sector, Int)], profiles: [(String, Int)]) {
+        let prefix = side.sectorPrefix, otherPrefix = side.other.sectorPrefix
+        var sectors: [(Sector, Int)] = [], profiles: [(String, Int)] = []
+        for (k, column) in table.header.enumerated() where position[column] == k {
+            if column.hasPrefix(prefix) {
+                let name = String(column.dropFirst(prefix.count))
+                if let sector = Sector(rawValue: name) {
+                    sectors.append((sector, k))
+                } else {
+                    let known = Sector.allCases.map(\.rawValue)
+                    errors.append(table.error(.unknownKey, record: -1, field: k,
+                        "unknown sector \"\(name)\"" + Suggestions.phrase(for: name, among: known)
+                            + "; expected one of \(known.joined(separator: ", "))"))
+                }
+            } else if column.hasPrefix(otherPrefix) {
+                errors.append(table.error(.unknownKey, record: -1, field: k,
+                    "column \"\(column)\" belongs to the other side: a \(side.rawValue) file has \(prefix)<sector> columns"))
+            } else if column.hasPrefix("profile_") {
+                profiles.append((String(column.dropFirst("profile_".count)), k))
+            }
+        }
+        if sectors.isEmpty && errors.isEmpty {
+            errors.append(table.error(.missing, record: -1, field: -1,
+                "no \(prefix)<sector> columns; expected at least one of \(prefix)\(Sector.energy.rawValue), \(prefix)\(Sector.water.rawValue), …"))
+        }
+        return (sectors, profiles)
+    }
+
+    static func validate<T: FieldTable>(_ table: T, side: Side) throws(InputErrors) -> Registry {
+        var errors: [InputError] = []
+        let required = RegistryColumn.required.map(\.rawValue)
+        let position = table.columns(required: required, what: side.rawValue, errors: &errors)
+        let (sectorColumns, profileColumns) = familyColumns(table, side: side, position: position, errors: &errors)
+        if !errors.isEmpty { throw InputErrors(errors) }
+        if table.count == 0 {
+            throw InputErrors(InputError(.missing, file: table.file, "has a header but no data rows"))
+        }
+        var rows = RowBuilder(count: table.count, sectors: sectorColumns.count, profiles: profileColumns.count)
+        func column(_ c: RegistryColumn) -> Int? { position[c.rawValue] }
+        let columns = RowBuilder.Columns(
+            id: column(.id)!, name: column(.name)!, level: column(.level)!, country: column(.country)!,
+            population: column(.population)!, lat: column(.lat)!, lon: column(.lon)!, latin: column(.nameEN),
+            region: column(.region), nuts2: column(.nuts2), slots: column(.slots), volunteer: column(.volunteer),
+            euMember: column(.euMember), sectors: sectorColumns.map(\.1), profiles: profileColumns.map(\.1))
+        for r in 0..<table.count {
+            guard table.fieldCount(r) == table.header.count else {
+                errors.append(table.error(.syntax, record: r, field: -1,
+                                          "has \(table.fieldCount(r)) fields, expected \(table.header.count) as in the header"))
+                continue
+            }
+            rows.read(r, of: table, columns: columns, errors: &errors)
+        }
+        if !errors.isEmpty { throw InputErrors(errors) }
+        return Registry(
+            side: side, file: table.file, ids: rows.ids, names: rows.names, latinNames: rows.latin, levels: rows.levels,
+            countries: rows.countries, regions: rows.regions, nuts2: rows.nuts2, populations: rows.populations,
+            latitudes: rows.latitudes, longitudes: rows.longitudes, slots: rows.slots,
+            sectors: sectorColumns.map(\.0), sectorValues: Matrix(rows: table.count, columns: sectorColumns.count, storage: rows.sectorValues),
+            profiles: profileColumns.map(\.0), profileValues: Matrix(rows: table.count, columns: profileColumns.count, storage: rows.profileValues),
+            volunteers: rows.volunteers, euMembers: columns.euMember == nil ? nil : rows.euMembers,
+            lines: (0..<table.count).map(table.position))
+    }
+}
+
+/// The columns of a registry being read, checked row by row.
+private struct RowBuilder {
+    struct Columns {
+        let id: Int, name: Int, level: Int, country: Int, population: Int, lat: Int, lon: Int
+        let latin: Int?, region: Int?, nuts2: Int?, slots: Int?, volunteer: Int?, euMember: Int?
+        let sectors: [Int], profiles: [Int]
+    }
+
+    var ids: [String] = [], names: [String] = [], latin: [String] = [], levels: [Level] = [], countries: [String] = []
+    var regions: [String] = [], nuts2: [String] = [], populations: [Double] = [], latitudes: [Double] = []
+    var longitudes: [Double] = [], slots: [Int] = [], volunteers: [Bool] = [], euMembers: [Bool] = []
+    var sectorValues: [Float], profileValues: [Float]
+    var firstRecord: [String: Int] = [:]
+    let sectorCount: Int, profileCount: Int
+
+    init(count n: Int, sectors: Int, profiles: Int) {
+        sectorCount = sectors; profileCount = profiles
+        sectorValues = Array(repeating: 0, count: n * sectors)
+        profileValues = Array(repeating: 0, count: n * profiles)
+        firstRecord.reserveCapacity(n)
+        ids.reserveCapacity(n); names.reserveCapacity(n); latin.reserveCapacity(n); levels.reserveCapacity(n)
+        countries.reserveCapacity(n); regions.reserveCapacity(n); nuts2.reserveCapacity(n); populations.reserveCapacity(n)
+        latitudes.reserveCapacity(n); longitudes.reserveCapacity(n); slots.reserveCapacity(n); volunteers.reserveCapacity(n)
+    }
+
+    /// Checks record `r` and appends it. The column's own name goes into messages: no
+    /// string is built on the good path.
+    mutating func read<T: FieldTable>(_ r: Int, of table: T, columns c: Columns, errors: inout [InputError]) {
+        func fail(_ code: InputError.Code, _ k: Int, _ message: String) {
+            errors.append(table.error(code, record: r, field: k, message))
+        }
+        func number(_ k: Int) -> Double? {
+            guard let x = table.double(r, k) else {
+                fail(.invalidValue, k, "\(table.header[k]) must be a finite number, found \"\(table.string(r, k).prefix(40))\"")
+                return nil
+            }
+            return x
+        }
+        func unit(_ k: Int) -> Float {
+            guard let x = number(k) else { return 0 }
+            if !(0...1).contains(x) { fail(.invalidValue, k, "\(table.header[k]) must be between 0 and 1, found \(table.string(r, k))") }
+            return Float(x)
+        }
+        let id = table.string(r, c.id)
+        if id.isEmpty { fail(.missing, c.id, "id is empty") }
+        if let first = firstRecord[id], !id.isEmpty {
+            fail(.duplicate, c.id, "duplicate id \"\(id.prefix(40))\" (first on \(table is CSVTable ? "line" : "record") \(first))")
+        } else {
+            firstRecord[id] = table.position(r)
+        }
+        let levelText = table.string(r, c.level)
+        let level = Level(rawValue: levelText)
+        if level == nil {
+            fail(.invalidValue, c.level, "level must be one of village, settlement, city, region, found \"\(levelText.prefix(40))\"")
+        }
+        let country = table.string(r, c.country)
+        if country.count != 2 || !country.allSatisfy({ $0.isASCII && $0.isUppercase }) {
+            fail(.invalidValue, c.country, "country must be an ISO 3166-1 alpha-2 code such as PL, found \"\(country.prefix(40))\"")
+        }
+        let population = number(c.population)
+        if let p = population, p <= 0 {
+            fail(.invalidValue, c.population, "population must be a positive number, found \"\(table.string(r, c.population))\"")
+        }
+        let lat = number(c.lat), lon = number(c.lon)
+        if let x = lat, !(-90...90).contains(x) { fail(.invalidValue, c.lat, "lat must be between -90 and 90, found \(table.string(r, c.lat))") }
+        if let x = lon, !(-180...180).contains(x) { fail(.invalidValue, c.lon, "lon must be between -180 and 180, found \(table.string(r, c.lon))") }
+        var slot = 1
+        if let k = c.slots {
+            let text = table.string(r, k)
+            if !text.isEmpty {
+                if let s = Int(text), s >= 0 { slot = s } else {
+                    fail(.invalidValue, k, "slots must be a whole number ≥ 0, found \"\(text.prefix(40))\"")
+                }
+            }
+        }
+        for (s, k) in c.sectors.enumerated() { sectorValues[r * sectorCount + s] = unit(k) }
+        for (s, k) in c.profiles.enumerated() { profileValues[r * profileCount + s] = unit(k) }
+        ids.append(id)
+        let name = table.string(r, c.name)
+        names.append(name)
+        latin.append(c.latin.map { table.string(r, $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? name)
+        levels.append(level ?? .village)
+        countries.append(country)
+        regions.append(c.region.map { table.string(r, $0) } ?? "")
+        nuts2.append(c.nuts2.map { table.string(r, $0) } ?? "")
+        populations.append(population ?? 1)
+        latitudes.append(lat ?? 0)
+        longitudes.append(lon ?? 0)
+        slots.append(slot)
+        volunteers.append(c.volunteer.map { table.isTrue(r, $0) } ?? true)
+        if let k = c.euMember { euMembers.append(table.isTrue(r, k)) }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+
+/// A known relation between a hromada and a partner: a partnership that exists, or a
+/// coordinator's decision.
+public struct Tie: Sendable, Hashable {
+    public enum Status: String, Sendable, CaseIterable {
+        /// A partnership that already exists (never proposed again).
+        case existing
+        /// Accepted by a coordinator: kept in every later matching.
+        case accepted
+        /// Rejected by a coordinator: never proposed.
+        case rejected
+    }
+    public let hromada: Int
+    public let partner: Int
+    public let status: Status
+    /// Where the tie comes from.
+    public let source: Provenance
+
+    public init(hromada: Int, partner: Int, status: Status, source: Provenance) {
+        self.hromada = hromada
+        self.partner = partner
+        self.status = status
+        self.source = source
+    }
+
+    public var pair: IndexPair { IndexPair(hromada, partner) }
+}
+
+public enum Ties {
+    /// The columns of a ties file (others, such as names and sources, are ignored).
+    public static let columns = ["ua_id", "eu_id", "status"]
+
+    /// Reads `ua_id,eu_id,status` rows. Ids must name rows of the two registries; a pair
+    /// may appear once.
+    public static func load(path: String, hromadas: Registry, partners: Registry) throws(InputErrors) -> [Tie] {
+        try parse(InputFile.bytes(path: path), file: path, hromadas: hromadas, partners: partners)
+    }
+
+    public static func parse(_ data: Data, file: String, hromadas: Registry, partners: Registry) throws(InputErrors) -> [Tie] {
+        let table = try CSVTable.parse(data, file: file)
+        var errors: [InputError] = []
+        let position = table.columns(required: columns, what: "ties", errors: &errors)
+        if !errors.isEmpty { throw InputErrors(errors) }
+        let cUA = position["ua_id"]!, cEU = position["eu_id"]!, cStatus = position["status"]!
+        let resolver = IDResolver(hromadas: hromadas, partners: partners)
+        var ties: [Tie] = [], firstLine: [IndexPair: Int] = [:]
+        for r in 0..<table.count {
+            func fail(_ code: InputError.Code, _ k: Int, _ message: String) {
+                errors.append(table.error(code, record: r, field: k, message))
+            }
+            let line = table.lines[r]
+            guard table.fieldCount(r) == table.header.count else {
+                fail(.syntax, -1, "has \(table.fieldCount(r)) fields, expected \(table.header.count) as in the header")
+                continue
+            }
+            let statusText = table.string(r, cStatus)
+            let suggest = errors.count < 10
+            let h = resolver.hromada(table.string(r, cUA), suggest: suggest), p = resolver.partner(table.string(r, cEU), suggest: suggest)
+            let status = Tie.Status(rawValue: statusText)
+            if case let .failure(message) = h { fail(.unknownID, cUA, message) }
+            if case let .failure(message) = p { fail(.unknownID, cEU, message) }
+            if status == nil {
+                fail(.invalidValue, cStatus, "status must be existing, accepted or rejected, found \"\(statusText.prefix(40))\"")
+            }
+            guard case let .success(i) = h, case let .success(j) = p, let status else { continue }
+            let pair = IndexPair(i, j)
+            if let first = firstLine[pair] {
+                fail(.duplicate, -1, "pair \(hromadas.ids[i]), \(partners.ids[j]) is listed twice (first on line \(first))")
+                continue
+            }
+            firstLine[pair] = line
+            ties.append(Tie(hromada: i, partner: j, status: status, source: Provenance(status.rawValue, .file(path: file, line: line))))
+        }
+        if !errors.isEmpty { throw InputErrors(errors) }
+        return ties
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+
+extension Restrictions {
+    /// Compiles the rules and the ties (existing partnerships and coordinators'
+    /// decisions) against the registries. Unknown ids and a pair both locked and
+    /// forbidden are problems of the file that named them.
+    public init(rules: Rules, ties: [Tie], hromadas: Registry, partners: Registry) throws(InputErrors) {
+        self.init()
+        for t in ties {
+            switch t.status {
+            case .accepted: lock(t.pair, t.source)
+            case .existing, .rejected: forbid(t.pair, t.source)
+            }
+        }
+        var errors: [InputError] = []
+        if let file = rules.file {
+            let context = RuleContext(hromadas: hromadas, partners: partners,
+                                      resolver: IDResolver(hromadas: hromadas, partners: partners), file: file)
+            for rule in rules.rules { rule.apply(to: &self, context, errors: &errors) }
+        }
+        for (pair, source) in locked {
+            guard let why = forbidden[pair] else { continue }
+            let location: (String, Int)
+            switch (source.origin, why.origin) {
+            case let (.file(path, line), _), let (_, .file(path, line)): location = (path, line)
+            default: location = ("(decisions)", 0)
+            }
+            errors.append(InputError(.conflict, file: location.0, line: location.1,
+                "pair \(hromadas.ids[pair.hromada]), \(partners.ids[pair.partner]) is \(source) but also \(why): remove one of the two"))
+        }
+        if !errors.isEmpty { throw InputErrors(errors) }
+    }
+}
+
+/// One matching to solve: the inputs with every id resolved to a row, the restrictions,
+/// who takes part and how many partners each hromada wants. `match`, `explain`, the
+/// nightly batch and `tune`'s stability runs all build one of these.
+public struct MatchInstance: Sendable {
+    public let hromadas: Registry
+    public let partners: Registry
+    public let ties: [Tie]
+    public let rules: Rules
+    public let weights: Weights
+    public let restrictions: Restrictions
+    /// Partners each hromada wants in this matching.
+    public let demand: [Int]
+    /// Hromadas that take part (they want partners or have locked pairs), in index order.
+    public let seeking: [Int]
+    /// Partners that take part.
+    public let isCandidate: [Bool]
+    /// Pairs proposed last time and the bonus they get in the optimisation (reported
+    /// scores stay the plain ones), so proposals do not churn without cause.
+    public let incumbents: Set<IndexPair>
+    public let incumbencyBonus: Double
+    /// Hromadas that already have an EU partner (an existing tie).
+    public let alreadyPartnered: Set<Int>
+    /// For partners with existing ties: the oblasts of the hromadas they twin with.
+    public let partnerTiedRegions: [Int: Set<String>]
+
+    public init(hromadas: Registry, partners: Registry, ties: [Tie], rules: Rules, weights: Weights,
+                restrictions: Restrictions, incumbents: Set<IndexPair> = [], incumbencyBonus: Double = 0) {
+        self.hromadas = hromadas
+        self.partners = partners
+        self.ties = ties
+        self.rules = rules
+        self.weights = weights
+        self.incumbents = incumbents
+        self.incumbencyBonus = incumbencyBonus
+        var r = restrictions
+        let existing = Set(ties.filter { $0.status == .existing }.map(\.hromada))
+        alreadyPartnered = existing
+        var lockedPerHromada: [Int: Int] = [:], lockedPartners = Set<Int>()
+        for (pair, _) in r.locked { lockedPerHromada[pair.hromada, default: 0] += 1; lockedPartners.insert(pair.partner) }
+        // Who seeks partners: hromadas without an EU partner, for their slots; those with
+        // one only for pairs a coordinator accepted or the rules lock. (More locked pairs
+        // than slots is a contradiction the solver reports.)
+        let demand = (0..<hromadas.count).map { i in
+            existing.contains(i) ? lockedPerHromada[i] ?? 0 : hromadas.slots[i]
+        }
+        self.demand = demand
+        seeking = (0..<hromadas.count).filter { demand[$0] > 0 || lockedPerHromada[$0] != nil }
+        for i in 0..<hromadas.count where demand[i] == 0 && lockedPerHromada[i] == nil {
+            r.excludeHromada(i, existing.contains(i)
+                ? Exclusion(rule: "ties", reason: "already has an EU partner")
+                : Exclusion(rule: "slots", reason: "asks for no partners (slots 0)"))
+        }
+        for j in 0..<partners.count {
+            if !partners.volunteers[j] { r.excludePartner(j, Exclusion(rule: "volunteer", reason: "not a volunteer")) }
+            if partners.slots[j] == 0 { r.excludePartner(j, Exclusion(rule: "slots", reason: "has no slots")) }
+        }
+        // A locked pair's partner takes part whatever else would leave it out.
+        isCandidate = (0..<partners.count).map { lockedPartners.contains($0) || r.partnerExclusions[$0] == nil }
+        self.restrictions = r
+        var tied: [Int: Set<String>] = [:]
+        for t in ties where t.status == .existing { tied[t.partner, default: []].insert(hromadas.regions[t.hromada]) }
+        partnerTiedRegions = tied
+    }
+
+    /// The same matching with other weights (tuning's stability runs).
+    public func with(weights: Weights) -> MatchInstance {
+        MatchInstance(hromadas: hromadas, partners: partners, ties: ties, rules: rules, weights: weights,
+                      restrictions: restrictions, incumbents: incumbents, incumbencyBonus: incumbencyBonus)
+    }
+
+    /// Whether a pair may be proposed, before scores are known: both take part, the
+    /// levels allow it and it is not forbidden; otherwise why not.
+    public func exclusion(of pair: IndexPair) -> Exclusion? {
+        if let why = restrictions.hromadaExclusions[pair.hromada] { return why }
+        if !isCandidate[pair.partner] { return restrictions.partnerExclusions[pair.partner] }
+        if let source = restrictions.forbidden[pair] { return Exclusion(rule: "forbidden", reason: "\(source)") }
+        if !restrictions.levelsAllow(hromadas.levels[pair.hromada], partners.levels[pair.partner]) {
+            return Exclusion(rule: LevelPairs.key, reason: "the rules' levels do not let a \(hromadas.levels[pair.hromada].rawValue) "
+                             + "pair with a \(partners.levels[pair.partner].rawValue)")
+        }
+        return nil
+    }
+
+    /// The score model for the hromadas `rows` against the partners `columns`.
+    func scoreModel(rows: [Int], columns: [Int]) -> ScoreModel {
+        let columnOf = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
+        var tied: [Int: Set<String>] = [:]
+        for (j, regions) in partnerTiedRegions { if let c = columnOf[j] { tied[c] = regions } }
+        return ScoreModel(hromadas: hromadas.subset(rows), partners: partners.subset(columns), weights: weights,
+                          partnerTiedRegions: tied)
+    }
+}

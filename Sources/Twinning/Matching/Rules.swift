@@ -1,0 +1,321 @@
+import Foundation
+import Yams
+
+/// One rule of a programme's rules file: its YAML key, how its value is read, and what it
+/// does to a matching. A new rule is one type conforming to this protocol plus its entry
+/// in ``Rules/kinds``; the loader, `validate`, the outputs and the documentation follow.
+public protocol Rule: Sendable {
+    /// The rule's key in a rules file.
+    static var key: String { get }
+    /// What it does, in one line.
+    static var summary: String { get }
+    /// Reads the rule's value; problems go to `reader`, and nil means the value was wrong.
+    static func parse(_ value: Node, reader: inout YAMLReader) -> Self?
+    /// Adds the rule's part of the matching's restrictions; ids are resolved here, with
+    /// unknown ones reported as problems of the rules file.
+    func apply(to restrictions: inout Restrictions, _ context: RuleContext, errors: inout [InputError])
+    /// The rule as recorded in outputs (`proposals.json`, the run store).
+    var recorded: RecordedValue { get }
+}
+
+/// A programme's rules, read from a YAML file:
+///
+/// ```yaml
+/// min_score: 0.35          # pairs scoring less are never proposed
+/// eu_members_only: true    # partners outside the EU-27 are left out
+/// forbidden:               # never propose these pairs
+///   - [UA05020030000031457, DE_08212000]
+/// locked:                  # always propose these pairs
+///   - [UA05020010000053508, PL_1002301602805]
+/// levels:                  # hromada level → partner levels it may pair with
+///   village: [village, settlement]
+/// country_caps:            # at most this many proposals with partners of a country
+///   PL: 300
+/// ```
+public struct Rules: Sendable {
+    /// Every kind of rule, in the order they are documented and recorded.
+    public static let kinds: [any Rule.Type] = [
+        MinimumScore.self, EUMembersOnly.self, ForbiddenPairs.self, LockedPairs.self, LevelPairs.self,
+        CountryCaps.self, RegionCaps.self,
+    ]
+
+    /// Every key a rules file may have.
+    public static var keys: [String] { kinds.map { $0.key } }
+
+    /// The file the rules were read from, as given; nil when there are none.
+    public let file: String?
+    /// The rules of the file, in ``kinds`` order.
+    public let rules: [any Rule]
+
+    public init(_ rules: [any Rule] = [], file: String? = nil) {
+        self.rules = Rules.kinds.flatMap { kind in rules.filter { type(of: $0) == kind } }
+        self.file = file
+    }
+
+    /// The rule of a kind, if the file has it.
+    public func rule<R: Rule>(_ kind: R.Type) -> R? { rules.first { $0 is R } as? R }
+
+    /// The minimum score a proposed pair needs (0 without the rule).
+    public var minScore: Double { rule(MinimumScore.self)?.value ?? 0 }
+
+    public static func load(path: String) throws(InputErrors) -> Rules {
+        try parse(InputFile.text(path: path), file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws(InputErrors) -> Rules {
+        let root = try YAMLReader.parse(text, file: file)
+        var reader = YAMLReader(file: file)
+        var rules: [any Rule] = []
+        for (key, _, value) in reader.entries(root, keys: keys, what: "rules") {
+            let kind = kinds.first { $0.key == key }!
+            if let rule = kind.parse(value, reader: &reader) { rules.append(rule) }
+        }
+        if rules.contains(where: { $0 is CountryCaps }) && rules.contains(where: { $0 is RegionCaps }) {
+            reader.fail(line: 0, .conflict, "use country_caps or region_caps, not both: a partner can belong to one capped group only")
+        }
+        let forbidden = Dictionary((rules.compactMap { $0 as? ForbiddenPairs }.first?.pairs ?? []).map { ($0.ids, $0.line) },
+                                   uniquingKeysWith: { a, _ in a })
+        for pair in rules.compactMap({ $0 as? LockedPairs }).first?.pairs ?? [] {
+            if let line = forbidden[pair.ids] {
+                reader.fail(line: pair.line, column: pair.column, .conflict,
+                            "pair \(pair.ids.hromada), \(pair.ids.partner) is locked here and forbidden on line \(line): remove one of the two")
+            }
+        }
+        try reader.finish()
+        return Rules(rules, file: file)
+    }
+
+    /// Every rule as recorded in outputs, by key.
+    public var recorded: [String: RecordedValue] {
+        Dictionary(uniqueKeysWithValues: rules.map { (type(of: $0).key, $0.recorded) })
+    }
+}
+
+/// What the rules see of a matching when they apply: the registries and how to resolve
+/// ids, with the rules file for provenance.
+public struct RuleContext: Sendable {
+    public let hromadas: Registry
+    public let partners: Registry
+    public let resolver: IDResolver
+    public let file: String
+}
+
+// MARK: - The rules
+
+/// `min_score: X`: pairs scoring less are never proposed (locked ones excepted).
+public struct MinimumScore: Rule {
+    public static let key = "min_score"
+    public static let summary = "pairs scoring less are never proposed"
+    public let value: Double
+
+    public static func parse(_ value: Node, reader: inout YAMLReader) -> MinimumScore? {
+        reader.number(value, key, in: 0...1, expected: "a number between 0 and 1").map(MinimumScore.init)
+    }
+
+    public func apply(to r: inout Restrictions, _ context: RuleContext, errors: inout [InputError]) {
+        r.minScore = value
+    }
+
+    public var recorded: RecordedValue { .number(value) }
+}
+
+/// `eu_members_only: true`: partners outside the EU-27 are left out.
+public struct EUMembersOnly: Rule {
+    public static let key = "eu_members_only"
+    public static let summary = "partners outside the EU-27 are left out"
+    public let value: Bool
+
+    public static func parse(_ value: Node, reader: inout YAMLReader) -> EUMembersOnly? {
+        reader.bool(value, key).map(EUMembersOnly.init)
+    }
+
+    public func apply(to r: inout Restrictions, _ context: RuleContext, errors: inout [InputError]) {
+        guard value, let eu = context.partners.euMembers else { return }
+        for j in 0..<context.partners.count where !eu[j] {
+            r.excludePartner(j, Exclusion(rule: Self.key, reason: "not an EU member (eu_members_only)"))
+        }
+    }
+
+    public var recorded: RecordedValue { .bool(value) }
+}
+
+/// A hromada–partner pair named by ids in a rules file, with where it was written.
+public struct PairByID: Sendable, Hashable {
+    public struct IDs: Sendable, Hashable { public let hromada: String; public let partner: String }
+    public let ids: IDs
+    public let line: Int
+    public let column: Int
+
+    /// Reads a list of `[hromada id, partner id]` pairs.
+    static func list(_ value: Node, _ key: String, reader: inout YAMLReader) -> [PairByID]? {
+        guard let items = reader.items(value, key, expected: "[hromada id, partner id] pairs") else { return nil }
+        var out: [PairByID] = [], seen: [IDs: Int] = [:]
+        for item in items {
+            guard let pair = item.sequence, pair.count == 2, let h = pair[0].scalar?.string, let p = pair[1].scalar?.string,
+                  !h.isEmpty, !p.isEmpty else {
+                reader.fail(item, .invalidValue, "each \(key) entry must be [hromada id, partner id]")
+                continue
+            }
+            let ids = IDs(hromada: h, partner: p), line = item.mark?.line ?? 0
+            if let first = seen[ids] {
+                reader.fail(item, .duplicate, "pair \(h), \(p) is listed twice in \(key) (first on line \(first))")
+                continue
+            }
+            seen[ids] = line
+            out.append(PairByID(ids: ids, line: line, column: item.mark?.column ?? 0))
+        }
+        return out
+    }
+
+    /// The pair's row indices, or a problem of the rules file.
+    func resolve(_ context: RuleContext, _ key: String, errors: inout [InputError]) -> IndexPair? {
+        let suggest = errors.count < 10
+        switch (context.resolver.hromada(ids.hromada, suggest: suggest), context.resolver.partner(ids.partner, suggest: suggest)) {
+        case let (.success(i), .success(j)):
+            return IndexPair(i, j)
+        case let (.failure(message), _), let (_, .failure(message)):
+            errors.append(InputError(.unknownID, file: context.file, line: line, column: column, "\(key) pair names an \(message)"))
+            return nil
+        }
+    }
+
+    var recorded: RecordedValue { .list([.text(ids.hromada), .text(ids.partner)]) }
+}
+
+/// `forbidden: [[UA_ID, EU_ID], …]`: never propose these pairs.
+public struct ForbiddenPairs: Rule {
+    public static let key = "forbidden"
+    public static let summary = "never propose these pairs"
+    public let pairs: [PairByID]
+
+    public static func parse(_ value: Node, reader: inout YAMLReader) -> ForbiddenPairs? {
+        PairByID.list(value, key, reader: &reader).map(ForbiddenPairs.init)
+    }
+
+    public func apply(to r: inout Restrictions, _ context: RuleContext, errors: inout [InputError]) {
+        for pair in pairs {
+            if let p = pair.resolve(context, Self.key, errors: &errors) {
+                r.forbid(p, Provenance("forbidden", .file(path: context.file, line: pair.line)))
+            }
+        }
+    }
+
+    public var recorded: RecordedValue { .list(pairs.map(\.recorded)) }
+}
+
+/// `locked: [[UA_ID, EU_ID], …]`: always propose these pairs.
+public struct LockedPairs: Rule {
+    public static let key = "locked"
+    public static let summary = "always propose these pairs"
+    public let pairs: [PairByID]
+
+    public static func parse(_ value: Node, reader: inout YAMLReader) -> LockedPairs? {
+        PairByID.list(value, key, reader: &reader).map(LockedPairs.init)
+    }
+
+    public func apply(to r: inout Restrictions, _ context: RuleContext, errors: inout [InputError]) {
+        for pair in pairs {
+            if let p = pair.resolve(context, Self.key, errors: &errors) {
+                r.lock(p, Provenance("locked", .file(path: context.file, line: pair.line)))
+            }
+        }
+    }
+
+    public var recorded: RecordedValue { .list(pairs.map(\.recorded)) }
+}
+
+/// `levels: {village: [village, settlement], …}`: the partner levels each hromada level
+/// may pair with; a level not listed may pair with any.
+public struct LevelPairs: Rule {
+    public static let key = "levels"
+    public static let summary = "hromada level → partner levels it may pair with"
+    public let allowed: [Level: Set<Level>]
+
+    public static func parse(_ value: Node, reader: inout YAMLReader) -> LevelPairs? {
+        let levels = Level.allCases.map(\.rawValue)
+        var allowed: [Level: Set<Level>] = [:]
+        for (from, _, to) in reader.entries(value, keys: levels, what: "level") {
+            guard let list = reader.items(to, "levels.\(from)", expected: "partner levels such as [village, settlement]") else { continue }
+            var targets = Set<Level>()
+            for node in list {
+                guard let text = node.scalar?.string, let level = Level(rawValue: text) else {
+                    reader.fail(node, .invalidValue, "unknown level \(YAMLReader.shown(node)); expected \(levels.joined(separator: ", "))")
+                    continue
+                }
+                targets.insert(level)
+            }
+            allowed[Level(rawValue: from)!] = targets
+        }
+        return LevelPairs(allowed: allowed)
+    }
+
+    public func apply(to r: inout Restrictions, _ context: RuleContext, errors: inout [InputError]) {
+        for (from, to) in allowed { r.allowedLevels[from] = to }
+    }
+
+    public var recorded: RecordedValue {
+        .map(Dictionary(uniqueKeysWithValues: allowed.map { ($0.key.rawValue, .list($0.value.map(\.rawValue).sorted().map(RecordedValue.text))) }))
+    }
+}
+
+/// Caps per partner group: at most this many proposals with partners of a group.
+public protocol GroupCapRule: Rule {
+    var caps: [String: Int] { get }
+    init(caps: [String: Int])
+    static var grouping: GroupLimits.Grouping { get }
+}
+
+extension GroupCapRule {
+    public static func parse(_ value: Node, reader: inout YAMLReader) -> Self? {
+        guard let mapping = value.mapping else {
+            reader.fail(value, .invalidValue, "\(key) must map a code to a whole number, such as PL: 300")
+            return nil
+        }
+        var caps: [String: Int] = [:]
+        for (code, cap) in mapping {
+            guard let c = code.scalar?.string, !c.isEmpty else { reader.fail(code, .invalidValue, "\(key) keys must be codes such as PL"); continue }
+            if let k = reader.wholeNumber(cap, "\(key).\(c)") { caps[c] = k }
+        }
+        return Self(caps: caps)
+    }
+
+    public func apply(to r: inout Restrictions, _ context: RuleContext, errors: inout [InputError]) {
+        r.groups = GroupLimits(grouping: Self.grouping, caps: caps, ruleKey: Self.key)
+    }
+
+    public var recorded: RecordedValue { .map(caps.mapValues { .number(Double($0)) }) }
+}
+
+/// `country_caps: {PL: 300}`: at most this many proposals with partners of a country.
+public struct CountryCaps: GroupCapRule {
+    public static let key = "country_caps"
+    public static let summary = "at most this many proposals with partners of a country"
+    public static let grouping = GroupLimits.Grouping.country
+    public let caps: [String: Int]
+    public init(caps: [String: Int]) { self.caps = caps }
+}
+
+/// `region_caps: {PL213: 20}`: at most this many proposals with partners of a region.
+public struct RegionCaps: GroupCapRule {
+    public static let key = "region_caps"
+    public static let summary = "at most this many proposals with partners of a (NUTS 3) region"
+    public static let grouping = GroupLimits.Grouping.region
+    public let caps: [String: Int]
+    public init(caps: [String: Int]) { self.caps = caps }
+}
+
+/// A value as outputs record it: JSON-shaped, encoded with sorted keys.
+public indirect enum RecordedValue: Sendable, Encodable, Equatable {
+    case number(Double), bool(Bool), text(String), list([RecordedValue]), map([String: RecordedValue])
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case let .number(x): try c.encode(x)
+        case let .bool(b): try c.encode(b)
+        case let .text(s): try c.encode(s)
+        case let .list(l): try c.encode(l)
+        case let .map(m): try c.encode(m)
+        }
+    }
+}

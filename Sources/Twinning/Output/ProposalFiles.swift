@@ -1,0 +1,132 @@
+import Foundation
+
+/// The formats `match` and the batch can write.
+public enum OutputFormat: String, CaseIterable, Sendable {
+    case csv, json
+}
+
+extension ProposalTable {
+    /// `proposals.csv`: one row per proposal, one column per score component.
+    public static let proposalColumns: [CSVColumn<Row>] = {
+        let f = CSVWriter.fixed
+        var columns: [CSVColumn<Row>] = [
+            CSVColumn("hromada_id") { $0.hromada.id },
+            CSVColumn("hromada_name") { $0.hromada.nameLatin },
+            CSVColumn("hromada_region") { $0.hromada.region },
+            CSVColumn("partner_id") { $0.partner.id },
+            CSVColumn("partner_name") { $0.partner.nameLatin },
+            CSVColumn("partner_country") { $0.partner.country },
+            CSVColumn("status") { $0.status },
+            CSVColumn("score") { f($0.breakdown.score, 4) },
+        ]
+        columns += ScoreComponent.allCases.map { c in CSVColumn(c.rawValue) { f($0.breakdown[c].value, 4) } }
+        columns += [
+            CSVColumn("top_sectors") { row in
+                row.breakdown.topSectors.map { "\($0.sector.rawValue) \(f($0.need, 2))×\(f($0.offer, 2))" }.joined(separator: "; ")
+            },
+            CSVColumn("size_ratio") { f($0.breakdown.sizeRatio, 3) },
+            CSVColumn("distance_km") { f($0.breakdown.distanceKm, 1) },
+            CSVColumn("alternatives") { row in
+                row.alternatives.map { "\($0.partner.id) \(f($0.score, 4)) (loses ≥ \(f($0.lossAtLeast, 4)))" }.joined(separator: " | ")
+            },
+        ]
+        return columns
+    }()
+
+    public var csv: String { CSVWriter.text(rows, columns: Self.proposalColumns) }
+
+    /// `proposals.json`: the whole table, with the weights, rules and inputs used.
+    public func json() throws(OutputError) -> Data { try JSONOutput.encode(Document(self)) }
+
+    /// The files of the chosen formats, by name.
+    public func files(_ formats: Set<OutputFormat>) throws(OutputError) -> [String: Data] {
+        var files: [String: Data] = [:]
+        for format in formats {
+            switch format {
+            case .csv: files["proposals.csv"] = Data(csv.utf8)
+            case .json: files["proposals.json"] = try json()
+            }
+        }
+        return files
+    }
+
+    /// The JSON form of the table.
+    struct Document: Encodable {
+        struct Component: Encodable { let name: String, value: Double, weight: Double, contribution: Double }
+        struct SectorMatch: Encodable { let sector: String, need: Double, offer: Double }
+        struct Alternative: Encodable { let partnerId: String, partnerName: String, score: Double, lossAtLeast: Double }
+        struct Proposal: Encodable {
+            let hromadaId: String, hromadaName: String, hromadaRegion: String
+            let partnerId: String, partnerName: String, partnerCountry: String
+            let status: String, lockedBy: String?, score: Double
+            let components: [Component], topSectors: [SectorMatch], sizeRatio: Double, distanceKm: Double
+            let alternatives: [Alternative]
+        }
+        struct Unmatched: Encodable { let hromadaId: String, hromadaName: String, hromadaRegion: String, wanted: Int, got: Int, reason: String }
+        struct Summary: Encodable {
+            let proposals: Int, hromadasSeeking: Int, alreadyPartnered: Int, candidatePartners: Int, totalScore: Double
+            let unmatched: [Unmatched]
+        }
+        let weights: [String: Double]
+        let rules: [String: RecordedValue]
+        let inputs: [String: String]
+        let summary: Summary
+        let proposals: [Proposal]
+
+        init(_ t: ProposalTable) {
+            let r = JSONOutput.rounded
+            weights = Dictionary(uniqueKeysWithValues: ScoreComponent.allCases.map { ($0.rawValue, t.weights[$0]) }
+                                 + ScoreParameter.allCases.map { ($0.rawValue, t.weights[$0]) })
+            rules = t.rules.recorded
+            inputs = t.inputs
+            summary = Summary(proposals: t.summary.proposals, hromadasSeeking: t.summary.hromadasSeeking,
+                              alreadyPartnered: t.summary.alreadyPartnered, candidatePartners: t.summary.candidatePartners,
+                              totalScore: r(t.summary.totalScore, 6),
+                              unmatched: t.unmatched.map {
+                                  Unmatched(hromadaId: $0.hromada.id, hromadaName: $0.hromada.nameLatin, hromadaRegion: $0.hromada.region,
+                                            wanted: $0.wanted, got: $0.got, reason: $0.reason)
+                              })
+            proposals = t.rows.map { row in
+                let b = row.breakdown
+                return Proposal(
+                    hromadaId: row.hromada.id, hromadaName: row.hromada.nameLatin, hromadaRegion: row.hromada.region,
+                    partnerId: row.partner.id, partnerName: row.partner.nameLatin, partnerCountry: row.partner.country,
+                    status: row.status, lockedBy: row.lockedBy, score: r(b.score, 6),
+                    components: b.components.map {
+                        Component(name: $0.component.rawValue, value: r($0.value, 6), weight: $0.weight, contribution: r($0.contribution, 6))
+                    },
+                    topSectors: b.topSectors.map { SectorMatch(sector: $0.sector.rawValue, need: r($0.need, 3), offer: r($0.offer, 3)) },
+                    sizeRatio: r(b.sizeRatio, 4), distanceKm: r(b.distanceKm, 2),
+                    alternatives: row.alternatives.map {
+                        Alternative(partnerId: $0.partner.id, partnerName: $0.partner.nameLatin, score: r($0.score, 6),
+                                    lossAtLeast: r($0.lossAtLeast, 6))
+                    })
+            }
+        }
+    }
+}
+
+/// The one JSON writer: `JSONEncoder` with sorted keys and snake_case names, so every
+/// JSON the tool writes is valid, deterministic and named the same way.
+public enum JSONOutput {
+    /// Encodes `value`; a number that is not finite (which JSON cannot hold) is an error.
+    public static func encode<T: Encodable>(_ value: T, pretty: Bool = true) throws(OutputError) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        do {
+            var data = try encoder.encode(value)
+            data.append(0x0A)
+            return data
+        } catch {
+            throw OutputError(.notRepresentable, path: "(JSON)", "a value cannot be written as JSON: \(error)")
+        }
+    }
+
+    /// `x` rounded to `digits` decimals as `printf` rounds them (so JSON and CSV agree
+    /// to the last shown digit).
+    public static func rounded(_ x: Double, _ digits: Int) -> Double {
+        guard x.isFinite else { return x }
+        return Double(String(format: "%.\(digits)f", x)) ?? x
+    }
+}

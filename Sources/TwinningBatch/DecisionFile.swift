@@ -1,0 +1,43 @@
+import Foundation
+import Twinning
+
+/// A CSV of coordinators' decisions, `ua_id,eu_id,decision[,note]`, read with the tool's
+/// one CSV reader (quoted notes with commas and line breaks, blank lines, a BOM).
+public enum DecisionFile {
+    public static let columns = ["ua_id", "eu_id", "decision"]
+
+    public static func load(path: String, decidedAt: String) throws(InputErrors) -> [RunStore.Decision] {
+        try parse(InputFile.bytes(path: path), file: path, decidedAt: decidedAt)
+    }
+
+    public static func parse(_ data: Data, file: String, decidedAt: String) throws(InputErrors) -> [RunStore.Decision] {
+        let table = try CSVTable.parse(data, file: file)
+        var errors: [InputError] = []
+        var position: [String: Int] = [:]
+        for (k, column) in table.header.enumerated() where position[column] == nil { position[column] = k }
+        for column in columns where position[column] == nil {
+            errors.append(InputError(.missing, file: file, line: 1,
+                                     "missing column \"\(column)\"; a decisions file needs ua_id, eu_id, decision (and optionally note)"))
+        }
+        if !errors.isEmpty { throw InputErrors(errors) }
+        let a = position["ua_id"]!, b = position["eu_id"]!, c = position["decision"]!, note = position["note"]
+        var decisions: [RunStore.Decision] = []
+        for r in 0..<table.count {
+            guard table.fieldCount(r) == table.header.count else {
+                errors.append(InputError(.syntax, file: file, line: table.lines[r],
+                                         "has \(table.fieldCount(r)) fields, expected \(table.header.count) as in the header"))
+                continue
+            }
+            let text = table.string(r, c)
+            guard let kind = RunStore.Decision.Kind(rawValue: text) else {
+                errors.append(InputError(.invalidValue, file: file, line: table.lines[r], column: c + 1,
+                                         "decision must be accept or reject, found \"\(text.prefix(40))\""))
+                continue
+            }
+            decisions.append(.init(hromada: table.string(r, a), partner: table.string(r, b), kind: kind,
+                                   note: note.map { table.string(r, $0) } ?? "", decidedAt: decidedAt))
+        }
+        if !errors.isEmpty { throw InputErrors(errors) }
+        return decisions
+    }
+}
