@@ -29,6 +29,14 @@ let package = Package(
         .executableTarget(
             name: "assignment-timing",
             dependencies: [.product(name: "Assignment", package: root)]),
+        /// Times each stage of `twinning match` (fastest of several runs).
+        .executableTarget(
+            name: "match-timing",
+            dependencies: [
+                .product(name: "Twinning", package: root),
+                .product(name: "Assignment", package: root),
+                .product(name: "LinearAlgebra", package: root),
+            ]),
         /// Times loading, GEMM and full scoring on the shipped data for the numpy comparison.
         .executableTarget(
             name: "scoring-timing",

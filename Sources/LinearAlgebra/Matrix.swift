@@ -18,7 +18,7 @@ public struct DenseMatrix<Element: BLASScalar>: Sendable, Equatable {
 
     /// Storage left unwritten, for results that BLAS overwrites whole (β = 0): zeroing a
     /// large product first costs as much as computing it.
-    init(uninitializedRows rows: Int, columns: Int) {
+    public init(uninitializedRows rows: Int, columns: Int) {
         self.init(rows: rows, columns: columns, storage: Array(unsafeUninitializedCapacity: rows * columns) { _, count in
             count = rows * columns
         })

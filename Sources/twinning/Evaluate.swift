@@ -19,12 +19,10 @@ struct Evaluate: ParsableCommand {
     @OptionGroup var input: TruthOptions
 
     @Option(help: "Rank among all partners, or only the volunteers.")
-    var candidates: Pool = .all
+    var candidates: CandidatePool = .all
 
     @Option(help: ArgumentHelp("Also write metrics.csv and metrics.json into this new folder.", valueName: "folder"))
     var out: String?
-
-    enum Pool: String, ExpressibleByArgument, CaseIterable { case all, volunteers }
 
     func run() throws {
         let start = Date()

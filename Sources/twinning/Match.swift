@@ -26,6 +26,9 @@ struct Match: ParsableCommand {
     @Option(help: ArgumentHelp("Alternatives to list for each proposal.", valueName: "k"))
     var alternatives = 3
 
+    @Option(help: "Partners to consider: the volunteers, or every partner (with its slots).")
+    var candidates: CandidatePool = .volunteers
+
     enum FormatChoice: String, ExpressibleByArgument, CaseIterable {
         case csv, json, both
         var formats: Set<OutputFormat> { self == .both ? [.csv, .json] : [OutputFormat(rawValue: rawValue)!] }
@@ -43,7 +46,7 @@ struct Match: ParsableCommand {
         progress.step("loading \(input.hromadas), \(input.partners)")
         let loaded = try LoadedInputs.load(input.paths)
         progress.step("scoring and solving")
-        let instance = loaded.instance()
+        let instance = loaded.instance(candidates: candidates)
         let result = try Matcher.match(instance, alternatives: alternatives)
         progress.step("writing")
         let writeStart = Date()
@@ -51,13 +54,13 @@ struct Match: ParsableCommand {
         try OutputFolder.write(table.files(format.formats), to: folder)
         let written = Date().timeIntervalSince(writeStart)
         progress.finish()
-        print(Self.summary(result, folder: folder, seconds: Date().timeIntervalSince(started), load: loaded.seconds, write: written))
+        print(Self.summary(result, pool: candidates, folder: folder, seconds: Date().timeIntervalSince(started), load: loaded.seconds, write: written))
     }
 
-    static func summary(_ result: MatchResult, folder: String, seconds: Double, load: Double, write: Double) -> String {
+    static func summary(_ result: MatchResult, pool: CandidatePool, folder: String, seconds: Double, load: Double, write: Double) -> String {
         let n = result.proposals.count
         var lines = ["proposed \(n) partnerships for \(result.seeking) hromadas seeking partners "
-            + "(\(result.alreadyPartnered) already have one) among \(result.candidatePartners) volunteer partners"]
+            + "(\(result.alreadyPartnered) already have one) among \(result.candidatePartners) \(pool == .volunteers ? "volunteer " : "")partners"]
         lines.append(String(format: "total score %.3f, mean %.3f", result.total, n > 0 ? result.total / Double(n) : 0))
         if !result.unmatched.isEmpty {
             var reasons: [String: Int] = [:]
@@ -67,8 +70,10 @@ struct Match: ParsableCommand {
                 lines.append("  \(count): \(reason)")
             }
         }
-        lines.append(String(format: "written to %@ in %.2f s (load %.2f, score %.2f, solve %.2f, write %.2f)", folder,
-                            seconds, load, result.timings.scoring, result.timings.solving, write))
+        let t = result.timings
+        lines.append(String(format: "written to %@ in %.2f s (load %.2f, score %.2f, solve %.2f, price-out %.2f, write %.2f)", folder,
+                            seconds, load, t.scoring, t.solving, t.pricing, write)
+                     + (t.pricingRounds > 0 ? "; price-out checked \(t.pricingRounds) time(s) and added \(t.pairsAdded) pairs" : ""))
         return lines.joined(separator: "\n")
     }
 
@@ -78,3 +83,5 @@ struct Match: ParsableCommand {
         return name
     }
 }
+
+extension CandidatePool: ExpressibleByArgument {}

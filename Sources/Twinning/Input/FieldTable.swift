@@ -3,7 +3,7 @@ import Foundation
 /// Records of named fields, from a CSV file or a JSON array of objects: what the
 /// registry and ties loaders check. Each table says where a record and field is, so one
 /// validator gives `file:line:column` for CSV and `file: record N, key "k"` for JSON.
-protocol FieldTable {
+protocol FieldTable: Sendable {
     var file: String { get }
     var header: [String] { get }
     var count: Int { get }

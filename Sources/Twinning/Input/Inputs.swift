@@ -109,8 +109,9 @@ public struct LoadedInputs: Sendable {
     }
 
     /// The matching these inputs describe.
-    public func instance(incumbents: Set<IndexPair> = [], incumbencyBonus: Double = 0) -> MatchInstance {
+    public func instance(candidates: CandidatePool = .volunteers, incumbents: Set<IndexPair> = [],
+                         incumbencyBonus: Double = 0) -> MatchInstance {
         MatchInstance(hromadas: hromadas, partners: partners, ties: ties, rules: rules, weights: weights,
-                      restrictions: restrictions, incumbents: incumbents, incumbencyBonus: incumbencyBonus)
+                      restrictions: restrictions, pool: candidates, incumbents: incumbents, incumbencyBonus: incumbencyBonus)
     }
 }

@@ -19,6 +19,12 @@ public struct Provenance: Sendable, Hashable, CustomStringConvertible {
         self.origin = origin
     }
 
+    /// The file and line, when the fact comes from a file.
+    public var location: (file: String, line: Int)? {
+        if case let .file(path, line) = origin { return (path, line) }
+        return nil
+    }
+
     /// `accepted in Data/ties.csv, line 3`, `rejected by a coordinator (2026-11-29T…)`.
     public var description: String {
         switch origin {

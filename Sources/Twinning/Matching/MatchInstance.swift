@@ -18,18 +18,30 @@ extension Restrictions {
                                       resolver: IDResolver(hromadas: hromadas, partners: partners), file: file)
             for rule in rules.rules { rule.apply(to: &self, context, errors: &errors) }
         }
+        for (pair, source) in locked where !levelsAllow(hromadas.levels[pair.hromada], partners.levels[pair.partner]) {
+            let (file, line) = source.location ?? ("(decisions)", 0)
+            errors.append(InputError(.conflict, file: file, line: line,
+                "pair \(hromadas.ids[pair.hromada]), \(partners.ids[pair.partner]) is \(source) but the rules' levels do not let a "
+                    + "\(hromadas.levels[pair.hromada].rawValue) pair with a \(partners.levels[pair.partner].rawValue): "
+                    + "allow it in levels or unlock the pair"))
+        }
         for (pair, source) in locked {
             guard let why = forbidden[pair] else { continue }
-            let location: (String, Int)
-            switch (source.origin, why.origin) {
-            case let (.file(path, line), _), let (_, .file(path, line)): location = (path, line)
-            default: location = ("(decisions)", 0)
-            }
+            let location = source.location ?? why.location ?? ("(decisions)", 0)
             errors.append(InputError(.conflict, file: location.0, line: location.1,
                 "pair \(hromadas.ids[pair.hromada]), \(partners.ids[pair.partner]) is \(source) but also \(why): remove one of the two"))
         }
         if !errors.isEmpty { throw InputErrors(errors) }
     }
+}
+
+/// Which partners a matching considers.
+public enum CandidatePool: String, Sendable, CaseIterable {
+    /// The partners that signed up (`volunteer` column), as programmes match.
+    case volunteers
+    /// Every partner, with its slots: which municipalities to invite, or "what if every
+    /// municipality took part".
+    case all
 }
 
 /// One matching to solve: the inputs with every id resolved to a row, the restrictions,
@@ -57,8 +69,13 @@ public struct MatchInstance: Sendable {
     /// For partners with existing ties: the oblasts of the hromadas they twin with.
     public let partnerTiedRegions: [Int: Set<String>]
 
+    /// Which partners take part.
+    public let pool: CandidatePool
+
     public init(hromadas: Registry, partners: Registry, ties: [Tie], rules: Rules, weights: Weights,
-                restrictions: Restrictions, incumbents: Set<IndexPair> = [], incumbencyBonus: Double = 0) {
+                restrictions: Restrictions, pool: CandidatePool = .volunteers,
+                incumbents: Set<IndexPair> = [], incumbencyBonus: Double = 0) {
+        self.pool = pool
         self.hromadas = hromadas
         self.partners = partners
         self.ties = ties
@@ -85,7 +102,9 @@ public struct MatchInstance: Sendable {
                 : Exclusion(rule: "slots", reason: "asks for no partners (slots 0)"))
         }
         for j in 0..<partners.count {
-            if !partners.volunteers[j] { r.excludePartner(j, Exclusion(rule: "volunteer", reason: "not a volunteer")) }
+            if pool == .volunteers && !partners.volunteers[j] {
+                r.excludePartner(j, Exclusion(rule: "volunteer", reason: "not a volunteer"))
+            }
             if partners.slots[j] == 0 { r.excludePartner(j, Exclusion(rule: "slots", reason: "has no slots")) }
         }
         // A locked pair's partner takes part whatever else would leave it out.
@@ -99,7 +118,7 @@ public struct MatchInstance: Sendable {
     /// The same matching with other weights (tuning's stability runs).
     public func with(weights: Weights) -> MatchInstance {
         MatchInstance(hromadas: hromadas, partners: partners, ties: ties, rules: rules, weights: weights,
-                      restrictions: restrictions, incumbents: incumbents, incumbencyBonus: incumbencyBonus)
+                      restrictions: restrictions, pool: pool, incumbents: incumbents, incumbencyBonus: incumbencyBonus)
     }
 
     /// Whether a pair may be proposed, before scores are known: both take part, the

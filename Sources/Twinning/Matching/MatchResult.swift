@@ -8,8 +8,6 @@ public struct MatchError: Error, Sendable, CustomStringConvertible {
         case lockedExceedsSlots
         /// Locked pairs exceed a group's cap.
         case lockedExceedsCap
-        /// A locked pair that the rules' levels forbid.
-        case lockedNotAllowed
         /// Anything else the solver refused (a bug if it ever happens on valid inputs).
         case unsolvable
     }
@@ -50,10 +48,17 @@ public struct MatchResult: Sendable {
         public let reason: String
     }
 
-    /// Seconds spent in each stage.
+    /// Seconds spent in each stage, and what price-out did.
     public struct Timings: Sendable {
+        /// The streaming pass that scores every pair and keeps the candidate lists.
         public var scoring = 0.0
+        /// Solving the sparse problem, first and after each price-out round.
         public var solving = 0.0
+        /// Price-out passes over the pairs the bounds could not settle.
+        public var pricing = 0.0
+        public var pricingRounds = 0
+        /// Pairs price-out added to the lists.
+        public var pairsAdded = 0
     }
 
     public let proposals: [Proposal]

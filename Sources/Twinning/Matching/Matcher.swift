@@ -2,87 +2,124 @@ import Assignment
 import Foundation
 
 /// Proposes the partnerships that maximise the total score under the restrictions,
-/// exactly. See <doc:Matching>.
+/// exactly, without ever holding every pair's score. See <doc:Matching>.
+///
+/// 1. **Candidates**: one streaming pass scores every pair block by block (BLAS) and
+///    keeps, per hromada, its best allowed partners by rank (score plus incumbency bonus).
+/// 2. **Solve**: the sparse problem on those lists is solved exactly (a min-cost flow).
+/// 3. **Price out**: under the optimal duals, a pair left out of the lists would improve
+///    the solution only if its reduced cost were negative. Every pair left out ranks at
+///    most its row's bar, so a row whose bar cannot beat its dual price is settled by a
+///    bound; the rows left are checked pair by pair in one more streaming pass (the same
+///    blocks, so the same scores to the last bit), violators are added, and the problem
+///    is re-solved warm. When no pair is left with a negative reduced cost, the duals
+///    certify the solution optimal for the whole problem, listed or not.
 public enum Matcher {
+    /// How a matching is run.
+    public struct Options: Sendable {
+        /// Alternatives to list for each proposal.
+        public var alternatives = 3
+        /// Candidates kept per hromada before price-out (beyond its demand).
+        public var candidatesPerHromada = 256
+
+        public init(alternatives: Int = 3, candidatesPerHromada: Int = 256) {
+            self.alternatives = alternatives
+            self.candidatesPerHromada = candidatesPerHromada
+        }
+    }
+
     /// Hromadas with an existing partner take part only for their locked pairs; every
     /// other hromada wants its `slots`. Existing and rejected pairs are never proposed,
     /// accepted and locked pairs always are, pairs below the minimum score never; a
     /// hromada may stay unmatched rather than get a worse pair.
-    public static func match(_ instance: MatchInstance, alternatives: Int = 3) throws(MatchError) -> MatchResult {
-        var timings = MatchResult.Timings()
-        let started = DispatchTime.now().uptimeNanoseconds
-        let candidates = CandidateMatrix(instance)
-        let scored = DispatchTime.now().uptimeNanoseconds
-        let solution = try candidates.solve()
-        let solved = DispatchTime.now().uptimeNanoseconds
-        timings.scoring = Double(scored - started) / 1e9
-        timings.solving = Double(solved - scored) / 1e9
-        return candidates.result(solution, alternatives: alternatives, timings: timings)
+    public static func match(_ instance: MatchInstance, options: Options = Options()) throws(MatchError) -> MatchResult {
+        var run = MatchRun(instance, options: options)
+        try run.solve()
+        return run.result()
+    }
+
+    public static func match(_ instance: MatchInstance, alternatives: Int) throws(MatchError) -> MatchResult {
+        try match(instance, options: Options(alternatives: alternatives))
     }
 }
 
-/// Every pair of the hromadas and partners taking part, scored, with the mask of pairs
-/// the restrictions allow.
-struct CandidateMatrix {
+/// One matching in progress: the stages of ``Matcher``, each a method.
+struct MatchRun {
     let instance: MatchInstance
+    let options: Matcher.Options
     /// Hromadas (rows) and partners (columns) taking part, by registry index.
     let rows: [Int], columns: [Int]
     let model: ScoreModel
-    let scores: [Float]
-    let allowed: [Bool]
-    /// The scores plus the incumbency bonus: what the solver maximises.
-    let objective: [Float]
-    /// Locked pairs as (row, column) cells.
-    let locked: [Pair]
+    let filter: PairFilter
+    var candidates: CandidateLists
+    var assignment: SparseAssignment?
+    var timings = MatchResult.Timings()
 
-    init(_ instance: MatchInstance) {
+    init(_ instance: MatchInstance, options: Matcher.Options) {
         self.instance = instance
+        self.options = options
+        let start = DispatchTime.now().uptimeNanoseconds
         rows = instance.seeking
         columns = (0..<instance.partners.count).filter { instance.isCandidate[$0] }
         model = instance.scoreModel(rows: rows, columns: columns)
-        let n = rows.count, m = columns.count
-        scores = m > 0 ? model.scores(columns: 0..<m) : []
-        let r = instance.restrictions, h = instance.hromadas, p = instance.partners
-        let rowOf = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ($1, $0) })
-        let columnOf = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
-        locked = r.locked.map { Pair(rowOf[$0.pair.hromada]!, columnOf[$0.pair.partner]!) }
-        let lockedCells = Set(locked.map { $0.row * m + $0.column })
-        var allowed = [Bool](repeating: true, count: n * m)
-        for (row, i) in rows.enumerated() {
-            for (c, j) in columns.enumerated() where !r.levelsAllow(h.levels[i], p.levels[j]) { allowed[row * m + c] = false }
-        }
-        for pair in r.forbidden.keys {
-            if let row = rowOf[pair.hromada], let c = columnOf[pair.partner] { allowed[row * m + c] = false }
-        }
-        // Below the minimum score: never proposed (locked pairs excepted, by the solver).
-        for k in 0..<(n * m) where Double(scores[k]) < r.minScore && !lockedCells.contains(k) { allowed[k] = false }
-        self.allowed = allowed
-        var objective = scores
-        if instance.incumbencyBonus != 0 {
-            for pair in instance.incumbents {
-                guard let row = rowOf[pair.hromada], let c = columnOf[pair.partner] else { continue }
-                objective[row * m + c] += Float(instance.incumbencyBonus)
-            }
-        }
-        self.objective = objective
+        filter = PairFilter(instance, rows: rows, columns: columns)
+        let keep = rows.map { options.candidatesPerHromada + instance.demand[$0] + options.alternatives }
+        candidates = CandidateLists(model: model, filter: filter, keep: keep)
+        timings.scoring = Self.seconds(since: start)
     }
 
-    /// The assignment problem: partial matching that maximises the plain total (an
-    /// unmatched slot is worth 0), slots on both sides, caps as column groups.
-    func solve() throws(MatchError) -> AssignmentSolution {
-        let groups = instance.restrictions.groups, codes = groups?.codes ?? []
-        let groupIndex = Dictionary(uniqueKeysWithValues: codes.enumerated().map { ($1, $0) })
-        let problem = AssignmentProblem<Float>(
-            rows: rows.count, columns: columns.count, values: objective, objective: .maximize, allowed: allowed,
-            rowDemands: rows.map { instance.demand[$0] }, columnCapacities: columns.map { instance.partners.slots[$0] },
-            locked: locked, threshold: 0,
-            columnGroups: groups.map { g in columns.map { groupIndex[g.code(of: $0, in: instance.partners)] ?? -1 } },
-            groupCapacities: codes.map { groups!.caps[$0]! })
-        do {
-            return try problem.solve()
-        } catch {
-            throw explain(error)
+    static func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+
+    /// Solves the lists, then prices out until no pair left out can improve the solution.
+    mutating func solve() throws(MatchError) {
+        var start = DispatchTime.now().uptimeNanoseconds
+        var solved: SparseAssignment
+        do { solved = try problem().solve() } catch { throw explain(error) }
+        timings.solving += Self.seconds(since: start)
+        while true {
+            start = DispatchTime.now().uptimeNanoseconds
+            let bounds = solved.reducedCostLowerBounds(valueBounds: candidates.bars.map(Double.init))
+            let flagged = rows.indices.filter { candidates.bars[$0] > -.infinity && bounds[$0] < -1e-9 }
+            if flagged.isEmpty { break }
+            let current = solved
+            let found = CandidateLists.violators(model: model, filter: filter, rows: flagged, lists: candidates.lists) { i, j, rank in
+                current.reducedCost(row: i, column: j, value: Double(rank))
+            }
+            timings.pricing += Self.seconds(since: start)
+            timings.pricingRounds += 1
+            if found.isEmpty { break }
+            start = DispatchTime.now().uptimeNanoseconds
+            var arcs: [(row: Int, arc: SparseAssignmentProblem.Arc)] = []
+            for (i, list) in found.sorted(by: { $0.key < $1.key }) {
+                candidates.lists[i] += list
+                arcs += list.map { (i, SparseAssignmentProblem.Arc(column: $0.partner, value: Double($0.rank))) }
+            }
+            timings.pairsAdded += arcs.count
+            do { try solved.add(arcs) } catch { throw explain(error) }
+            timings.solving += Self.seconds(since: start)
         }
+        assignment = solved
+    }
+
+    /// The sparse problem: partial matching maximising the total rank (an unmatched slot
+    /// is worth 0), slots on both sides, caps as column groups, locked pairs fixed.
+    func problem() -> SparseAssignmentProblem {
+        let r = instance.restrictions, p = instance.partners
+        let groups = r.groups, codes = groups?.codes ?? []
+        let groupIndex = Dictionary(uniqueKeysWithValues: codes.enumerated().map { ($1, $0) })
+        let rowOf = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ($1, $0) })
+        let columnOf = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
+        let locked = r.locked.map { lock -> (pair: Pair, value: Double) in
+            let cell = Pair(rowOf[lock.pair.hromada]!, columnOf[lock.pair.partner]!)
+            return (cell, model.breakdown(hromada: cell.row, partner: cell.column).score)
+        }
+        return SparseAssignmentProblem(
+            rows: rows.count, columns: columns.count,
+            arcs: candidates.lists.map { $0.map { .init(column: $0.partner, value: Double($0.rank)) } },
+            objective: .maximize, rowDemands: rows.map { instance.demand[$0] },
+            columnCapacities: columns.map { p.slots[$0] }, locked: locked, unmatchedValue: 0,
+            columnGroups: groups.map { g in columns.map { groupIndex[g.code(of: $0, in: p)] ?? -1 } },
+            groupCapacities: codes.map { groups!.caps[$0]! })
     }
 
     /// The solver's error in terms of the inputs: ids, names and where pairs were locked.
@@ -103,53 +140,52 @@ struct CandidateMatrix {
             let sources = r.locked.filter { $0.pair.partner == j }.map { "\(h.ids[$0.pair.hromada]) (\($0.source))" }
             return MatchError(.lockedExceedsSlots, "partner \(p.label(j)) has \(count) locked pairs but only \(slots) "
                 + "slot(s): \(sources.joined(separator: "; ")); raise its slots or unlock one")
-        case let .lockedForbidden(pair):
-            let i = rows[pair.row], j = columns[pair.column]
-            return MatchError(.lockedNotAllowed, "pair \(h.ids[i]), \(p.ids[j]) is \(r.lockSource(IndexPair(i, j)).map { "\($0)" } ?? "locked") "
-                + "but the rules' levels do not allow a \(h.levels[i].rawValue)–\(p.levels[j].rawValue) pair: allow it or unlock the pair")
         default:
             return MatchError(.unsolvable, error.description)
         }
     }
 
     /// Proposals with their explanations and alternatives, and the hromadas left short.
-    func result(_ solution: AssignmentSolution, alternatives k: Int, timings: MatchResult.Timings) -> MatchResult {
-        let m = columns.count, minScore = instance.restrictions.minScore
+    func result() -> MatchResult {
+        let solved = assignment!, solution = solved.solution
         var chosenBy = [Set<Int>](repeating: [], count: rows.count)
         for pair in solution.pairs { chosenBy[pair.row].insert(pair.column) }
         let proposals = solution.pairs.map { cell -> MatchResult.Proposal in
             let pair = IndexPair(rows[cell.row], columns[cell.column])
-            var ranked: [(Int, Float)] = []
-            if k > 0 {
-                for c in 0..<m where allowed[cell.row * m + c] && !chosenBy[cell.row].contains(c)
-                    && Double(scores[cell.row * m + c]) >= minScore {
-                    ranked.append((c, scores[cell.row * m + c]))
-                }
-                ranked.sort { $0.1 > $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
-            }
-            let options = ranked.prefix(k).map { c, s in
-                MatchResult.Alternative(partner: columns[c], score: Double(s), lossAtLeast: max(0, solution.reducedCost(
-                    row: cell.row, column: c, value: Double(objective[cell.row * m + c]), maximize: true)))
-            }
             return MatchResult.Proposal(pair: pair, breakdown: model.breakdown(hromada: cell.row, partner: cell.column),
-                                        lockedBy: instance.restrictions.lockSource(pair), alternatives: options)
+                                        lockedBy: instance.restrictions.lockSource(pair),
+                                        alternatives: alternatives(row: cell.row, chosen: chosenBy[cell.row], solved))
         }
         var unmatched: [MatchResult.Unmatched] = []
         for (row, i) in rows.enumerated() where solution.unmatchedDemand[row] > 0 {
             let wanted = instance.demand[i]
-            unmatched.append(.init(hromada: i, wanted: wanted, got: wanted - solution.unmatchedDemand[row],
-                                   reason: unmatchedReason(row)))
+            unmatched.append(.init(hromada: i, wanted: wanted, got: wanted - solution.unmatchedDemand[row], reason: unmatchedReason(row)))
         }
         return MatchResult(proposals: proposals, unmatched: unmatched, seeking: rows.count,
                            alreadyPartnered: instance.alreadyPartnered.count, candidatePartners: columns.count, timings: timings)
     }
 
+    /// The row's best-scoring listed partners it did not get, each with how much total the
+    /// programme would lose, at least, by choosing it (its reduced cost under the duals).
+    func alternatives(row: Int, chosen: Set<Int>, _ solved: SparseAssignment) -> [MatchResult.Alternative] {
+        guard options.alternatives > 0 else { return [] }
+        var best = TopK(capacity: options.alternatives)
+        for c in candidates.lists[row] where !chosen.contains(c.partner) {
+            let loss = solved.reducedCost(row: row, column: c.partner, value: Double(c.rank))
+            guard loss.isFinite else { continue }   // a partner whose every slot is locked
+            best.offer(Candidate(partner: c.partner, score: c.score))
+        }
+        return best.sorted().map { c in
+            let rank = candidates.lists[row].first { $0.partner == c.partner }!.rank
+            return MatchResult.Alternative(partner: columns[c.partner], score: Double(c.score),
+                                           lossAtLeast: max(0, solved.reducedCost(row: row, column: c.partner, value: Double(rank))))
+        }
+    }
+
     func unmatchedReason(_ row: Int) -> String {
-        let m = columns.count, r = instance.restrictions
-        let allowedCount = (0..<m).filter { allowed[row * m + $0] }.count
-        let goodCount = (0..<m).filter { allowed[row * m + $0] && Double(scores[row * m + $0]) >= r.minScore }.count
-        return allowedCount == 0 ? "the rules allow no partner for it"
-            : goodCount == 0 ? "no allowed partner scores at least min_score \(r.minScore)"
+        let r = instance.restrictions
+        return candidates.allowed[row] == 0 ? "the rules allow no partner for it"
+            : candidates.good[row] == 0 ? "no allowed partner scores at least min_score \(r.minScore)"
             : r.groups == nil ? "its acceptable partners are all taken by better-scoring pairs"
             : "its acceptable partners are all taken by better-scoring pairs or capped"
     }

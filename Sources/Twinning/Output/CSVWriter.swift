@@ -35,8 +35,14 @@ public enum CSVWriter {
         return t
     }
 
-    /// A number with a fixed count of decimals, the same on every platform.
+    /// A number with a fixed count of decimals, rounded as C's `printf("%.*f")` rounds
+    /// (the same on every platform), through `vsnprintf` into a small buffer: several
+    /// times faster than `String(format:)`, which matters at tens of thousands of cells.
     public static func fixed(_ x: Double, _ digits: Int) -> String {
-        String(format: "%.\(digits)f", x)
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer in
+            let n = withVaList([Int32(digits), x]) { vsnprintf(buffer.baseAddress!, 64, "%.*f", $0) }
+            guard n > 0, n < 64 else { return String(format: "%.\(digits)f", x) }
+            return String(cString: buffer.baseAddress!)
+        }
     }
 }

@@ -36,30 +36,46 @@ extension ProposalTable {
     public var csv: String { CSVWriter.text(rows, columns: Self.proposalColumns) }
 
     /// `proposals.json`: the whole table, with the weights, rules and inputs used.
-    public func json() throws(OutputError) -> Data { try JSONOutput.encode(Document(self)) }
+    public func json() throws(OutputError) -> Data { try JSONOutput.encode(Document(self), pretty: false) }
 
     /// The files of the chosen formats, by name.
+    /// Each format is rendered on its own core.
     public func files(_ formats: Set<OutputFormat>) throws(OutputError) -> [String: Data] {
-        var files: [String: Data] = [:]
-        for format in formats {
-            switch format {
-            case .csv: files["proposals.csv"] = Data(csv.utf8)
-            case .json: files["proposals.json"] = try json()
+        let chosen = OutputFormat.allCases.filter(formats.contains)
+        var rendered = [Result<(String, Data), OutputError>?](repeating: nil, count: chosen.count)
+        rendered.withUnsafeMutableBufferPointer { buffer in
+            let shared = SharedBuffer(buffer)
+            DispatchQueue.concurrentPerform(iterations: chosen.count) { k in
+                shared[k] = Result { () throws(OutputError) in try render(chosen[k]) }
             }
+        }
+        var files: [String: Data] = [:]
+        for result in rendered {
+            let (name, data) = try result!.get()
+            files[name] = data
         }
         return files
     }
 
+    /// One file: its name and bytes.
+    func render(_ format: OutputFormat) throws(OutputError) -> (String, Data) {
+        switch format {
+        case .csv: return ("proposals.csv", Data(csv.utf8))
+        case .json: return ("proposals.json", try json())
+        }
+    }
+
     /// The JSON form of the table.
     struct Document: Encodable {
-        struct Component: Encodable { let name: String, value: Double, weight: Double, contribution: Double }
         struct SectorMatch: Encodable { let sector: String, need: Double, offer: Double }
         struct Alternative: Encodable { let partnerId: String, partnerName: String, score: Double, lossAtLeast: Double }
         struct Proposal: Encodable {
             let hromadaId: String, hromadaName: String, hromadaRegion: String
             let partnerId: String, partnerName: String, partnerCountry: String
             let status: String, lockedBy: String?, score: Double
-            let components: [Component], topSectors: [SectorMatch], sizeRatio: Double, distanceKm: Double
+            /// Each component's value, and its share of the score (weights are recorded once, above).
+            let components: [String: Double], contributions: [String: Double]
+            let topSectors: [SectorMatch], sizeRatio: Double, distanceKm: Double
             let alternatives: [Alternative]
         }
         struct Unmatched: Encodable { let hromadaId: String, hromadaName: String, hromadaRegion: String, wanted: Int, got: Int, reason: String }
@@ -92,9 +108,8 @@ extension ProposalTable {
                     hromadaId: row.hromada.id, hromadaName: row.hromada.nameLatin, hromadaRegion: row.hromada.region,
                     partnerId: row.partner.id, partnerName: row.partner.nameLatin, partnerCountry: row.partner.country,
                     status: row.status, lockedBy: row.lockedBy, score: r(b.score, 6),
-                    components: b.components.map {
-                        Component(name: $0.component.rawValue, value: r($0.value, 6), weight: $0.weight, contribution: r($0.contribution, 6))
-                    },
+                    components: Dictionary(uniqueKeysWithValues: b.components.map { ($0.component.rawValue, r($0.value, 6)) }),
+                    contributions: Dictionary(uniqueKeysWithValues: b.components.map { ($0.component.rawValue, r($0.contribution, 6)) }),
                     topSectors: b.topSectors.map { SectorMatch(sector: $0.sector.rawValue, need: r($0.need, 3), offer: r($0.offer, 3)) },
                     sizeRatio: r(b.sizeRatio, 4), distanceKm: r(b.distanceKm, 2),
                     alternatives: row.alternatives.map {
@@ -123,10 +138,12 @@ public enum JSONOutput {
         }
     }
 
-    /// `x` rounded to `digits` decimals as `printf` rounds them (so JSON and CSV agree
-    /// to the last shown digit).
+    /// `x` rounded to `digits` decimals (written as the shortest text that reads back
+    /// as that value), as outputs record measured values.
     public static func rounded(_ x: Double, _ digits: Int) -> Double {
-        guard x.isFinite else { return x }
-        return Double(String(format: "%.\(digits)f", x)) ?? x
+        let scale = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8][min(max(digits, 0), 8)]
+        let scaled = x * scale
+        guard scaled.isFinite, abs(scaled) < 1e15 else { return x }
+        return scaled.rounded() / scale
     }
 }

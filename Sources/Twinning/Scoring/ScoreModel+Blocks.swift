@@ -16,9 +16,10 @@ extension ScoreModel {
         var fit: Matrix, prof: Matrix, dots: MatrixD
         init(model: ScoreModel, columns b: Int) {
             let n = model.hromadas.count
-            fit = Matrix(rows: n, columns: b)
-            prof = Matrix(rows: n, columns: b)
-            dots = MatrixD(rows: n, columns: min(b, Self.subBlock))
+            // Every product is written whole by BLAS before it is read: no zeroing.
+            fit = Matrix(uninitializedRows: n, columns: b)
+            prof = Matrix(uninitializedRows: n, columns: b)
+            dots = MatrixD(uninitializedRows: n, columns: min(b, Self.subBlock))
         }
     }
 
@@ -92,7 +93,7 @@ extension ScoreModel {
         while start < b {
             let width = min(Workspace.subBlock, b - start)
             let sub = (columns.lowerBound + start)..<(columns.lowerBound + start + width)
-            if workspace.dots.columns != width { workspace.dots = MatrixD(rows: n, columns: width) }
+            if workspace.dots.columns != width { workspace.dots = MatrixD(uninitializedRows: n, columns: width) }
             sphereA.timesTransposed(sphereB, rows: sub, into: &workspace.dots)
             let offset = start
             workspace.fit.storage.withUnsafeBufferPointer { f in

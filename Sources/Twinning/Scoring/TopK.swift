@@ -4,13 +4,16 @@ import Foundation
 public struct Candidate: Sendable, Equatable {
     public let partner: Int
     public let score: Float
-    public init(partner: Int, score: Float) {
+    /// What candidates are ranked by: the score, plus an incumbency bonus in the batch.
+    public let rank: Float
+    public init(partner: Int, score: Float, rank: Float? = nil) {
         self.partner = partner
         self.score = score
+        self.rank = rank ?? score
     }
-    /// Better: higher score, then lower index.
+    /// Better: higher rank, then lower index.
     static func better(_ a: Candidate, _ b: Candidate) -> Bool {
-        a.score > b.score || (a.score == b.score && a.partner < b.partner)
+        a.rank > b.rank || (a.rank == b.rank && a.partner < b.partner)
     }
 }
 
@@ -49,10 +52,37 @@ struct TopK: Sendable {
         }
     }
 
-    func sorted() -> [Candidate] { heap.sorted(by: Candidate.better) }
+    /// The selection, best first: the heap emptied worst first, then reversed (a heap
+    /// sort with the comparison inlined, faster here than a general sort).
+    func sorted() -> [Candidate] {
+        var h = self
+        var out: [Candidate] = []
+        out.reserveCapacity(heap.count)
+        while let worst = h.popWorst() { out.append(worst) }
+        out.reverse()
+        return out
+    }
 
-    /// Scores at or below this cannot enter (−∞ while there is room).
-    var entryBar: Float { heap.count < capacity ? -.infinity : heap[0].score }
+    private mutating func popWorst() -> Candidate? {
+        guard let top = heap.first else { return nil }
+        let last = heap.removeLast()
+        if !heap.isEmpty {
+            heap[0] = last
+            var i = 0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var worst = i
+                if l < heap.count, Candidate.better(heap[worst], heap[l]) { worst = l }
+                if r < heap.count, Candidate.better(heap[worst], heap[r]) { worst = r }
+                if worst == i { break }
+                heap.swapAt(i, worst); i = worst
+            }
+        }
+        return top
+    }
+
+    /// Ranks at or below this cannot enter (−∞ while there is room).
+    var entryBar: Float { heap.count < capacity ? -.infinity : heap[0].rank }
 
     var isFull: Bool { heap.count >= capacity }
 }

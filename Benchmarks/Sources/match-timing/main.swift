@@ -1,0 +1,64 @@
+import Assignment
+import Foundation
+import LinearAlgebra
+import Twinning
+
+// Usage: match-timing HROMADAS PARTNERS TIES [REPEATS] [--candidates all]
+// Times each stage of `twinning match` on the given files and prints the fastest of the
+// repeats (the least disturbed by other work on a shared machine) as JSON.
+BLASRuntime.selectKernelsOrRestart()
+let args = CommandLine.arguments
+let repeats = args.count > 4 ? Int(args[4])! : 5
+let all = args.contains("--candidates") && args.last == "all"
+nonisolated(unsafe) var stages: [String: [Double]] = [:]
+func time<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+    let start = DispatchTime.now().uptimeNanoseconds
+    let value = try body()
+    stages[name, default: []].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    return value
+}
+var total = 0.0
+for _ in 0..<repeats {
+    let start = DispatchTime.now().uptimeNanoseconds
+    let loaded = try time("load") { try LoadedInputs.load(InputPaths(hromadas: args[1], partners: args[2], ties: args[3])) }
+    let instance = time("instance") { loaded.instance(candidates: all ? .all : .volunteers) }
+    let result = try time("match") { try Matcher.match(instance) }
+    stages["match.score", default: []].append(result.timings.scoring)
+    stages["match.solve", default: []].append(result.timings.solving)
+    stages["match.price_out", default: []].append(result.timings.pricing)
+    let table = time("table") { ProposalTable(result: result, instance: instance, inputs: loaded.paths.recorded) }
+    _ = time("csv") { table.csv }
+    _ = try time("json") { try table.json() }
+    _ = try time("files_csv_json_in_parallel") { try table.files([.csv, .json]) }
+    stages["end_to_end_in_process", default: []].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    total = result.total
+}
+var out: [String: Any] = stages.mapValues { $0.min()! }
+out["total_score"] = total
+let json = try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys, .prettyPrinted])
+print(String(decoding: json, as: UTF8.self))
+
+// The same problem solved densely (every pair's score in one matrix, the dense solver):
+// what `match` did before the candidate lists.
+if args.contains("--dense") {
+    let loaded = try LoadedInputs.load(InputPaths(hromadas: args[1], partners: args[2], ties: args[3]))
+    let instance = loaded.instance()
+    let rows = instance.seeking, columns = (0..<loaded.partners.count).filter { instance.isCandidate[$0] }
+    var tied: [Int: Set<String>] = [:]
+    let columnOf = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
+    for (j, regions) in instance.partnerTiedRegions { if let c = columnOf[j] { tied[c] = regions } }
+    let model = ScoreModel(hromadas: loaded.hromadas.subset(rows), partners: loaded.partners.subset(columns),
+                           weights: loaded.weights, partnerTiedRegions: tied)
+    let scores = model.scores(columns: 0..<columns.count)
+    let problem = AssignmentProblem<Float>(rows: rows.count, columns: columns.count, values: scores, objective: .maximize,
+                                           rowDemands: rows.map { instance.demand[$0] },
+                                           columnCapacities: columns.map { loaded.partners.slots[$0] }, threshold: 0)
+    var times: [Double] = []
+    var solution: AssignmentSolution! = nil
+    for _ in 0..<repeats {
+        let start = DispatchTime.now().uptimeNanoseconds
+        solution = try problem.solve()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    print("dense solve \(times.min()!) s, total \(solution.total)")
+}

@@ -1,0 +1,254 @@
+/// Successive shortest paths on the residual network: each unit of excess (a row's
+/// demand, or what a saturated new arc displaced) travels along a shortest path, over
+/// reduced costs, to the nearest node that lacks flow; potentials then move so that the
+/// path is tight and every reduced cost stays non-negative (Ahuja, Magnanti & Orlin,
+/// "Network Flows", 1993, §9.7).
+///
+/// ## Tie-breaking order
+///
+/// Nodes with excess are served in index order (rows, then columns, then groups). The
+/// search settles nodes by distance, and among equal distances the lowest node index
+/// (rows < columns < groups < sink), ``NodeHeap``; a node's label changes only on a
+/// strictly shorter distance, so the first arc to reach it at its distance is kept. Arcs
+/// are relaxed in a fixed order: a row's candidate arcs as listed, then its unmatched
+/// arc; a column's holders in the order they took it, then its way out. Runs are
+/// therefore reproducible bit for bit.
+extension FlowNetwork {
+    /// Sends every unit of excess to nodes that lack it. In partial matching every row
+    /// can always go unmatched, so a path always exists.
+    mutating func settle() {
+        columnCeiling = (0..<m).reduce(-Double.infinity) { max($0, potential[columnNode($1)]) }
+        for v in 0..<(n + m + g + 1) {
+            while excess[v] > 0 {
+                augment(from: v)
+                #if DEBUG
+                if checksInvariants { checkInvariants() }
+                #endif
+            }
+        }
+    }
+
+    /// One shortest path from `s` to the nearest node with a deficit, then potentials and flow.
+    mutating func augment(from s: Int) {
+        for v in touched { distance[Int(v)] = .infinity; state[Int(v)] = 0; parent[Int(v)] = .none }
+        touched.removeAll(keepingCapacity: true)
+        heap.removeAll()
+        nearestSink = .infinity
+        label(s, 0, .none)
+        var sink = -1, reach = 0.0
+        while let (d, node) = heap.pop() {
+            let v = Int(node)
+            guard state[v] != 2, d <= distance[v] else { continue }
+            state[v] = 2
+            if excess[v] < 0 { sink = v; reach = d; break }
+            relax(from: v, at: d)
+        }
+        precondition(sink >= 0, "no node lacks flow: the network is unbalanced")
+        for v in touched where state[Int(v)] == 2 && distance[Int(v)] < reach {
+            potential[Int(v)] -= reach - distance[Int(v)]
+        }
+        push(from: s, to: sink)
+    }
+
+    @inline(__always)
+    mutating func label(_ v: Int, _ d: Double, _ step: Step) {
+        guard d < distance[v], d < nearestSink else { return }
+        distance[v] = d
+        parent[v] = step
+        if state[v] == 0 { state[v] = 1; touched.append(Int32(v)) }
+        if excess[v] < 0 { nearestSink = d }
+        heap.push(d, Int32(v))
+    }
+
+    /// Labels every head of a residual arc out of `v`.
+    mutating func relax(from v: Int, at d: Double) {
+        @inline(__always) func arc(to w: Int, cost: Double, _ step: Step) {
+            guard state[w] != 2 else { return }
+            let reduced = cost + potential[v] - potential[w]
+            label(w, d + max(0, reduced), step)
+        }
+        let sinkNode = self.sinkNode
+        if v < n {
+            // A row's arcs are sorted by cost, and no column's potential exceeds the
+            // ceiling: once an arc cannot beat the nearest sink found, no later one can.
+            let floor = d + potential[v] - columnCeiling
+            for k in rowStart[v]..<rowStart[v + 1] {
+                if floor + arcCost[k] >= nearestSink { break }
+                if !arcFlow[k] { arc(to: columnNode(Int(arcColumn[k])), cost: arcCost[k], .arc(Int32(k))) }
+            }
+            if unmatchedFlow[v] < supply[v] { arc(to: sinkNode, cost: unmatchedCost, .unmatched(Int32(v))) }
+        } else if v < n + m {
+            let j = v - n
+            for k in holders[j] { arc(to: Int(arcRow[Int(k)]), cost: -arcCost[Int(k)], .arcBack(k)) }
+            if outFlow[j] < capacity[j] { arc(to: next(ofColumn: j), cost: 0, .out(Int32(j))) }
+        } else if v < sinkNode {
+            let h = v - n - m
+            if minimumFlow[h] < minimumTier[h] { arc(to: sinkNode, cost: -bonus, .tier(Int32(h), minimum: true)) }
+            if restFlow[h] < restTier[h] { arc(to: sinkNode, cost: 0, .tier(Int32(h), minimum: false)) }
+            for j in groupUsed[h].items { arc(to: columnNode(Int(j)), cost: 0, .outBack(j)) }
+        } else {
+            for i in unmatchedRows.items { arc(to: Int(i), cost: -unmatchedCost, .unmatchedBack(i)) }
+            for j in usedColumns.items { arc(to: columnNode(Int(j)), cost: 0, .outBack(j)) }
+            for h in 0..<g {
+                if minimumFlow[h] > 0 { arc(to: groupNode(h), cost: bonus, .tierBack(Int32(h), minimum: true)) }
+                if restFlow[h] > 0 { arc(to: groupNode(h), cost: 0, .tierBack(Int32(h), minimum: false)) }
+            }
+        }
+    }
+
+    /// The node a step leaves from.
+    func tail(of step: Step) -> Int {
+        switch step {
+        case .none: preconditionFailure("a path step without an arc")
+        case let .arc(k): return Int(arcRow[Int(k)])
+        case let .arcBack(k): return columnNode(Int(arcColumn[Int(k)]))
+        case let .unmatched(i): return Int(i)
+        case .unmatchedBack, .tierBack: return sinkNode
+        case let .out(j): return columnNode(Int(j))
+        case let .outBack(j): return next(ofColumn: Int(j))
+        case let .tier(h, _): return groupNode(Int(h))
+        }
+    }
+
+    /// How much more flow a step's arc can take.
+    func residual(_ step: Step) -> Int {
+        switch step {
+        case .none: return .max
+        case .arc, .arcBack: return 1
+        case let .unmatched(i): return supply[Int(i)] - unmatchedFlow[Int(i)]
+        case let .unmatchedBack(i): return unmatchedFlow[Int(i)]
+        case let .out(j): return capacity[Int(j)] - outFlow[Int(j)]
+        case let .outBack(j): return outFlow[Int(j)]
+        case let .tier(h, minimum): return minimum ? minimumTier[Int(h)] - minimumFlow[Int(h)] : restTier[Int(h)] - restFlow[Int(h)]
+        case let .tierBack(h, minimum): return minimum ? minimumFlow[Int(h)] : restFlow[Int(h)]
+        }
+    }
+
+    /// Pushes as much as the path, the source's excess and the sink's deficit allow.
+    mutating func push(from s: Int, to sink: Int) {
+        var amount = min(excess[s], -excess[sink])
+        var v = sink
+        while v != s { amount = min(amount, residual(parent[v])); v = tail(of: parent[v]) }
+        v = sink
+        while v != s {
+            let step = parent[v]
+            apply(step, amount)
+            v = tail(of: step)
+        }
+        excess[s] -= amount
+        excess[sink] += amount
+    }
+
+    mutating func apply(_ step: Step, _ amount: Int) {
+        switch step {
+        case .none: break
+        case let .arc(k):
+            arcFlow[Int(k)] = true
+            holders[Int(arcColumn[Int(k)])].append(k)
+        case let .arcBack(k):
+            arcFlow[Int(k)] = false
+            holders[Int(arcColumn[Int(k)])].removeAll { $0 == k }
+        case let .unmatched(i):
+            unmatchedFlow[Int(i)] += amount
+            unmatchedRows.insert(i)
+        case let .unmatchedBack(i):
+            unmatchedFlow[Int(i)] -= amount
+            if unmatchedFlow[Int(i)] == 0 { unmatchedRows.remove(i) }
+        case let .out(j):
+            outFlow[Int(j)] += amount
+            if groupOf[Int(j)] >= 0 { groupUsed[Int(groupOf[Int(j)])].insert(j) } else { usedColumns.insert(j) }
+        case let .outBack(j):
+            outFlow[Int(j)] -= amount
+            if outFlow[Int(j)] == 0 {
+                if groupOf[Int(j)] >= 0 { groupUsed[Int(groupOf[Int(j)])].remove(j) } else { usedColumns.remove(j) }
+            }
+        case let .tier(h, minimum):
+            if minimum { minimumFlow[Int(h)] += amount } else { restFlow[Int(h)] += amount }
+        case let .tierBack(h, minimum):
+            if minimum { minimumFlow[Int(h)] -= amount } else { restFlow[Int(h)] -= amount }
+        }
+    }
+
+    /// Adds arcs (warm start): the lists are rebuilt with the new arcs after each row's
+    /// own, and every new arc with a negative reduced cost is saturated, leaving excess
+    /// at its column and a deficit at its row for ``settle()`` to send back.
+    mutating func add(_ arcs: [(row: Int, arc: SparseAssignmentProblem.Arc)]) throws(AssignmentError) {
+        var extra = [[SparseAssignmentProblem.Arc]](repeating: [], count: n)
+        for (row, arc) in arcs { extra[row].append(arc) }
+        var present = Set<Int>()
+        for k in arcColumn.indices { present.insert(Int(arcRow[k]) * m + Int(arcColumn[k])) }
+        var start = [0], column: [Int32] = [], cost: [Double] = [], rowOf: [Int32] = [], flow: [Bool] = []
+        var renumber = [Int32](repeating: -1, count: arcColumn.count)
+        var added: [Int] = []
+        for i in 0..<n {
+            // Old arcs (index ≥ 0) and new ones (−1), merged in cost order again.
+            var row = (rowStart[i]..<rowStart[i + 1]).map { (arcCost[$0], arcColumn[$0], $0) }
+            for arc in extra[i] {
+                guard present.insert(i * m + arc.column).inserted else {
+                    throw AssignmentError(.shapeMismatch, "arc (\(i), \(arc.column)) is listed already")
+                }
+                row.append((sign * arc.value, Int32(arc.column), -1))
+            }
+            row.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+            for (c, j, old) in row {
+                if old >= 0 { renumber[old] = Int32(column.count) } else { added.append(column.count) }
+                column.append(j); cost.append(c); rowOf.append(Int32(i)); flow.append(old >= 0 && arcFlow[old])
+            }
+            start.append(column.count)
+        }
+        rowStart = start; arcColumn = column; arcCost = cost; arcRow = rowOf; arcFlow = flow
+        for j in 0..<m { holders[j] = holders[j].map { renumber[Int($0)] } }
+        for k in added {
+            let i = Int(arcRow[k]), j = Int(arcColumn[k])
+            if arcCost[k] + potential[i] - potential[columnNode(j)] < 0 {
+                arcFlow[k] = true
+                holders[j].append(Int32(k))
+                excess[i] -= 1
+                excess[columnNode(j)] += 1
+            }
+        }
+    }
+}
+
+#if DEBUG
+extension FlowNetwork {
+    /// Checks the network after an augmentation (debug builds, when `checksInvariants`
+    /// is set): every residual arc has a non-negative reduced cost, and flow is
+    /// conserved at every node up to its excess.
+    func checkInvariants() {
+        let scale = max(1, potential.map(abs).max() ?? 0, bonus)
+        let tolerance = 1e-9 * scale
+        func check(_ v: Int, _ w: Int, _ cost: Double, _ what: @autoclosure () -> String) {
+            let reduced = cost + potential[v] - potential[w]
+            precondition(reduced >= -tolerance, "\(what()) has reduced cost \(reduced) < 0")
+        }
+        var inflow = [Int](repeating: 0, count: m), rowOut = [Int](repeating: 0, count: n)
+        for k in arcColumn.indices {
+            let i = Int(arcRow[k]), j = Int(arcColumn[k])
+            if arcFlow[k] { check(columnNode(j), i, -arcCost[k], "reverse of arc (\(i), \(j))"); inflow[j] += 1; rowOut[i] += 1 }
+            else { check(i, columnNode(j), arcCost[k], "arc (\(i), \(j))") }
+        }
+        for i in 0..<n {
+            if unmatchedFlow[i] < supply[i] { check(i, sinkNode, unmatchedCost, "unmatched arc of row \(i)") }
+            if unmatchedFlow[i] > 0 { check(sinkNode, i, -unmatchedCost, "reverse unmatched arc of row \(i)") }
+            precondition(supply[i] - rowOut[i] - unmatchedFlow[i] == excess[i], "row \(i) does not conserve flow")
+        }
+        var groupIn = [Int](repeating: 0, count: g)
+        for j in 0..<m {
+            let out = next(ofColumn: j)
+            if outFlow[j] < capacity[j] { check(columnNode(j), out, 0, "way out of column \(j)") }
+            if outFlow[j] > 0 { check(out, columnNode(j), 0, "reverse way out of column \(j)") }
+            precondition(inflow[j] - outFlow[j] == excess[columnNode(j)] && holders[j].count == inflow[j],
+                         "column \(j) does not conserve flow")
+            if groupOf[j] >= 0 { groupIn[Int(groupOf[j])] += outFlow[j] }
+        }
+        for h in 0..<g {
+            if minimumFlow[h] < minimumTier[h] { check(groupNode(h), sinkNode, -bonus, "minimum tier of group \(h)") }
+            if minimumFlow[h] > 0 { check(sinkNode, groupNode(h), bonus, "reverse minimum tier of group \(h)") }
+            if restFlow[h] < restTier[h] { check(groupNode(h), sinkNode, 0, "tier of group \(h)") }
+            if restFlow[h] > 0 { check(sinkNode, groupNode(h), 0, "reverse tier of group \(h)") }
+            precondition(groupIn[h] - minimumFlow[h] - restFlow[h] == excess[groupNode(h)], "group \(h) does not conserve flow")
+        }
+    }
+}
+#endif

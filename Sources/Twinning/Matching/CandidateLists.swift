@@ -1,0 +1,176 @@
+import Foundation
+
+/// The pair-level restrictions in the form the streaming passes read: the level table,
+/// and per hromada the sorted partners it may not be proposed with (forbidden or
+/// already locked) and those that get the incumbency bonus.
+struct PairFilter: @unchecked Sendable {
+    /// Per row, the partner levels it may pair with, as a bit mask over `Level.allCases`.
+    let levelMask: [UInt8]
+    /// Per column, its level's bit.
+    let columnLevelBit: [UInt8]
+    /// Scores below this are under min_score: the least `Float` whose `Double` value is
+    /// at least min_score, so comparing in single precision decides as in double.
+    let minScore: Float
+    let excluded: [[Int32]]             // per row, sorted columns
+    let favoured: [[Int32]]             // per row, sorted columns getting the bonus
+    let bonus: Float
+
+    init(_ instance: MatchInstance, rows: [Int], columns: [Int]) {
+        let r = instance.restrictions, levels = Level.allCases
+        levelMask = rows.map { i in
+            levels.enumerated().reduce(UInt8(0)) { mask, level in
+                r.levelsAllow(instance.hromadas.levels[i], level.element) ? mask | (1 << level.offset) : mask
+            }
+        }
+        columnLevelBit = columns.map { UInt8(1) << levels.firstIndex(of: instance.partners.levels[$0])! }
+        var threshold = Float(r.minScore)
+        if Double(threshold) < r.minScore { threshold = threshold.nextUp }
+        minScore = threshold
+        let rowOf = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ($1, $0) })
+        let columnOf = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, Int32($0)) })
+        var excluded = [[Int32]](repeating: [], count: rows.count), favoured = excluded
+        for pair in r.forbidden.keys { if let i = rowOf[pair.hromada], let c = columnOf[pair.partner] { excluded[i].append(c) } }
+        for (pair, _) in r.locked { if let i = rowOf[pair.hromada], let c = columnOf[pair.partner] { excluded[i].append(c) } }
+        if instance.incumbencyBonus != 0 {
+            for pair in instance.incumbents { if let i = rowOf[pair.hromada], let c = columnOf[pair.partner] { favoured[i].append(c) } }
+        }
+        self.excluded = excluded.map { Array(Set($0)).sorted() }
+        self.favoured = favoured.map { $0.sorted() }
+        bonus = Float(instance.incumbencyBonus)
+    }
+
+    /// Every level allowed: the common case, where the level test can be skipped.
+    static let allLevels = UInt8((1 << Level.allCases.count) - 1)
+}
+
+/// One row's pass over a block of partners: which pairs the restrictions allow, and
+/// their scores and ranks, in column order. Shared by both streaming passes.
+struct RowScan {
+    let filter: PairFilter
+    let row: Int
+    var excluded = Cursor(), favoured = Cursor()
+
+    /// Calls `body(column, score, rank)` for every allowed pair of the block scoring at
+    /// least min_score, after counting allowed and good pairs.
+    @inline(__always)
+    mutating func scan(_ columns: Range<Int>, _ scores: UnsafePointer<Float>, allowed: inout Int, good: inout Int,
+                       _ body: (Int, Float, Float) -> Void) {
+        let mask = filter.levelMask[row], checkLevels = mask != PairFilter.allLevels
+        let exceptions = filter.excluded[row], favourites = filter.favoured[row]
+        let minScore = filter.minScore, bonus = filter.bonus
+        filter.columnLevelBit.withUnsafeBufferPointer { levelBit in
+            for c in 0..<columns.count {
+                let column = columns.lowerBound + c
+                if checkLevels && mask & levelBit[column] == 0 { continue }
+                if !exceptions.isEmpty && excluded.hits(exceptions, column) { continue }
+                allowed += 1
+                let s = scores[c]
+                guard s >= minScore else { continue }
+                good += 1
+                let rank = !favourites.isEmpty && favoured.hits(favourites, column) ? s + bonus : s
+                body(column, s, rank)
+            }
+        }
+    }
+}
+
+/// A walk through one row's sorted exceptions as its columns arrive in increasing order.
+struct Cursor {
+    var at = 0
+    @inline(__always)
+    mutating func hits(_ list: [Int32], _ column: Int) -> Bool {
+        while at < list.count && Int(list[at]) < column { at += 1 }
+        return at < list.count && Int(list[at]) == column
+    }
+}
+
+/// Each seeking hromada's best allowed partners, chosen in one streaming pass over every
+/// pair (blocks of partners scored with BLAS, a bounded selection per hromada), with the
+/// counts that explain an unmatched hromada. The n × m scores are never held at once.
+struct CandidateLists {
+    /// Per row: its kept candidates (partner = index into the candidate columns), best first.
+    var lists: [[Candidate]]
+    /// Per row: the rank of the worst kept candidate when some allowed pair was left out
+    /// (every pair left out ranks at most this), −∞ when none was.
+    let bars: [Float]
+    /// Per row: the pairs the restrictions allow, and those of them scoring at least min_score.
+    let allowed: [Int], good: [Int]
+
+    /// One streaming pass keeping `keep[i]` candidates of row `i`.
+    init(model: ScoreModel, filter: PairFilter, keep: [Int]) {
+        let n = model.hromadas.count
+        struct RowState {
+            var heap: TopK
+            var scan: RowScan
+            var allowed = 0, good = 0
+        }
+        var states = keep.enumerated().map { RowState(heap: TopK(capacity: $1), scan: RowScan(filter: filter, row: $0)) }
+        let threads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, n))
+        states.withUnsafeMutableBufferPointer { buffer in
+            let shared = SharedBuffer(buffer)
+            model.forEachBlock { columns, scores in
+                let b = columns.count
+                DispatchQueue.concurrentPerform(iterations: threads) { part in
+                    for i in stride(from: part, to: n, by: threads) {
+                        var state = (shared.base + i).move()
+                        var bar = state.heap.entryBar
+                        state.scan.scan(columns, scores.base + i * b, allowed: &state.allowed, good: &state.good) { column, s, rank in
+                            // Partners arrive in index order: once the selection is full,
+                            // only a strictly higher rank can enter it.
+                            guard rank > bar else { return }
+                            state.heap.offer(Candidate(partner: column, score: s, rank: rank))
+                            bar = state.heap.entryBar
+                        }
+                        (shared.base + i).initialize(to: state)
+                    }
+                }
+            }
+        }
+        lists = states.map { $0.heap.sorted() }
+        bars = states.map { $0.heap.isFull && $0.good > $0.heap.capacity ? $0.heap.entryBar : -.infinity }
+        allowed = states.map(\.allowed)
+        good = states.map(\.good)
+    }
+
+    /// The allowed pairs left out of the lists of `rows` whose reduced cost under the
+    /// solver's duals is negative (they would improve the solution), the most negative
+    /// first and at most `limit` per row: a second streaming pass with the same blocks,
+    /// so every score is the same to the last bit.
+    static func violators(model: ScoreModel, filter: PairFilter, rows flagged: [Int], lists: [[Candidate]],
+                          reducedCost: @Sendable (_ row: Int, _ column: Int, _ rank: Float) -> Double,
+                          limit: Int = 32) -> [Int: [Candidate]] {
+        guard !flagged.isEmpty else { return [:] }
+        struct RowState {
+            var scan: RowScan
+            var found: [(Double, Candidate)] = []
+        }
+        let listed = flagged.map { Set(lists[$0].map(\.partner)) }
+        var states = flagged.map { RowState(scan: RowScan(filter: filter, row: $0)) }
+        let threads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, flagged.count))
+        states.withUnsafeMutableBufferPointer { buffer in
+            let shared = SharedBuffer(buffer)
+            model.forEachBlock { columns, scores in
+                let b = columns.count
+                DispatchQueue.concurrentPerform(iterations: threads) { part in
+                    for k in stride(from: part, to: flagged.count, by: threads) {
+                        let i = flagged[k]
+                        var state = (shared.base + k).move()
+                        var allowed = 0, good = 0
+                        state.scan.scan(columns, scores.base + i * b, allowed: &allowed, good: &good) { column, s, rank in
+                            let reduced = reducedCost(i, column, rank)
+                            if reduced < -1e-9 && !listed[k].contains(column) {
+                                state.found.append((reduced, Candidate(partner: column, score: s, rank: rank)))
+                            }
+                        }
+                        (shared.base + k).initialize(to: state)
+                    }
+                }
+            }
+        }
+        var out: [Int: [Candidate]] = [:]
+        for (k, i) in flagged.enumerated() where !states[k].found.isEmpty {
+            out[i] = states[k].found.sorted { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1.partner < $1.1.partner) }.prefix(limit).map(\.1)
+        }
+        return out
+    }
+}
