@@ -3,6 +3,7 @@ import Accelerate
 #else
 import CBLAS
 #endif
+import Foundation
 
 /// The element types BLAS multiplies: single and double precision.
 public protocol BLASScalar: BinaryFloatingPoint, Sendable {}
@@ -11,32 +12,43 @@ extension Double: BLASScalar {}
 
 /// Every call into BLAS and LAPACK lives in this file.
 enum BLAS {
-    /// C = A · B[range]ᵀ, row-major, through sgemm or dgemm by element type.
-    static func gemmABt<T: BLASScalar>(_ a: DenseMatrix<T>, _ b: DenseMatrix<T>, otherRows range: Range<Int>,
-                                       into c: inout DenseMatrix<T>) {
-        let m = Int32(a.rows), n = Int32(range.count), k = Int32(a.columns)
+    /// C = A[aRows] · B[bRows]ᵀ, row-major, through sgemm or dgemm by element type; C is
+    /// `aRows.count × bRows.count` with row stride `bRows.count`, written whole.
+    static func gemmABt<T: BLASScalar>(_ a: DenseMatrix<T>, rows aRows: Range<Int>, _ b: DenseMatrix<T>, rows bRows: Range<Int>,
+                                       into c: UnsafeMutablePointer<T>) {
+        let m = Int32(aRows.count), n = Int32(bRows.count), k = Int32(a.columns)
         guard m > 0, n > 0 else { return }
-        guard k > 0 else { c.storage.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }; return }
-        let offset = range.lowerBound * Int(k)
+        guard k > 0 else { c.update(repeating: 0, count: aRows.count * bRows.count); return }
         a.storage.withUnsafeBufferPointer { pa in
             b.storage.withUnsafeBufferPointer { pb in
-                c.storage.withUnsafeMutableBufferPointer { pc in
-                    if T.self == Float.self {
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k,
-                                    1, UnsafeRawPointer(pa.baseAddress!).assumingMemoryBound(to: Float.self), k,
-                                    UnsafeRawPointer(pb.baseAddress! + offset).assumingMemoryBound(to: Float.self), k,
-                                    0, UnsafeMutableRawPointer(pc.baseAddress!).assumingMemoryBound(to: Float.self), n)
-                    } else if T.self == Double.self {
-                        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k,
-                                    1, UnsafeRawPointer(pa.baseAddress!).assumingMemoryBound(to: Double.self), k,
-                                    UnsafeRawPointer(pb.baseAddress! + offset).assumingMemoryBound(to: Double.self), k,
-                                    0, UnsafeMutableRawPointer(pc.baseAddress!).assumingMemoryBound(to: Double.self), n)
-                    } else {
-                        preconditionFailure("BLAS multiplies Float or Double only")
-                    }
+                let pa = UnsafeRawPointer(pa.baseAddress! + aRows.lowerBound * Int(k))
+                let pb = UnsafeRawPointer(pb.baseAddress! + bRows.lowerBound * Int(k))
+                let pc = UnsafeMutableRawPointer(c)
+                if T.self == Float.self {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k,
+                                1, pa.assumingMemoryBound(to: Float.self), k, pb.assumingMemoryBound(to: Float.self), k,
+                                0, pc.assumingMemoryBound(to: Float.self), n)
+                } else if T.self == Double.self {
+                    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k,
+                                1, pa.assumingMemoryBound(to: Double.self), k, pb.assumingMemoryBound(to: Double.self), k,
+                                0, pc.assumingMemoryBound(to: Double.self), n)
+                } else {
+                    preconditionFailure("BLAS multiplies Float or Double only")
                 }
             }
         }
+    }
+
+    /// Tells OpenBLAS to run each call on the calling thread alone (for callers that split
+    /// the work over the cores themselves: OpenBLAS's own workers would otherwise spin
+    /// between calls and take those cores). Other BLAS implementations: no effect.
+    static func runOnCallingThread() {
+        #if os(Linux)
+        typealias SetThreads = @convention(c) (Int32) -> Void
+        if let symbol = dlsym(dlopen(nil, RTLD_NOW), "openblas_set_num_threads") {
+            unsafeBitCast(symbol, to: SetThreads.self)(1)
+        }
+        #endif
     }
 
     /// Least squares `min ‖A x − b‖₂` through LAPACK dgels (QR); `a` is row-major m × n

@@ -48,8 +48,28 @@ public struct DenseMatrix<Element: BLASScalar>: Sendable, Equatable {
     public func timesTransposed(_ other: DenseMatrix, rows range: Range<Int>, into result: inout DenseMatrix) {
         precondition(columns == other.columns, "inner dimensions differ")
         precondition(result.rows == rows && result.columns == range.count, "result has the wrong shape")
-        BLAS.gemmABt(self, other, otherRows: range, into: &result)
+        let rows = self.rows
+        result.storage.withUnsafeMutableBufferPointer { c in
+            BLAS.gemmABt(self, rows: 0..<rows, other, rows: range, into: c.baseAddress!)
+        }
     }
+
+    /// `A[rows] · B[otherRows]ᵀ` into caller-owned memory of `rows.count × otherRows.count`
+    /// elements (row stride `otherRows.count`): one thread's share of a product split by
+    /// rows. Call ``useCallingThreadOnly()`` first when several threads do this at once.
+    ///
+    /// - Complexity: O(rows.count · otherRows.count · columns) flops, run by BLAS.
+    public func timesTransposed(rows: Range<Int>, _ other: DenseMatrix, rows otherRows: Range<Int>,
+                                into result: UnsafeMutablePointer<Element>) {
+        precondition(columns == other.columns, "inner dimensions differ")
+        precondition(rows.lowerBound >= 0 && rows.upperBound <= self.rows && otherRows.lowerBound >= 0
+                     && otherRows.upperBound <= other.rows, "rows out of range")
+        BLAS.gemmABt(self, rows: rows, other, rows: otherRows, into: result)
+    }
+
+    /// Makes BLAS run each product on the calling thread only, for code that splits
+    /// products over the cores itself (see ``timesTransposed(rows:_:rows:into:)``).
+    public static func useCallingThreadOnly() { BLAS.runOnCallingThread() }
 
     /// Each row scaled to unit Euclidean length (zero rows stay zero).
     public func rowNormalized() -> DenseMatrix {

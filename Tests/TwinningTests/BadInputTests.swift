@@ -132,3 +132,38 @@ import Testing
         #expect(ok == [Tie(hromada: 1, partner: 0, status: .rejected, source: Provenance("rejected", .file(path: "t.csv", line: 2)))])
     }
 }
+
+/// Large files are scanned and checked in halves on two cores: records, lines and
+/// problems must come out exactly as one pass would give them.
+@Suite struct LargeFileTests {
+    @Test("a 2 MB registry with quoted line breaks: every row read, problems in file order at their true lines")
+    func halves() throws {
+        var text = "id,name,level,country,population,lat,lon,need_energy\n"
+        var line = 2, expected: [String] = [], lineOf: [Int] = []
+        for r in 0..<30_000 {
+            let id = r == 20_000 ? "UA5" : "UA\(r)"   // a duplicate of row 5, in the second half
+            var name = "Name \(r)"
+            if r % 997 == 0 { name = "\"North,\nSouth \"\"\(r)\"\"\"" }   // a quoted field over two lines
+            let population = r == 29_000 ? "-3" : "\(1000 + r)"
+            if r == 20_000 { expected.append("h.csv:\(line):1: duplicate id \"UA5\" (first on line \(lineOf[5]))") }
+            if r == 29_000 { expected.append("h.csv:\(line):5: population must be a positive number, found \"-3\"") }
+            text += "\(id),\(name),city,UA,\(population),50,30,0.5\n"
+            lineOf.append(line)
+            line += name.contains("\n") ? 2 : 1
+        }
+        #expect(text.utf8.count > 1 << 20)
+        do {
+            _ = try Registry.parse(Data(text.utf8), file: "h.csv", side: .hromadas)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.errors.map(\.description) == expected)
+        }
+        let clean = text.replacingOccurrences(of: "UA5,Name 20000", with: "UA20000,Name 20000")
+            .replacingOccurrences(of: ",-3,", with: ",3,")
+        let r = try Registry.parse(Data(clean.utf8), file: "h.csv", side: .hromadas)
+        #expect(r.count == 30_000)
+        #expect(r.names[997] == "North,\nSouth \"997\"")
+        #expect(r.lines == lineOf)
+        #expect(r.populations[29_000] == 3)
+    }
+}

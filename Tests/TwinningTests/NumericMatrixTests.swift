@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Twinning
+import SeededRandom
 
 @Suite struct NumericMatrixTests {
     @Test("reads numbers, empty cells are forbidden, BOM and CRLF accepted")
@@ -29,5 +30,22 @@ import Testing
     func emptyAndEncoding() {
         #expect(throws: InputErrors.self) { try NumericMatrix.parse(Data("\n\n".utf8), file: "e.csv") }
         #expect(throws: InputErrors.self) { try NumericMatrix.parse(Data([0xFF, 0xFE, 0x31]), file: "e.csv") }
+    }
+
+    @Test("the fast decimal path reads exactly what strtod reads", arguments: 0..<4)
+    func fastDecimals(seed: Int) {
+        var random = SplitMix64(seed: UInt64(seed))
+        for _ in 0..<20_000 {
+            let digits = Int.random(in: 1...15, using: &random), decimals = Int.random(in: 0...min(digits, 12), using: &random)
+            var text = (0..<digits).map { _ in String(Int.random(in: 0...9, using: &random)) }.joined()
+            if decimals > 0 { text.insert(".", at: text.index(text.endIndex, offsetBy: -decimals)) }
+            if Bool.random(using: &random) { text = "-" + text }
+            let fast = Array(text.utf8).withUnsafeBufferPointer { DecimalNumber.fastParse($0.baseAddress!, $0.count) }
+            #expect(fast == strtod(text, nil), "\(text)")
+        }
+        for text in ["1.", "+1", "1e3", "0x10", "nan", "", "-", ".", "1234567890123456"] {
+            let fast = Array(text.utf8).withUnsafeBufferPointer { DecimalNumber.fastParse($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
+            #expect(fast == nil, "\(text) should go to strtod")
+        }
     }
 }

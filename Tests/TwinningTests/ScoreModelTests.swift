@@ -86,28 +86,27 @@ func tiedRegions(_ pairs: [(Int, Int)], _ hromadas: Registry) -> [Int: Set<Strin
         }
     }
 
-    @Test("each component handed out block by block equals the reference, and they combine to the score")
-    func componentsByBlock() throws {
+    @Test("each component handed out run by run equals the reference, and they combine to the score")
+    func componentsBySegment() throws {
         let (h, p) = try randomRegistries(hromadas: 23, partners: 150, seed: 8)
         let model = ScoreModel(hromadas: h, partners: p, partnerTiedRegions: tiedRegions([(1, 4), (5, 140), (2, 77)], h))
         let (coefficients, constant) = Weights.defaults.normalised
-        var blocks = 0
-        model.forEachBlock(components: ScoreComponent.allCases, blockSize: 64) { columns, values in
-            blocks += 1
-            for i in 0..<h.count {
-                for (b, j) in columns.enumerated() {
-                    let reference = model.breakdown(hromada: i, partner: j)
-                    var score = constant
-                    for c in ScoreComponent.allCases {
-                        let x = Double(values[c]![i * columns.count + b])
-                        #expect(abs(x - reference[c].value) <= 1e-5, "\(c) (\(i), \(j))")
-                        score += coefficients[c.index] * x
-                    }
-                    #expect(abs(score - reference.score) <= 1e-5)
+        let seen = Counter()
+        model.forEachSegment(components: ScoreComponent.allCases, blockSize: 64) { s in
+            seen.add(s.columns.count)
+            for (c, j) in s.columns.enumerated() {
+                let reference = model.breakdown(hromada: s.row, partner: j)
+                var score = constant
+                for (k, component) in ScoreComponent.allCases.enumerated() {
+                    let x = Double(s.component(k)[c])
+                    #expect(abs(x - reference[component].value) <= 1e-5, "\(component) (\(s.row), \(j))")
+                    score += coefficients[component.index] * x
                 }
+                #expect(abs(score - reference.score) <= 1e-5)
+                #expect(abs(Double(s[c]) - reference.score) <= 1e-5)
             }
         }
-        #expect(blocks == 3)
+        #expect(seen.total == h.count * p.count, "every pair visited once")
     }
 
     @Test("explanations name the sectors where need meets offer")
@@ -120,4 +119,12 @@ func tiedRegions(_ pairs: [(Int, Int)], _ hromadas: Registry) -> [Int: Set<Strin
         #expect(products == products.sorted(by: >))
         #expect(b.sizeRatio == h.populations[1] / p.populations[2])
     }
+}
+
+/// A count that visitors on several threads can add to.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func add(_ x: Int) { lock.withLock { value += x } }
+    var total: Int { lock.withLock { value } }
 }

@@ -35,7 +35,7 @@ struct Draws {
 }
 var draws = Draws()
 let d = 32
-let sectors = (0..<d).map { "s\($0)" }
+let sectors = (0..<d).map { Sector.allCases[$0 % Sector.allCases.count] }
 let needs = Matrix(rows: hromadas.count, columns: d, storage: (0..<(hromadas.count * d)).map { _ in draws.next() })
 let offers = Matrix(rows: partners.count, columns: d, storage: (0..<(partners.count * d)).map { _ in draws.next() })
 let h = Registry(side: .hromadas, ids: hromadas.ids, country: "UA", populations: hromadas.populations,
@@ -47,11 +47,10 @@ let p = Registry(side: .partners, ids: partners.ids, country: "PL", populations:
 let model = ScoreModel(hromadas: h, partners: p)
 var top: [[Candidate]] = []
 let scoring = median { top = model.topCandidates(k: 50) }
-var checksum: Float = 0
-let scoreOnly = median { model.forEachBlock { _, s in checksum += s[0] } }
+let scoreOnly = median { model.forEachSegment { _ in } }
 var scoreOnlyByBlock: [String: Double] = [:]
-for block in [256, 1024, 4096] {
-    scoreOnlyByBlock[String(block)] = median { model.forEachBlock(blockSize: block) { _, s in checksum += s[0] } }
+for block in [256, 1024, 4096, 16384] {
+    scoreOnlyByBlock[String(block)] = median { model.forEachSegment(blockSize: block) { _ in } }
 }
 
 let scoringPeak = peakResidentMiB()

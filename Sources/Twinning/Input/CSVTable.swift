@@ -27,7 +27,8 @@ public final class CSVTable: @unchecked Sendable {
     private let starts: [Int32], ends: [Int32] // every field's byte range (quotes excluded)
     private let firstField: [Int]              // per data record, index of its first field (plus a sentinel)
     private let unescaped: [Int: String]       // quoted fields that contained doubled quotes
-    private let hasEscapes: Bool               // skips the dictionary on the common path
+    // Those fields have their end stored as −end − 1: one comparison tells them apart, so
+    // the dictionary is consulted only for them.
 
     /// Fields in data record `r`.
     public func fieldCount(_ r: Int) -> Int { firstField[r + 1] - firstField[r] }
@@ -35,29 +36,40 @@ public final class CSVTable: @unchecked Sendable {
     /// The text of field `k` of data record `r`, surrounding spaces removed.
     public func string(_ r: Int, _ k: Int) -> String {
         let f = firstField[r] + k
-        if hasEscapes, let s = unescaped[f] { return s.trimmingCharacters(in: .whitespaces) }
+        if ends[f] < 0 { return unescaped[f]!.trimmingCharacters(in: .whitespaces) }
         var a = Int(starts[f]), b = Int(ends[f])
         while a < b, bytes[a] == 0x20 { a += 1 }
         while b > a, bytes[b - 1] == 0x20 { b -= 1 }
         return String(decoding: UnsafeBufferPointer(start: bytes + a, count: b - a), as: UTF8.self)
     }
 
+    /// The bytes of field `k` of record `r`, surrounding spaces removed.
+    public func withBytes<T>(_ r: Int, _ k: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        let f = firstField[r] + k
+        if ends[f] < 0 {
+            var s = string(r, k)
+            return s.withUTF8(body)
+        }
+        var a = Int(starts[f]), b = Int(ends[f])
+        while a < b, bytes[a] == 0x20 { a += 1 }
+        while b > a, bytes[b - 1] == 0x20 { b -= 1 }
+        return body(UnsafeBufferPointer(start: bytes + a, count: b - a))
+    }
+
     /// Whether field `k` of record `r` says yes: `1` or `true`.
     func isTrue(_ r: Int, _ k: Int) -> Bool {
-        let f = firstField[r] + k
-        let a = Int(starts[f]), b = Int(ends[f])
-        if b - a == 1 { return bytes[a] == UInt8(ascii: "1") }
-        return b - a == 4 && string(r, k) == "true"
+        withBytes(r, k) { b in (b.count == 1 && b[0] == UInt8(ascii: "1")) || b.elementsEqual("true".utf8) }
     }
 
     /// Field `k` of record `r` as a finite decimal number (see ``DecimalNumber``), or nil.
     public func double(_ r: Int, _ k: Int) -> Double? {
         let f = firstField[r] + k
-        if hasEscapes, unescaped[f] != nil { return DecimalNumber.parse(string(r, k)) }
+        if ends[f] < 0 { return DecimalNumber.parse(string(r, k)) }
         var a = Int(starts[f]), b = Int(ends[f])
         while a < b, bytes[a] == 0x20 { a += 1 }
         while b > a, bytes[b - 1] == 0x20 { b -= 1 }
         guard a < b else { return nil }
+        if let x = DecimalNumber.fastParse(bytes + a, b - a) { return x }
         // strtod accepts "nan", "inf", hex and leading spaces: allow only decimal syntax.
         for i in a..<b where !DecimalNumber.isDecimalByte(bytes[i]) { return nil }
         let begin = UnsafeRawPointer(bytes + a).assumingMemoryBound(to: CChar.self)
@@ -97,14 +109,88 @@ public final class CSVTable: @unchecked Sendable {
         try parse(InputFile.bytes(path: path), file: path, header: header)
     }
 
-    /// One pass over the bytes recording field boundaries. Takes ownership of `bytes`
-    /// on success. Plain local state, no closures: captured variables would be boxed.
-    private static func scan(bytes: UnsafeMutablePointer<UInt8>, end: Int, file: String, header: Bool) throws(InputErrors) -> CSVTable {
-        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
-        var starts: [Int32] = [], ends: [Int32] = [], firstField: [Int] = [0], lines: [Int] = [1]
+    /// Field boundaries of part of a file: every field's byte range, where each record
+    /// starts (plus a sentinel) and on which line, and the text of quoted fields with
+    /// doubled quotes.
+    private struct Fields {
+        var starts: [Int32] = [], ends: [Int32] = [], firstField: [Int] = [0], lines: [Int]
         var unescaped: [Int: String] = [:]
-        starts.reserveCapacity(end / 6); ends.reserveCapacity(end / 6)
-        var line = 1, i = 0
+
+        /// Appends the fields of the part that follows.
+        mutating func append(_ next: Fields) {
+            let offset = starts.count
+            starts += next.starts; ends += next.ends
+            firstField += next.firstField.dropFirst().map { $0 + offset }
+            lines += next.lines
+            for (k, text) in next.unescaped { unescaped[k + offset] = text }
+        }
+    }
+
+    /// Scans the bytes for field boundaries, in two halves on two cores when the file is
+    /// large: the halves meet at a line break outside any quoted field (an even number of
+    /// quote characters before it), so each half is whole records. Takes ownership of
+    /// `bytes` on success.
+    private static func scan(bytes: UnsafeMutablePointer<UInt8>, end: Int, file: String, header: Bool) throws(InputErrors) -> CSVTable {
+        let parts: [Range<Int>]
+        if end > 1 << 20 && ProcessInfo.processInfo.activeProcessorCount > 1, let split = splitPoint(bytes, end) {
+            parts = [0..<split, split..<end]
+        } else {
+            parts = [0..<end]
+        }
+        let firstLines = parts.map { part in 1 + (0..<part.lowerBound).reduce(0) { $0 + (bytes[$1] == 0x0A ? 1 : 0) } }
+        var results = [Result<Fields, InputErrors>?](repeating: nil, count: parts.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let shared = SharedBuffer(buffer), source = SharedBuffer(UnsafeMutableBufferPointer(start: bytes, count: end + 1))
+            DispatchQueue.concurrentPerform(iterations: parts.count) { k in
+                shared[k] = Result { () throws(InputErrors) in
+                    try scan(bytes: source.base, range: parts[k], firstLine: firstLines[k], file: file)
+                }
+            }
+        }
+        var fields = try results[0]!.get()
+        for next in results.dropFirst() { fields.append(try next!.get()) }
+        let (starts, ends, firstField, lines, unescaped) = (fields.starts, fields.ends, fields.firstField, fields.lines, fields.unescaped)
+        guard firstField.count >= 2 else {
+            throw InputErrors(InputError(.missing, file: file,
+                                         header ? "is empty; expected a header row and data rows" : "is empty; expected rows of comma-separated numbers"))
+        }
+        guard header else {
+            return CSVTable(file: file, header: [], lines: lines, bytes: bytes, starts: starts, ends: ends,
+                            firstField: firstField, unescaped: unescaped)
+        }
+        let headerFields = (firstField[0]..<firstField[1]).map { f -> String in
+            unescaped[f] ?? String(decoding: UnsafeBufferPointer(start: bytes + Int(starts[f]), count: Int(ends[f] - starts[f])), as: UTF8.self)
+        }.map { $0.trimmingCharacters(in: .whitespaces) }
+        return CSVTable(file: file, header: headerFields, lines: Array(lines.dropFirst()), bytes: bytes,
+                        starts: starts, ends: ends, firstField: Array(firstField.dropFirst()), unescaped: unescaped)
+    }
+
+    /// The byte after a line break near the middle that lies outside every quoted field,
+    /// or nil if there is none.
+    private static func splitPoint(_ bytes: UnsafeMutablePointer<UInt8>, _ end: Int) -> Int? {
+        var quotes = 0, p = 0
+        var candidate = end / 2
+        while candidate < end - 1 {
+            while candidate < end - 1 && bytes[candidate] != 0x0A { candidate += 1 }
+            guard candidate < end - 1 else { return nil }
+            while p < candidate { if bytes[p] == 0x22 { quotes += 1 }; p += 1 }
+            if quotes % 2 == 0 { return candidate + 1 }
+            candidate += 1
+        }
+        return nil
+    }
+
+    /// One pass over `range` recording field boundaries; `range` is whole records and
+    /// starts on line `firstLine`. Plain local state, no closures: captured variables
+    /// would be boxed.
+    private static func scan(bytes: UnsafeMutablePointer<UInt8>, range: Range<Int>, firstLine: Int,
+                             file: String) throws(InputErrors) -> Fields {
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+        let end = range.upperBound
+        var starts: [Int32] = [], ends: [Int32] = [], firstField: [Int] = [0], lines: [Int] = [firstLine]
+        var unescaped: [Int: String] = [:]
+        starts.reserveCapacity(range.count / 6); ends.reserveCapacity(range.count / 6)
+        var line = firstLine, i = range.lowerBound
         var recordStart = 0          // index into starts of the current record's first field
         while i < end {
             let fieldStart = i
@@ -114,7 +200,7 @@ public final class CSVTable: @unchecked Sendable {
                 while j < end {
                     let c = bytes[j]
                     if c == quote {
-                        if bytes[j + 1] == quote { escaped = true; j += 2; continue }
+                        if j + 1 < end && bytes[j + 1] == quote { escaped = true; j += 2; continue }
                         closed = true
                         break
                     }
@@ -153,7 +239,7 @@ public final class CSVTable: @unchecked Sendable {
                 continue
             }
             // End of record: \n, \r\n or \r.
-            if bytes[i] == cr, bytes[i + 1] == newline { i += 1 }
+            if bytes[i] == cr, i + 1 < end, bytes[i + 1] == newline { i += 1 }
             i += 1
             line += 1
             if starts.count - recordStart == 1 && ends[recordStart] == Int32(fieldStart) && bytes[fieldStart] != quote {
@@ -171,26 +257,15 @@ public final class CSVTable: @unchecked Sendable {
         } else {
             lines.removeLast()
         }
-        guard firstField.count >= 2 else {
-            throw InputErrors(InputError(.missing, file: file,
-                                         header ? "is empty; expected a header row and data rows" : "is empty; expected rows of comma-separated numbers"))
-        }
-        guard header else {
-            return CSVTable(file: file, header: [], lines: lines, bytes: bytes, starts: starts, ends: ends,
-                            firstField: firstField, unescaped: unescaped)
-        }
-        let headerFields = (firstField[0]..<firstField[1]).map { f -> String in
-            unescaped[f] ?? String(decoding: UnsafeBufferPointer(start: bytes + Int(starts[f]), count: Int(ends[f] - starts[f])), as: UTF8.self)
-        }.map { $0.trimmingCharacters(in: .whitespaces) }
-        return CSVTable(file: file, header: headerFields, lines: Array(lines.dropFirst()), bytes: bytes,
-                        starts: starts, ends: ends, firstField: Array(firstField.dropFirst()), unescaped: unescaped)
+        return Fields(starts: starts, ends: ends, firstField: firstField, lines: lines, unescaped: unescaped)
     }
 
     private init(file: String, header: [String], lines: [Int], bytes: UnsafeMutablePointer<UInt8>, starts: [Int32],
                  ends: [Int32], firstField: [Int], unescaped: [Int: String]) {
         self.file = file; self.header = header; self.lines = lines; self.bytes = bytes
+        var ends = ends
+        for f in unescaped.keys { ends[f] = -ends[f] - 1 }
         self.starts = starts; self.ends = ends; self.firstField = firstField; self.unescaped = unescaped
-        hasEscapes = !unescaped.isEmpty
     }
 
     deinit { bytes.deallocate() }

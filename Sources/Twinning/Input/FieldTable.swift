@@ -12,6 +12,9 @@ protocol FieldTable: Sendable {
     func double(_ r: Int, _ k: Int) -> Double?
     /// Whether field `k` of record `r` says yes: `1` or `true`.
     func isTrue(_ r: Int, _ k: Int) -> Bool
+    /// The UTF-8 bytes of field `k` of record `r`, surrounding spaces removed, without
+    /// building a string (checks of short codes on every row of large files).
+    func withBytes<T>(_ r: Int, _ k: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T
     /// Line (CSV) or record number (JSON) of record `r`.
     func position(_ r: Int) -> Int
     /// A problem at record `r` (−1: the header) and field `k` (−1: the whole record).
@@ -19,6 +22,33 @@ protocol FieldTable: Sendable {
 }
 
 extension FieldTable {
+    /// Field `k` of record `r` as a level, or nil.
+    func level(_ r: Int, _ k: Int) -> Level? {
+        withBytes(r, k) { bytes in Level.allCases.first { $0.utf8 == bytes.count && $0.rawValue.utf8.elementsEqual(bytes) } }
+    }
+
+    /// Whether field `k` of record `r` is two capital ASCII letters (an ISO country code).
+    func isCountryCode(_ r: Int, _ k: Int) -> Bool {
+        withBytes(r, k) { b in b.count == 2 && b.allSatisfy { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } }
+    }
+
+    /// Field `k` of record `r` as a whole number ≥ 0 written in decimal digits, nil when
+    /// it is anything else (or too large to hold); `empty` when the field is empty.
+    func wholeNumber(_ r: Int, _ k: Int, empty: Int) -> Int? {
+        withBytes(r, k) { b in
+            if b.isEmpty { return empty }
+            var value = 0
+            for c in b {
+                guard c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") else { return nil }
+                let (times, o1) = value.multipliedReportingOverflow(by: 10)
+                let (sum, o2) = times.addingReportingOverflow(Int(c - UInt8(ascii: "0")))
+                if o1 || o2 { return nil }
+                value = sum
+            }
+            return value
+        }
+    }
+
     /// Positions of the header's columns; duplicates and missing required columns are
     /// reported into `errors`.
     func columns(required: [String], what: String, errors: inout [InputError]) -> [String: Int] {
@@ -59,6 +89,10 @@ struct JSONTable: FieldTable {
     func string(_ r: Int, _ k: Int) -> String { rows[r][k].trimmingCharacters(in: .whitespaces) }
     func double(_ r: Int, _ k: Int) -> Double? { DecimalNumber.parse(rows[r][k]) }
     func isTrue(_ r: Int, _ k: Int) -> Bool { let s = string(r, k); return s == "1" || s == "true" }
+    func withBytes<T>(_ r: Int, _ k: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        var s = string(r, k)
+        return s.withUTF8(body)
+    }
     func position(_ r: Int) -> Int { r + 1 }
 
     func error(_ code: InputError.Code, record r: Int, field k: Int, _ message: String) -> InputError {

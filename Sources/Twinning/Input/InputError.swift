@@ -137,6 +137,36 @@ public enum DecimalNumber {
 
     public static func parse(_ text: String) -> Double? { parse(text[...]) }
 
+    /// `[-]digits[.digits]` with at most 15 digits in all, read exactly: the digits form
+    /// an integer below 2⁵³ and the power of ten is at most 10¹⁵, both exact in double
+    /// precision, so their quotient is correctly rounded (Clinger's fast path) — the same
+    /// number `strtod` gives, at a fraction of its cost. Anything else: nil, for `strtod`.
+    @inline(__always)
+    static func fastParse(_ p: UnsafePointer<UInt8>, _ count: Int) -> Double? {
+        var i = 0, negative = false
+        if count > 0 && p[0] == UInt8(ascii: "-") { negative = true; i = 1 }
+        var mantissa: Int64 = 0, digits = 0, decimals = 0, point = false
+        while i < count {
+            let c = p[i]
+            if c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") {
+                mantissa = mantissa * 10 + Int64(c - UInt8(ascii: "0"))
+                digits += 1
+                if point { decimals += 1 }
+                if digits > 15 { return nil }
+            } else if c == UInt8(ascii: ".") && !point {
+                point = true
+            } else {
+                return nil
+            }
+            i += 1
+        }
+        guard digits > 0, !(point && decimals == 0) else { return nil }
+        let x = Double(mantissa) / powersOfTen[decimals]
+        return negative ? -x : x
+    }
+
+    static let powersOfTen: [Double] = (0...15).map { k in Double((0..<k).reduce(Int64(1)) { p, _ in p * 10 }) }
+
     @inline(__always)
     static func isDecimalByte(_ b: UInt8) -> Bool {
         switch b {

@@ -78,7 +78,19 @@ extension Registry {
             }
         }
         var rows = builders[0]
-        for next in builders.dropFirst() { rows.append(next, table, idColumn: columns.id) }
+        for next in builders.dropFirst() { rows.append(next) }
+        // Duplicate ids in one pass over all rows, which also gives the id index.
+        var rowOfID: [String: Int] = [:]
+        rowOfID.reserveCapacity(rows.ids.count)
+        for (k, id) in rows.ids.enumerated() where !id.isEmpty {
+            if let first = rowOfID[id] {
+                // Checked right after the (then non-empty) id, as a single pass would have.
+                rows.problems.append((rows.rowRecords[k], -1, table.error(.duplicate, record: rows.rowRecords[k], field: columns.id,
+                    "duplicate id \"\(id.prefix(40))\" (first on \(table is CSVTable ? "line" : "record") \(table.position(rows.rowRecords[first])))")))
+            } else {
+                rowOfID[id] = k
+            }
+        }
         if !rows.problems.isEmpty {
             throw InputErrors(rows.problems.sorted { ($0.record, $0.order) < ($1.record, $1.order) }.map(\.error))
         }
@@ -89,7 +101,7 @@ extension Registry {
             sectors: sectorColumns.map(\.0), sectorValues: Matrix(rows: table.count, columns: sectorColumns.count, storage: rows.sectorValues),
             profiles: profileColumns.map(\.0), profileValues: Matrix(rows: table.count, columns: profileColumns.count, storage: rows.profileValues),
             volunteers: rows.volunteers, euMembers: columns.euMember == nil ? nil : rows.euMembers,
-            lines: (0..<table.count).map(table.position))
+            lines: (0..<table.count).map(table.position), index: rowOfID)
     }
 }
 
@@ -106,8 +118,8 @@ private struct RowBuilder {
     var regions: [String] = [], nuts2: [String] = [], populations: [Double] = [], latitudes: [Double] = []
     var longitudes: [Double] = [], slots: [Int] = [], volunteers: [Bool] = [], euMembers: [Bool] = []
     var sectorValues: [Float], profileValues: [Float]
-    /// Id → its first record and position (line, or record number), within this range.
-    var firstRecord: [String: (record: Int, position: Int)] = [:]
+    /// The record each appended row came from.
+    var rowRecords: [Int] = []
     /// Problems with their record and their order among the record's checks.
     var problems: [(record: Int, order: Int, error: InputError)] = []
     let sectorCount: Int, profileCount: Int
@@ -118,7 +130,7 @@ private struct RowBuilder {
         sectorCount = sectors; profileCount = profiles
         sectorValues = Array(repeating: 0, count: n * sectors)
         profileValues = Array(repeating: 0, count: n * profiles)
-        firstRecord.reserveCapacity(n)
+        rowRecords.reserveCapacity(n)
         ids.reserveCapacity(n); names.reserveCapacity(n); latin.reserveCapacity(n); levels.reserveCapacity(n)
         countries.reserveCapacity(n); regions.reserveCapacity(n); nuts2.reserveCapacity(n); populations.reserveCapacity(n)
         latitudes.reserveCapacity(n); longitudes.reserveCapacity(n); slots.reserveCapacity(n); volunteers.reserveCapacity(n)
@@ -135,22 +147,14 @@ private struct RowBuilder {
         }
     }
 
-    /// Appends the rows of the next range, reporting its ids already seen in this one.
-    mutating func append<T: FieldTable>(_ next: RowBuilder, _ table: T, idColumn: Int) {
+    /// Appends the rows of the next range.
+    mutating func append(_ next: RowBuilder) {
         ids += next.ids; names += next.names; latin += next.latin; levels += next.levels; countries += next.countries
         regions += next.regions; nuts2 += next.nuts2; populations += next.populations; latitudes += next.latitudes
         longitudes += next.longitudes; slots += next.slots; volunteers += next.volunteers; euMembers += next.euMembers
         sectorValues += next.sectorValues; profileValues += next.profileValues
         problems += next.problems
-        for (id, later) in next.firstRecord.sorted(by: { $0.value.record < $1.value.record }) {
-            if let first = firstRecord[id] {
-                // Checked right after the (then non-empty) id, as a single pass would have.
-                problems.append((later.record, -1, table.error(.duplicate, record: later.record, field: idColumn,
-                    "duplicate id \"\(id.prefix(40))\" (first on \(table is CSVTable ? "line" : "record") \(first.position))")))
-            } else {
-                firstRecord[id] = later
-            }
-        }
+        rowRecords += next.rowRecords
     }
 
     /// Checks record `r` and appends it. The column's own name goes into messages: no
@@ -173,18 +177,12 @@ private struct RowBuilder {
         }
         let id = table.string(r, c.id)
         if id.isEmpty { fail(.missing, c.id, "id is empty") }
-        if let first = firstRecord[id], !id.isEmpty {
-            fail(.duplicate, c.id, "duplicate id \"\(id.prefix(40))\" (first on \(table is CSVTable ? "line" : "record") \(first.position))")
-        } else {
-            firstRecord[id] = (r, table.position(r))
-        }
-        let levelText = table.string(r, c.level)
-        let level = Level(rawValue: levelText)
+        let level = table.level(r, c.level)
         if level == nil {
-            fail(.invalidValue, c.level, "level must be one of village, settlement, city, region, found \"\(levelText.prefix(40))\"")
+            fail(.invalidValue, c.level, "level must be one of village, settlement, city, region, found \"\(table.string(r, c.level).prefix(40))\"")
         }
         let country = table.string(r, c.country)
-        if country.count != 2 || !country.allSatisfy({ $0.isASCII && $0.isUppercase }) {
+        if !table.isCountryCode(r, c.country) {
             fail(.invalidValue, c.country, "country must be an ISO 3166-1 alpha-2 code such as PL, found \"\(country.prefix(40))\"")
         }
         let population = number(c.population)
@@ -196,17 +194,15 @@ private struct RowBuilder {
         if let x = lon, !(-180...180).contains(x) { fail(.invalidValue, c.lon, "lon must be between -180 and 180, found \(table.string(r, c.lon))") }
         var slot = 1
         if let k = c.slots {
-            let text = table.string(r, k)
-            if !text.isEmpty {
-                if let s = Int(text), s >= 0 { slot = s } else {
-                    fail(.invalidValue, k, "slots must be a whole number ≥ 0, found \"\(text.prefix(40))\"")
-                }
+            if let s = table.wholeNumber(r, k, empty: 1) { slot = s } else {
+                fail(.invalidValue, k, "slots must be a whole number ≥ 0, found \"\(table.string(r, k).prefix(40))\"")
             }
         }
         let local = r - records.lowerBound
         for (s, k) in c.sectors.enumerated() { sectorValues[local * sectorCount + s] = unit(k) }
         for (s, k) in c.profiles.enumerated() { profileValues[local * profileCount + s] = unit(k) }
         ids.append(id)
+        rowRecords.append(r)
         let name = table.string(r, c.name)
         names.append(name)
         latin.append(c.latin.map { table.string(r, $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? name)

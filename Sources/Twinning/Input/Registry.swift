@@ -11,6 +11,9 @@ public enum Sector: String, CaseIterable, Sendable {
 /// Administrative level of a municipality or region.
 public enum Level: String, Sendable, CaseIterable, Codable {
     case village, settlement, city, region
+
+    /// Length of the name in UTF-8 bytes.
+    var utf8: Int { rawValue.utf8.count }
 }
 
 /// Which side a registry file describes.
@@ -73,11 +76,15 @@ public struct Registry: Sendable {
     public let euMembers: [Bool]?
     /// Line (CSV) or record number (JSON) of each row, for messages.
     public let lines: [Int]
+    /// Row of each id (made once, when the registry is read).
+    private let idIndex: [String: Int]
 
     public var count: Int { ids.count }
 
     /// Row index of each id.
-    public func index() -> [String: Int] {
+    public func index() -> [String: Int] { idIndex }
+
+    static func index(_ ids: [String]) -> [String: Int] {
         Dictionary(ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
@@ -101,12 +108,13 @@ public struct Registry: Sendable {
     init(side: Side, file: String, ids: [String], names: [String], latinNames: [String], levels: [Level],
          countries: [String], regions: [String], nuts2: [String], populations: [Double], latitudes: [Double],
          longitudes: [Double], slots: [Int], sectors: [Sector], sectorValues: Matrix, profiles: [String],
-         profileValues: Matrix, volunteers: [Bool], euMembers: [Bool]?, lines: [Int]) {
+         profileValues: Matrix, volunteers: [Bool], euMembers: [Bool]?, lines: [Int], index: [String: Int]? = nil) {
         self.side = side; self.file = file; self.ids = ids; self.names = names; self.latinNames = latinNames
         self.levels = levels; self.countries = countries; self.regions = regions; self.nuts2 = nuts2
         self.populations = populations; self.latitudes = latitudes; self.longitudes = longitudes; self.slots = slots
         self.sectors = sectors; self.sectorValues = sectorValues; self.profiles = profiles
         self.profileValues = profileValues; self.volunteers = volunteers; self.euMembers = euMembers; self.lines = lines
+        idIndex = index ?? Self.index(ids)
     }
 
     /// The registry restricted to `rows`, in that order.

@@ -43,6 +43,16 @@ struct PairFilter: @unchecked Sendable {
     static let allLevels = UInt8((1 << Level.allCases.count) - 1)
 }
 
+/// A walk through one row's sorted exceptions as its columns arrive in increasing order.
+struct Cursor {
+    var at = 0
+    @inline(__always)
+    mutating func hits(_ list: [Int32], _ column: Int) -> Bool {
+        while at < list.count && Int(list[at]) < column { at += 1 }
+        return at < list.count && Int(list[at]) == column
+    }
+}
+
 /// One row's pass over a block of partners: which pairs the restrictions allow, and
 /// their scores and ranks, in column order. Shared by both streaming passes.
 struct RowScan {
@@ -50,14 +60,40 @@ struct RowScan {
     let row: Int
     var excluded = Cursor(), favoured = Cursor()
 
-    /// Calls `body(column, score, rank)` for every allowed pair of the block scoring at
-    /// least min_score, after counting allowed and good pairs.
+    /// Calls `body(column, score, rank)` for every allowed pair of the run scoring at
+    /// least min_score and ranking above `bar`, after counting allowed and good pairs;
+    /// `body` returns the bar from then on. Without levels, exceptions or favoured partners (the
+    /// common case) eight pairs are tested at a time.
     @inline(__always)
     mutating func scan(_ columns: Range<Int>, _ scores: UnsafePointer<Float>, allowed: inout Int, good: inout Int,
-                       _ body: (Int, Float, Float) -> Void) {
+                       bar start: Float, _ body: (Int, Float, Float) -> Float) {
+        var bar = start
         let mask = filter.levelMask[row], checkLevels = mask != PairFilter.allLevels
         let exceptions = filter.excluded[row], favourites = filter.favoured[row]
         let minScore = filter.minScore, bonus = filter.bonus
+        var c = 0
+        if !checkLevels && exceptions.isEmpty && favourites.isEmpty {
+            allowed += columns.count
+            let floor = SIMD8<Float>(repeating: minScore)
+            while c + 8 <= columns.count {
+                let v = load8(scores + c)
+                let passing = v .>= floor
+                good += (0..<8).reduce(0) { $0 + (passing[$1] ? 1 : 0) }
+                if any(passing .& (v .> SIMD8<Float>(repeating: bar))) {
+                    for l in 0..<8 where passing[l] && v[l] > bar { bar = body(columns.lowerBound + c + l, v[l], v[l]) }
+                }
+                c += 8
+            }
+            while c < columns.count {
+                let s = scores[c]
+                if s >= minScore {
+                    good += 1
+                    if s > bar { bar = body(columns.lowerBound + c, s, s) }
+                }
+                c += 1
+            }
+            return
+        }
         filter.columnLevelBit.withUnsafeBufferPointer { levelBit in
             for c in 0..<columns.count {
                 let column = columns.lowerBound + c
@@ -68,19 +104,9 @@ struct RowScan {
                 guard s >= minScore else { continue }
                 good += 1
                 let rank = !favourites.isEmpty && favoured.hits(favourites, column) ? s + bonus : s
-                body(column, s, rank)
+                if rank > bar { bar = body(column, s, rank) }
             }
         }
-    }
-}
-
-/// A walk through one row's sorted exceptions as its columns arrive in increasing order.
-struct Cursor {
-    var at = 0
-    @inline(__always)
-    mutating func hits(_ list: [Int32], _ column: Int) -> Bool {
-        while at < list.count && Int(list[at]) < column { at += 1 }
-        return at < list.count && Int(list[at]) == column
     }
 }
 
@@ -98,44 +124,40 @@ struct CandidateLists {
 
     /// One streaming pass keeping `keep[i]` candidates of row `i`.
     init(model: ScoreModel, filter: PairFilter, keep: [Int]) {
-        let n = model.hromadas.count
         struct RowState {
             var heap: TopK
             var scan: RowScan
             var allowed = 0, good = 0
         }
         var states = keep.enumerated().map { RowState(heap: TopK(capacity: $1), scan: RowScan(filter: filter, row: $0)) }
-        let threads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, n))
         states.withUnsafeMutableBufferPointer { buffer in
             let shared = SharedBuffer(buffer)
-            model.forEachBlock { columns, scores in
-                let b = columns.count
-                DispatchQueue.concurrentPerform(iterations: threads) { part in
-                    for i in stride(from: part, to: n, by: threads) {
-                        var state = (shared.base + i).move()
-                        var bar = state.heap.entryBar
-                        state.scan.scan(columns, scores.base + i * b, allowed: &state.allowed, good: &state.good) { column, s, rank in
-                            // Partners arrive in index order: once the selection is full,
-                            // only a strictly higher rank can enter it.
-                            guard rank > bar else { return }
-                            state.heap.offer(Candidate(partner: column, score: s, rank: rank))
-                            bar = state.heap.entryBar
-                        }
-                        (shared.base + i).initialize(to: state)
-                    }
+            model.forEachSegment { segment in
+                let state = shared.base + segment.row
+                // Partners arrive in index order: once the selection is full, only a
+                // strictly higher rank can enter it.
+                state.pointee.scan.scan(segment.columns, segment.scores, allowed: &state.pointee.allowed, good: &state.pointee.good,
+                                        bar: state.pointee.heap.entryBar) { column, s, rank in
+                    state.pointee.heap.offer(Candidate(partner: column, score: s, rank: rank))
+                    return state.pointee.heap.entryBar
                 }
             }
         }
         lists = states.map { $0.heap.sorted() }
-        bars = states.map { $0.heap.isFull && $0.good > $0.heap.capacity ? $0.heap.entryBar : -.infinity }
+        // The bar of a row that dropped an allowed pair: the worst rank it kept (every pair
+        // it dropped ranks at most this).
+        bars = zip(states, lists).map { state, list in
+            state.heap.isFull && state.good > list.count ? list.last!.rank : -.infinity
+        }
         allowed = states.map(\.allowed)
         good = states.map(\.good)
     }
 
     /// The allowed pairs left out of the lists of `rows` whose reduced cost under the
     /// solver's duals is negative (they would improve the solution), the most negative
-    /// first and at most `limit` per row: a second streaming pass with the same blocks,
-    /// so every score is the same to the last bit.
+    /// first and at most `limit` per row: a second streaming pass computing each score
+    /// exactly as the first did (same model, same blocks and rows per core), so every
+    /// score is the same to the last bit.
     static func violators(model: ScoreModel, filter: PairFilter, rows flagged: [Int], lists: [[Candidate]],
                           reducedCost: @Sendable (_ row: Int, _ column: Int, _ rank: Float) -> Double,
                           limit: Int = 32) -> [Int: [Candidate]] {
@@ -145,25 +167,21 @@ struct CandidateLists {
             var found: [(Double, Candidate)] = []
         }
         let listed = flagged.map { Set(lists[$0].map(\.partner)) }
+        let slot = { var slot = [Int](repeating: -1, count: lists.count); for (k, i) in flagged.enumerated() { slot[i] = k }; return slot }()
         var states = flagged.map { RowState(scan: RowScan(filter: filter, row: $0)) }
-        let threads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, flagged.count))
         states.withUnsafeMutableBufferPointer { buffer in
             let shared = SharedBuffer(buffer)
-            model.forEachBlock { columns, scores in
-                let b = columns.count
-                DispatchQueue.concurrentPerform(iterations: threads) { part in
-                    for k in stride(from: part, to: flagged.count, by: threads) {
-                        let i = flagged[k]
-                        var state = (shared.base + k).move()
-                        var allowed = 0, good = 0
-                        state.scan.scan(columns, scores.base + i * b, allowed: &allowed, good: &good) { column, s, rank in
-                            let reduced = reducedCost(i, column, rank)
-                            if reduced < -1e-9 && !listed[k].contains(column) {
-                                state.found.append((reduced, Candidate(partner: column, score: s, rank: rank)))
-                            }
-                        }
-                        (shared.base + k).initialize(to: state)
+            model.forEachSegment { segment in
+                let i = segment.row, k = slot[i]
+                guard k >= 0 else { return }
+                let state = shared.base + k
+                var allowed = 0, good = 0
+                state.pointee.scan.scan(segment.columns, segment.scores, allowed: &allowed, good: &good, bar: -.infinity) { column, s, rank in
+                    let reduced = reducedCost(i, column, rank)
+                    if reduced < -1e-9 && !listed[k].contains(column) {
+                        state.pointee.found.append((reduced, Candidate(partner: column, score: s, rank: rank)))
                     }
+                    return -.infinity
                 }
             }
         }

@@ -169,16 +169,16 @@ struct MatchRun {
     /// programme would lose, at least, by choosing it (its reduced cost under the duals).
     func alternatives(row: Int, chosen: Set<Int>, _ solved: SparseAssignment) -> [MatchResult.Alternative] {
         guard options.alternatives > 0 else { return [] }
-        var best = TopK(capacity: options.alternatives)
+        var options: [(Candidate, Double)] = []
         for c in candidates.lists[row] where !chosen.contains(c.partner) {
             let loss = solved.reducedCost(row: row, column: c.partner, value: Double(c.rank))
             guard loss.isFinite else { continue }   // a partner whose every slot is locked
-            best.offer(Candidate(partner: c.partner, score: c.score))
+            options.append((c, max(0, loss)))
         }
-        return best.sorted().map { c in
-            let rank = candidates.lists[row].first { $0.partner == c.partner }!.rank
-            return MatchResult.Alternative(partner: columns[c.partner], score: Double(c.score),
-                                           lossAtLeast: max(0, solved.reducedCost(row: row, column: c.partner, value: Double(rank))))
+        // Best score first, lower index on a tie (the list is by rank, which the bonus may reorder).
+        options.sort { $0.0.score > $1.0.score || ($0.0.score == $1.0.score && $0.0.partner < $1.0.partner) }
+        return options.prefix(self.options.alternatives).map { c, loss in
+            MatchResult.Alternative(partner: columns[c.partner], score: Double(c.score), lossAtLeast: loss)
         }
     }
 

@@ -51,24 +51,30 @@ public enum Evaluator {
         let rowOf = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ($1, $0) })
         let model = ScoreModel(hromadas: hromadas.subset(rows), partners: partners,
                                weights: weights.without(ScoreComponent.allCases.filter(\.usesKnownTies)))
-        // The true partners' scores, from the same BLAS path.
+        // The true partners' scores, from a first pass computed exactly as the second (a
+        // score taken another way could differ in its last bit and miscount ties).
         var trueScore = [Float](repeating: 0, count: truth.count)
-        for (partner, group) in Dictionary(grouping: truth.indices, by: { truth[$0].partner }) {
-            let column = model.scores(columns: partner..<(partner + 1))
-            for t in group { trueScore[t] = column[rowOf[truth[t].hromada]!] }
-        }
-        // Count, block by block, the candidates that beat each true partner.
-        var better = [Int](repeating: 0, count: truth.count)
         let byRow = Dictionary(grouping: truth.indices, by: { rowOf[truth[$0].hromada]! })
-        model.forEachBlock { columns, s in
-            let b = columns.count
-            for (r, list) in byRow {
-                for t in list {
-                    let target = trueScore[t], partner = truth[t].partner
+        trueScore.withUnsafeMutableBufferPointer { buffer in
+            let trueScore = SharedBuffer(buffer)
+            model.forEachSegment { s in
+                for t in byRow[s.row] ?? [] where s.columns.contains(truth[t].partner) {
+                    trueScore[t] = s[truth[t].partner - s.columns.lowerBound]
+                }
+            }
+        }
+        // Count, run by run, the candidates that beat each true partner.
+        var better = [Int](repeating: 0, count: truth.count)
+        let targets = trueScore
+        better.withUnsafeMutableBufferPointer { buffer in
+            let better = SharedBuffer(buffer)
+            model.forEachSegment { s in
+                for t in byRow[s.row] ?? [] {
+                    let target = targets[t], partner = truth[t].partner
                     var count = 0
-                    for c in 0..<b where candidates?[columns.lowerBound + c] ?? true {
-                        let x = s[r * b + c]
-                        if x > target || (x == target && columns.lowerBound + c < partner) { count += 1 }
+                    for c in 0..<s.columns.count where candidates?[s.columns.lowerBound + c] ?? true {
+                        let x = s[c]
+                        if x > target || (x == target && s.columns.lowerBound + c < partner) { count += 1 }
                     }
                     better[t] += count
                 }

@@ -29,13 +29,10 @@ public enum Tuner {
         let m = partners.count, n = hromadas.count
         let model = ScoreModel(hromadas: hromadas, partners: partners, weights: base)
         var values = components.map { _ in [Float](repeating: 0, count: n * m) }
-        model.forEachBlock(components: components) { columns, blocks in
-            let b = columns.count
-            for (k, c) in components.enumerated() {
-                let s = blocks[c]!
-                values[k].withUnsafeMutableBufferPointer { v in
-                    for r in 0..<n { for j in 0..<b { v[r * m + columns.lowerBound + j] = s[r * b + j] } }
-                }
+        let pointers = values.indices.map { k in values[k].withUnsafeMutableBufferPointer { SharedBuffer($0) } }
+        model.forEachSegment(components: components) { s in
+            for k in components.indices {
+                (pointers[k].base + s.row * m + s.columns.lowerBound).update(from: s.component(k), count: s.columns.count)
             }
         }
         return values

@@ -12,8 +12,9 @@ import LinearAlgebra
 ///   rank-one product of per-row and per-column factors (c: the geometric mean
 ///   population, so the factors stay in range); where a small `s` could overflow the
 ///   factors, `exp(−|ln p − ln q| / s)` instead;
-/// - proximity: the chord between unit vectors on the sphere, `|a − b|² = 2 − 2 a·b`
-///   (dgemm), then the great-circle distance `2R·asin(chord / 2)`;
+/// - proximity: the chord between unit vectors on the sphere, `|a − b|` from the
+///   coordinates' differences (no cancellation, so single precision keeps towns a few
+///   hundred metres apart apart), then the great-circle distance `2R·asin(chord / 2)`;
 /// - ties: a look-up of the partner's tied oblasts.
 public struct ScoreModel: Sendable {
     public let hromadas: Registry
@@ -28,15 +29,18 @@ public struct ScoreModel: Sendable {
     let profileA: Matrix, profileB: Matrix
     let size: SizeFactors
     let sphereA: MatrixD, sphereB: MatrixD
+    /// The unit vectors by coordinate, in single precision (the proximity kernel reads
+    /// the partners' in runs).
+    let hromadaUnit: [SIMD4<Float>]
+    let partnerX: [Float], partnerY: [Float], partnerZ: [Float]
     /// Region code of each hromada, and for each partner with existing ties the sorted
     /// region codes of the hromadas it twins with (the ties component).
     let hromadaRegion: [Int32]
     let partnerTiedRegions: [Int: [Int32]]
 
-    /// Partners scored per block. The single-precision GEMMs run on whole blocks, where
-    /// larger is faster; the double-precision product and the transforms go
-    /// ``Workspace/subBlock`` columns at a time inside a block, to stay in cache. The
-    /// measurements behind 4,096 are in `Benchmarks/README.md`.
+    /// Partners scored per block: each core multiplies its share of the hromadas by a
+    /// block of partners (GEMM), then transforms and hands on one hromada's run at a time.
+    /// The measurements behind 4,096 are in `Benchmarks/README.md`.
     public static let blockSize = 4096
 
     /// Earth's mean radius, km.
@@ -69,8 +73,14 @@ public struct ScoreModel: Sendable {
         func sphere(_ r: Registry) -> MatrixD {
             MatrixD(rows: r.count, columns: 3, storage: zip(r.latitudes, r.longitudes).flatMap { Self.unitVector(lat: $0, lon: $1) })
         }
-        sphereA = sphere(hromadas)
-        sphereB = sphere(partners)
+        let a = sphere(hromadas)
+        sphereA = a
+        let b = sphere(partners)
+        sphereB = b
+        partnerX = (0..<partners.count).map { Float(b[$0, 0]) }
+        partnerY = (0..<partners.count).map { Float(b[$0, 1]) }
+        partnerZ = (0..<partners.count).map { Float(b[$0, 2]) }
+        hromadaUnit = (0..<hromadas.count).map { SIMD4(Float(a[$0, 0]), Float(a[$0, 1]), Float(a[$0, 2]), 0) }
         var codes: [String: Int32] = [:]
         func code(_ region: String) -> Int32 {
             if let c = codes[region] { return c }

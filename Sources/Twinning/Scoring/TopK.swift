@@ -17,74 +17,78 @@ public struct Candidate: Sendable, Equatable {
     }
 }
 
-/// A bounded selection of the best candidates: a binary min-heap on "better".
+/// A bounded selection of the best candidates, for candidates arriving in increasing
+/// partner order. Offers are appended to a buffer; when it holds twice the capacity, a
+/// quickselect keeps the best `capacity` and raises the entry bar to the worst kept rank.
+/// Each offer costs O(1) amortised (a heap costs O(log k)), which matters when a fair
+/// share of all pairs is offered, as with a few thousand partners and k in the hundreds.
+///
+/// Since partners arrive in increasing order, a later candidate with a rank equal to the
+/// bar could only be worse on the tie-break (higher index): only a strictly higher rank
+/// enters, and ``entryBar`` says which.
 struct TopK: Sendable {
     let capacity: Int
-    private(set) var heap: [Candidate] = []
+    private(set) var items: [Candidate] = []
+    /// Ranks at or below this cannot enter (−∞ until the first pruning).
+    private(set) var entryBar = -Float.infinity
+    /// Whether some offered candidate was dropped (the selection is not everything offered).
+    private(set) var dropped = false
 
     init(capacity: Int) {
         self.capacity = capacity
-        heap.reserveCapacity(capacity)
+        items.reserveCapacity(capacity > 0 ? 2 * capacity : 0)
     }
+
+    var isFull: Bool { dropped }
 
     @inline(__always)
     mutating func offer(_ c: Candidate) {
-        guard capacity > 0 else { return }
-        if heap.count < capacity {
-            heap.append(c)
-            var i = heap.count - 1
-            while i > 0 {
-                let parent = (i - 1) / 2
-                guard Candidate.better(heap[parent], heap[i]) else { break }
-                heap.swapAt(parent, i); i = parent
+        guard capacity > 0 else { dropped = true; return }
+        guard c.rank > entryBar else { return }
+        items.append(c)
+        if items.count >= 2 * capacity { prune() }
+    }
+
+    /// Keeps the best `capacity` candidates and raises the bar to the worst of them.
+    private mutating func prune() {
+        guard items.count > capacity else { return }
+        items.withUnsafeMutableBufferPointer { Self.select(best: capacity, in: $0) }
+        items.removeLast(items.count - capacity)
+        entryBar = items.reduce(Float.infinity) { min($0, $1.rank) }
+        dropped = true
+    }
+
+    /// Moves the `k` best of `buffer` (by ``Candidate/better(_:_:)``) to its front, in no
+    /// particular order: Hoare's quickselect with a median-of-three pivot (deterministic).
+    static func select(best k: Int, in buffer: UnsafeMutableBufferPointer<Candidate>) {
+        var low = 0, high = buffer.count - 1
+        while low < high {
+            let mid = low + (high - low) / 2
+            // Median of three as the pivot.
+            if Candidate.better(buffer[mid], buffer[low]) { buffer.swapAt(mid, low) }
+            if Candidate.better(buffer[high], buffer[low]) { buffer.swapAt(high, low) }
+            if Candidate.better(buffer[high], buffer[mid]) { buffer.swapAt(high, mid) }
+            let pivot = buffer[mid]
+            var i = low, j = high
+            while i <= j {
+                while Candidate.better(buffer[i], pivot) { i += 1 }
+                while Candidate.better(pivot, buffer[j]) { j -= 1 }
+                if i <= j { buffer.swapAt(i, j); i += 1; j -= 1 }
             }
-        } else if Candidate.better(c, heap[0]) {
-            heap[0] = c
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var worst = i
-                if l < heap.count, Candidate.better(heap[worst], heap[l]) { worst = l }
-                if r < heap.count, Candidate.better(heap[worst], heap[r]) { worst = r }
-                if worst == i { break }
-                heap.swapAt(i, worst); i = worst
-            }
+            if k - 1 <= j { high = j } else if k - 1 >= i { low = i } else { return }
         }
     }
 
-    /// The selection, best first: the heap emptied worst first, then reversed (a heap
-    /// sort with the comparison inlined, faster here than a general sort).
+    /// The selection, best first.
     func sorted() -> [Candidate] {
-        var h = self
-        var out: [Candidate] = []
-        out.reserveCapacity(heap.count)
-        while let worst = h.popWorst() { out.append(worst) }
-        out.reverse()
-        return out
-    }
-
-    private mutating func popWorst() -> Candidate? {
-        guard let top = heap.first else { return nil }
-        let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap[0] = last
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var worst = i
-                if l < heap.count, Candidate.better(heap[worst], heap[l]) { worst = l }
-                if r < heap.count, Candidate.better(heap[worst], heap[r]) { worst = r }
-                if worst == i { break }
-                heap.swapAt(i, worst); i = worst
-            }
+        var all = items
+        if all.count > capacity {
+            all.withUnsafeMutableBufferPointer { Self.select(best: capacity, in: $0) }
+            all.removeLast(all.count - capacity)
         }
-        return top
+        all.sort(by: Candidate.better)
+        return all
     }
-
-    /// Ranks at or below this cannot enter (−∞ while there is room).
-    var entryBar: Float { heap.count < capacity ? -.infinity : heap[0].rank }
-
-    var isFull: Bool { heap.count >= capacity }
 }
 
 extension ScoreModel {
@@ -94,25 +98,19 @@ extension ScoreModel {
     ///
     /// - Complexity: the scoring of every pair, plus O(n · m · log k) selection at worst.
     public func topCandidates(k: Int, candidates: [Bool]? = nil, blockSize: Int = ScoreModel.blockSize) -> [[Candidate]] {
-        let n = hromadas.count
-        var heaps = [TopK](repeating: TopK(capacity: k), count: n)
+        var heaps = [TopK](repeating: TopK(capacity: k), count: hromadas.count)
         heaps.withUnsafeMutableBufferPointer { h in
             let h = SharedBuffer(h)
-            forEachBlock(blockSize: blockSize) { columns, s in
-                let b = columns.count
-                DispatchQueue.concurrentPerform(iterations: 2) { part in
-                    for i in stride(from: part, to: n, by: 2) {
-                        let heap = h.base + i
-                        // Partners arrive in index order, so once the selection is full
-                        // only a strictly higher score can enter it.
-                        var bar = heap.pointee.entryBar
-                        for j in 0..<b where s[i * b + j] > bar {
-                            let partner = columns.lowerBound + j
-                            if let candidates, !candidates[partner] { continue }
-                            heap.pointee.offer(Candidate(partner: partner, score: s[i * b + j]))
-                            bar = heap.pointee.entryBar
-                        }
-                    }
+            forEachSegment(blockSize: blockSize) { segment in
+                let heap = h.base + segment.row
+                // Partners arrive in index order, so once the selection is full only a
+                // strictly higher score can enter it.
+                var bar = heap.pointee.entryBar
+                for c in 0..<segment.columns.count where segment[c] > bar {
+                    let partner = segment.columns.lowerBound + c
+                    if let candidates, !candidates[partner] { continue }
+                    heap.pointee.offer(Candidate(partner: partner, score: segment[c]))
+                    bar = heap.pointee.entryBar
                 }
             }
         }
