@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One run, same job: Twinning's loading, GEMM and full scoring (1,470 × 98,613, 32-dim
+# One run, same job: Twinning's loading, GEMM and full scoring (1,470 × 98,613, 17-dim
 # vectors, top-50) against numpy on this machine, then GEMM with OpenBLAS's generic
 # fallback kernels to show what `twinning` protects users from.
 set -euo pipefail
@@ -14,7 +14,7 @@ import json
 t, p, s = (json.load(open(f)) for f in ("/tmp/twinning-scoring.json", "/tmp/numpy-scoring.json", "/tmp/twinning-scoring-prescott.json"))
 print(t["blas"])
 print(f"load partners.csv (98,613 rows): twinning {t['load_partners_s']:.3f} s (numpy peer's csv module: {p['load_csv_s']:.3f} s)")
-print(f"GEMM 1470x32 · (98613x32)^T float32, numpy matmul: {p['gemm_gflops']:.1f} GFLOP/s")
+print(f"GEMM 1470x17 · (98613x17)^T float32, numpy matmul: {p['gemm_gflops']:.1f} GFLOP/s")
 print(f"  twinning as scoring runs it ({t['block_size']}-column blocks): {t['gemm_pipeline_gflops']:.1f} GFLOP/s, "
       f"ratio {t['gemm_pipeline_gflops'] / p['gemm_gflops']:.2f}")
 print(f"  twinning whole product into one new 580 MB matrix: {t['gemm_gflops']:.1f} GFLOP/s "

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""numpy peer for the scoring benchmark: the same 1,470 × 98,613 job with 32-dimensional
-vectors — float32 GEMM throughput, and the full blocked score with top-50 selection.
+"""numpy peer for the scoring benchmark: the same 1,470 × 98,613 job with 17-dimensional
+vectors (one per sector) — float32 GEMM throughput, and the full blocked score with top-50 selection.
 
     python3 Benchmarks/peer/scoring_peer.py DATA_DIR OUT_JSON [REPEATS]
 """
@@ -24,7 +24,7 @@ def load(path):
     return np.array(rows)
 t = time.perf_counter(); P = load(data + "/partners.csv"); load_csv = time.perf_counter() - t
 H = load(data + "/hromadas.csv")
-n, m, d = len(H), len(P), 32
+n, m, d = len(H), len(P), 17
 
 # Same LCG as the Swift side.
 state = 20261129

@@ -14,11 +14,10 @@ extension FlowNetwork {
         guard g == 0 else { return }
         columnCeiling = (0..<m).reduce(-Double.infinity) { max($0, potential[columnNode($1)]) }
         var work = (0..<n).filter { supply[$0] == 1 && excess[$0] == 1 }
-        // Three passes, as measured on the shipped data (1,256 hromadas, 2,268 volunteers:
-        // 91,000 bids settle all but the rows wanting several partners, 0.05 s; the
-        // shortest paths alone took 0.18 s). A row displaced on a tie (no change of price)
-        // waits for the next pass, so ties cannot cycle within one; the budget bounds a
-        // price war of tiny steps, past which shortest paths place the rest faster.
+        // Three passes (measured: `Benchmarks/README.md`). A row displaced on a tie (no
+        // change of price) waits for the next pass, so ties cannot cycle within one; the
+        // budget bounds a price war of tiny steps, past which shortest paths place the
+        // rest faster.
         let budget = 200 * work.count
         var spent = 0
         for _ in 0..<3 {

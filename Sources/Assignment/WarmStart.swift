@@ -67,9 +67,8 @@ struct WarmStart<S: AssignmentScalar> {
     /// Augmenting row reduction, twice: each free row takes its cheapest column, lowering
     /// that column's price by the gap to its second cheapest and evicting the holder.
     /// On random costs the reduction can chase long chains of tiny price steps; past 20·n
-    /// row scans the shortest-path phase places the remaining rows faster (measured on
-    /// uniform n = 1,000–8,000: 20·n beat 2, 5, 10, 40, 80·n and no limit, which was 5×
-    /// slower at n = 8,000).
+    /// row scans the shortest-path phase places the remaining rows faster (the budget is
+    /// measured: `Benchmarks/README.md`).
     mutating func augmentingRowReduction(freeRows initial: [Int]) {
         var freeRows = initial
         let budget = 20 * n

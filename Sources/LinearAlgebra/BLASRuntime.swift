@@ -11,8 +11,8 @@ import Foundation
 ///   slowest generic kernels (about 5× slower GEMM) unless `OPENBLAS_CORETYPE` is set;
 /// - OpenBLAS starts a pool of threads, each with its own buffers, that spin between
 ///   calls; Twinning splits its products over the cores itself (each core multiplies
-///   its share of the rows), so the pool only costs time (measured on the default match:
-///   0.10 s of a 0.75 s run). `OPENBLAS_NUM_THREADS=1` leaves it out.
+///   its share of the rows), so the pool only costs time (`Benchmarks/README.md`).
+///   `OPENBLAS_NUM_THREADS=1` leaves it out.
 ///
 /// ``selectKernelsOrRestart()`` sets what is missing and re-executes the program once, so
 /// users get full speed without knowing about it. Settings the user made are kept.

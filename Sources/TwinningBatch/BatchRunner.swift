@@ -169,7 +169,10 @@ public enum BatchRunner {
     }
 
     static func timings(load: Double, _ t: MatchResult.Timings, total: Double) -> String {
-        struct Timings: Encodable { let loadS: Double, scoreS: Double, solveS: Double, totalS: Double }
+        struct Timings: Encodable {
+            let loadS: Double, scoreS: Double, solveS: Double, totalS: Double
+            enum CodingKeys: String, CodingKey { case loadS = "load_s", scoreS = "score_s", solveS = "solve_s", totalS = "total_s" }
+        }
         let r = { JSONOutput.rounded($0, 3) }
         return encode(Timings(loadS: r(load), scoreS: r(t.scoring), solveS: r(t.solving), totalS: r(total)))
     }

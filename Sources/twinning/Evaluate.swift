@@ -75,6 +75,7 @@ struct Evaluate: ParsableCommand {
     struct MetricsDocument: Encodable {
         struct Metrics: Encodable {
             let pairs: Int, hitAt: [String: Double], mrr: Double, medianRank: Double
+            enum CodingKeys: String, CodingKey { case pairs, hitAt = "hit_at", mrr, medianRank = "median_rank" }
             init(_ m: EvaluationReport.Metrics) {
                 pairs = m.pairs
                 hitAt = Dictionary(uniqueKeysWithValues: m.hitAt.map { (String($0.key), JSONOutput.rounded($0.value, 5)) })
@@ -85,6 +86,7 @@ struct Evaluate: ParsableCommand {
         let candidates: Int
         let overall: [String: Metrics]
         let byCountry: [String: Metrics]
+        enum CodingKeys: String, CodingKey { case candidates, overall, byCountry = "by_country" }
         init(_ r: EvaluationReport) {
             candidates = r.candidates
             overall = Dictionary(uniqueKeysWithValues: r.overall.map { ($0.method, Metrics($0.metrics)) })

@@ -231,8 +231,17 @@ let smallPartners = """
 
 /// Every JSON file or stream the tool writes, parsed back by a JSON parser.
 @Suite struct JSONOutputTests {
-    func json(_ data: Data) throws -> [String: Any] {
-        try #require(JSONSerialization.jsonObject(with: data) as? [String: Any])
+    /// The parsed object, after checking that none of its keys, at any depth, is camelCase.
+    func json(_ data: Data, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
+        let object = try #require(JSONSerialization.jsonObject(with: data) as? [String: Any], sourceLocation: sourceLocation)
+        func keys(_ value: Any) -> [String] {
+            if let o = value as? [String: Any] { return o.keys + o.values.flatMap(keys) }
+            if let a = value as? [Any] { return a.flatMap(keys) }
+            return []
+        }
+        let camel = keys(object).filter { $0.range(of: "[a-z0-9][A-Z]", options: .regularExpression) != nil }
+        #expect(camel.isEmpty, "camelCase keys: \(Set(camel).sorted())", sourceLocation: sourceLocation)
+        return object
     }
 
     @Test("proposals.json, metrics.json, assign --format json and the batch's JSON are all valid JSON")

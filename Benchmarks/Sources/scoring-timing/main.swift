@@ -3,8 +3,8 @@ import LinearAlgebra
 import Twinning
 
 // Usage: scoring-timing DATA_DIR OUT_JSON [REPEATS]
-// Loads Data/, then scores all 1,470 hromadas × 98,613 LAUs with seeded 32-dimensional
-// need/offer vectors (the real populations and coordinates), as the numpy peer does.
+// Loads Data/, then scores all 1,470 hromadas × 98,613 LAUs with seeded 17-dimensional
+// need/offer vectors (one per sector) (the real populations and coordinates), as the numpy peer does.
 BLASRuntime.selectKernelsOrRestart()
 let args = CommandLine.arguments
 let data = args.count > 1 ? args[1] : "Data"
@@ -34,8 +34,8 @@ struct Draws {
     }
 }
 var draws = Draws()
-let d = 32
-let sectors = (0..<d).map { Sector.allCases[$0 % Sector.allCases.count] }
+let sectors = Sector.allCases
+let d = sectors.count
 let needs = Matrix(rows: hromadas.count, columns: d, storage: (0..<(hromadas.count * d)).map { _ in draws.next() })
 let offers = Matrix(rows: partners.count, columns: d, storage: (0..<(partners.count * d)).map { _ in draws.next() })
 let h = Registry(side: .hromadas, ids: hromadas.ids, country: "UA", populations: hromadas.populations,
@@ -55,7 +55,7 @@ for block in [256, 1024, 4096, 16384] {
 
 let scoringPeak = peakResidentMiB()
 
-// GEMM alone: the full 1,470 × 98,613 product of the 32-dimensional vectors.
+// GEMM alone: the full 1,470 × 98,613 product of the 17-dimensional vectors.
 var product: Matrix? = nil
 let gemm = median { product = needs.timesTransposed(offers) }
 let gflops = 2.0 * Double(needs.rows) * Double(offers.rows) * Double(d) / gemm / 1e9

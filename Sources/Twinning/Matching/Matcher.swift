@@ -2,7 +2,7 @@ import Assignment
 import Foundation
 
 /// Proposes the partnerships that maximise the total score under the restrictions,
-/// exactly, without ever holding every pair's score. See <doc:Matching>.
+/// exactly, without ever holding every pair's score. See <doc:HowMatchingWorks>.
 ///
 /// 1. **Candidates**: one streaming pass scores every pair block by block (BLAS) and
 ///    keeps, per hromada, its best allowed partners by rank (score plus incumbency bonus).

@@ -1,6 +1,6 @@
 import Foundation
 
-/// How well a weighting recovers partnerships that really formed. See <doc:Evaluation>.
+/// How well a weighting recovers partnerships that really formed. See <doc:MeasuringTheScores>.
 public struct EvaluationReport: Sendable {
     public struct Metrics: Sendable, Equatable {
         public let pairs: Int

@@ -2,7 +2,7 @@ import Foundation
 import LinearAlgebra
 import SeededRandom
 
-/// Weight search and fitting against real partnerships. See <doc:Evaluation>.
+/// Weight search and fitting against real partnerships. See <doc:MeasuringTheScores>.
 public struct TuneReport: Sendable {
     public struct Candidate: Sendable {
         public let method: String

@@ -32,6 +32,8 @@ extension ScoreModel {
     /// - Parameters:
     ///   - columns: the partners to score (all by default).
     ///   - components: components to hand on besides the score (tuning reads them).
+    ///   - blockSize: partners per GEMM; the default is measured (see `Benchmarks/README.md`).
+    ///   - visit: called once per hromada and block, on a worker thread.
     /// - Complexity: GEMMs of inner size ≤ 17 and O(n · m) transforms, on all cores.
     public func forEachSegment(columns: Range<Int>? = nil, components: [ScoreComponent] = [],
                                blockSize: Int = ScoreModel.blockSize, _ visit: @Sendable (ScoreSegment) -> Void) {

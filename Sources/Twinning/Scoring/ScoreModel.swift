@@ -2,7 +2,7 @@ import Foundation
 import LinearAlgebra
 
 /// Scores hromada × partner pairs with BLAS, block by block so memory stays bounded at
-/// full scale, and explains any single pair in plain Swift. See <doc:Scoring>.
+/// full scale, and explains any single pair in plain Swift. See <doc:HowAScoreIsMade>.
 ///
 /// Each component is a dot product of feature rows, taken by GEMM, then a per-element
 /// transform:
