@@ -144,10 +144,13 @@ struct CandidateLists {
             }
         }
         lists = states.map { $0.heap.sorted() }
-        // The bar of a row that dropped an allowed pair: the worst rank it kept (every pair
-        // it dropped ranks at most this).
+        // The bar of a row that left out a pair it could take (every pair scoring at least
+        // min_score was offered or fell below the entry bar, so fewer kept than good means
+        // some were left out): the worst rank it kept, which every pair left out ranks at
+        // most; +∞ when it kept none, −∞ when it left none out. (Whether the selection was
+        // ever pruned does not tell: its final trim to `keep` drops candidates too.)
         bars = zip(states, lists).map { state, list in
-            state.heap.isFull && state.good > list.count ? list.last!.rank : -.infinity
+            state.good > list.count ? list.last?.rank ?? .infinity : -.infinity
         }
         allowed = states.map(\.allowed)
         good = states.map(\.good)

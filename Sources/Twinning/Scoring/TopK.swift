@@ -31,20 +31,15 @@ struct TopK: Sendable {
     private(set) var items: [Candidate] = []
     /// Ranks at or below this cannot enter (−∞ until the first pruning).
     private(set) var entryBar = -Float.infinity
-    /// Whether some offered candidate was dropped (the selection is not everything offered).
-    private(set) var dropped = false
 
     init(capacity: Int) {
         self.capacity = capacity
         items.reserveCapacity(capacity > 0 ? 2 * capacity : 0)
     }
 
-    var isFull: Bool { dropped }
-
     @inline(__always)
     mutating func offer(_ c: Candidate) {
-        guard capacity > 0 else { dropped = true; return }
-        guard c.rank > entryBar else { return }
+        guard capacity > 0, c.rank > entryBar else { return }
         items.append(c)
         if items.count >= 2 * capacity { prune() }
     }
@@ -55,7 +50,6 @@ struct TopK: Sendable {
         items.withUnsafeMutableBufferPointer { Self.select(best: capacity, in: $0) }
         items.removeLast(items.count - capacity)
         entryBar = items.reduce(Float.infinity) { min($0, $1.rank) }
-        dropped = true
     }
 
     /// Moves the `k` best of `buffer` (by ``Candidate/better(_:_:)``) to its front, in no

@@ -1,0 +1,146 @@
+import Assignment
+import Foundation
+import Testing
+@testable import Twinning
+import SeededRandom
+
+/// `Matcher.match` (streamed candidate lists, sparse flow, price-out) against the dense
+/// solver on every allowed pair, through the product's own loaders and rules.
+@Suite struct MatcherTests {
+    /// A random instance: registries with mixed levels, countries, regions, slots and
+    /// volunteers; ties; a rules file with every kind of rule the seed picks.
+    static func instance(seed: UInt64) throws -> MatchInstance {
+        var random = SplitMix64(seed: seed)
+        func unit() -> Double { random.nextUnit() }
+        func pick<T>(_ xs: [T]) -> T { xs[Int.random(in: 0..<xs.count, using: &random)] }
+        let sectors: [Sector] = [.energy, .water, .health, .education]
+        let n = Int.random(in: 3...14, using: &random), m = Int.random(in: 4...30, using: &random)
+        func registry(_ side: Side, _ count: Int) throws -> Registry {
+            var text = "id,name,level,country,region,population,lat,lon,slots,volunteer,"
+                + sectors.map { side.sectorPrefix + $0.rawValue }.joined(separator: ",") + "\n"
+            for i in 0..<count {
+                let country = side == .hromadas ? "UA" : pick(["PL", "DE", "NO", "LT"])
+                text += "\(side == .hromadas ? "UA" : country)\(i),N\(i),\(pick(Level.allCases).rawValue),\(country),R\(i % 3),"
+                    + "\(Int(500 + unit() * 200_000)),\(45 + unit() * 10),\(10 + unit() * 25),\(pick([0, 1, 1, 1, 2, 3])),"
+                    + "\(side == .hromadas || unit() < 0.8 ? 1 : 0),"
+                    + sectors.map { _ in CSVWriter.fixed(unit() < 0.3 ? 0 : unit(), 3) }.joined(separator: ",") + "\n"
+            }
+            return try Registry.parse(Data(text.utf8), file: "\(side).csv", side: side)
+        }
+        let h = try registry(.hromadas, n), p = try registry(.partners, m)
+        var ties = "ua_id,eu_id,status\n", used = Set<IndexPair>()
+        func freshPair() -> IndexPair? {
+            let pair = IndexPair(Int.random(in: 0..<n, using: &random), Int.random(in: 0..<m, using: &random))
+            return used.insert(pair).inserted ? pair : nil
+        }
+        for _ in 0..<Int.random(in: 0...3, using: &random) {
+            if let pair = freshPair() { ties += "\(h.ids[pair.hromada]),\(p.ids[pair.partner]),\(pick(["existing", "rejected"]))\n" }
+        }
+        var rules = ""
+        if unit() < 0.5 { rules += "min_score: \(CSVWriter.fixed(0.2 + unit() * 0.3, 2))\n" }
+        if unit() < 0.3 { rules += "eu_members_only: true\n" }
+        if unit() < 0.5, let pair = freshPair() { rules += "forbidden:\n  - [\(h.ids[pair.hromada]), \(p.ids[pair.partner])]\n" }
+        let levels: [Level: Set<Level>] = unit() < 0.3 ? [.village: [.village, .settlement], .city: [.city, .region]] : [:]
+        if !levels.isEmpty { rules += "levels:\n  village: [village, settlement]\n  city: [city, region]\n" }
+        if unit() < 0.4, let pair = freshPair(), p.slots[pair.partner] > 0, h.slots[pair.hromada] > 0,
+           levels[h.levels[pair.hromada]]?.contains(p.levels[pair.partner]) ?? true,
+           !(rules.contains("eu_members_only") && p.countries[pair.partner] == "NO") {
+            rules += "locked:\n  - [\(h.ids[pair.hromada]), \(p.ids[pair.partner])]\n"
+        }
+        if unit() < 0.5 {
+            rules += unit() < 0.5 ? "country_caps:\n  PL: \(Int.random(in: 0...3, using: &random))\n  DE: 2\n"
+                                  : "region_caps:\n  R0: \(Int.random(in: 1...3, using: &random))\n"
+        }
+        let hromadaTies = try Ties.parse(Data(ties.utf8), file: "ties.csv", hromadas: h, partners: p)
+        let parsed = try Rules.parse(rules, file: "rules.yaml")
+        let restrictions = try Restrictions(rules: parsed, ties: hromadaTies, hromadas: h, partners: p)
+        let incumbents = Set((0..<3).compactMap { _ in freshPair() })
+        return MatchInstance(hromadas: h, partners: p, ties: hromadaTies, rules: parsed, weights: .defaults,
+                             restrictions: restrictions, pool: unit() < 0.5 ? .volunteers : .all,
+                             incumbents: incumbents, incumbencyBonus: unit() < 0.5 ? 0.05 : 0)
+    }
+
+    /// The dense problem: every seeking hromada against every candidate partner, the
+    /// instance's mask, min_score, caps and locked pairs, scores plus incumbency bonus.
+    struct Dense {
+        let rows: [Int], columns: [Int], scores: [Float], allowed: [Bool]
+        let problem: AssignmentProblem<Double>
+
+        init(_ instance: MatchInstance) {
+            let rows = instance.seeking, columns = (0..<instance.partners.count).filter { instance.isCandidate[$0] }
+            self.rows = rows
+            self.columns = columns
+            let scores = instance.scoreModel(rows: rows, columns: columns).scores(columns: 0..<columns.count)
+            let r = instance.restrictions, lockedPairs = Set(r.locked.map(\.pair))
+            var allowed = [Bool](), values = [Double]()
+            for (a, i) in rows.enumerated() {
+                for (b, j) in columns.enumerated() {
+                    let pair = IndexPair(i, j), s = scores[a * columns.count + b]
+                    allowed.append(lockedPairs.contains(pair) || (instance.exclusion(of: pair) == nil && Double(s) >= r.minScore))
+                    values.append(Double(s) + (instance.incumbents.contains(pair) ? instance.incumbencyBonus : 0))
+                }
+            }
+            self.allowed = allowed
+            self.scores = scores
+            let groups = r.groups, codes = groups?.codes ?? []
+            problem = AssignmentProblem(
+                rows: rows.count, columns: columns.count, values: values, objective: .maximize, allowed: allowed,
+                rowDemands: rows.map { instance.demand[$0] }, columnCapacities: columns.map { instance.partners.slots[$0] },
+                locked: r.locked.map { pair, _ in Pair(rows.firstIndex(of: pair.hromada)!, columns.firstIndex(of: pair.partner)!) },
+                threshold: 0,
+                columnGroups: groups.map { g in columns.map { codes.firstIndex(of: g.code(of: $0, in: instance.partners)) ?? -1 } },
+                groupCapacities: codes.map { groups!.caps[$0]! })
+        }
+
+        /// The dense objective of a set of pairs, and whether each is allowed.
+        func objective(_ pairs: [IndexPair]) -> Double? {
+            var total = 0.0
+            for pair in pairs {
+                guard let a = rows.firstIndex(of: pair.hromada), let b = columns.firstIndex(of: pair.partner),
+                      allowed[a * columns.count + b] else { return nil }
+                total += problem.values[a * columns.count + b]
+            }
+            return total
+        }
+    }
+
+    @Test("streamed lists + sparse flow + price-out reach the dense optimum, whatever the list length",
+          arguments: 0..<400)
+    func sameOptimumAsDense(seed: Int) throws {
+        let instance = try Self.instance(seed: UInt64(seed))
+        let dense = Dense(instance)
+        let optimum: AssignmentSolution
+        do { optimum = try dense.problem.solve() } catch {
+            // Contradictory random rules (a locked pair over a cap): the matcher must refuse too.
+            #expect(throws: MatchError.self) { try Matcher.match(instance) }
+            return
+        }
+        for k in [1, 2, 256] {
+            let result = try Matcher.match(instance, options: Matcher.Options(alternatives: k < 256 ? 0 : 3, candidatesPerHromada: k))
+            let pairs = result.proposals.map(\.pair)
+            let objective = try #require(dense.objective(pairs), "seed \(seed), K \(k): a proposed pair is not allowed")
+            #expect(abs(objective - optimum.total) <= 1e-5, "seed \(seed), K \(k): \(objective) against the dense \(optimum.total)")
+            // Feasible: demands, slots and caps kept, locked pairs all present.
+            let perHromada = Dictionary(grouping: pairs, by: \.hromada), perPartner = Dictionary(grouping: pairs, by: \.partner)
+            for (i, list) in perHromada { #expect(list.count <= instance.demand[i]) }
+            for (j, list) in perPartner { #expect(list.count <= instance.partners.slots[j]) }
+            if let g = instance.restrictions.groups {
+                let used = Dictionary(grouping: pairs, by: { g.code(of: $0.partner, in: instance.partners) })
+                for (code, cap) in g.caps { #expect((used[code]?.count ?? 0) <= cap, "seed \(seed): cap of \(code)") }
+            }
+            for (pair, _) in instance.restrictions.locked { #expect(pairs.contains(pair), "seed \(seed): locked \(pair) missing") }
+            #expect(Set(pairs).count == pairs.count)
+        }
+    }
+
+    @Test("the random instances exercise price-out: with one candidate per hromada it must add pairs")
+    func priceOutIsExercised() throws {
+        var added = 0
+        for seed in 0..<40 {
+            let instance = try Self.instance(seed: UInt64(seed))
+            guard let result = try? Matcher.match(instance, options: Matcher.Options(alternatives: 0, candidatesPerHromada: 1)) else { continue }
+            if result.timings.pairsAdded > 0 { added += 1 }
+        }
+        #expect(added >= 10, "price-out added pairs in only \(added) of 40 instances")
+    }
+}
