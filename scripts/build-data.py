@@ -70,6 +70,11 @@ def lau_level(population):
     return "village"
 
 
+# `war_status_sep_2022` of the raw file → the `status` column.
+STATUS = {"occupied": "occupied", "deoccupied": "deoccupied", "not occupied, in the war zone": "war_zone",
+          "not occupied": "not_occupied"}
+
+
 def build_hromadas(raw):
     rows = read(os.path.join(raw, "ua_hromadas.csv"))
     damage = {r["katotth"]: r for r in read(os.path.join(raw, "ua_hromada_war_damage_2022_2023.csv")) if r["katotth"]}
@@ -112,12 +117,12 @@ def build_hromadas(raw):
         p = pop[k]
         slots = 1 + (p >= 50000) + (p >= 250000)
         out.append([r["katotth"], r["name_uk"], r["name_en"], hromada_level(r["type_en"]), "UA",
-                    r["oblast_en"], str(int(p)), r["lat"], r["lon"], str(slots)]
+                    r["oblast_en"], str(int(p)), r["lat"], r["lon"], str(slots), "", STATUS[status]]
                    + [fmt(clip01(need[x]), 3) for x in SECTORS]
                    + [fmt(U, 3), fmt(R, 3)])
     out.sort(key=lambda r: r[0])
-    header = ["id", "name", "name_en", "level", "country", "region", "population", "lat", "lon", "slots"] \
-        + ["need_" + x for x in SECTORS] + ["profile_urban", "profile_rural"]
+    header = ["id", "name", "name_en", "level", "country", "region", "population", "lat", "lon", "slots", "seeking",
+              "status"] + ["need_" + x for x in SECTORS] + ["profile_urban", "profile_rural"]
     return header, out
 
 

@@ -6,12 +6,17 @@
 /// non-negative, so ``settle()`` places the rest exactly.
 ///
 /// It runs without column reduction, so columns never taken keep the sink's potential,
-/// as a rectangular problem needs. Rows wanting several partners, columns with several
-/// slots that are full, and problems with groups are left to the shortest paths: raising
-/// the price of a column that several rows hold would break the others' tight arcs.
+/// as a rectangular problem needs. Rows wanting several partners and columns with several
+/// slots that are full are left to the shortest paths: raising the price of a column that
+/// several rows hold would break the others' tight arcs. Capped groups take part while
+/// they have room: a free column of a group sends its unit through the group, which
+/// keeps the sink's potential, so every arc stays tight; a free column of a full group
+/// could only be had by displacing some other member's holder, which is the shortest
+/// paths' choice, so a row whose best is such a column is left to them. Groups with
+/// minimums (whose tiers start at a bonus) leave the whole problem to the shortest paths.
 extension FlowNetwork {
     mutating func augmentingRowReduction() {
-        guard g == 0 else { return }
+        guard !minimumTier.contains(where: { $0 > 0 }) else { return }
         columnCeiling = (0..<m).reduce(-Double.infinity) { max($0, potential[columnNode($1)]) }
         var work = (0..<n).filter { supply[$0] == 1 && excess[$0] == 1 }
         // Three passes (measured: `Benchmarks/README.md`). A row displaced on a tie (no
@@ -33,6 +38,7 @@ extension FlowNetwork {
                 }
                 var choice = k1, j = Int(arcColumn[k1])
                 if outFlow[j] < capacity[j] {
+                    guard hasRoom(column: j) else { continue }   // a full group: shortest paths decide
                     potential[i] = -u1
                     take(arc: choice, fromFree: true)
                     continue
@@ -41,7 +47,8 @@ extension FlowNetwork {
                 if u1 < u2 {
                     potential[columnNode(j)] -= u2 - u1
                     potential[i] = -u2
-                } else if k2 >= 0 && (outFlow[Int(arcColumn[k2])] < capacity[Int(arcColumn[k2])] || capacity[Int(arcColumn[k2])] == 1) {
+                } else if k2 >= 0 && (outFlow[Int(arcColumn[k2])] < capacity[Int(arcColumn[k2])] ? hasRoom(column: Int(arcColumn[k2]))
+                                                                                                      : capacity[Int(arcColumn[k2])] == 1) {
                     // A tie: take the second column instead, at no change of price.
                     choice = k2; j = Int(arcColumn[k2])
                     potential[i] = -u1
@@ -89,7 +96,13 @@ extension FlowNetwork {
         var evicted = -1
         if fromFree {
             outFlow[j] += 1
-            usedColumns.insert(Int32(j))
+            if groupOf[j] >= 0 {
+                let h = Int(groupOf[j])
+                groupUsed[h].insert(Int32(j))
+                restFlow[h] += 1
+            } else {
+                usedColumns.insert(Int32(j))
+            }
             excess[sinkNode] += 1
         } else {
             let held = Int(holders[j][0])
@@ -102,6 +115,13 @@ extension FlowNetwork {
         holders[j].append(Int32(k))
         excess[i] -= 1
         return evicted
+    }
+
+    /// Whether a free slot of column `j` can send its unit on: ungrouped, or its group
+    /// has room (no group has a minimum tier here).
+    @inline(__always)
+    func hasRoom(column j: Int) -> Bool {
+        groupOf[j] < 0 || restFlow[Int(groupOf[j])] < restTier[Int(groupOf[j])]
     }
 
     mutating func takeUnmatched(row i: Int) {

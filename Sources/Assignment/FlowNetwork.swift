@@ -215,30 +215,40 @@ struct FlowNetwork: Sendable {
 
     // MARK: Reading the solution
 
-    /// The price of column `j` as a pair outside the lists sees it: the least potential
-    /// the column could have with every arc at it still non-negative (each column's
-    /// constraints involve only itself, so each may be lowered on its own). A column with
-    /// a free slot can go no lower than where its flow goes (its group, or the sink) —
-    /// exactly that when it holds pairs too; a full column no lower than its holders
-    /// need; a column with no slot left at all has no floor: no pair can use it.
-    @inline(__always)
-    func columnPrice(_ j: Int) -> Double {
-        if outFlow[j] < capacity[j] { return potential[next(ofColumn: j)] }
-        var floor = -Double.infinity
-        for k in holders[j] { floor = max(floor, arcCost[Int(k)] + potential[Int(arcRow[Int(k)])]) }
-        return floor
-    }
-
-    /// `c + π(row) − price(column)`: the reduced cost of any pair in minimisation form.
-    func reducedCost(row i: Int, column j: Int, cost: Double) -> Double {
-        cost + potential[i] - columnPrice(j)
-    }
-
-    /// The largest price any column shows (bounds the reduced costs of unlisted pairs).
-    func maxColumnPrice() -> Double {
-        var top = -Double.infinity
-        for j in 0..<m { top = max(top, columnPrice(j)) }
-        return top
+    /// The price of every column as a pair outside the lists sees it: the least potential
+    /// the column could have with every residual arc still of non-negative reduced cost,
+    /// rows and the sink kept where they are. The lower the prices, the fewer unlisted
+    /// pairs look improving, so the fewer price-out adds.
+    ///
+    /// Only columns and groups move, and every constraint on them is a lower bound (a
+    /// holder's arc back, a free slot's arc on, a group's free tier or a member's flow) or
+    /// an upper bound the current potentials already meet and lowering keeps. So the least
+    /// solution is the largest of the lower bounds, taken in order:
+    /// - a column's holders need it at least `c + π(row)` for each pair it holds;
+    /// - a group is at least `π(sink) − tier cost` for each tier with room left, and at
+    ///   least each member's holder floor when that member sends flow into it (the group's
+    ///   arc back to the member);
+    /// - a column with a free slot is at least where its flow goes (its group's floor, or
+    ///   the sink).
+    /// A column with no slot left and no holder has no floor (−∞): no pair can use it.
+    func columnPrices() -> [Double] {
+        var holderFloor = [Double](repeating: -.infinity, count: m)
+        for j in 0..<m {
+            for k in holders[j] { holderFloor[j] = max(holderFloor[j], arcCost[Int(k)] + potential[Int(arcRow[Int(k)])]) }
+        }
+        let sink = potential[sinkNode]
+        var groupFloor = [Double](repeating: -.infinity, count: g)
+        for h in 0..<g {
+            if minimumFlow[h] < minimumTier[h] { groupFloor[h] = sink + bonus }
+            if restFlow[h] < restTier[h] { groupFloor[h] = max(groupFloor[h], sink) }
+        }
+        for j in 0..<m where groupOf[j] >= 0 && outFlow[j] > 0 {
+            groupFloor[Int(groupOf[j])] = max(groupFloor[Int(groupOf[j])], holderFloor[j])
+        }
+        return (0..<m).map { j in
+            guard outFlow[j] < capacity[j] else { return holderFloor[j] }
+            return max(holderFloor[j], groupOf[j] >= 0 ? groupFloor[Int(groupOf[j])] : sink)
+        }
     }
 
     var minimumShortfall: [Int] { (0..<g).map { minimumTier[$0] - minimumFlow[$0] } }
@@ -252,11 +262,11 @@ struct FlowNetwork: Sendable {
         for pair in pairs { served[pair.row] += 1 }
         for k in arcFlow.indices where arcFlow[k] { total += sign * arcCost[k] }
         for pair in p.locked { total += value[pair.pair]! }
-        let reference = potential[sinkNode]
+        let reference = potential[sinkNode], prices = columnPrices()
         return AssignmentSolution(
             pairs: pairs, total: total,
             rowPotentials: (0..<n).map { reference - potential[$0] },
-            columnPotentials: (0..<m).map { columnPrice($0) - reference },
+            columnPotentials: prices.map { $0 - reference },
             unmatchedDemand: (0..<n).map { p.rowDemands[$0] - served[$0] })
     }
 }

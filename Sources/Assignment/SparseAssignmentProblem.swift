@@ -75,7 +75,7 @@ public struct SparseAssignmentProblem: Sendable {
         if checksInvariants { network.checkInvariants() }
         #endif
         network.settle()
-        return SparseAssignment(problem: self, network: network)
+        return SparseAssignment(problem: self, network: network, prices: network.columnPrices())
     }
 }
 
@@ -85,6 +85,8 @@ public struct SparseAssignmentProblem: Sendable {
 public struct SparseAssignment: Sendable {
     var problem: SparseAssignmentProblem
     var network: FlowNetwork
+    /// Each column's price for pairs outside the lists (``FlowNetwork/columnPrices()``).
+    var prices: [Double]
 
     /// The solution: pairs (locked ones included) sorted, total value, duals in the form
     /// of ``AssignmentSolution/reducedCost(row:column:value:maximize:)``, unmatched demand.
@@ -95,7 +97,7 @@ public struct SparseAssignment: Sendable {
     /// the pair were forced in. A pair not listed with a negative reduced cost would
     /// improve the solution: price-out adds it.
     public func reducedCost(row: Int, column: Int, value: Double) -> Double {
-        network.reducedCost(row: row, column: column, cost: network.sign * value)
+        network.sign * value + network.potential[row] - prices[column]
     }
 
     /// For each row, a lower bound on the reduced cost of every pair of that row whose
@@ -103,7 +105,7 @@ public struct SparseAssignment: Sendable {
     /// bound is non-negative has no pair outside its list that could improve the
     /// solution, so price-out need not look at it. (One O(columns) pass for all rows.)
     public func reducedCostLowerBounds(valueBounds: [Double]) -> [Double] {
-        let top = network.maxColumnPrice()
+        let top = prices.max() ?? -.infinity
         return valueBounds.enumerated().map { i, x in network.sign * x + network.potential[i] - top }
     }
 
@@ -122,5 +124,6 @@ public struct SparseAssignment: Sendable {
         }
         try network.add(arcs)
         network.settle()
+        prices = network.columnPrices()
     }
 }

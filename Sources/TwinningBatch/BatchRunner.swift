@@ -78,7 +78,7 @@ public enum BatchRunner {
         recordedInputs["decisions"] = job.store
         let table = ProposalTable(result: result, instance: instance, inputs: recordedInputs)
         let files: [String: Data]
-        do { files = try table.files([.csv, .json]) } catch { throw BatchError(.output, error.description) }
+        do { files = try table.files() } catch { throw BatchError(.output, error.description) }
 
         let stored = result.proposals.map {
             RunStore.StoredProposal(pair: IDPair(loaded.hromadas.ids[$0.hromada], loaded.partners.ids[$0.partner]),

@@ -58,18 +58,15 @@ struct Evaluate: ParsableCommand {
         return text
     }
 
-    struct MetricsRow { let group: String, method: String, metrics: EvaluationReport.Metrics }
+    struct MetricsRow: Sendable { let group: String, method: String, metrics: EvaluationReport.Metrics }
 
     static func csv(_ r: EvaluationReport) -> String {
-        var columns: [CSVColumn<MetricsRow>] = [
-            CSVColumn("group") { $0.group }, CSVColumn("method") { $0.method }, CSVColumn("pairs") { String($0.metrics.pairs) },
-        ]
-        columns += EvaluationReport.cutoffs.map { k in CSVColumn("hit_at_\(k)") { CSVWriter.fixed($0.metrics.hitAt[k] ?? 0, 4) } }
-        columns += [CSVColumn("mrr") { CSVWriter.fixed($0.metrics.meanReciprocalRank, 5) },
-                    CSVColumn("median_rank") { CSVWriter.fixed($0.metrics.medianRank, 1) }]
+        var columns: [Column<MetricsRow>] = [.text("group") { $0.group }, .text("method") { $0.method }, .integer("pairs") { $0.metrics.pairs }]
+        columns += EvaluationReport.cutoffs.map { k in .number("hit_at_\(k)", digits: 4) { $0.metrics.hitAt[k] ?? 0 } }
+        columns += [.number("mrr", digits: 5) { $0.metrics.meanReciprocalRank }, .number("median_rank", digits: 1) { $0.metrics.medianRank }]
         let rows = r.overall.map { MetricsRow(group: "all", method: $0.method, metrics: $0.metrics) }
             + r.byCountry.map { MetricsRow(group: $0.country, method: "weights", metrics: $0.metrics) }
-        return CSVWriter.text(rows, columns: columns)
+        return Table(rows, columns: columns).csv()
     }
 
     struct MetricsDocument: Encodable {

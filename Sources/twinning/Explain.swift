@@ -4,63 +4,199 @@ import Twinning
 
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Explain the score of a pair, or a hromada's best candidates.",
+        abstract: "Explain a hromada's best allowed partners, or one pair: its score, whether the rules allow it, "
+            + "and what choosing it would cost.",
         discussion: """
-        With UA_ID and EU_ID: every component of that pair's score. With UA_ID alone: its five best-scoring \
-        volunteer partners, each explained.
+        Hromadas and partners may be named by id or by name, in either script. The same inputs, rules, ties and \
+        volunteers as `match` apply: a pair the rules leave out is shown with the reason.
 
-        Examples:
-          twinning explain UA05020030000031457 DE_08212000
-          twinning explain UA05020030000031457
+        With a partner, the matching is solved on these inputs to say who gets what, and solved again with the pair \
+        locked in: the difference is what choosing it would cost the programme, exactly. With --proposals, who \
+        holds the partner in an earlier `match` output is shown too.
         """)
 
     @OptionGroup var input: InputOptions
 
-    @Argument(help: ArgumentHelp("Hromada id (KATOTTH).", valueName: "ua-id"))
-    var uaID: String
+    @Option(help: "Partners to consider: the volunteers, or every partner (with its slots).")
+    var candidates: CandidatePool = .volunteers
 
-    @Argument(help: ArgumentHelp("Partner id (GISCO LAU id or NUTS code).", valueName: "eu-id"))
-    var euID: String?
+    @Option(help: ArgumentHelp("Partners to list for a hromada alone.", valueName: "n"))
+    var top = 5
+
+    @Option(help: ArgumentHelp("A `match` output folder: who holds the partner there.", valueName: "folder"))
+    var proposals: String?
+
+    @Argument(help: ArgumentHelp("Hromada id (KATOTTH) or name.", valueName: "hromada"))
+    var hromada: String
+
+    @Argument(help: ArgumentHelp("Partner id (GISCO LAU id) or name.", valueName: "partner"))
+    var partner: String?
+
+    func validate() throws {
+        guard top > 0 else { throw ValidationError("--top must be 1 or more") }
+    }
 
     func run() throws {
         let loaded = try LoadedInputs.load(input.paths)
+        let instance = loaded.instance(candidates: candidates)
         let resolver = IDResolver(hromadas: loaded.hromadas, partners: loaded.partners)
-        guard case let .success(i) = resolver.hromada(uaID) else {
-            if case let .failure(message) = resolver.hromada(uaID) { throw Failure(message, .badInput) }
+        let i = try Self.resolve(resolver.hromada(named: hromada))
+        var lines = Self.describe(hromada: i, in: instance)
+        lines.append(Self.formula(instance.weights))
+        guard let partner else {
+            let pool = instance.candidateColumns.count
+            lines.append("")
+            lines.append("best allowed partners among the \(pool) \(candidates == .volunteers ? "volunteers" : "candidate partners")"
+                         + (instance.rules.file.map { " (rules: \($0))" } ?? "") + ":")
+            let model = instance.explainer(hromada: i)
+            let list = instance.shortlist([i], top: top)[0]
+            if list.isEmpty { lines.append("  none: " + Self.whyNone(i, instance)) }
+            for (k, c) in list.enumerated() {
+                lines.append("\(k + 1). " + Self.title(partner: c.partner, instance) + ": score \(CSVWriter.fixed(Double(c.score), 4))")
+                lines += Self.components(model.breakdown(hromada: 0, partner: c.partner), weights: instance.weights).map { "   " + $0 }
+            }
+            print(lines.joined(separator: "\n"))
             return
         }
-        var tied: [Int: Set<String>] = [:]
-        for t in loaded.ties where t.status == .existing {
-            tied[t.partner, default: []].insert(loaded.hromadas.regions[t.hromada])
+        let j = try Self.resolve(resolver.partner(named: partner))
+        lines += Self.describe(partner: j, in: instance)
+        let breakdown = instance.explainer(hromada: i).breakdown(hromada: 0, partner: j)
+        lines.append("score \(CSVWriter.fixed(breakdown.score, 4))")
+        lines += Self.components(breakdown, weights: instance.weights)
+        let pair = IndexPair(i, j)
+        if let why = instance.exclusion(of: pair) ?? instance.belowMinimum(breakdown.score, pair) {
+            lines.append("not allowed: \(why.reason)")
+            print(lines.joined(separator: "\n"))
+            return
         }
-        let model = ScoreModel(hromadas: loaded.hromadas.subset([i]), partners: loaded.partners,
-                               weights: loaded.weights, partnerTiedRegions: tied)
-        let partners: [Int]
-        if let euID {
-            switch resolver.partner(euID) {
-            case let .success(j): partners = [j]
-            case let .failure(message): throw Failure(message, .badInput)
-            }
-        } else {
-            partners = model.topCandidates(k: 5, candidates: loaded.partners.volunteers).first?.map(\.partner) ?? []
-        }
-        let h = loaded.hromadas, p = loaded.partners
-        print("\(h.ids[i]) \(h.latinNames[i]) (\(h.regions[i]), \(h.levels[i].rawValue), population \(Self.count(h.populations[i])))")
-        for j in partners {
-            let b = model.breakdown(hromada: 0, partner: j)
-            print("")
-            print(String(format: "%@ %@ (%@, %@, population %@): score %.4f", p.ids[j], p.latinNames[j], p.countries[j],
-                         p.levels[j].rawValue, Self.count(p.populations[j]), b.score))
-            for c in b.components {
-                let name = c.component.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
-                print("  " + name + String(format: " value %.4f × weight %+.2f → %.4f", c.value, c.weight, c.contribution))
-            }
-            let sectors = b.topSectors.map { String(format: "%@ (need %.2f, offer %.2f)", $0.sector.rawValue, $0.need, $0.offer) }
-            print("  top sectors: " + (sectors.isEmpty ? "none in common" : sectors.joined(separator: ", ")))
-            print(String(format: "  size ratio %.3f (hromada / partner), distance %.1f km", b.sizeRatio, b.distanceKm))
+        lines.append("allowed" + (instance.restrictions.lockSource(pair).map { ": \($0)" } ?? ""))
+        if let folder = proposals { lines += try Self.earlier(folder, pair: pair, instance) }
+        lines += try Self.whyNot(pair, instance)
+        print(lines.joined(separator: "\n"))
+    }
+
+    static func resolve(_ r: IDResolver.Resolution) throws -> Int {
+        switch r {
+        case let .success(i): return i
+        case let .failure(message): throw Failure(message, .badInput)
         }
     }
 
+    // MARK: Describing the two sides
+
+    static func name(_ r: Registry, _ i: Int) -> String {
+        r.names[i] == r.latinNames[i] ? r.names[i] : "\(r.names[i]) · \(r.latinNames[i])"
+    }
+
+    static func title(partner j: Int, _ instance: MatchInstance) -> String {
+        let p = instance.partners
+        return "\(name(p, j)) (\(p.ids[j]), \(p.countries[j]))"
+    }
+
+    static func describe(hromada i: Int, in instance: MatchInstance) -> [String] {
+        let h = instance.hromadas
+        var facts = [h.regions[i], h.levels[i].rawValue, "population \(count(h.populations[i]))"]
+        if !h.statuses[i].isEmpty { facts.append("status \(h.statuses[i])") }
+        let has = instance.existing[i] ?? 0
+        var lines = ["\(name(h, i)) (\(h.ids[i]))", "  " + facts.joined(separator: " · ")]
+        let partners = has == 0 ? "no partner yet" : "\(has) partner\(has == 1 ? "" : "s") already"
+        if let why = instance.restrictions.hromadaExclusions[i] {
+            lines.append("  takes no part in matching: \(why.reason)")
+        } else {
+            let wanted = instance.demand[i]
+            lines.append("  seeks \(wanted) partner\(wanted == 1 ? "" : "s") (slots \(h.slots[i]), \(partners))")
+        }
+        return lines
+    }
+
+    static func describe(partner j: Int, in instance: MatchInstance) -> [String] {
+        let p = instance.partners
+        var facts = [p.countries[j], p.regions[j], p.levels[j].rawValue, "population \(count(p.populations[j]))",
+                     "\(p.slots[j]) slot\(p.slots[j] == 1 ? "" : "s")"]
+        facts.append(p.volunteers[j] ? "volunteer" : "not a volunteer")
+        var lines = ["\(name(p, j)) (\(p.ids[j]))", "  " + facts.filter { !$0.isEmpty }.joined(separator: " · ")]
+        if !instance.isCandidate[j], let why = instance.restrictions.partnerExclusions[j] {
+            lines.append("  takes no part in matching: \(why.reason)")
+        }
+        return lines
+    }
+
+    // MARK: The score
+
+    /// How a score is made, with the weights in use.
+    static func formula(_ w: Weights) -> String {
+        let total = w.magnitudes.total
+        return "score = Σ |weight| × value / \(CSVWriter.fixed(total, 2)), the sum of |weight| "
+            + "(a negative weight scores 1 − value: it prefers the opposite)"
+    }
+
+    /// One line per component: value × |weight| / Σ|weight| → contribution, then the
+    /// sectors, size ratio and distance.
+    static func components(_ b: Breakdown, weights: Weights) -> [String] {
+        let total = CSVWriter.fixed(b.weightTotal, 2)
+        var lines = b.components.map { c -> String in
+            let name = c.component.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
+            let value = c.weight < 0 ? "(1 − \(CSVWriter.fixed(c.value, 4)))" : CSVWriter.fixed(c.value, 4)
+            return "  \(name) \(value) × \(CSVWriter.fixed(abs(c.weight), 2)) / \(total) → \(CSVWriter.fixed(c.contribution, 4))"
+        }
+        let sectors = b.topSectors.map { "\($0.sector.rawValue) (need \(CSVWriter.fixed($0.need, 2)), offer \(CSVWriter.fixed($0.offer, 2)))" }
+        lines.append("  top sectors: " + (sectors.isEmpty ? "none in common" : sectors.joined(separator: ", ")))
+        lines.append("  size ratio \(CSVWriter.fixed(b.sizeRatio, 3)) (hromada / partner), distance \(CSVWriter.fixed(b.distanceKm, 1)) km")
+        return lines
+    }
+
+    static func whyNone(_ i: Int, _ instance: MatchInstance) -> String {
+        instance.candidateColumns.isEmpty ? "no partner takes part" : "no partner passes the rules and min_score \(instance.restrictions.minScore)"
+    }
+
+    // MARK: Who gets what, and what choosing the pair would cost
+
+    /// Who holds the partner in an earlier `match` output, read from its `proposals.json`.
+    static func earlier(_ folder: String, pair: IndexPair, _ instance: MatchInstance) throws -> [String] {
+        let file = (folder as NSString).appendingPathComponent(ProposalFile.json.rawValue)
+        let earlier = try ProposalTable.readPairs(path: file)
+        let h = instance.hromadas, p = instance.partners
+        let hIndex = h.index(), pIndex = p.index()
+        func named(_ id: String, _ r: Registry, _ index: [String: Int]) -> String { index[id].map { "\(r.latinNames[$0]) (\(id))" } ?? id }
+        let got = earlier.filter { $0.hromada == h.ids[pair.hromada] }.map { named($0.partner, p, pIndex) }
+        let holders = earlier.filter { $0.partner == p.ids[pair.partner] }.map { named($0.hromada, h, hIndex) }
+        return ["in \(folder): \(h.latinNames[pair.hromada]) has " + (got.isEmpty ? "no partner" : got.joined(separator: ", "))
+                + "; \(p.latinNames[pair.partner]) " + (holders.isEmpty ? "is not proposed to anyone" : "is proposed to " + holders.joined(separator: ", "))]
+    }
+
+    /// The optimum of these inputs, then the optimum with the pair locked in.
+    static func whyNot(_ pair: IndexPair, _ instance: MatchInstance) throws -> [String] {
+        let h = instance.hromadas, p = instance.partners
+        let optimum = try Matcher.match(instance, alternatives: 0)
+        let pairs = Set(optimum.proposals.map(\.pair))
+        func partners(of i: Int, in set: Set<IndexPair>) -> [Int] { set.filter { $0.hromada == i }.map(\.partner).sorted() }
+        func holders(of j: Int, in set: Set<IndexPair>) -> [Int] { set.filter { $0.partner == j }.map(\.hromada).sorted() }
+        let got = partners(of: pair.hromada, in: pairs).map { "\(p.latinNames[$0]) (\(p.ids[$0]))" }
+        let held = holders(of: pair.partner, in: pairs).map { "\(h.latinNames[$0]) (\(h.ids[$0]))" }
+        var lines = ["in the optimum of these inputs: \(h.latinNames[pair.hromada]) gets " + (got.isEmpty ? "no partner" : got.joined(separator: ", "))
+                     + "; \(p.latinNames[pair.partner]) " + (held.isEmpty ? "goes to no one" : "goes to " + held.joined(separator: ", "))]
+        if pairs.contains(pair) {
+            lines.append("the pair is in the optimum: it is proposed")
+            return lines
+        }
+        let forced: MatchResult
+        do { forced = try Matcher.match(instance.locking(pair), alternatives: 0) } catch {
+            lines.append("the pair cannot be forced in: \(error.description)")
+            return lines
+        }
+        let loss = optimum.total - forced.total
+        lines.append("choosing it instead lowers the total by \(CSVWriter.fixed(max(0, loss), 4)) "
+                     + "(\(CSVWriter.fixed(optimum.total, 3)) → \(CSVWriter.fixed(forced.total, 3)), solved again with the pair locked in):")
+        let after = Set(forced.proposals.map(\.pair))
+        let changed = Set(pairs.symmetricDifference(after).map(\.hromada)).sorted()
+        for i in changed.prefix(8) {
+            func names(_ list: [Int]) -> String { list.isEmpty ? "–" : list.map { p.latinNames[$0] }.joined(separator: ", ") }
+            lines.append("  \(h.latinNames[i]) (\(h.ids[i])): \(names(partners(of: i, in: pairs))) → \(names(partners(of: i, in: after)))")
+        }
+        if changed.count > 8 { lines.append("  … and \(changed.count - 8) more hromadas") }
+        return lines
+    }
+
     /// A head count as people write it, whatever its size (no integer conversion).
-    static func count(_ x: Double) -> String { String(format: "%.0f", x) }
+    static func count(_ x: Double) -> String { CSVWriter.fixed(x, 0) }
 }

@@ -23,6 +23,9 @@ struct Match: ParsableCommand {
     @Option(help: "Output format.")
     var format: FormatChoice = .both
 
+    @Flag(help: "Write CSV files with a UTF-8 byte-order mark, so that Excel opened by double-click reads names correctly.")
+    var excel = false
+
     @Option(help: ArgumentHelp("Alternatives to list for each proposal.", valueName: "k"))
     var alternatives = 3
 
@@ -51,7 +54,7 @@ struct Match: ParsableCommand {
         progress.step("writing")
         let writeStart = Date()
         let table = ProposalTable(result: result, instance: instance, inputs: loaded.paths.recorded)
-        try OutputFolder.write(table.files(format.formats), to: folder)
+        try OutputFolder.write(table.files(OutputOptions(formats: format.formats, excel: excel)), to: folder)
         let written = Date().timeIntervalSince(writeStart)
         progress.finish()
         print(Self.summary(result, pool: candidates, folder: folder, seconds: Date().timeIntervalSince(started), load: loaded.seconds, write: written))

@@ -23,9 +23,11 @@ import Testing
     }
 
     func proposals(_ dir: URL, run: Int) throws -> Set<String> {
-        let text = try String(contentsOf: dir.appendingPathComponent("out/run-\(run)-main/proposals.csv"), encoding: .utf8)
-        return Set(text.split(separator: "\n").dropFirst().map { l in
-            let f = l.split(separator: ","); return "\(f[0])|\(f[3])"
+        let data = try Data(contentsOf: dir.appendingPathComponent("out/run-\(run)-main/proposals.csv"))
+        let table = try CSVTable.parse(data, file: "proposals.csv")
+        let h = table.header.firstIndex(of: "hromada_id")!, p = table.header.firstIndex(of: "partner_id")!
+        return Set((0..<table.count).map { r in
+            "\(table.string(r, h))|\(table.string(r, p))"
         })
     }
 

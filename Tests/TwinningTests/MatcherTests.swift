@@ -7,8 +7,9 @@ import SeededRandom
 /// `Matcher.match` (streamed candidate lists, sparse flow, price-out) against the dense
 /// solver on every allowed pair, through the product's own loaders and rules.
 @Suite struct MatcherTests {
-    /// A random instance: registries with mixed levels, countries, regions, slots and
-    /// volunteers; ties; a rules file with every kind of rule the seed picks.
+    /// A random instance: registries with mixed levels, countries, regions, slots,
+    /// volunteers, sign-ups and statuses; ties; a rules file with every kind of rule the
+    /// seed picks.
     static func instance(seed: UInt64) throws -> MatchInstance {
         var random = SplitMix64(seed: seed)
         func unit() -> Double { random.nextUnit() }
@@ -16,13 +17,13 @@ import SeededRandom
         let sectors: [Sector] = [.energy, .water, .health, .education]
         let n = Int.random(in: 3...14, using: &random), m = Int.random(in: 4...30, using: &random)
         func registry(_ side: Side, _ count: Int) throws -> Registry {
-            var text = "id,name,level,country,region,population,lat,lon,slots,volunteer,"
+            var text = "id,name,level,country,region,population,lat,lon,slots,volunteer,seeking,status,"
                 + sectors.map { side.sectorPrefix + $0.rawValue }.joined(separator: ",") + "\n"
             for i in 0..<count {
                 let country = side == .hromadas ? "UA" : pick(["PL", "DE", "NO", "LT"])
                 text += "\(side == .hromadas ? "UA" : country)\(i),N\(i),\(pick(Level.allCases).rawValue),\(country),R\(i % 3),"
                     + "\(Int(500 + unit() * 200_000)),\(45 + unit() * 10),\(10 + unit() * 25),\(pick([0, 1, 1, 1, 2, 3])),"
-                    + "\(side == .hromadas || unit() < 0.8 ? 1 : 0),"
+                    + "\(side == .hromadas || unit() < 0.8 ? 1 : 0),\(pick(["", "", "1", "0"])),\(pick(["not_occupied", "occupied", "war_zone"])),"
                     + sectors.map { _ in CSVWriter.fixed(unit() < 0.3 ? 0 : unit(), 3) }.joined(separator: ",") + "\n"
             }
             return try Registry.parse(Data(text.utf8), file: "\(side).csv", side: side)
@@ -33,23 +34,36 @@ import SeededRandom
             let pair = IndexPair(Int.random(in: 0..<n, using: &random), Int.random(in: 0..<m, using: &random))
             return used.insert(pair).inserted ? pair : nil
         }
-        for _ in 0..<Int.random(in: 0...3, using: &random) {
-            if let pair = freshPair() { ties += "\(h.ids[pair.hromada]),\(p.ids[pair.partner]),\(pick(["existing", "rejected"]))\n" }
+        for _ in 0..<Int.random(in: 0...4, using: &random) {
+            if let pair = freshPair() { ties += "\(h.ids[pair.hromada]),\(p.ids[pair.partner]),\(pick(["existing", "existing", "rejected"]))\n" }
         }
         var rules = ""
+        let countries = Array(Set(p.countries)).sorted()
         if unit() < 0.5 { rules += "min_score: \(CSVWriter.fixed(0.2 + unit() * 0.3, 2))\n" }
-        if unit() < 0.3 { rules += "eu_members_only: true\n" }
+        if unit() < 0.2 { rules += "eu_members_only: true\n" }
+        if unit() < 0.2 { rules += "partner_countries: [\(countries.filter { _ in unit() < 0.7 }.joined(separator: ", "))]\n" }
+        if unit() < 0.2 { rules += "partner_population: [\(Int(unit() * 20_000)), \(Int(60_000 + unit() * 200_000))]\n" }
+        if unit() < 0.2 { rules += "exclude_oblasts: [R\(Int.random(in: 0..<3, using: &random))]\n" }
+        if unit() < 0.2 { rules += "exclude_status: [\(h.statuses[0])]\n" }
         if unit() < 0.5, let pair = freshPair() { rules += "forbidden:\n  - [\(h.ids[pair.hromada]), \(p.ids[pair.partner])]\n" }
         let levels: [Level: Set<Level>] = unit() < 0.3 ? [.village: [.village, .settlement], .city: [.city, .region]] : [:]
         if !levels.isEmpty { rules += "levels:\n  village: [village, settlement]\n  city: [city, region]\n" }
         if unit() < 0.4, let pair = freshPair(), p.slots[pair.partner] > 0, h.slots[pair.hromada] > 0,
-           levels[h.levels[pair.hromada]]?.contains(p.levels[pair.partner]) ?? true,
-           !(rules.contains("eu_members_only") && p.countries[pair.partner] == "NO") {
+           levels[h.levels[pair.hromada]]?.contains(p.levels[pair.partner]) ?? true {
             rules += "locked:\n  - [\(h.ids[pair.hromada]), \(p.ids[pair.partner])]\n"
         }
         if unit() < 0.5 {
-            rules += unit() < 0.5 ? "country_caps:\n  PL: \(Int.random(in: 0...3, using: &random))\n  DE: 2\n"
-                                  : "region_caps:\n  R0: \(Int.random(in: 1...3, using: &random))\n"
+            let byCountry = unit() < 0.5, codes = byCountry ? countries : ["R0", "R1", "R2"]
+            let key = byCountry ? "country" : "region"
+            var caps: [String: Int] = [:]
+            if unit() < 0.7 {
+                for code in codes where unit() < 0.5 { caps[code] = Int.random(in: 0...3, using: &random) }
+                if !caps.isEmpty { rules += "\(key)_caps:\n" + caps.sorted { $0.key < $1.key }.map { "  \($0): \($1)\n" }.joined() }
+            }
+            if unit() < 0.5 {
+                let least = codes.filter { _ in unit() < 0.4 }.map { ($0, min(caps[$0] ?? 9, Int.random(in: 0...2, using: &random))) }
+                if !least.isEmpty { rules += "\(key)_minimums:\n" + least.map { "  \($0): \($1)\n" }.joined() }
+            }
         }
         let hromadaTies = try Ties.parse(Data(ties.utf8), file: "ties.csv", hromadas: h, partners: p)
         let parsed = try Rules.parse(rules, file: "rules.yaml")
@@ -89,7 +103,7 @@ import SeededRandom
                 locked: r.locked.map { pair, _ in Pair(rows.firstIndex(of: pair.hromada)!, columns.firstIndex(of: pair.partner)!) },
                 threshold: 0,
                 columnGroups: groups.map { g in columns.map { codes.firstIndex(of: g.code(of: $0, in: instance.partners)) ?? -1 } },
-                groupCapacities: codes.map { groups!.caps[$0]! })
+                groupCapacities: codes.map { groups!.caps[$0] ?? 1_000 })
         }
 
         /// The dense objective of a set of pairs, and whether each is allowed.
@@ -109,24 +123,38 @@ import SeededRandom
     func sameOptimumAsDense(seed: Int) throws {
         let instance = try Self.instance(seed: UInt64(seed))
         let dense = Dense(instance)
-        let optimum: AssignmentSolution
-        do { optimum = try dense.problem.solve() } catch {
-            // Contradictory random rules (a locked pair over a cap): the matcher must refuse too.
-            #expect(throws: MatchError.self) { try Matcher.match(instance) }
+        let groups = instance.restrictions.groups
+        // The dense solver has no minimums: there, every allowed pair listed is the reference.
+        let hasMinimums = !(groups?.minimums.values.allSatisfy { $0 == 0 } ?? true)
+        let optimum: Double
+        do {
+            optimum = hasMinimums
+                ? try Matcher.match(instance, options: Matcher.Options(alternatives: 0, candidatesPerHromada: 10_000)).proposals
+                    .reduce(0) { $0 + dense.objective([$1.pair])! }
+                : try dense.problem.solve().total
+        } catch {
+            // Contradictory random rules (a locked pair over a cap, minimums out of reach):
+            // the matcher must refuse too, whatever the list length.
+            for k in [1, 2, 256] {
+                #expect(throws: MatchError.self, "seed \(seed), K \(k)") {
+                    try Matcher.match(instance, options: Matcher.Options(alternatives: 0, candidatesPerHromada: k))
+                }
+            }
             return
         }
         for k in [1, 2, 256] {
             let result = try Matcher.match(instance, options: Matcher.Options(alternatives: k < 256 ? 0 : 3, candidatesPerHromada: k))
             let pairs = result.proposals.map(\.pair)
             let objective = try #require(dense.objective(pairs), "seed \(seed), K \(k): a proposed pair is not allowed")
-            #expect(abs(objective - optimum.total) <= 1e-5, "seed \(seed), K \(k): \(objective) against the dense \(optimum.total)")
-            // Feasible: demands, slots and caps kept, locked pairs all present.
+            #expect(abs(objective - optimum) <= 1e-5, "seed \(seed), K \(k): \(objective) against the reference \(optimum)")
+            // Feasible: demands, slots, caps and minimums kept, locked pairs all present.
             let perHromada = Dictionary(grouping: pairs, by: \.hromada), perPartner = Dictionary(grouping: pairs, by: \.partner)
             for (i, list) in perHromada { #expect(list.count <= instance.demand[i]) }
             for (j, list) in perPartner { #expect(list.count <= instance.partners.slots[j]) }
-            if let g = instance.restrictions.groups {
+            if let g = groups {
                 let used = Dictionary(grouping: pairs, by: { g.code(of: $0.partner, in: instance.partners) })
                 for (code, cap) in g.caps { #expect((used[code]?.count ?? 0) <= cap, "seed \(seed): cap of \(code)") }
+                for (code, least) in g.minimums { #expect((used[code]?.count ?? 0) >= least, "seed \(seed): minimum of \(code)") }
             }
             for (pair, _) in instance.restrictions.locked { #expect(pairs.contains(pair), "seed \(seed): locked \(pair) missing") }
             #expect(Set(pairs).count == pairs.count)
@@ -136,11 +164,11 @@ import SeededRandom
     @Test("the random instances exercise price-out: with one candidate per hromada it must add pairs")
     func priceOutIsExercised() throws {
         var added = 0
-        for seed in 0..<40 {
+        for seed in 0..<100 {
             let instance = try Self.instance(seed: UInt64(seed))
             guard let result = try? Matcher.match(instance, options: Matcher.Options(alternatives: 0, candidatesPerHromada: 1)) else { continue }
             if result.timings.pairsAdded > 0 { added += 1 }
         }
-        #expect(added >= 10, "price-out added pairs in only \(added) of 40 instances")
+        #expect(added >= 10, "price-out added pairs in only \(added) of 100 instances")
     }
 }

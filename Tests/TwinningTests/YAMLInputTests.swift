@@ -35,7 +35,7 @@ import Testing
          ["r.yaml:2:5: pair UA1, PL_1 is locked here and forbidden on line 4: remove one of the two"]),
         ("negative cap", .rules, "country_caps:\n  PL: -3\n", ["r.yaml:2:7: country_caps.PL must be a whole number ≥ 0, found \"-3\""]),
         ("both cap kinds", .rules, "country_caps:\n  PL: 3\nregion_caps:\n  PL213: 1\n",
-         ["r.yaml: use country_caps or region_caps, not both: a partner can belong to one capped group only"]),
+         ["r.yaml: country_caps and region_caps group partners in different ways: caps and minimums must all be by country or all by region"]),
         ("misspelt job key", .job, "hromadas: h.csv\npartners: p.csv\nstore: s.sqlite\noutput: out\nwieghts: w.yaml\nscenarios:\n  - name: a\n",
          ["j.yaml:5:1: unknown job key \"wieghts\"; expected one of hromadas, partners, ties, store, output, scenarios"]),
         ("misspelt scenario key", .job, "hromadas: h.csv\npartners: p.csv\nstore: s.sqlite\noutput: out\nscenarios:\n  - name: a\n    incumbancy_bonus: 0.1\n",
@@ -71,7 +71,7 @@ import Testing
         let r = try Rules.parse("min_score: 0.3\nlevels:\n  village: [village, settlement]\ncountry_caps:\n  PL: 3\n", file: "r.yaml")
         #expect(r.minScore == 0.3)
         #expect(r.rule(LevelPairs.self)?.allowed == [.village: [.village, .settlement]])
-        #expect(r.rule(CountryCaps.self)?.caps == ["PL": 3])
+        #expect(r.rule(CountryCaps.self)?.limits.mapValues(\.value) == ["PL": 3])
         let j = try Job.parse("hromadas: ../h.csv\npartners: p.csv\nstore: s.sqlite\noutput: out\nscenarios:\n  - name: a\n    incumbency_bonus: 0.02\n",
                               file: "jobs/j.yaml")
         #expect(j.hromadas == "h.csv" && j.partners == "jobs/p.csv" && j.scenarios.first?.incumbencyBonus == 0.02)

@@ -3,13 +3,16 @@ import Foundation
 import LinearAlgebra
 import Twinning
 
-// Usage: match-timing HROMADAS PARTNERS TIES [REPEATS] [--candidates all]
+// Usage: match-timing HROMADAS PARTNERS TIES [REPEATS] [--candidates all] [--rules FILE] [--k N]
 // Times each stage of `twinning match` on the given files and prints the fastest of the
 // repeats (the least disturbed by other work on a shared machine) as JSON.
 BLASRuntime.selectKernelsOrRestart()
 let args = CommandLine.arguments
 let repeats = args.count > 4 ? Int(args[4])! : 5
-let all = args.contains("--candidates") && args.last == "all"
+func value(_ flag: String) -> String? { args.firstIndex(of: flag).flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil } }
+let all = value("--candidates") == "all"
+let rulesFile = value("--rules")
+let k = value("--k").flatMap { Int($0) } ?? Matcher.Options().candidatesPerHromada
 nonisolated(unsafe) var stages: [String: [Double]] = [:]
 func time<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
     let start = DispatchTime.now().uptimeNanoseconds
@@ -20,16 +23,18 @@ func time<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
 var total = 0.0
 for _ in 0..<repeats {
     let start = DispatchTime.now().uptimeNanoseconds
-    let loaded = try time("load") { try LoadedInputs.load(InputPaths(hromadas: args[1], partners: args[2], ties: args[3])) }
+    let loaded = try time("load") { try LoadedInputs.load(InputPaths(hromadas: args[1], partners: args[2], ties: args[3], rules: rulesFile)) }
     let instance = time("instance") { loaded.instance(candidates: all ? .all : .volunteers) }
-    let result = try time("match") { try Matcher.match(instance) }
+    let result = try time("match") { try Matcher.match(instance, options: Matcher.Options(candidatesPerHromada: k)) }
+    stages["match.price_out_rounds", default: []].append(Double(result.timings.pricingRounds))
+    stages["match.pairs_added", default: []].append(Double(result.timings.pairsAdded))
     stages["match.score", default: []].append(result.timings.scoring)
     stages["match.solve", default: []].append(result.timings.solving)
     stages["match.price_out", default: []].append(result.timings.pricing)
     let table = time("table") { ProposalTable(result: result, instance: instance, inputs: loaded.paths.recorded) }
-    _ = time("csv") { table.csv }
+    _ = time("csv") { table.proposalsTable.csv() }
     _ = try time("json") { try table.json() }
-    _ = try time("files_csv_json_in_parallel") { try table.files([.csv, .json]) }
+    _ = try time("files_in_parallel") { try table.files() }
     stages["end_to_end_in_process", default: []].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     total = result.total
 }

@@ -53,11 +53,6 @@ public final class CSVTable: @unchecked Sendable {
         return body(UnsafeBufferPointer(start: bytes + a, count: b - a))
     }
 
-    /// Whether field `k` of record `r` says yes: `1` or `true`.
-    func isTrue(_ r: Int, _ k: Int) -> Bool {
-        withBytes(r, k) { b in (b.count == 1 && b[0] == UInt8(ascii: "1")) || b.elementsEqual("true".utf8) }
-    }
-
     /// Field `k` of record `r` as a finite decimal number (see ``DecimalNumber``), or nil.
     public func double(_ r: Int, _ k: Int) -> Double? {
         let f = firstField[r] + k

@@ -10,8 +10,6 @@ protocol FieldTable: Sendable {
     func fieldCount(_ r: Int) -> Int
     func string(_ r: Int, _ k: Int) -> String
     func double(_ r: Int, _ k: Int) -> Double?
-    /// Whether field `k` of record `r` says yes: `1` or `true`.
-    func isTrue(_ r: Int, _ k: Int) -> Bool
     /// The UTF-8 bytes of field `k` of record `r`, surrounding spaces removed, without
     /// building a string (checks of short codes on every row of large files).
     func withBytes<T>(_ r: Int, _ k: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T
@@ -30,6 +28,17 @@ extension FieldTable {
     /// Whether field `k` of record `r` is two capital ASCII letters (an ISO country code).
     func isCountryCode(_ r: Int, _ k: Int) -> Bool {
         withBytes(r, k) { b in b.count == 2 && b.allSatisfy { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") } }
+    }
+
+    /// Field `k` of record `r` as a yes/no flag: `1`/`true` or `0`/`false`; `.some(nil)`
+    /// when the field is empty, nil when it is anything else.
+    func flag(_ r: Int, _ k: Int) -> Bool?? {
+        withBytes(r, k) { b in
+            if b.isEmpty { return .some(nil) }
+            if b.elementsEqual("1".utf8) || b.elementsEqual("true".utf8) { return true }
+            if b.elementsEqual("0".utf8) || b.elementsEqual("false".utf8) { return false }
+            return nil
+        }
     }
 
     /// Field `k` of record `r` as a whole number ≥ 0 written in decimal digits, nil when
@@ -88,7 +97,6 @@ struct JSONTable: FieldTable {
     func fieldCount(_ r: Int) -> Int { rows[r].count }
     func string(_ r: Int, _ k: Int) -> String { rows[r][k].trimmingCharacters(in: .whitespaces) }
     func double(_ r: Int, _ k: Int) -> Double? { DecimalNumber.parse(rows[r][k]) }
-    func isTrue(_ r: Int, _ k: Int) -> Bool { let s = string(r, k); return s == "1" || s == "true" }
     func withBytes<T>(_ r: Int, _ k: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
         var s = string(r, k)
         return s.withUTF8(body)

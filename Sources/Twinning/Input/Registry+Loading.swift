@@ -65,7 +65,7 @@ extension Registry {
             id: column(.id)!, name: column(.name)!, level: column(.level)!, country: column(.country)!,
             population: column(.population)!, lat: column(.lat)!, lon: column(.lon)!, latin: column(.nameEN),
             region: column(.region), nuts2: column(.nuts2), slots: column(.slots), volunteer: column(.volunteer),
-            euMember: column(.euMember), sectors: sectorColumns.map(\.1), profiles: profileColumns.map(\.1))
+            euMember: column(.euMember), seeking: column(.seeking), status: column(.status), sectors: sectorColumns.map(\.1), profiles: profileColumns.map(\.1))
         // Rows are checked in parallel halves (large files: every field of 98,613 rows),
         // then joined; problems come out in file order either way.
         let parts = table.count >= 20_000 ? min(2, ProcessInfo.processInfo.activeProcessorCount) : 1
@@ -101,7 +101,7 @@ extension Registry {
             sectors: sectorColumns.map(\.0), sectorValues: Matrix(rows: table.count, columns: sectorColumns.count, storage: rows.sectorValues),
             profiles: profileColumns.map(\.0), profileValues: Matrix(rows: table.count, columns: profileColumns.count, storage: rows.profileValues),
             volunteers: rows.volunteers, euMembers: columns.euMember == nil ? nil : rows.euMembers,
-            lines: (0..<table.count).map(table.position), index: rowOfID)
+            seeking: rows.seeking, statuses: rows.statuses, lines: (0..<table.count).map(table.position), index: rowOfID)
     }
 }
 
@@ -109,7 +109,7 @@ extension Registry {
 private struct RowBuilder {
     struct Columns {
         let id: Int, name: Int, level: Int, country: Int, population: Int, lat: Int, lon: Int
-        let latin: Int?, region: Int?, nuts2: Int?, slots: Int?, volunteer: Int?, euMember: Int?
+        let latin: Int?, region: Int?, nuts2: Int?, slots: Int?, volunteer: Int?, euMember: Int?, seeking: Int?, status: Int?
         let sectors: [Int], profiles: [Int]
     }
 
@@ -117,6 +117,7 @@ private struct RowBuilder {
     var ids: [String] = [], names: [String] = [], latin: [String] = [], levels: [Level] = [], countries: [String] = []
     var regions: [String] = [], nuts2: [String] = [], populations: [Double] = [], latitudes: [Double] = []
     var longitudes: [Double] = [], slots: [Int] = [], volunteers: [Bool] = [], euMembers: [Bool] = []
+    var seeking: [Bool?] = [], statuses: [String] = []
     var sectorValues: [Float], profileValues: [Float]
     /// The record each appended row came from.
     var rowRecords: [Int] = []
@@ -152,6 +153,7 @@ private struct RowBuilder {
         ids += next.ids; names += next.names; latin += next.latin; levels += next.levels; countries += next.countries
         regions += next.regions; nuts2 += next.nuts2; populations += next.populations; latitudes += next.latitudes
         longitudes += next.longitudes; slots += next.slots; volunteers += next.volunteers; euMembers += next.euMembers
+        seeking += next.seeking; statuses += next.statuses
         sectorValues += next.sectorValues; profileValues += next.profileValues
         problems += next.problems
         rowRecords += next.rowRecords
@@ -214,7 +216,17 @@ private struct RowBuilder {
         latitudes.append(lat ?? 0)
         longitudes.append(lon ?? 0)
         slots.append(slot)
-        volunteers.append(c.volunteer.map { table.isTrue(r, $0) } ?? true)
-        if let k = c.euMember { euMembers.append(table.isTrue(r, k)) }
+        func flag(_ k: Int?, _ meaning: String) -> Bool? {
+            guard let k else { return nil }
+            guard let value = table.flag(r, k) else {
+                fail(.invalidValue, k, "\(table.header[k]) must be 1 (\(meaning)), 0 or empty, found \"\(table.string(r, k).prefix(40))\"")
+                return nil
+            }
+            return value
+        }
+        volunteers.append(c.volunteer == nil ? true : flag(c.volunteer, "signed up as a partner") ?? false)
+        if let k = c.euMember { euMembers.append(flag(k, "an EU member") ?? false) }
+        seeking.append(flag(c.seeking, "wants partners"))
+        statuses.append(c.status.map { table.string(r, $0) } ?? "")
     }
 }

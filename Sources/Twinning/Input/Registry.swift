@@ -31,7 +31,7 @@ public enum Side: String, Sendable {
 /// the file for people (sources, notes) and ignored.
 public enum RegistryColumn: String, CaseIterable, Sendable {
     case id, name, level, country, population, lat, lon
-    case nameEN = "name_en", region, nuts2, slots, volunteer, euMember = "eu_member"
+    case nameEN = "name_en", region, nuts2, slots, volunteer, euMember = "eu_member", seeking, status
 
     public var isRequired: Bool {
         switch self {
@@ -74,6 +74,12 @@ public struct Registry: Sendable {
     public let volunteers: [Bool]
     /// `eu_member` column when present.
     public let euMembers: [Bool]?
+    /// `seeking` column of hromadas: `true` signed up for partners, `false` not; nil where
+    /// the column is absent or the cell empty (then: seeking when it has no partner yet).
+    public let seeking: [Bool?]
+    /// `status` column (hromadas: occupation status in 2022, such as `occupied`); empty
+    /// where absent.
+    public let statuses: [String]
     /// Line (CSV) or record number (JSON) of each row, for messages.
     public let lines: [Int]
     /// Row of each id (made once, when the registry is read).
@@ -102,18 +108,21 @@ public struct Registry: Sendable {
                   populations: populations, latitudes: latitudes, longitudes: longitudes,
                   slots: Array(repeating: 1, count: n), sectors: sectors, sectorValues: sectorValues, profiles: [],
                   profileValues: Matrix(rows: n, columns: 0), volunteers: Array(repeating: true, count: n),
-                  euMembers: nil, lines: (0..<n).map { $0 + 2 })
+                  euMembers: nil, seeking: Array(repeating: nil, count: n), statuses: Array(repeating: "", count: n),
+                  lines: (0..<n).map { $0 + 2 })
     }
 
     init(side: Side, file: String, ids: [String], names: [String], latinNames: [String], levels: [Level],
          countries: [String], regions: [String], nuts2: [String], populations: [Double], latitudes: [Double],
          longitudes: [Double], slots: [Int], sectors: [Sector], sectorValues: Matrix, profiles: [String],
-         profileValues: Matrix, volunteers: [Bool], euMembers: [Bool]?, lines: [Int], index: [String: Int]? = nil) {
+         profileValues: Matrix, volunteers: [Bool], euMembers: [Bool]?, seeking: [Bool?], statuses: [String],
+         lines: [Int], index: [String: Int]? = nil) {
         self.side = side; self.file = file; self.ids = ids; self.names = names; self.latinNames = latinNames
         self.levels = levels; self.countries = countries; self.regions = regions; self.nuts2 = nuts2
         self.populations = populations; self.latitudes = latitudes; self.longitudes = longitudes; self.slots = slots
         self.sectors = sectors; self.sectorValues = sectorValues; self.profiles = profiles
         self.profileValues = profileValues; self.volunteers = volunteers; self.euMembers = euMembers; self.lines = lines
+        self.seeking = seeking; self.statuses = statuses
         idIndex = index ?? Self.index(ids)
     }
 
@@ -128,6 +137,6 @@ public struct Registry: Sendable {
                         populations: pick(populations), latitudes: pick(latitudes), longitudes: pick(longitudes),
                         slots: pick(slots), sectors: sectors, sectorValues: pick(sectorValues), profiles: profiles,
                         profileValues: pick(profileValues), volunteers: pick(volunteers), euMembers: euMembers.map(pick),
-                        lines: pick(lines))
+                        seeking: pick(seeking), statuses: pick(statuses), lines: pick(lines))
     }
 }

@@ -11,11 +11,15 @@ struct PairFilter: @unchecked Sendable {
     /// Scores below this are under min_score: the least `Float` whose `Double` value is
     /// at least min_score, so comparing in single precision decides as in double.
     let minScore: Float
+    /// Per column, whether it is in a capped group (nil when no group is capped).
+    let cappedColumn: [Bool]?
     let excluded: [[Int32]]             // per row, sorted columns
     let favoured: [[Int32]]             // per row, sorted columns getting the bonus
     let bonus: Float
 
-    init(_ instance: MatchInstance, rows: [Int], columns: [Int]) {
+    /// With `excludingLocked` (matching) locked pairs are left out of the lists, since
+    /// the solver fixes them apart.
+    init(_ instance: MatchInstance, rows: [Int], columns: [Int], excludingLocked: Bool = true) {
         let r = instance.restrictions, levels = Level.allCases
         levelMask = rows.map { i in
             levels.enumerated().reduce(UInt8(0)) { mask, level in
@@ -23,6 +27,11 @@ struct PairFilter: @unchecked Sendable {
             }
         }
         columnLevelBit = columns.map { UInt8(1) << levels.firstIndex(of: instance.partners.levels[$0])! }
+        if let groups = r.groups, !groups.caps.isEmpty {
+            cappedColumn = columns.map { groups.caps[groups.code(of: $0, in: instance.partners)] != nil }
+        } else {
+            cappedColumn = nil
+        }
         var threshold = Float(r.minScore)
         if Double(threshold) < r.minScore { threshold = threshold.nextUp }
         minScore = threshold
@@ -30,7 +39,9 @@ struct PairFilter: @unchecked Sendable {
         let columnOf = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, Int32($0)) })
         var excluded = [[Int32]](repeating: [], count: rows.count), favoured = excluded
         for pair in r.forbidden.keys { if let i = rowOf[pair.hromada], let c = columnOf[pair.partner] { excluded[i].append(c) } }
-        for (pair, _) in r.locked { if let i = rowOf[pair.hromada], let c = columnOf[pair.partner] { excluded[i].append(c) } }
+        for (pair, _) in r.locked where excludingLocked {
+            if let i = rowOf[pair.hromada], let c = columnOf[pair.partner] { excluded[i].append(c) }
+        }
         if instance.incumbencyBonus != 0 {
             for pair in instance.incumbents { if let i = rowOf[pair.hromada], let c = columnOf[pair.partner] { favoured[i].append(c) } }
         }
@@ -122,35 +133,49 @@ struct CandidateLists {
     /// Per row: the pairs the restrictions allow, and those of them scoring at least min_score.
     let allowed: [Int], good: [Int]
 
-    /// One streaming pass keeping `keep[i]` candidates of row `i`.
+    /// One streaming pass keeping `keep[i]` candidates of row `i`. When some partner
+    /// groups are capped, a row keeps `keep[i]` candidates among the capped partners and
+    /// as many among the others: a cap may rule out most of a row's best partners, and the
+    /// ones it then needs would otherwise be found only by price-out, pass after pass.
     init(model: ScoreModel, filter: PairFilter, keep: [Int]) {
         struct RowState {
-            var heap: TopK
+            var main: TopK, capped: TopK
             var scan: RowScan
             var allowed = 0, good = 0
+            /// The rank a pair must beat to enter either selection.
+            var bar: Float { capped.capacity > 0 ? min(main.entryBar, capped.entryBar) : main.entryBar }
         }
-        var states = keep.enumerated().map { RowState(heap: TopK(capacity: $1), scan: RowScan(filter: filter, row: $0)) }
+        let split = filter.cappedColumn != nil
+        var states = keep.enumerated().map {
+            RowState(main: TopK(capacity: $1), capped: TopK(capacity: split ? min($1, 16) : 0), scan: RowScan(filter: filter, row: $0))
+        }
         states.withUnsafeMutableBufferPointer { buffer in
             let shared = SharedBuffer(buffer)
             model.forEachSegment { segment in
                 let state = shared.base + segment.row
-                // Partners arrive in index order: once the selection is full, only a
+                // Partners arrive in index order: once a selection is full, only a
                 // strictly higher rank can enter it.
                 state.pointee.scan.scan(segment.columns, segment.scores, allowed: &state.pointee.allowed, good: &state.pointee.good,
-                                        bar: state.pointee.heap.entryBar) { column, s, rank in
-                    state.pointee.heap.offer(Candidate(partner: column, score: s, rank: rank))
-                    return state.pointee.heap.entryBar
+                                        bar: state.pointee.bar) { column, s, rank in
+                    let candidate = Candidate(partner: column, score: s, rank: rank)
+                    if let capped = filter.cappedColumn, capped[column] {
+                        state.pointee.capped.offer(candidate)
+                    } else {
+                        state.pointee.main.offer(candidate)
+                    }
+                    return state.pointee.bar
                 }
             }
         }
-        lists = states.map { $0.heap.sorted() }
-        // The bar of a row that left out a pair it could take (every pair scoring at least
-        // min_score was offered or fell below the entry bar, so fewer kept than good means
-        // some were left out): the worst rank it kept, which every pair left out ranks at
-        // most; +∞ when it kept none, −∞ when it left none out. (Whether the selection was
-        // ever pruned does not tell: its final trim to `keep` drops candidates too.)
-        bars = zip(states, lists).map { state, list in
-            state.good > list.count ? list.last?.rank ?? .infinity : -.infinity
+        lists = states.map { state in
+            guard split else { return state.main.sorted() }
+            return (state.main.sorted() + state.capped.sorted()).sorted(by: Candidate.better)
+        }
+        // The bar of a row that left out a pair it could take: the worst rank kept by a
+        // selection that left some out (every pair it left out ranks at most that); −∞
+        // when none was left out.
+        bars = states.map { state in
+            [state.main, state.capped].filter(\.leftSomeOut).map { $0.sorted().last?.rank ?? .infinity }.max() ?? -.infinity
         }
         allowed = states.map(\.allowed)
         good = states.map(\.good)

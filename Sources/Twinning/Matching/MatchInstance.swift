@@ -64,8 +64,10 @@ public struct MatchInstance: Sendable {
     /// scores stay the plain ones), so proposals do not churn without cause.
     public let incumbents: Set<IndexPair>
     public let incumbencyBonus: Double
-    /// Hromadas that already have an EU partner (an existing tie).
+    /// Hromadas that already have a partner (an existing tie).
     public let alreadyPartnered: Set<Int>
+    /// Existing partners per hromada (those with none are left out).
+    public let existing: [Int: Int]
     /// For partners with existing ties: the oblasts of the hromadas they twin with.
     public let partnerTiedRegions: [Int: Set<String>]
 
@@ -84,22 +86,35 @@ public struct MatchInstance: Sendable {
         self.incumbents = incumbents
         self.incumbencyBonus = incumbencyBonus
         var r = restrictions
-        let existing = Set(ties.filter { $0.status == .existing }.map(\.hromada))
-        alreadyPartnered = existing
+        var existing: [Int: Int] = [:]
+        for t in ties where t.status == .existing { existing[t.hromada, default: 0] += 1 }
+        self.existing = existing
+        alreadyPartnered = Set(existing.keys)
         var lockedPerHromada: [Int: Int] = [:], lockedPartners = Set<Int>()
         for (pair, _) in r.locked { lockedPerHromada[pair.hromada, default: 0] += 1; lockedPartners.insert(pair.partner) }
-        // Who seeks partners: hromadas without an EU partner, for their slots; those with
-        // one only for pairs a coordinator accepted or the rules lock. (More locked pairs
-        // than slots is a contradiction the solver reports.)
+        // Who seeks partners: the `seeking` column, and where it is empty (or absent) every
+        // hromada without a partner yet. Slots are partners wanted in all, so a hromada
+        // seeking with partners already gets the difference (a top-up); one not seeking
+        // takes part only for pairs a coordinator accepted or the rules lock. (More locked
+        // pairs than that is a contradiction the solver reports.)
+        // A hromada the rules exclude takes part only for its locked pairs too.
         let demand = (0..<hromadas.count).map { i in
-            existing.contains(i) ? lockedPerHromada[i] ?? 0 : hromadas.slots[i]
+            let has = existing[i] ?? 0, locked = lockedPerHromada[i] ?? 0
+            if r.hromadaExclusions[i] != nil { return locked }
+            return (hromadas.seeking[i] ?? (has == 0)) ? max(0, hromadas.slots[i] - has) : locked
         }
         self.demand = demand
         seeking = (0..<hromadas.count).filter { demand[$0] > 0 || lockedPerHromada[$0] != nil }
         for i in 0..<hromadas.count where demand[i] == 0 && lockedPerHromada[i] == nil {
-            r.excludeHromada(i, existing.contains(i)
-                ? Exclusion(rule: "ties", reason: "already has an EU partner")
-                : Exclusion(rule: "slots", reason: "asks for no partners (slots 0)"))
+            let has = existing[i] ?? 0
+            let why: String
+            switch hromadas.seeking[i] {
+            case false?: why = "has not signed up for partners (seeking 0)"
+            case nil where has > 0: why = "already has \(has) partner\(has == 1 ? "" : "s") (ties) and has not signed up for more"
+            default: why = hromadas.slots[i] == 0 ? "asks for no partners (slots 0)"
+                : "already has \(has) partner\(has == 1 ? "" : "s"), as many as its slots (\(hromadas.slots[i]))"
+            }
+            r.excludeHromada(i, Exclusion(rule: "seeking", reason: why))
         }
         for j in 0..<partners.count {
             if pool == .volunteers && !partners.volunteers[j] {

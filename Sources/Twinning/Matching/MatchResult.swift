@@ -8,6 +8,8 @@ public struct MatchError: Error, Sendable, CustomStringConvertible {
         case lockedExceedsSlots
         /// Locked pairs exceed a group's cap.
         case lockedExceedsCap
+        /// The rules' minimums per group cannot all be met.
+        case minimumsUnmet
         /// Anything else the solver refused (a bug if it ever happens on valid inputs).
         case unsolvable
     }
@@ -28,6 +30,9 @@ public struct MatchResult: Sendable {
         /// How much total score the programme loses, at least, by choosing this partner
         /// instead (the pair's reduced cost under the optimal duals).
         public let lossAtLeast: Double
+        /// The hromadas the partner is proposed to, when it has no slot left: who would
+        /// have to give it up.
+        public let heldBy: [Int]
     }
 
     public struct Proposal: Sendable {
@@ -68,6 +73,9 @@ public struct MatchResult: Sendable {
     /// Hromadas left out because they already have a partner.
     public let alreadyPartnered: Int
     public let candidatePartners: Int
+    /// Things a coordinator should look at that do not stop the matching: locked pairs
+    /// scoring below min_score, or naming a partner or hromada the rules leave out.
+    public let warnings: [String]
     public let timings: Timings
 
     public var total: Double { proposals.reduce(0) { $0 + $1.breakdown.score } }

@@ -99,6 +99,22 @@ struct MatchRun {
             timings.solving += Self.seconds(since: start)
         }
         assignment = solved
+        try checkMinimums(solved)
+    }
+
+    /// Minimums come first in the solver: whatever it leaves short cannot be met together
+    /// with the other rules and slots (counted from the pairs, since a minimum beyond what
+    /// a group's partners can take at all is cut to that in the solver).
+    func checkMinimums(_ solved: SparseAssignment) throws(MatchError) {
+        guard let groups = instance.restrictions.groups, !groups.minimums.isEmpty else { return }
+        var reached: [String: Int] = [:]
+        for pair in solved.solution.pairs { reached[groups.code(of: columns[pair.column], in: instance.partners), default: 0] += 1 }
+        let short = groups.minimums.filter { (reached[$0.key] ?? 0) < $0.value }.sorted { $0.key < $1.key }
+        guard !short.isEmpty else { return }
+        let detail = short.map { code, wanted in "\(code) \(reached[code] ?? 0) of \(wanted)" }
+        throw MatchError(.minimumsUnmet, "\(groups.minimumKey) in \(instance.rules.file ?? "the rules") cannot all be met: at most "
+            + detail.joined(separator: ", ") + " can be reached together with the other rules and the partners' slots; "
+            + "lower the minimums, or loosen the rules that leave those partners out")
     }
 
     /// The sparse problem: partial matching maximising the total rank (an unmatched slot
@@ -109,6 +125,12 @@ struct MatchRun {
         let groupIndex = Dictionary(uniqueKeysWithValues: codes.enumerated().map { ($1, $0) })
         let rowOf = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ($1, $0) })
         let columnOf = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
+        let columnGroups = groups.map { g in columns.map { groupIndex[g.code(of: $0, in: p)] ?? -1 } }
+        // A group with a minimum and no cap can take what its partners' slots can, and
+        // never more than the hromadas want (so the sums cannot overflow).
+        let wanted = rows.reduce(0) { min($0 + instance.demand[$1], Int.max / 2) }
+        var groupSlots = [Int](repeating: 0, count: codes.count)
+        for (c, g) in (columnGroups ?? []).enumerated() where g >= 0 { groupSlots[g] = min(groupSlots[g] + p.slots[columns[c]], wanted) }
         let locked = r.locked.map { lock -> (pair: Pair, value: Double) in
             let cell = Pair(rowOf[lock.pair.hromada]!, columnOf[lock.pair.partner]!)
             return (cell, model.breakdown(hromada: cell.row, partner: cell.column).score)
@@ -118,8 +140,9 @@ struct MatchRun {
             arcs: candidates.lists.map { $0.map { .init(column: $0.partner, value: Double($0.rank)) } },
             objective: .maximize, rowDemands: rows.map { instance.demand[$0] },
             columnCapacities: columns.map { p.slots[$0] }, locked: locked, unmatchedValue: 0,
-            columnGroups: groups.map { g in columns.map { groupIndex[g.code(of: $0, in: p)] ?? -1 } },
-            groupCapacities: codes.map { groups!.caps[$0]! })
+            columnGroups: columnGroups,
+            groupCapacities: codes.enumerated().map { g, code in groups!.caps[code] ?? groupSlots[g] },
+            groupMinimums: codes.map { groups!.minimums[$0] ?? 0 })
     }
 
     /// The solver's error in terms of the inputs: ids, names and where pairs were locked.
@@ -129,12 +152,14 @@ struct MatchRun {
         case let .lockedExceedsGroupSlots(group, count, slots):
             let g = r.groups!, code = g.codes[group]
             return MatchError(.lockedExceedsCap, "\(count) locked pairs have partners in \(code) but \(instance.rules.file ?? "the rules") "
-                + "caps \(code) at \(slots): raise the cap in \(g.ruleKey) or unlock pairs")
+                + "caps \(code) at \(slots): raise the cap in \(g.capKey) or unlock pairs")
         case let .lockedExceedsRowSlots(row, count, slots):
             let i = rows[row]
             let sources = r.locked.filter { $0.pair.hromada == i }.map { "\(p.ids[$0.pair.partner]) (\($0.source))" }
+            let has = instance.existing[i] ?? 0
             return MatchError(.lockedExceedsSlots, "hromada \(h.label(i)) has \(count) locked pairs but wants \(slots) "
-                + "partner(s): \(sources.joined(separator: "; ")); raise its slots or unlock one")
+                + (has > 0 ? "more " : "") + "partner(s)" + (has > 0 ? " (slots \(h.slots[i]), \(has) existing)" : "")
+                + ": \(sources.joined(separator: "; ")); raise its slots or unlock one")
         case let .lockedExceedsColumnSlots(column, count, slots):
             let j = columns[column]
             let sources = r.locked.filter { $0.pair.partner == j }.map { "\(h.ids[$0.pair.hromada]) (\($0.source))" }
@@ -150,11 +175,13 @@ struct MatchRun {
         let solved = assignment!, solution = solved.solution
         var chosenBy = [Set<Int>](repeating: [], count: rows.count)
         for pair in solution.pairs { chosenBy[pair.row].insert(pair.column) }
+        var holders = [[Int]](repeating: [], count: columns.count)
+        for pair in solution.pairs { holders[pair.column].append(rows[pair.row]) }
         let proposals = solution.pairs.map { cell -> MatchResult.Proposal in
             let pair = IndexPair(rows[cell.row], columns[cell.column])
             return MatchResult.Proposal(pair: pair, breakdown: model.breakdown(hromada: cell.row, partner: cell.column),
                                         lockedBy: instance.restrictions.lockSource(pair),
-                                        alternatives: alternatives(row: cell.row, chosen: chosenBy[cell.row], solved))
+                                        alternatives: alternatives(row: cell.row, chosen: chosenBy[cell.row], solved, holders: holders))
         }
         var unmatched: [MatchResult.Unmatched] = []
         for (row, i) in rows.enumerated() where solution.unmatchedDemand[row] > 0 {
@@ -162,12 +189,34 @@ struct MatchRun {
             unmatched.append(.init(hromada: i, wanted: wanted, got: wanted - solution.unmatchedDemand[row], reason: unmatchedReason(row)))
         }
         return MatchResult(proposals: proposals, unmatched: unmatched, seeking: rows.count,
-                           alreadyPartnered: instance.alreadyPartnered.count, candidatePartners: columns.count, timings: timings)
+                           alreadyPartnered: instance.alreadyPartnered.count, candidatePartners: columns.count,
+                           warnings: lockedWarnings(proposals), timings: timings)
+    }
+
+    /// Locked pairs a coordinator may not have meant: below min_score, or naming a
+    /// hromada or partner that the rules (or its sign-up) would leave out.
+    func lockedWarnings(_ proposals: [MatchResult.Proposal]) -> [String] {
+        let h = instance.hromadas, p = instance.partners, r = instance.restrictions
+        var warnings: [String] = []
+        for proposal in proposals {
+            guard let source = proposal.lockedBy else { continue }
+            let pair = "\(h.label(proposal.hromada)) – \(p.label(proposal.partner)) (\(source))"
+            if proposal.breakdown.score < r.minScore {
+                warnings.append("\(pair) scores \(CSVWriter.fixed(proposal.breakdown.score, 4)), below min_score \(YAMLReader.shown(r.minScore))")
+            }
+            if let why = r.partnerExclusions[proposal.partner] {
+                warnings.append("\(pair): its partner would be left out: \(why.reason)")
+            }
+            if let why = r.hromadaExclusions[proposal.hromada] {
+                warnings.append("\(pair): its hromada would be left out: \(why.reason)")
+            }
+        }
+        return warnings
     }
 
     /// The row's best-scoring listed partners it did not get, each with how much total the
     /// programme would lose, at least, by choosing it (its reduced cost under the duals).
-    func alternatives(row: Int, chosen: Set<Int>, _ solved: SparseAssignment) -> [MatchResult.Alternative] {
+    func alternatives(row: Int, chosen: Set<Int>, _ solved: SparseAssignment, holders: [[Int]]) -> [MatchResult.Alternative] {
         guard options.alternatives > 0 else { return [] }
         var options: [(Candidate, Double)] = []
         for c in candidates.lists[row] where !chosen.contains(c.partner) {
@@ -178,7 +227,9 @@ struct MatchRun {
         // Best score first, lower index on a tie (the list is by rank, which the bonus may reorder).
         options.sort { $0.0.score > $1.0.score || ($0.0.score == $1.0.score && $0.0.partner < $1.0.partner) }
         return options.prefix(self.options.alternatives).map { c, loss in
-            MatchResult.Alternative(partner: columns[c.partner], score: Double(c.score), lossAtLeast: loss)
+            let j = columns[c.partner]
+            return MatchResult.Alternative(partner: j, score: Double(c.score), lossAtLeast: loss,
+                                           heldBy: holders[c.partner].count >= instance.partners.slots[j] ? holders[c.partner] : [])
         }
     }
 

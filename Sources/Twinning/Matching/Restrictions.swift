@@ -9,21 +9,39 @@ public struct Exclusion: Sendable, Hashable, CustomStringConvertible {
     public var description: String { reason }
 }
 
-/// Caps on the proposals per partner group (country or region).
+/// Limits on the proposals per partner group (country or region): caps and minimums,
+/// from the rules' group rules.
 public struct GroupLimits: Sendable, Equatable {
     public enum Grouping: String, Sendable { case country, region }
+    public enum Bound: Sendable { case cap, minimum }
     public let grouping: Grouping
-    public let caps: [String: Int]
-    /// The rules-file key, for messages.
-    public let ruleKey: String
+    public private(set) var caps: [String: Int] = [:]
+    public private(set) var minimums: [String: Int] = [:]
+    /// The rules-file keys the caps and the minimums came from, for messages.
+    public private(set) var capKey = "", minimumKey = ""
+
+    public init(grouping: Grouping) { self.grouping = grouping }
+
+    public init(grouping: Grouping, caps: [String: Int], minimums: [String: Int] = [:]) {
+        self.grouping = grouping
+        set(.cap, caps, key: grouping == .country ? "country_caps" : "region_caps")
+        set(.minimum, minimums, key: grouping == .country ? "country_minimums" : "region_minimums")
+    }
+
+    mutating func set(_ bound: Bound, _ limits: [String: Int], key: String) {
+        switch bound {
+        case .cap: caps = limits; capKey = key
+        case .minimum: minimums = limits; minimumKey = key
+        }
+    }
 
     /// The group code of partner `j`.
     public func code(of j: Int, in partners: Registry) -> String {
         grouping == .country ? partners.countries[j] : partners.regions[j]
     }
 
-    /// Group codes with a cap, sorted: group `g` of the solver is `codes[g]`.
-    public var codes: [String] { caps.keys.sorted() }
+    /// Group codes with a cap or a minimum, sorted: group `g` of the solver is `codes[g]`.
+    public var codes: [String] { Set(caps.keys).union(minimums.keys).sorted() }
 }
 
 /// Everything that restricts a matching, compiled from the rules and the ties: who is

@@ -35,8 +35,9 @@ public protocol Rule: Sendable {
 public struct Rules: Sendable {
     /// Every kind of rule, in the order they are documented and recorded.
     public static let kinds: [any Rule.Type] = [
-        MinimumScore.self, EUMembersOnly.self, ForbiddenPairs.self, LockedPairs.self, LevelPairs.self,
-        CountryCaps.self, RegionCaps.self,
+        MinimumScore.self, EUMembersOnly.self, PartnerCountries.self, PartnerPopulation.self, ExcludedOblasts.self,
+        ExcludedStatuses.self, ForbiddenPairs.self, LockedPairs.self, LevelPairs.self,
+        CountryCaps.self, RegionCaps.self, CountryMinimums.self, RegionMinimums.self,
     ]
 
     /// Every key a rules file may have.
@@ -70,8 +71,20 @@ public struct Rules: Sendable {
             let kind = kinds.first { $0.key == key }!
             if let rule = kind.parse(value, reader: &reader) { rules.append(rule) }
         }
-        if rules.contains(where: { $0 is CountryCaps }) && rules.contains(where: { $0 is RegionCaps }) {
-            reader.fail(line: 0, .conflict, "use country_caps or region_caps, not both: a partner can belong to one capped group only")
+        let groupRules = rules.compactMap { $0 as? any GroupLimitRule }
+        if Set(groupRules.map { type(of: $0).grouping }).count > 1 {
+            reader.fail(line: 0, .conflict, "\(groupRules.map { type(of: $0).key }.joined(separator: " and ")) group partners in different ways: "
+                        + "caps and minimums must all be by country or all by region")
+        }
+        for minimums in groupRules where type(of: minimums).bound == .minimum {
+            guard let caps = groupRules.first(where: { type(of: $0).bound == .cap && type(of: $0).grouping == type(of: minimums).grouping })
+            else { continue }
+            for (code, least) in minimums.limits.sorted(by: { $0.key < $1.key }) {
+                if let most = caps.limits[code], least.value > most.value {
+                    reader.fail(line: least.line, .conflict, "\(type(of: minimums).key).\(code) asks for at least \(least.value) but "
+                                + "\(type(of: caps).key).\(code) allows at most \(most.value) (line \(most.line)): lower one of the two")
+                }
+            }
         }
         let forbidden = Dictionary((rules.compactMap { $0 as? ForbiddenPairs }.first?.pairs ?? []).map { ($0.ids, $0.line) },
                                    uniquingKeysWith: { a, _ in a })
@@ -258,64 +271,220 @@ public struct LevelPairs: Rule {
     }
 }
 
-/// Caps per partner group: at most this many proposals with partners of a group.
-public protocol GroupCapRule: Rule {
-    var caps: [String: Int] { get }
-    init(caps: [String: Int])
+/// Limits per partner group (a country or a NUTS 3 region): at most (caps) or at least
+/// (minimums) this many proposals with partners of the group. All of a file's group
+/// rules must group partners the same way, since the solver gives each partner one group.
+public protocol GroupLimitRule: Rule {
+    var limits: [String: (value: Int, line: Int)] { get }
+    init(limits: [String: (value: Int, line: Int)])
     static var grouping: GroupLimits.Grouping { get }
+    static var bound: GroupLimits.Bound { get }
 }
 
-extension GroupCapRule {
+extension GroupLimitRule {
     public static func parse(_ value: Node, reader: inout YAMLReader) -> Self? {
         guard let mapping = value.mapping else {
-            reader.fail(value, .invalidValue, "\(key) must map a code to a whole number, such as PL: 300")
+            reader.fail(value, .invalidValue, "\(key) must map a code to a whole number, such as \(grouping == .country ? "PL" : "PL213"): 30")
             return nil
         }
-        var caps: [String: Int] = [:]
-        for (code, cap) in mapping {
-            guard let c = code.scalar?.string, !c.isEmpty else { reader.fail(code, .invalidValue, "\(key) keys must be codes such as PL"); continue }
-            if let k = reader.wholeNumber(cap, "\(key).\(c)") { caps[c] = k }
+        var limits: [String: (value: Int, line: Int)] = [:]
+        for (code, limit) in mapping {
+            guard let c = code.scalar?.string, !c.isEmpty else {
+                reader.fail(code, .invalidValue, "\(key) keys must be \(grouping == .country ? "country codes such as PL" : "NUTS 3 codes such as PL213")")
+                continue
+            }
+            if let k = reader.wholeNumber(limit, "\(key).\(c)") { limits[c] = (k, code.mark?.line ?? 0) }
         }
-        return Self(caps: caps)
+        return Self(limits: limits)
     }
 
     public func apply(to r: inout Restrictions, _ context: RuleContext, errors: inout [InputError]) {
-        r.groups = GroupLimits(grouping: Self.grouping, caps: caps, ruleKey: Self.key)
+        let p = context.partners
+        let present = Set(Self.grouping == .country ? p.countries : p.regions)
+        for (code, limit) in limits.sorted(by: { $0.key < $1.key }) where !present.contains(code) {
+            errors.append(InputError(.unknownID, file: context.file, line: limit.line,
+                "\(Self.key) names \(Self.grouping.rawValue) \"\(code.prefix(40))\", which no partner in \(p.file) has"
+                    + Suggestions.phrase(for: code, among: Array(present))))
+        }
+        var groups = r.groups ?? GroupLimits(grouping: Self.grouping)
+        groups.set(Self.bound, limits.mapValues(\.value), key: Self.key)
+        r.groups = groups
     }
 
-    public var recorded: RecordedValue { .map(caps.mapValues { .number(Double($0)) }) }
+    public var recorded: RecordedValue { .map(limits.mapValues { .number(Double($0.value)) }) }
 }
 
 /// `country_caps: {PL: 300}`: at most this many proposals with partners of a country.
-public struct CountryCaps: GroupCapRule {
+public struct CountryCaps: GroupLimitRule {
     public static let key = "country_caps"
     public static let summary = "at most this many proposals with partners of a country"
     public static let grouping = GroupLimits.Grouping.country
-    public let caps: [String: Int]
-    public init(caps: [String: Int]) { self.caps = caps }
+    public static let bound = GroupLimits.Bound.cap
+    public let limits: [String: (value: Int, line: Int)]
+    public init(limits: [String: (value: Int, line: Int)]) { self.limits = limits }
 }
 
 /// `region_caps: {PL213: 20}`: at most this many proposals with partners of a region.
-public struct RegionCaps: GroupCapRule {
+public struct RegionCaps: GroupLimitRule {
     public static let key = "region_caps"
     public static let summary = "at most this many proposals with partners of a (NUTS 3) region"
     public static let grouping = GroupLimits.Grouping.region
-    public let caps: [String: Int]
-    public init(caps: [String: Int]) { self.caps = caps }
+    public static let bound = GroupLimits.Bound.cap
+    public let limits: [String: (value: Int, line: Int)]
+    public init(limits: [String: (value: Int, line: Int)]) { self.limits = limits }
 }
 
-/// A value as outputs record it: JSON-shaped, encoded with sorted keys.
-public indirect enum RecordedValue: Sendable, Encodable, Equatable {
-    case number(Double), bool(Bool), text(String), list([RecordedValue]), map([String: RecordedValue])
+/// `country_minimums: {PL: 50}`: at least this many proposals with partners of a
+/// country, met exactly together with everything else, or an error saying how far short.
+public struct CountryMinimums: GroupLimitRule {
+    public static let key = "country_minimums"
+    public static let summary = "at least this many proposals with partners of a country"
+    public static let grouping = GroupLimits.Grouping.country
+    public static let bound = GroupLimits.Bound.minimum
+    public let limits: [String: (value: Int, line: Int)]
+    public init(limits: [String: (value: Int, line: Int)]) { self.limits = limits }
+}
 
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case let .number(x): try c.encode(x)
-        case let .bool(b): try c.encode(b)
-        case let .text(s): try c.encode(s)
-        case let .list(l): try c.encode(l)
-        case let .map(m): try c.encode(m)
+/// `region_minimums: {PL213: 5}`: at least this many proposals with partners of a region.
+public struct RegionMinimums: GroupLimitRule {
+    public static let key = "region_minimums"
+    public static let summary = "at least this many proposals with partners of a (NUTS 3) region"
+    public static let grouping = GroupLimits.Grouping.region
+    public static let bound = GroupLimits.Bound.minimum
+    public let limits: [String: (value: Int, line: Int)]
+    public init(limits: [String: (value: Int, line: Int)]) { self.limits = limits }
+}
+
+/// A list of texts in a rules file, each with where it was written.
+public struct ListedText: Sendable, Hashable {
+    public let value: String
+    public let line: Int
+    public let column: Int
+
+    static func list(_ node: Node, _ key: String, expected: String, reader: inout YAMLReader) -> [ListedText]? {
+        guard let items = reader.items(node, key, expected: expected) else { return nil }
+        var out: [ListedText] = []
+        for item in items {
+            guard let text = reader.string(item, "each \(key) entry", expected: expected) else { continue }
+            out.append(ListedText(value: text, line: item.mark?.line ?? 0, column: item.mark?.column ?? 0))
+        }
+        return out
+    }
+
+    /// Reports the entries that match nothing in `present`, with the closest values.
+    static func check(_ entries: [ListedText], against present: Set<String>, _ key: String, what: String,
+                      context: RuleContext, errors: inout [InputError]) {
+        for entry in entries where !present.contains(entry.value) {
+            errors.append(InputError(.unknownID, file: context.file, line: entry.line, column: entry.column,
+                "\(key) names \(what) \"\(entry.value.prefix(40))\", which no row has"
+                    + Suggestions.phrase(for: entry.value, among: Array(present))))
         }
     }
+}
+
+/// `partner_countries: [PL, DE]`: only partners of these countries take part.
+public struct PartnerCountries: Rule {
+    public static let key = "partner_countries"
+    public static let summary = "only partners of these countries take part"
+    public let countries: [ListedText]
+
+    public static func parse(_ value: Node, reader: inout YAMLReader) -> PartnerCountries? {
+        ListedText.list(value, key, expected: "country codes such as [PL, DE]", reader: &reader).map(PartnerCountries.init)
+    }
+
+    public func apply(to r: inout Restrictions, _ context: RuleContext, errors: inout [InputError]) {
+        let p = context.partners
+        ListedText.check(countries, against: Set(p.countries), Self.key, what: "country", context: context, errors: &errors)
+        let allowed = Set(countries.map(\.value))
+        for j in 0..<p.count where !allowed.contains(p.countries[j]) {
+            r.excludePartner(j, Exclusion(rule: Self.key, reason: "its country (\(p.countries[j])) is not in partner_countries"))
+        }
+    }
+
+    public var recorded: RecordedValue { .list(countries.map { .text($0.value) }) }
+}
+
+/// `partner_population: [400, 50000]`: only partners with this many inhabitants (bounds
+/// included) take part.
+public struct PartnerPopulation: Rule {
+    public static let key = "partner_population"
+    public static let summary = "only partners with this many inhabitants, bounds included, take part"
+    public let range: ClosedRange<Double>
+
+    public static func parse(_ value: Node, reader: inout YAMLReader) -> PartnerPopulation? {
+        let expected = "[least, most] inhabitants, such as [400, 50000]"
+        guard let items = reader.items(value, key, expected: expected) else { return nil }
+        guard items.count == 2 else {
+            reader.fail(value, .invalidValue, "\(key) must be \(expected), found \(items.count) value(s)")
+            return nil
+        }
+        guard let low = reader.number(items[0], "\(key) least", in: 0...1e12, expected: "a number ≥ 0"),
+              let high = reader.number(items[1], "\(key) most", in: 0...1e12, expected: "a number ≥ 0") else { return nil }
+        guard low <= high else {
+            reader.fail(value, .invalidValue, "\(key) must be [least, most] with least ≤ most, found [\(YAMLReader.shown(low)), \(YAMLReader.shown(high))]")
+            return nil
+        }
+        return PartnerPopulation(range: low...high)
+    }
+
+    public func apply(to r: inout Restrictions, _ context: RuleContext, errors: inout [InputError]) {
+        let p = context.partners
+        let band = "\(YAMLReader.shown(range.lowerBound))–\(YAMLReader.shown(range.upperBound))"
+        for j in 0..<p.count where !range.contains(p.populations[j]) {
+            r.excludePartner(j, Exclusion(rule: Self.key, reason: "population \(YAMLReader.shown(p.populations[j].rounded())) outside partner_population \(band)"))
+        }
+    }
+
+    public var recorded: RecordedValue { .list([.number(range.lowerBound), .number(range.upperBound)]) }
+}
+
+/// `exclude_oblasts: [Luhansk Oblast]`: hromadas of these oblasts take no part.
+public struct ExcludedOblasts: Rule {
+    public static let key = "exclude_oblasts"
+    public static let summary = "hromadas of these oblasts take no part"
+    public let oblasts: [ListedText]
+
+    public static func parse(_ value: Node, reader: inout YAMLReader) -> ExcludedOblasts? {
+        ListedText.list(value, key, expected: "oblasts as in the hromadas file, such as [Luhansk Oblast]", reader: &reader).map(ExcludedOblasts.init)
+    }
+
+    public func apply(to r: inout Restrictions, _ context: RuleContext, errors: inout [InputError]) {
+        let h = context.hromadas
+        ListedText.check(oblasts, against: Set(h.regions), Self.key, what: "oblast", context: context, errors: &errors)
+        let excluded = Set(oblasts.map(\.value))
+        for i in 0..<h.count where excluded.contains(h.regions[i]) {
+            r.excludeHromada(i, Exclusion(rule: Self.key, reason: "its oblast (\(h.regions[i])) is in exclude_oblasts"))
+        }
+    }
+
+    public var recorded: RecordedValue { .list(oblasts.map { .text($0.value) }) }
+}
+
+/// `exclude_status: [occupied]`: hromadas with these statuses (the `status` column) take
+/// no part.
+public struct ExcludedStatuses: Rule {
+    public static let key = "exclude_status"
+    public static let summary = "hromadas with these statuses (status column) take no part"
+    public let statuses: [ListedText]
+
+    public static func parse(_ value: Node, reader: inout YAMLReader) -> ExcludedStatuses? {
+        ListedText.list(value, key, expected: "statuses as in the hromadas file, such as [occupied]", reader: &reader).map(ExcludedStatuses.init)
+    }
+
+    public func apply(to r: inout Restrictions, _ context: RuleContext, errors: inout [InputError]) {
+        let h = context.hromadas
+        let present = Set(h.statuses.filter { !$0.isEmpty })
+        if present.isEmpty, let first = statuses.first {
+            errors.append(InputError(.missing, file: context.file, line: first.line, column: first.column,
+                                     "\(Self.key) needs a status column in \(h.file), which has none"))
+            return
+        }
+        ListedText.check(statuses, against: present, Self.key, what: "status", context: context, errors: &errors)
+        let excluded = Set(statuses.map(\.value))
+        for i in 0..<h.count where excluded.contains(h.statuses[i]) {
+            r.excludeHromada(i, Exclusion(rule: Self.key, reason: "its status (\(h.statuses[i])) is in exclude_status"))
+        }
+    }
+
+    public var recorded: RecordedValue { .list(statuses.map { .text($0.value) }) }
 }

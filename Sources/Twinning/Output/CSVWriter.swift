@@ -1,26 +1,15 @@
 import Foundation
 
-/// A column of a CSV file: its header and how a row gives its cell. A file is a list of
-/// these, so a header can never drift from its values.
-public struct CSVColumn<Row>: Sendable {
-    public let header: String
-    public let value: @Sendable (Row) -> String
-
-    public init(_ header: String, _ value: @escaping @Sendable (Row) -> String) {
-        self.header = header
-        self.value = value
-    }
-}
-
 /// The one CSV writer: RFC 4180 quoting, `\n` line ends, fixed number formats supplied by
 /// the columns, and cells a spreadsheet would run as formulas neutralised.
 public enum CSVWriter {
-    /// With `excelBOM` the text starts with a UTF-8 byte-order mark, so that Excel opened
-    /// by double-click reads it as UTF-8 rather than the system code page.
-    public static func text<Row>(_ rows: [Row], columns: [CSVColumn<Row>], excelBOM: Bool = false) -> String {
+    /// A header and rows of cells as CSV text. With `excelBOM` the text starts with a
+    /// UTF-8 byte-order mark, so that Excel opened by double-click reads it as UTF-8 rather
+    /// than the system code page.
+    public static func text(_ rows: [[String]], header: [String], excelBOM: Bool = false) -> String {
         var out = excelBOM ? "\u{FEFF}" : ""
-        out += columns.map { cell($0.header) }.joined(separator: ",") + "\n"
-        for row in rows { out += columns.map { cell($0.value(row)) }.joined(separator: ",") + "\n" }
+        out += header.map(cell).joined(separator: ",") + "\n"
+        for row in rows { out += row.map(cell).joined(separator: ",") + "\n" }
         return out
     }
 

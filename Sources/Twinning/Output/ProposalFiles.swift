@@ -1,141 +1,166 @@
 import Foundation
 
+/// The files `match` and the batch write, each rendered from the ``ProposalTable``.
+public enum ProposalFile: String, CaseIterable, Sendable {
+    /// One row per proposal, one column per score component.
+    case proposals = "proposals.csv"
+    /// Each proposal's alternatives, one per row (long format), with who holds each.
+    case alternatives = "alternatives.csv"
+    /// Hromadas that got fewer partners than they wanted, and why.
+    case unmatched = "unmatched.csv"
+    /// Everything above, with the summary, warnings, weights, rules and inputs.
+    case json = "proposals.json"
+
+    /// The format a file is in.
+    public var format: OutputFormat { self == .json ? .json : .csv }
+}
+
 /// The formats `match` and the batch can write.
 public enum OutputFormat: String, CaseIterable, Sendable {
     case csv, json
 }
 
+/// How the files are written.
+public struct OutputOptions: Sendable {
+    public var formats: Set<OutputFormat>
+    /// CSV with a UTF-8 byte-order mark, for Excel opened by double-click.
+    public var excel: Bool
+
+    public init(formats: Set<OutputFormat> = [.csv, .json], excel: Bool = false) {
+        self.formats = formats
+        self.excel = excel
+    }
+}
+
 extension ProposalTable {
-    /// `proposals.csv`: one row per proposal, one column per score component.
-    public static let proposalColumns: [CSVColumn<Row>] = {
-        let f = CSVWriter.fixed
-        var columns: [CSVColumn<Row>] = [
-            CSVColumn("hromada_id") { $0.hromada.id },
-            CSVColumn("hromada_name") { $0.hromada.nameLatin },
-            CSVColumn("hromada_region") { $0.hromada.region },
-            CSVColumn("partner_id") { $0.partner.id },
-            CSVColumn("partner_name") { $0.partner.nameLatin },
-            CSVColumn("partner_country") { $0.partner.country },
-            CSVColumn("status") { $0.status },
-            CSVColumn("score") { f($0.breakdown.score, 4) },
-        ]
-        columns += ScoreComponent.allCases.map { c in CSVColumn(c.rawValue) { f($0.breakdown[c].value, 4) } }
+    /// Version of the layout of the files: raised whenever a column or key changes meaning
+    /// or disappears.
+    public static let schemaVersion = 2
+
+    static func placeColumns<Row>(_ prefix: String, _ place: @escaping @Sendable (Row) -> Place) -> [Column<Row>] {
+        [.text("\(prefix)_id") { place($0).id }, .text("\(prefix)_name") { place($0).name },
+         .text("\(prefix)_name_latin") { place($0).nameLatin }]
+    }
+
+    /// `proposals.csv`.
+    public static let proposalColumns: [Column<Proposal>] = {
+        var columns: [Column<Proposal>] = placeColumns("hromada") { $0.hromada }
+        columns += [.text("hromada_region") { $0.hromada.region }, .number("hromada_population", digits: 0) { $0.hromada.population }]
+        columns += placeColumns("partner") { $0.partner }
+        columns += [.text("partner_country") { $0.partner.country }, .text("partner_region") { $0.partner.region },
+                    .number("partner_population", digits: 0) { $0.partner.population },
+                    .text("status") { $0.status.rawValue },
+                    Column("locked_by") { $0.lockedBy.map(Cell.text) ?? .missing },
+                    .number("score", digits: 4) { $0.breakdown.score }]
+        columns += ScoreComponent.allCases.map { c in .number(c.rawValue, digits: 4) { $0.breakdown[c].value } }
         columns += [
-            CSVColumn("top_sectors") { row in
-                row.breakdown.topSectors.map { "\($0.sector.rawValue) \(f($0.need, 2))×\(f($0.offer, 2))" }.joined(separator: "; ")
+            Column("top_sectors") { row in
+                let sectors = row.breakdown.topSectors
+                return .structured(
+                    text: sectors.map { "\($0.sector.rawValue) \(CSVWriter.fixed($0.need, 2))×\(CSVWriter.fixed($0.offer, 2))" }.joined(separator: "; "),
+                    json: .list(sectors.map {
+                        .map(["sector": .text($0.sector.rawValue), "need": .number(JSONOutput.rounded($0.need, 3)),
+                              "offer": .number(JSONOutput.rounded($0.offer, 3))])
+                    }))
             },
-            CSVColumn("size_ratio") { f($0.breakdown.sizeRatio, 3) },
-            CSVColumn("distance_km") { f($0.breakdown.distanceKm, 1) },
-            CSVColumn("alternatives") { row in
-                row.alternatives.map { "\($0.partner.id) \(f($0.score, 4)) (loses ≥ \(f($0.lossAtLeast, 4)))" }.joined(separator: " | ")
-            },
+            .number("size_ratio", digits: 3) { $0.breakdown.sizeRatio },
+            .number("distance_km", digits: 1) { $0.breakdown.distanceKm },
         ]
         return columns
     }()
 
-    public var csv: String { CSVWriter.text(rows, columns: Self.proposalColumns) }
+    /// `alternatives.csv`.
+    public static let alternativeColumns: [Column<Alternative>] = {
+        var columns: [Column<Alternative>] = placeColumns("hromada") { $0.hromada }
+        columns.append(.integer("rank") { $0.rank })
+        columns += placeColumns("partner") { $0.partner }
+        columns += [.text("partner_country") { $0.partner.country },
+                    .number("score", digits: 4) { $0.score }, .number("loss_at_least", digits: 4) { $0.lossAtLeast },
+                    .text("held_by_id") { $0.heldBy.map(\.id).joined(separator: "; ") },
+                    .text("held_by_name") { $0.heldBy.map(\.name).joined(separator: "; ") },
+                    .text("held_by_name_latin") { $0.heldBy.map(\.nameLatin).joined(separator: "; ") }]
+        return columns
+    }()
 
-    /// `proposals.json`: the whole table, with the weights, rules and inputs used.
+    /// `unmatched.csv`.
+    public static let unmatchedColumns: [Column<Unmatched>] =
+        placeColumns("hromada") { (row: Unmatched) in row.hromada }
+        + [.text("hromada_region") { $0.hromada.region }, .integer("wanted") { $0.wanted }, .integer("got") { $0.got },
+           .text("reason") { $0.reason }]
+
+    public var proposalsTable: Table<Proposal> { Table(proposals, columns: Self.proposalColumns) }
+    public var alternativesTable: Table<Alternative> { Table(alternatives, columns: Self.alternativeColumns) }
+    public var unmatchedTable: Table<Unmatched> { Table(unmatched, columns: Self.unmatchedColumns) }
+
+    /// `proposals.json`: the three tables, the summary and warnings, and what the run used.
     public func json() throws(OutputError) -> Data { try JSONOutput.encode(Document(self), pretty: false) }
 
-    /// The files of the chosen formats, by name.
-    /// Each format is rendered on its own core.
-    public func files(_ formats: Set<OutputFormat>) throws(OutputError) -> [String: Data] {
-        let chosen = OutputFormat.allCases.filter(formats.contains)
-        var rendered = [Result<(String, Data), OutputError>?](repeating: nil, count: chosen.count)
+    /// The files of the chosen formats, by name, each rendered on its own core.
+    public func files(_ options: OutputOptions = OutputOptions()) throws(OutputError) -> [String: Data] {
+        let chosen = ProposalFile.allCases.filter { options.formats.contains($0.format) }
+        var rendered = [Result<Data, OutputError>?](repeating: nil, count: chosen.count)
         rendered.withUnsafeMutableBufferPointer { buffer in
             let shared = SharedBuffer(buffer)
             DispatchQueue.concurrentPerform(iterations: chosen.count) { k in
-                shared[k] = Result { () throws(OutputError) in try render(chosen[k]) }
+                shared[k] = Result { () throws(OutputError) in try render(chosen[k], excel: options.excel) }
             }
         }
         var files: [String: Data] = [:]
-        for result in rendered {
-            let (name, data) = try result!.get()
-            files[name] = data
-        }
+        for (file, result) in zip(chosen, rendered) { files[file.rawValue] = try result!.get() }
         return files
     }
 
-    /// One file: its name and bytes.
-    func render(_ format: OutputFormat) throws(OutputError) -> (String, Data) {
-        switch format {
-        case .csv: return ("proposals.csv", Data(csv.utf8))
-        case .json: return ("proposals.json", try json())
+    /// One file's bytes.
+    func render(_ file: ProposalFile, excel: Bool) throws(OutputError) -> Data {
+        switch file {
+        case .proposals: return Data(proposalsTable.csv(excelBOM: excel).utf8)
+        case .alternatives: return Data(alternativesTable.csv(excelBOM: excel).utf8)
+        case .unmatched: return Data(unmatchedTable.csv(excelBOM: excel).utf8)
+        case .json: return try json()
         }
     }
 
-    /// The JSON form of the table. Keys are snake_case, spelled out in each type's
-    /// `CodingKeys` (see ``JSONOutput``).
+    /// The JSON form of the table. Keys are snake_case, spelled out in `CodingKeys`
+    /// where a Swift name differs (see ``JSONOutput``).
     struct Document: Encodable {
-        struct SectorMatch: Encodable { let sector: String, need: Double, offer: Double }
-        struct Alternative: Encodable {
-            let partnerId: String, partnerName: String, score: Double, lossAtLeast: Double
-            enum CodingKeys: String, CodingKey { case partnerId = "partner_id", partnerName = "partner_name", score, lossAtLeast = "loss_at_least" }
-        }
-        struct Proposal: Encodable {
-            let hromadaId: String, hromadaName: String, hromadaRegion: String
-            let partnerId: String, partnerName: String, partnerCountry: String
-            let status: String, lockedBy: String?, score: Double
-            /// Each component's value, and its share of the score (weights are recorded once, above).
-            let components: [String: Double], contributions: [String: Double]
-            let topSectors: [SectorMatch], sizeRatio: Double, distanceKm: Double
-            let alternatives: [Alternative]
-            enum CodingKeys: String, CodingKey {
-                case hromadaId = "hromada_id", hromadaName = "hromada_name", hromadaRegion = "hromada_region"
-                case partnerId = "partner_id", partnerName = "partner_name", partnerCountry = "partner_country"
-                case status, lockedBy = "locked_by", score, components, contributions
-                case topSectors = "top_sectors", sizeRatio = "size_ratio", distanceKm = "distance_km", alternatives
-            }
-        }
-        struct Unmatched: Encodable {
-            let hromadaId: String, hromadaName: String, hromadaRegion: String, wanted: Int, got: Int, reason: String
-            enum CodingKeys: String, CodingKey {
-                case hromadaId = "hromada_id", hromadaName = "hromada_name", hromadaRegion = "hromada_region", wanted, got, reason
-            }
-        }
         struct Summary: Encodable {
             let proposals: Int, hromadasSeeking: Int, alreadyPartnered: Int, candidatePartners: Int, totalScore: Double
-            let unmatched: [Unmatched]
+            let unmatched: Int
             enum CodingKeys: String, CodingKey {
                 case proposals, hromadasSeeking = "hromadas_seeking", alreadyPartnered = "already_partnered"
                 case candidatePartners = "candidate_partners", totalScore = "total_score", unmatched
             }
         }
+        let schemaVersion: Int
+        let toolVersion: String
         let weights: [String: Double]
         let rules: [String: RecordedValue]
         let inputs: [String: String]
         let summary: Summary
-        let proposals: [Proposal]
+        let warnings: [String]
+        let proposals: RecordedValue
+        let alternatives: RecordedValue
+        let unmatched: RecordedValue
+
+        enum CodingKeys: String, CodingKey {
+            case schemaVersion = "schema_version", toolVersion = "tool_version", weights, rules, inputs, summary, warnings
+            case proposals, alternatives, unmatched
+        }
 
         init(_ t: ProposalTable) {
-            let r = JSONOutput.rounded
+            schemaVersion = ProposalTable.schemaVersion
+            toolVersion = TwinningVersion.string
             weights = Dictionary(uniqueKeysWithValues: ScoreComponent.allCases.map { ($0.rawValue, t.weights[$0]) }
                                  + ScoreParameter.allCases.map { ($0.rawValue, t.weights[$0]) })
             rules = t.rules.recorded
             inputs = t.inputs
             summary = Summary(proposals: t.summary.proposals, hromadasSeeking: t.summary.hromadasSeeking,
                               alreadyPartnered: t.summary.alreadyPartnered, candidatePartners: t.summary.candidatePartners,
-                              totalScore: r(t.summary.totalScore, 6),
-                              unmatched: t.unmatched.map {
-                                  Unmatched(hromadaId: $0.hromada.id, hromadaName: $0.hromada.nameLatin, hromadaRegion: $0.hromada.region,
-                                            wanted: $0.wanted, got: $0.got, reason: $0.reason)
-                              })
-            proposals = t.rows.map { row in
-                let b = row.breakdown
-                return Proposal(
-                    hromadaId: row.hromada.id, hromadaName: row.hromada.nameLatin, hromadaRegion: row.hromada.region,
-                    partnerId: row.partner.id, partnerName: row.partner.nameLatin, partnerCountry: row.partner.country,
-                    status: row.status, lockedBy: row.lockedBy, score: r(b.score, 6),
-                    components: Dictionary(uniqueKeysWithValues: b.components.map { ($0.component.rawValue, r($0.value, 6)) }),
-                    contributions: Dictionary(uniqueKeysWithValues: b.components.map { ($0.component.rawValue, r($0.contribution, 6)) }),
-                    topSectors: b.topSectors.map { SectorMatch(sector: $0.sector.rawValue, need: r($0.need, 3), offer: r($0.offer, 3)) },
-                    sizeRatio: r(b.sizeRatio, 4), distanceKm: r(b.distanceKm, 2),
-                    alternatives: row.alternatives.map {
-                        Alternative(partnerId: $0.partner.id, partnerName: $0.partner.nameLatin, score: r($0.score, 6),
-                                    lossAtLeast: r($0.lossAtLeast, 6))
-                    })
-            }
+                              totalScore: JSONOutput.rounded(t.summary.totalScore, 6), unmatched: t.unmatched.count)
+            warnings = t.warnings
+            proposals = t.proposalsTable.records
+            alternatives = t.alternativesTable.records
+            unmatched = t.unmatchedTable.records
         }
     }
 }
@@ -166,5 +191,24 @@ public enum JSONOutput {
         let scaled = x * scale
         guard scaled.isFinite, abs(scaled) < 1e15 else { return x }
         return scaled.rounded() / scale
+    }
+}
+
+extension ProposalTable {
+    /// The pairs (hromada id, partner id) of a `proposals.json` this tool wrote.
+    public static func readPairs(path: String) throws(InputErrors) -> [(hromada: String, partner: String)] {
+        struct Document: Decodable {
+            struct Pair: Decodable {
+                let hromada: String, partner: String
+                enum CodingKeys: String, CodingKey { case hromada = "hromada_id", partner = "partner_id" }
+            }
+            let proposals: [Pair]
+        }
+        let data = try InputFile.bytes(path: path)
+        do {
+            return try JSONDecoder().decode(Document.self, from: data).proposals.map { ($0.hromada, $0.partner) }
+        } catch {
+            throw InputErrors(InputError(.syntax, file: path, "is not a proposals.json written by twinning match (\(error))"))
+        }
     }
 }

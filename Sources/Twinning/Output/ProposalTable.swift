@@ -1,38 +1,62 @@
 import Foundation
 
-/// The outcome of a matching, with every id resolved to names, ready to be rendered:
-/// proposals, their alternatives, hromadas left short and why, a summary, and what the
-/// run used (inputs, weights, rules). CSV, JSON and the HTML report are all written from
-/// this one table, so they carry the same fields.
+/// The outcome of a matching with every id resolved to names in both scripts, ready to be
+/// rendered: proposals, their alternatives (who holds each), hromadas left short and why,
+/// a summary, warnings, and what the run used (inputs, weights, rules). The CSV files, the
+/// JSON and the HTML report are all written from this one table, so they carry the same
+/// fields.
 public struct ProposalTable: Sendable {
-    public struct Place: Sendable, Encodable {
+    /// A hromada or partner as outputs show it.
+    public struct Place: Sendable, Hashable {
         public let id: String
+        /// In its own script (Ukrainian, Greek, Bulgarian, …).
         public let name: String
+        /// In Latin letters.
         public let nameLatin: String
         /// Oblast of a hromada, NUTS 3 region of a partner.
         public let region: String
         public let country: String
         public let level: Level
         public let population: Double
+        public let latitude: Double
+        public let longitude: Double
 
-        enum CodingKeys: String, CodingKey { case id, name, nameLatin = "name_latin", region, country, level, population }
+        public init(_ r: Registry, _ i: Int) {
+            id = r.ids[i]; name = r.names[i]; nameLatin = r.latinNames[i]; region = r.regions[i]; country = r.countries[i]
+            level = r.levels[i]; population = r.populations[i]; latitude = r.latitudes[i]; longitude = r.longitudes[i]
+        }
     }
 
-    public struct Alternative: Sendable {
-        public let partner: Place
-        public let score: Double
-        public let lossAtLeast: Double
+    /// How a proposal came about.
+    public enum Status: String, Sendable, CaseIterable {
+        /// Chosen by the optimisation.
+        case proposed
+        /// Locked by the rules file.
+        case locked
+        /// Accepted by a coordinator (a decision or an `accepted` tie).
+        case accepted
     }
 
-    public struct Row: Sendable {
+    public struct Proposal: Sendable {
         public let hromada: Place
         public let partner: Place
-        /// `proposed`, or `locked` for pairs a coordinator accepted or the rules lock.
-        public let status: String
-        /// Where a locked pair was locked.
+        public let status: Status
+        /// Where a locked or accepted pair was fixed.
         public let lockedBy: String?
         public let breakdown: Breakdown
-        public let alternatives: [Alternative]
+    }
+
+    /// One alternative of a proposal's hromada: a partner it did not get.
+    public struct Alternative: Sendable {
+        public let hromada: Place
+        /// 1 for the best-scoring alternative.
+        public let rank: Int
+        public let partner: Place
+        public let score: Double
+        /// Total score the programme loses, at least, by choosing it instead.
+        public let lossAtLeast: Double
+        /// The hromadas the partner is proposed to when it has no slot left.
+        public let heldBy: [Place]
     }
 
     public struct Unmatched: Sendable {
@@ -50,9 +74,11 @@ public struct ProposalTable: Sendable {
         public let totalScore: Double
     }
 
-    public let rows: [Row]
+    public let proposals: [Proposal]
+    public let alternatives: [Alternative]
     public let unmatched: [Unmatched]
     public let summary: Summary
+    public let warnings: [String]
     public let weights: Weights
     public let rules: Rules
     /// Role (`hromadas`, `partners`, `ties`, `rules`, `weights`) → path as given.
@@ -60,20 +86,27 @@ public struct ProposalTable: Sendable {
 
     public init(result: MatchResult, instance: MatchInstance, inputs: [String: String]) {
         let h = instance.hromadas, p = instance.partners
-        func place(_ r: Registry, _ i: Int) -> Place {
-            Place(id: r.ids[i], name: r.names[i], nameLatin: r.latinNames[i], region: r.regions[i], country: r.countries[i],
-                  level: r.levels[i], population: r.populations[i])
+        var alternatives: [Alternative] = []
+        proposals = result.proposals.map { proposal in
+            let hromada = Place(h, proposal.hromada)
+            for (k, a) in proposal.alternatives.enumerated() {
+                alternatives.append(Alternative(hromada: hromada, rank: k + 1, partner: Place(p, a.partner), score: a.score,
+                                                lossAtLeast: a.lossAtLeast, heldBy: a.heldBy.map { Place(h, $0) }))
+            }
+            let status: Status = switch proposal.lockedBy?.origin {
+            case nil: .proposed
+            case .decision?: .accepted
+            case .file?, .code?: proposal.lockedBy!.verb == "accepted" ? .accepted : .locked
+            }
+            return Proposal(hromada: hromada, partner: Place(p, proposal.partner), status: status,
+                            lockedBy: proposal.lockedBy?.description, breakdown: proposal.breakdown)
         }
-        rows = result.proposals.map { proposal in
-            Row(hromada: place(h, proposal.hromada), partner: place(p, proposal.partner),
-                status: proposal.lockedBy == nil ? "proposed" : "locked", lockedBy: proposal.lockedBy?.description,
-                breakdown: proposal.breakdown,
-                alternatives: proposal.alternatives.map { Alternative(partner: place(p, $0.partner), score: $0.score, lossAtLeast: $0.lossAtLeast) })
-        }
-        unmatched = result.unmatched.map { Unmatched(hromada: place(h, $0.hromada), wanted: $0.wanted, got: $0.got, reason: $0.reason) }
+        self.alternatives = alternatives
+        unmatched = result.unmatched.map { Unmatched(hromada: Place(h, $0.hromada), wanted: $0.wanted, got: $0.got, reason: $0.reason) }
         summary = Summary(proposals: result.proposals.count, hromadasSeeking: result.seeking,
                           alreadyPartnered: result.alreadyPartnered, candidatePartners: result.candidatePartners,
                           totalScore: result.total)
+        warnings = result.warnings
         weights = instance.weights
         rules = instance.rules
         self.inputs = inputs

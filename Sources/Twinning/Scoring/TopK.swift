@@ -44,6 +44,10 @@ struct TopK: Sendable {
         if items.count >= 2 * capacity { prune() }
     }
 
+    /// Whether some candidate offered (or not offered, being under the entry bar) is not
+    /// in the selection: the selection was pruned, or will be trimmed by ``sorted()``.
+    var leftSomeOut: Bool { entryBar > -.infinity || items.count > capacity }
+
     /// Keeps the best `capacity` candidates and raises the bar to the worst of them.
     private mutating func prune() {
         guard items.count > capacity else { return }

@@ -1,0 +1,103 @@
+import Foundation
+
+/// A value as outputs record it: JSON-shaped, encoded with sorted keys.
+public indirect enum RecordedValue: Sendable, Encodable, Equatable {
+    case number(Double), integer(Int), bool(Bool), text(String), list([RecordedValue]), map([String: RecordedValue]), null
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case let .number(x): try c.encode(x)
+        case let .integer(k): try c.encode(k)
+        case let .bool(b): try c.encode(b)
+        case let .text(s): try c.encode(s)
+        case let .list(l): try c.encode(l)
+        case let .map(m): try c.encode(m)
+        case .null: try c.encodeNil()
+        }
+    }
+}
+
+/// One cell of an output table, typed so that the CSV and the JSON written from the same
+/// columns carry the same fields, each in its own way: a number has a fixed count of
+/// decimals in CSV and is a JSON number rounded to them; a structured value is text in
+/// CSV and a list or object in JSON.
+public enum Cell: Sendable, Equatable {
+    case text(String)
+    case number(Double, digits: Int)
+    case integer(Int)
+    /// Nothing to say: an empty CSV cell, JSON `null`.
+    case missing
+    case structured(text: String, json: RecordedValue)
+
+    /// The CSV form (before quoting).
+    public var csv: String {
+        switch self {
+        case let .text(s): return s
+        case let .number(x, digits): return CSVWriter.fixed(x, digits)
+        case let .integer(k): return String(k)
+        case .missing: return ""
+        case let .structured(text, _): return text
+        }
+    }
+
+    /// The JSON form.
+    public var json: RecordedValue {
+        switch self {
+        case let .text(s): return .text(s)
+        case let .number(x, digits): return .number(JSONOutput.rounded(x, digits))
+        case let .integer(k): return .integer(k)
+        case .missing: return .null
+        case let .structured(_, json): return json
+        }
+    }
+}
+
+/// A column of an output table: its header (also its JSON key) and how a row gives its
+/// cell. A table is a list of these, so a header never drifts from its values and the
+/// CSV and JSON of a table never disagree.
+public struct Column<Row>: Sendable {
+    public let header: String
+    public let value: @Sendable (Row) -> Cell
+
+    public init(_ header: String, _ value: @escaping @Sendable (Row) -> Cell) {
+        self.header = header
+        self.value = value
+    }
+
+    /// A text column.
+    public static func text(_ header: String, _ value: @escaping @Sendable (Row) -> String) -> Column {
+        Column(header) { .text(value($0)) }
+    }
+
+    /// A number column with `digits` decimals.
+    public static func number(_ header: String, digits: Int, _ value: @escaping @Sendable (Row) -> Double) -> Column {
+        Column(header) { .number(value($0), digits: digits) }
+    }
+
+    /// A whole-number column.
+    public static func integer(_ header: String, _ value: @escaping @Sendable (Row) -> Int) -> Column {
+        Column(header) { .integer(value($0)) }
+    }
+}
+
+/// Rows and the columns that render them.
+public struct Table<Row>: Sendable where Row: Sendable {
+    public let columns: [Column<Row>]
+    public let rows: [Row]
+
+    public init(_ rows: [Row], columns: [Column<Row>]) {
+        self.rows = rows
+        self.columns = columns
+    }
+
+    /// The table as CSV (see ``CSVWriter``).
+    public func csv(excelBOM: Bool = false) -> String {
+        CSVWriter.text(rows.map { row in columns.map { $0.value(row).csv } }, header: columns.map(\.header), excelBOM: excelBOM)
+    }
+
+    /// The table as JSON records: one object per row, keyed by the headers.
+    public var records: RecordedValue {
+        .list(rows.map { row in .map(Dictionary(uniqueKeysWithValues: columns.map { ($0.header, $0.value(row).json) })) })
+    }
+}

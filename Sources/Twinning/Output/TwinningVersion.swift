@@ -1,0 +1,4 @@
+/// The tool's version, recorded in every output it writes.
+public enum TwinningVersion {
+    public static let string = "0.2.0"
+}

@@ -1,3 +1,0 @@
-enum TwinningVersion {
-    static let string = "0.1.0"
-}

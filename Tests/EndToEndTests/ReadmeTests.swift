@@ -1,0 +1,166 @@
+import Foundation
+import Testing
+
+/// The README's examples, run as a user would run them, in order, in one scratch folder
+/// beside the shipped `Data/`:
+///
+/// - a ```` ```yaml ```` or ```` ```csv ```` block whose first line is `# NAME` (a file
+///   name) is written to that file first;
+/// - in a ```` ```console ```` block, each `$ command` runs in `sh` with the release
+///   `twinning` first on the `PATH`, stdout and stderr together, and what it prints must
+///   be the lines below it. An expected line `…` stands for any number of lines, and `…`
+///   inside a line for any text; durations (`0.55 s`) and UTC time stamps may differ.
+///
+/// The examples run on the real data at full size, which takes minutes in a debug build
+/// and seconds in a release one, so they use `.build/release/twinning`: build it first
+/// (`swift build -c release`, the README's first command, does).
+@Suite struct ReadmeTests {
+    enum Step {
+        case file(name: String, text: String)
+        case command(String, expected: [String], line: Int)
+    }
+
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
+
+    /// The steps of a Markdown text, in order.
+    static func steps(_ markdown: String) -> [Step] {
+        var steps: [Step] = [], fence: String?, block: [(Int, String)] = []
+        for (number, line) in markdown.components(separatedBy: "\n").enumerated() {
+            if let kind = fence {
+                if line == "```" {
+                    steps += Self.steps(kind: kind, block)
+                    fence = nil
+                    block = []
+                } else {
+                    block.append((number + 1, line))
+                }
+            } else if line.hasPrefix("```") {
+                fence = String(line.dropFirst(3))
+            }
+        }
+        return steps
+    }
+
+    static func steps(kind: String, _ block: [(line: Int, text: String)]) -> [Step] {
+        switch kind {
+        case "console":
+            var steps: [Step] = []
+            for (line, text) in block {
+                if text.hasPrefix("$ ") {
+                    steps.append(.command(String(text.dropFirst(2)), expected: [], line: line))
+                } else if case let .command(command, expected, at)? = steps.last {
+                    steps[steps.count - 1] = .command(command, expected: expected + [text], line: at)
+                }
+            }
+            return steps
+        case "yaml", "csv":
+            guard let first = block.first?.text, first.hasPrefix("# "),
+                  first.dropFirst(2).allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) else { return [] }
+            return [.file(name: String(first.dropFirst(2)), text: block.dropFirst().map { $0.text + "\n" }.joined())]
+        default:
+            return []
+        }
+    }
+
+    /// Durations and time stamps masked, so runs on different days compare equal.
+    static func normalised(_ line: String) -> String {
+        line.replacingOccurrences(of: #"\b\d+(\.\d+)? s\b"#, with: "# s", options: .regularExpression)
+            .replacingOccurrences(of: #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"#, with: "#T#Z", options: .regularExpression)
+    }
+
+    /// Whether `actual` is what `expected` describes (with `…` wildcards).
+    static func matches(_ expected: [String], _ actual: [String]) -> Bool {
+        func line(_ pattern: String, _ text: String) -> Bool {
+            let parts = normalised(pattern).components(separatedBy: "…")
+            var rest = Substring(normalised(text))
+            for (k, part) in parts.enumerated() {
+                if k == 0 {
+                    guard rest.hasPrefix(part) else { return false }
+                    rest = rest.dropFirst(part.count)
+                } else if k == parts.count - 1 {
+                    return rest.hasSuffix(part)
+                } else {
+                    guard let r = rest.range(of: part) else { return false }
+                    rest = rest[r.upperBound...]
+                }
+            }
+            return rest.isEmpty
+        }
+        func from(_ e: Int, _ a: Int) -> Bool {
+            if e == expected.count { return a == actual.count }
+            if expected[e] == "…" { return (a...actual.count).contains { from(e + 1, $0) } }
+            return a < actual.count && line(expected[e], actual[a]) && from(e + 1, a + 1)
+        }
+        return from(0, 0)
+    }
+
+    @Test("the wildcard rules of the runner")
+    func wildcards() {
+        #expect(Self.matches(["a", "…", "d"], ["a", "b", "c", "d"]))
+        #expect(Self.matches(["a", "…"], ["a"]))
+        #expect(!Self.matches(["a", "d"], ["a", "b", "d"]))
+        #expect(Self.matches(["written in 1.39 s (x …)"], ["written in 0.6 s (x y z)"]))
+        #expect(!Self.matches(["total 913.008"], ["total 913.009"]))
+        #expect(Self.matches(["1  default  2026-11-29T04:14:10Z  ok"], ["1  default  2027-01-02T00:00:00Z  ok"]))
+    }
+
+    @Test("every console example in the README prints what the README says")
+    func examples() throws {
+        let binary = Self.root.appendingPathComponent(".build/release/twinning")
+        try #require(Self.isFresh(binary), """
+            the README's examples run the release build, which is missing or older than the sources: \
+            run `swift build -c release` first
+            """)
+        let markdown = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let steps = Self.steps(markdown)
+        #expect(steps.count > 20)
+        let dir = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent("Data"), withDestinationURL: Self.root.appendingPathComponent("Data"))
+        for step in steps {
+            switch step {
+            case let .file(name, text):
+                try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            case let .command(command, expected, line):
+                let output = try Self.shell(command, in: dir, path: binary.deletingLastPathComponent().path)
+                var lines = output.components(separatedBy: "\n")
+                if lines.last == "" { lines.removeLast() }
+                #expect(Self.matches(expected, lines), """
+                    README.md:\(line): $ \(command)
+                    expected:
+                    \(expected.joined(separator: "\n"))
+                    got:
+                    \(lines.joined(separator: "\n"))
+                    """)
+            }
+        }
+    }
+
+    /// Whether the binary exists and is newer than every source file and the manifest.
+    static func isFresh(_ binary: URL) -> Bool {
+        let fm = FileManager.default
+        guard let built = (try? fm.attributesOfItem(atPath: binary.path))?[.modificationDate] as? Date else { return false }
+        var sources = [root.appendingPathComponent("Package.swift")]
+        if let walk = fm.enumerator(at: root.appendingPathComponent("Sources"), includingPropertiesForKeys: nil) {
+            sources += walk.compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
+        }
+        return sources.allSatisfy { ((try? fm.attributesOfItem(atPath: $0.path))?[.modificationDate] as? Date ?? .distantFuture) <= built }
+    }
+
+    static func shell(_ command: String, in dir: URL, path: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "exec 2>&1; " + command]
+        process.currentDirectoryURL = dir
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] = path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        environment["COLUMNS"] = "100"
+        process.environment = environment
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
