@@ -42,13 +42,13 @@ struct Explain: ParsableCommand {
         let resolver = IDResolver(hromadas: loaded.hromadas, partners: loaded.partners)
         let i = try Self.resolve(resolver.hromada(named: hromada))
         var lines = Self.describe(hromada: i, in: instance)
-        lines.append(Self.formula(instance.weights))
         guard let partner else {
+            lines.append(Self.formula(instance.weights))
             let pool = instance.candidateColumns.count
             lines.append("")
             lines.append("best allowed partners among the \(pool) \(candidates == .volunteers ? "volunteers" : "candidate partners")"
                          + (instance.rules.file.map { " (rules: \($0))" } ?? "") + ":")
-            let model = instance.explainer(hromada: i)
+            let model = instance.explainer(hromadas: [i])
             let list = instance.shortlist([i], top: top)[0]
             if list.isEmpty { lines.append("  none: " + Self.whyNone(i, instance)) }
             for (k, c) in list.enumerated() {
@@ -60,7 +60,8 @@ struct Explain: ParsableCommand {
         }
         let j = try Self.resolve(resolver.partner(named: partner))
         lines += Self.describe(partner: j, in: instance)
-        let breakdown = instance.explainer(hromada: i).breakdown(hromada: 0, partner: j)
+        lines.append(Self.formula(instance.weights))
+        let breakdown = instance.explainer(hromadas: [i]).breakdown(hromada: 0, partner: j)
         lines.append("score \(CSVWriter.fixed(breakdown.score, 4))")
         lines += Self.components(breakdown, weights: instance.weights)
         let pair = IndexPair(i, j)

@@ -57,6 +57,7 @@ struct Match: ParsableCommand {
         try OutputFolder.write(table.files(OutputOptions(formats: format.formats, excel: excel)), to: folder)
         let written = Date().timeIntervalSince(writeStart)
         progress.finish()
+        for warning in result.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         print(Self.summary(result, pool: candidates, folder: folder, seconds: Date().timeIntervalSince(started), load: loaded.seconds, write: written))
     }
 
@@ -74,9 +75,10 @@ struct Match: ParsableCommand {
             }
         }
         let t = result.timings
-        lines.append(String(format: "written to %@ in %.2f s (load %.2f, score %.2f, solve %.2f, price-out %.2f, write %.2f)", folder,
-                            seconds, load, t.scoring, t.solving, t.pricing, write)
-                     + (t.pricingRounds > 0 ? "; price-out checked \(t.pricingRounds) time(s) and added \(t.pairsAdded) pairs" : ""))
+        let f = { (x: Double) in CSVWriter.fixed(x, 2) + " s" }
+        lines.append("written to \(folder) in \(f(seconds)): load \(f(load)), score \(f(t.scoring)), solve \(f(t.solving)), "
+                     + "price-out \(f(t.pricing)) (\(t.pricingRounds) pass\(t.pricingRounds == 1 ? "" : "es"), \(t.pairsAdded) pairs added), "
+                     + "write \(f(write))")
         return lines.joined(separator: "\n")
     }
 

@@ -77,13 +77,13 @@ struct Shortlist: ParsableCommand {
         let lists = instance.shortlist(chosen, top: top)
         var rows: [Row] = []
         var text: [String] = []
-        for (i, list) in zip(chosen, lists) {
-            let model = instance.explainer(hromada: i)
+        let model = instance.explainer(hromadas: chosen)
+        for (row, (i, list)) in zip(chosen, lists).enumerated() {
             text.append("\(Explain.name(h, i)) (\(h.ids[i]), \(h.regions[i]))"
                         + (instance.restrictions.hromadaExclusions[i].map { ": takes no part in matching, \($0.reason)" } ?? ""))
             if list.isEmpty { text.append("  none: " + Explain.whyNone(i, instance)) }
             for (k, c) in list.enumerated() {
-                let b = model.breakdown(hromada: 0, partner: c.partner)
+                let b = model.breakdown(hromada: row, partner: c.partner)
                 rows.append(Row(hromada: ProposalTable.Place(h, i), rank: k + 1, partner: ProposalTable.Place(p, c.partner), breakdown: b))
                 text.append("  \(k + 1). \(Explain.title(partner: c.partner, instance)) \(CSVWriter.fixed(b.score, 4)), "
                             + "\(CSVWriter.fixed(b.distanceKm, 0)) km, population \(Explain.count(p.populations[c.partner]))")

@@ -44,17 +44,12 @@ struct Validate: ParsableCommand {
                     let w = try Weights.load(path: path)
                     return "weights: " + ScoreComponent.allCases.map { "\($0.rawValue) \(w[$0])" }.joined(separator: ", ")
                 }
-            case .rules:
-                summary = problems.attempt { () throws(InputErrors) in
-                    let r = try Rules.load(path: path)
-                    return "rules: " + (r.rules.isEmpty ? "none" : r.rules.map { type(of: $0).key }.joined(separator: ", "))
-                }
             case .job:
                 summary = problems.attempt { () throws(InputErrors) in
                     let j = try Job.load(path: path)
                     return "job: \(j.scenarios.count) scenario(s), store \(j.store)"
                 }
-            case .ties: continue
+            case .ties, .rules: continue
             }
             if let summary { print("\(path): ok (\(summary))") }
         }
@@ -65,6 +60,21 @@ struct Validate: ParsableCommand {
                         "a ties file is checked against its hromadas and partners files: pass them too"))
                 }
                 return "ties, \(try Ties.load(path: path, hromadas: h, partners: p).count) pairs"
+            }
+            if let summary { print("\(path): ok (\(summary))") }
+        }
+        // Rules name ids, oblasts, statuses and countries: checked against the registries
+        // when they are given too.
+        for (path, kind) in kinds where kind == .rules {
+            let summary = problems.attempt { () throws(InputErrors) in
+                let r = try Rules.load(path: path)
+                var checked = ""
+                if let h = registries[.hromadas], let p = registries[.partners] {
+                    _ = try Restrictions(rules: r, ties: [], hromadas: h, partners: p)
+                } else {
+                    checked = "; ids and names not checked: pass the hromadas and partners files too"
+                }
+                return "rules: " + (r.rules.isEmpty ? "none" : r.rules.map { type(of: $0).key }.joined(separator: ", ")) + checked
             }
             if let summary { print("\(path): ok (\(summary))") }
         }

@@ -5,7 +5,7 @@ import Testing
 /// beside the shipped `Data/`:
 ///
 /// - a ```` ```yaml ```` or ```` ```csv ```` block whose first line is `# NAME` (a file
-///   name) is written to that file first;
+///   name) is written to that file first (a CSV file without that line);
 /// - in a ```` ```console ```` block, each `$ command` runs in `sh` with the release
 ///   `twinning` first on the `PATH`, stdout and stderr together, and what it prints must
 ///   be the lines below it. An expected line `…` stands for any number of lines, and `…`
@@ -56,7 +56,10 @@ import Testing
         case "yaml", "csv":
             guard let first = block.first?.text, first.hasPrefix("# "),
                   first.dropFirst(2).allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) else { return [] }
-            return [.file(name: String(first.dropFirst(2)), text: block.dropFirst().map { $0.text + "\n" }.joined())]
+            // A YAML file keeps its name comment, so its line numbers are the README's;
+            // a CSV file cannot.
+            let lines = kind == "yaml" ? block[...] : block.dropFirst()
+            return [.file(name: String(first.dropFirst(2)), text: lines.map { $0.text + "\n" }.joined())]
         default:
             return []
         }

@@ -31,7 +31,9 @@ extension Restrictions {
             errors.append(InputError(.conflict, file: location.0, line: location.1,
                 "pair \(hromadas.ids[pair.hromada]), \(partners.ids[pair.partner]) is \(source) but also \(why): remove one of the two"))
         }
-        if !errors.isEmpty { throw InputErrors(errors) }
+        // In the order of the rules file, as a reader goes through it (rules apply by kind).
+        let ordered = errors.enumerated().sorted { ($0.element.line, $0.element.column, $0.offset) < ($1.element.line, $1.element.column, $1.offset) }
+        if !errors.isEmpty { throw InputErrors(ordered.map(\.element)) }
     }
 }
 

@@ -275,8 +275,8 @@ public struct LevelPairs: Rule {
 /// (minimums) this many proposals with partners of the group. All of a file's group
 /// rules must group partners the same way, since the solver gives each partner one group.
 public protocol GroupLimitRule: Rule {
-    var limits: [String: (value: Int, line: Int)] { get }
-    init(limits: [String: (value: Int, line: Int)])
+    var limits: [String: (value: Int, line: Int, column: Int)] { get }
+    init(limits: [String: (value: Int, line: Int, column: Int)])
     static var grouping: GroupLimits.Grouping { get }
     static var bound: GroupLimits.Bound { get }
 }
@@ -287,13 +287,13 @@ extension GroupLimitRule {
             reader.fail(value, .invalidValue, "\(key) must map a code to a whole number, such as \(grouping == .country ? "PL" : "PL213"): 30")
             return nil
         }
-        var limits: [String: (value: Int, line: Int)] = [:]
+        var limits: [String: (value: Int, line: Int, column: Int)] = [:]
         for (code, limit) in mapping {
             guard let c = code.scalar?.string, !c.isEmpty else {
                 reader.fail(code, .invalidValue, "\(key) keys must be \(grouping == .country ? "country codes such as PL" : "NUTS 3 codes such as PL213")")
                 continue
             }
-            if let k = reader.wholeNumber(limit, "\(key).\(c)") { limits[c] = (k, code.mark?.line ?? 0) }
+            if let k = reader.wholeNumber(limit, "\(key).\(c)") { limits[c] = (k, code.mark?.line ?? 0, code.mark?.column ?? 0) }
         }
         return Self(limits: limits)
     }
@@ -302,7 +302,7 @@ extension GroupLimitRule {
         let p = context.partners
         let present = Set(Self.grouping == .country ? p.countries : p.regions)
         for (code, limit) in limits.sorted(by: { $0.key < $1.key }) where !present.contains(code) {
-            errors.append(InputError(.unknownID, file: context.file, line: limit.line,
+            errors.append(InputError(.unknownID, file: context.file, line: limit.line, column: limit.column,
                 "\(Self.key) names \(Self.grouping.rawValue) \"\(code.prefix(40))\", which no partner in \(p.file) has"
                     + Suggestions.phrase(for: code, among: Array(present))))
         }
@@ -320,8 +320,8 @@ public struct CountryCaps: GroupLimitRule {
     public static let summary = "at most this many proposals with partners of a country"
     public static let grouping = GroupLimits.Grouping.country
     public static let bound = GroupLimits.Bound.cap
-    public let limits: [String: (value: Int, line: Int)]
-    public init(limits: [String: (value: Int, line: Int)]) { self.limits = limits }
+    public let limits: [String: (value: Int, line: Int, column: Int)]
+    public init(limits: [String: (value: Int, line: Int, column: Int)]) { self.limits = limits }
 }
 
 /// `region_caps: {PL213: 20}`: at most this many proposals with partners of a region.
@@ -330,8 +330,8 @@ public struct RegionCaps: GroupLimitRule {
     public static let summary = "at most this many proposals with partners of a (NUTS 3) region"
     public static let grouping = GroupLimits.Grouping.region
     public static let bound = GroupLimits.Bound.cap
-    public let limits: [String: (value: Int, line: Int)]
-    public init(limits: [String: (value: Int, line: Int)]) { self.limits = limits }
+    public let limits: [String: (value: Int, line: Int, column: Int)]
+    public init(limits: [String: (value: Int, line: Int, column: Int)]) { self.limits = limits }
 }
 
 /// `country_minimums: {PL: 50}`: at least this many proposals with partners of a
@@ -341,8 +341,8 @@ public struct CountryMinimums: GroupLimitRule {
     public static let summary = "at least this many proposals with partners of a country"
     public static let grouping = GroupLimits.Grouping.country
     public static let bound = GroupLimits.Bound.minimum
-    public let limits: [String: (value: Int, line: Int)]
-    public init(limits: [String: (value: Int, line: Int)]) { self.limits = limits }
+    public let limits: [String: (value: Int, line: Int, column: Int)]
+    public init(limits: [String: (value: Int, line: Int, column: Int)]) { self.limits = limits }
 }
 
 /// `region_minimums: {PL213: 5}`: at least this many proposals with partners of a region.
@@ -351,8 +351,8 @@ public struct RegionMinimums: GroupLimitRule {
     public static let summary = "at least this many proposals with partners of a (NUTS 3) region"
     public static let grouping = GroupLimits.Grouping.region
     public static let bound = GroupLimits.Bound.minimum
-    public let limits: [String: (value: Int, line: Int)]
-    public init(limits: [String: (value: Int, line: Int)]) { self.limits = limits }
+    public let limits: [String: (value: Int, line: Int, column: Int)]
+    public init(limits: [String: (value: Int, line: Int, column: Int)]) { self.limits = limits }
 }
 
 /// A list of texts in a rules file, each with where it was written.

@@ -15,7 +15,8 @@ extension MatchInstance {
         let model = scoreModel(rows: hromadas, columns: columns)
         let filter = PairFilter(self, rows: hromadas, columns: columns, excludingLocked: false)
         let lists = CandidateLists(model: model, filter: filter, keep: hromadas.map { _ in top })
-        return lists.lists.map { list in list.map { Candidate(partner: columns[$0.partner], score: $0.score) } }
+        // With capped groups the lists hold two pools of `top`: the best `top` of both.
+        return lists.lists.map { list in list.prefix(top).map { Candidate(partner: columns[$0.partner], score: $0.score) } }
     }
 
     /// The same matching with `pair` locked in (as a coordinator accepting it would): what
@@ -29,10 +30,11 @@ extension MatchInstance {
 }
 
 extension MatchInstance {
-    /// A score model of hromada `i` (row 0) against every partner (by registry index),
-    /// to explain any pair of it.
-    public func explainer(hromada i: Int) -> ScoreModel {
-        ScoreModel(hromadas: hromadas.subset([i]), partners: partners, weights: weights, partnerTiedRegions: partnerTiedRegions)
+    /// A score model of `hromadas` (row `k` is `hromadas[k]`) against every partner (by
+    /// registry index), to explain any of their pairs. Made once for all of them: it
+    /// prepares every partner's features.
+    public func explainer(hromadas rows: [Int]) -> ScoreModel {
+        ScoreModel(hromadas: hromadas.subset(rows), partners: partners, weights: weights, partnerTiedRegions: partnerTiedRegions)
     }
 
     /// Why a pair scoring `score` is not proposed for being under min_score (locked pairs
