@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // Documentation only (`swift package generate-documentation`): builds nothing else.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -37,13 +39,15 @@ let package = Package(
         .target(name: "Twinning", dependencies: [
             "Assignment", "LinearAlgebra", "SeededRandom",
             .product(name: "Yams", package: "Yams"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
-        /// The nightly batch: jobs, the SQLite run store, decisions, diffs.
+        /// The nightly batch: jobs, the SQLite run store, decisions, diffs, logs.
         .target(name: "TwinningBatch", dependencies: [
             "Twinning",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         /// The command-line tool: thin, all work happens in the libraries.
@@ -66,7 +70,8 @@ let package = Package(
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "SeededRandom"]),
         .testTarget(name: "TwinningTests", dependencies: ["Twinning", "TwinningBatch", "SeededRandom"]),
         /// Runs the built `twinning` binary on real files.
-        .testTarget(name: "EndToEndTests", dependencies: ["Twinning", "TwinningBatch", "twinning", "batch-crash"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Twinning", "TwinningBatch", "twinning", "batch-crash"],
+                    exclude: ["Fixtures"]),
         /// Test helper (not a product): a batch run that kills itself at a chosen checkpoint.
         .executableTarget(name: "batch-crash", dependencies: ["TwinningBatch"], path: "Tests/Helpers/batch-crash"),
     ]

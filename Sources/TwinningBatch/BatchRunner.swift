@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Twinning
 
 /// Points of a batch run, in order, where a caller may look in (tests stop the process
@@ -36,32 +37,65 @@ public enum BatchRunner {
         public let previousRun: Int64?
     }
 
-    public static func run(jobPath: String, toolVersion: String,
+    public static func run(jobPath: String, toolVersion: String, log: Logger = Logger(label: "twinning.batch"),
                            checkpoint: (BatchCheckpoint) -> Void = { _ in }) throws(BatchError) -> [ScenarioReport] {
         let job: Job
         do { job = try Job.load(path: jobPath) } catch { throw BatchError(.input, "job file problem, nothing run or recorded:\n\(error)") }
         let inputs = try ScenarioInputs.load(job)
-        let store = try RunStore(path: job.store)
-        do { try FileManager.default.createDirectory(atPath: job.output, withIntermediateDirectories: true) } catch {
-            throw BatchError(.output, "cannot create the output folder \(job.output): \(error.localizedDescription)")
-        }
-        let lock = try Lock(path: job.output + "/.twinning-batch.lock")
+        let (store, lock) = try openStore(job, log: log)
         defer { lock.release() }
-        try recover(store: store, output: job.output)
         let decisions = try store.decisions()
         let ties = applying(decisions, to: inputs.shared.ties, hromadas: inputs.shared.hromadas, partners: inputs.shared.partners)
         checkpoint(.ready)
         var reports: [ScenarioReport] = []
         for scenario in inputs.scenarios {
             reports.append(try run(scenario, job: job, inputs: inputs, ties: ties, decisions: decisions, store: store,
-                                   toolVersion: toolVersion, checkpoint: checkpoint))
+                                   toolVersion: toolVersion, log: log, checkpoint: checkpoint))
         }
         return reports
     }
 
+    /// The job's store and its output folder, locked, with what a killed run left behind
+    /// settled. A store belongs to one output folder: the folder keeps the store's id
+    /// (``RunStore/storeID``) in a marker file, so two jobs sharing a store, or a new store
+    /// on an old folder, cannot mix their runs.
+    public static func openStore(_ job: Job, log: Logger) throws(BatchError) -> (RunStore, Lock) {
+        let store = try RunStore(path: job.store)
+        do { try FileManager.default.createDirectory(atPath: job.output, withIntermediateDirectories: true) } catch {
+            throw BatchError(.output, "cannot create the output folder \(job.output): \(error.localizedDescription)")
+        }
+        let lock = try Lock(path: job.output + "/.twinning-batch.lock")
+        do {
+            try bind(store: store, output: job.output)
+            try recover(store: store, output: job.output, log: log)
+        } catch {
+            lock.release()
+            throw error
+        }
+        return (store, lock)
+    }
+
+    static let markerName = ".twinning-store-id"
+
+    /// Checks (or, on first use, writes) the output folder's store marker.
+    static func bind(store: RunStore, output: String) throws(BatchError) {
+        let id = try store.storeID(), marker = output + "/" + markerName
+        if let data = FileManager.default.contents(atPath: marker) {
+            let found = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard found == id else {
+                throw BatchError(.output, "the output folder \(output) holds the runs of another run store (id \(found)), "
+                    + "not of \(store.path) (id \(id)): give each job its own output folder, or use the store that made it")
+            }
+            return
+        }
+        do { try OutputFile.write(Data((id + "\n").utf8), to: marker, replace: false) } catch {
+            throw BatchError(.output, error.description)
+        }
+    }
+
     /// One scenario: match, record pending, stage, place, mark done, diff.
     static func run(_ scenario: ScenarioInputs.Scenario, job: Job, inputs: ScenarioInputs, ties: [Tie], decisions: [RunStore.Decision],
-                    store: RunStore, toolVersion: String, checkpoint: (BatchCheckpoint) -> Void) throws(BatchError) -> ScenarioReport {
+                    store: RunStore, toolVersion: String, log: Logger, checkpoint: (BatchCheckpoint) -> Void) throws(BatchError) -> ScenarioReport {
         let startedAt = Date()
         let previous = try store.lastSuccessfulRun(scenario: scenario.name)
         let previousProposals = try previous.map { (run) throws(BatchError) in try store.proposals(run: run.id) } ?? []
@@ -74,11 +108,13 @@ public enum BatchRunner {
         let instance = loaded.instance(incumbents: incumbents, incumbencyBonus: scenario.incumbencyBonus)
         let result: MatchResult
         do { result = try Matcher.match(instance) } catch { throw BatchError(.match, "scenario \(scenario.name): \(error.description)") }
-        var recordedInputs = loaded.paths.recorded
-        recordedInputs["decisions"] = job.store
+        var recordedInputs = loaded.recorded
+        recordedInputs["weights"] = scenario.weightsFile.map { InputRecord(path: $0, sha256: inputs.digests[$0] ?? "") }
+        recordedInputs["rules"] = scenario.rules.file.map { InputRecord(path: $0, sha256: inputs.digests[$0] ?? "") }
+        recordedInputs["decisions"] = InputRecord(path: job.store, sha256: Digest.sha256(Data(DecisionFile.csv(decisions).utf8)))
         let table = ProposalTable(result: result, instance: instance, inputs: recordedInputs)
         let files: [String: Data]
-        do { files = try table.files() } catch { throw BatchError(.output, error.description) }
+        do { files = try table.files() } catch { throw BatchError(.output, "\(error)") }
 
         let stored = result.proposals.map {
             RunStore.StoredProposal(pair: IDPair(loaded.hromadas.ids[$0.hromada], loaded.partners.ids[$0.partner]),
@@ -89,9 +125,9 @@ public enum BatchRunner {
         let id = try nextRunID(store: store, output: job.output)
         let name = "run-\(id)-\(scenario.name)", folder = job.output + "/" + name
         let run = RunStore.Run(id: id, scenario: scenario.name, startedAt: iso(startedAt), finishedAt: "", status: "pending",
-                               toolVersion: toolVersion, inputs: inputs.hashes(extra: ["decisions": "\(decisions.count)"]),
-                               weights: loaded.weights.yaml, counts: counts(result), timings: "{}", output: folder)
-        try store.begin(run: run, proposals: stored, hromadas: hromadas.sorted(), partners: partners.sorted())
+                               toolVersion: toolVersion, inputs: encode(recordedInputs), weights: loaded.weights.yaml,
+                               rules: encode(loaded.rules.recorded), counts: counts(result), timings: "{}", folder: name)
+        try store.begin(run: run, proposals: stored, hromadas: hromadas.sorted(), partners: partners.sorted(), decisions: decisions)
         checkpoint(.pending(scenario: scenario.name))
         do {
             try OutputFolder.write(files, to: folder, staging: staging(folder), staged: { checkpoint(.staged(scenario: scenario.name)) })
@@ -104,6 +140,8 @@ public enum BatchRunner {
         try store.finish(run: id, finishedAt: iso(finished),
                          timings: timings(load: loaded.seconds, result.timings, total: finished.timeIntervalSince(startedAt)))
         checkpoint(.recorded(scenario: scenario.name))
+        linkLatest(scenario: scenario.name, to: name, in: job.output, log: log)
+        for warning in result.warnings { log.warning("run \(id) \(scenario.name): \(warning)") }
         let changes = try previous.map { (prev) throws(BatchError) in
             Diff.changes(previous: previousProposals, current: stored, decisions: decisions,
                          previousHromadas: try store.participants(run: prev.id, side: "hromada"),
@@ -120,18 +158,86 @@ public enum BatchRunner {
         return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial").path
     }
 
-    /// Finishes or rolls back the runs a killed batch left pending (see the type's
-    /// documentation). Only folders the store names are touched.
-    static func recover(store: RunStore, output: String) throws(BatchError) {
-        for run in try store.pendingRuns() {
+    /// Finishes or rolls back the runs a killed batch left pending, and finishes removing
+    /// the runs a killed prune left (see the type's documentation). Only folders the
+    /// store names are touched.
+    static func recover(store: RunStore, output: String, log: Logger) throws(BatchError) {
+        for run in try store.unfinishedRuns() {
+            let folder = output + "/" + run.folder
+            if run.status == "pruning" {
+                try remove(run, output: output, store: store)
+                log.notice("finished pruning run \(run.id) (\(run.folder)), which an earlier prune left half done")
+                continue
+            }
             var status = stat()
-            if lstat(run.output, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR {
+            if lstat(folder, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR {
                 try store.finish(run: run.id, finishedAt: run.startedAt, timings: "{\"recovered\":true}")
+                linkLatest(scenario: run.scenario, to: run.folder, in: output, log: log)
+                log.notice("recovered run \(run.id) (\(run.folder)): its folder was complete, so it is recorded as done")
             } else {
-                OutputFolder.removeStaging(staging(run.output))
+                OutputFolder.removeStaging(staging(folder))
                 try store.delete(run: run.id)
+                log.notice("rolled back run \(run.id) (\(run.folder)), which a killed batch left unfinished")
             }
         }
+    }
+
+    /// Points `OUTPUT/latest-SCENARIO` at a run folder: a relative symbolic link, made
+    /// beside it and renamed over the old one, so it is never missing or half made. A link
+    /// that cannot be made is a warning: the runs are recorded all the same.
+    static func linkLatest(scenario: String, to folder: String, in output: String, log: Logger) {
+        let link = output + "/latest-" + scenario, temporary = output + "/.latest-\(scenario).\(getpid())"
+        unlink(temporary)
+        guard symlink(folder, temporary) == 0, rename(temporary, link) == 0 else {
+            log.warning("cannot point \(link) at \(folder): \(String(cString: strerror(errno)))")
+            unlink(temporary)
+            return
+        }
+    }
+
+    /// Removes the runs of each scenario but its `keep` latest, folders and records: the
+    /// runs are marked `pruning` first (one transaction), then each folder is renamed
+    /// aside, emptied of the files the batch wrote and removed, then its record deleted;
+    /// a killed prune is finished by the next batch command. A folder holding other files
+    /// (someone's notes) is left alone with its run, and said so.
+    public static func prune(job: Job, keep: Int, log: Logger = Logger(label: "twinning.batch")) throws(BatchError) -> [RunStore.Run] {
+        let (store, lock) = try openStore(job, log: log)
+        defer { lock.release() }
+        let runs = try store.runs().filter { $0.status == "ok" }
+        var doomed: [RunStore.Run] = []
+        for (_, list) in Dictionary(grouping: runs, by: \.scenario) {
+            doomed += list.sorted { $0.id > $1.id }.dropFirst(max(keep, 1))
+        }
+        doomed.sort { $0.id < $1.id }
+        let ours = Set(ProposalFile.allCases.map(\.rawValue))
+        doomed = doomed.filter { run in
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: job.output + "/" + run.folder)) ?? []
+            let others = names.filter { !ours.contains($0) }
+            if !others.isEmpty {
+                log.warning("run \(run.id) kept: \(run.folder) holds files twinning did not write (\(others.sorted().joined(separator: ", ")))")
+            }
+            return others.isEmpty
+        }
+        try store.markPruning(doomed.map(\.id))
+        for run in doomed { try remove(run, output: job.output, store: store) }
+        return doomed
+    }
+
+    /// Removes a run marked for pruning: its folder (renamed aside first, then the files
+    /// the batch wrote, then the folder), then its record.
+    static func remove(_ run: RunStore.Run, output: String, store: RunStore) throws(BatchError) {
+        let folder = output + "/" + run.folder, aside = output + "/." + run.folder + ".pruning"
+        var status = stat()
+        if lstat(folder, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR && rename(folder, aside) != 0 {
+            throw BatchError(.output, "cannot remove \(folder): \(String(cString: strerror(errno)))")
+        }
+        let dir = open(aside, O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+        if dir >= 0 {
+            for file in ProposalFile.allCases { unlinkat(dir, file.rawValue, 0) }
+            close(dir)
+            rmdir(aside)
+        }
+        try store.delete(run: run.id)
     }
 
     /// A run id no earlier run used, in the store or in the output folder's names (a new
@@ -198,33 +304,28 @@ struct ScenarioInputs {
     }
     let shared: LoadedInputs
     let scenarios: [Scenario]
-    let files: [String: String]
 
     static func load(_ job: Job) throws(BatchError) -> ScenarioInputs {
         var c = ProblemCollector()
         let shared = c.attempt { () throws(InputErrors) in try LoadedInputs.load(job.inputs) }
-        var scenarios: [Scenario] = []
+        var scenarios: [Scenario] = [], digests: [String: String] = [:]
+        /// A scenario's file: read once, hashed and parsed.
+        func read<T>(_ path: String, _ parse: (String) throws(InputErrors) -> T) -> T? {
+            c.attempt { () throws(InputErrors) in
+                let data = try InputFile.bytes(path: path)
+                digests[path] = Digest.sha256(data)
+                return try parse(InputFile.text(data, file: path))
+            }
+        }
         for s in job.scenarios {
-            let w = s.weights.map { path in c.attempt { () throws(InputErrors) in try Weights.load(path: path) } } ?? .defaults
-            let r = s.rules.map { path in c.attempt { () throws(InputErrors) in try Rules.load(path: path) } } ?? Rules()
+            let w = s.weights.map { path in read(path) { (text) throws(InputErrors) in try Weights.parse(text, file: path) } } ?? .defaults
+            let r = s.rules.map { path in read(path) { (text) throws(InputErrors) in try Rules.parse(text, file: path) } } ?? Rules()
             if let w, let r { scenarios.append(Scenario(name: s.name, weights: w, weightsFile: s.weights, rules: r, incumbencyBonus: s.incumbencyBonus)) }
         }
         do { try c.finish() } catch { throw BatchError(.input, "input problem, nothing run or recorded:\n\(error)") }
-        return ScenarioInputs(shared: shared!, scenarios: scenarios, files: job.inputs.recorded)
+        return ScenarioInputs(shared: shared!, scenarios: scenarios, digests: digests)
     }
 
-    /// Hashes of the input files, as recorded with each run.
-    func hashes(extra: [String: String]) -> String {
-        var values = extra
-        for (role, path) in files { values[role] = Self.hash(path) }
-        return BatchRunner.encode(values)
-    }
-
-    /// FNV-1a 64 of a file's bytes, as hex: enough to tell whether an input changed.
-    static func hash(_ path: String) -> String {
-        guard let data = FileManager.default.contents(atPath: path) else { return "missing" }
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in data { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return "fnv1a64:" + String(h, radix: 16)
-    }
+    /// SHA-256 of every scenario's weights and rules files, by path.
+    let digests: [String: String]
 }

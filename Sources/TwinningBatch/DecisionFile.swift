@@ -31,7 +31,7 @@ public enum DecisionFile {
             let text = table.string(r, c)
             guard let kind = RunStore.Decision.Kind(rawValue: text) else {
                 errors.append(InputError(.invalidValue, file: file, line: table.lines[r], column: c + 1,
-                                         "decision must be accept or reject, found \"\(text.prefix(40))\""))
+                                         "decision must be accept, reject or revoke, found \"\(text.prefix(40))\""))
                 continue
             }
             decisions.append(.init(hromada: table.string(r, a), partner: table.string(r, b), kind: kind,
@@ -39,5 +39,17 @@ public enum DecisionFile {
         }
         if !errors.isEmpty { throw InputErrors(errors) }
         return decisions
+    }
+
+    /// The columns decisions are written with (`decide list --out`, and the text a run's
+    /// decisions digest is taken from).
+    public static let writtenColumns: [Column<RunStore.Decision>] = [
+        .text("ua_id") { $0.hromada }, .text("eu_id") { $0.partner }, .text("decision") { $0.kind.rawValue },
+        .text("note") { $0.note }, .text("decided_at") { $0.decidedAt },
+    ]
+
+    /// Decisions as CSV, in the order given.
+    public static func csv(_ decisions: [RunStore.Decision]) -> String {
+        Table(decisions, columns: writtenColumns).csv()
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 /// An exclusive lock on a file (flock), released when the process ends, however it ends.
 /// The lock file is opened without following a symbolic link, so a link planted in its
 /// place cannot redirect the write of the holder's pid.
-final class Lock {
+public final class Lock {
     let fd: Int32
 
     init(path: String) throws(BatchError) {
@@ -24,7 +24,7 @@ final class Lock {
         _ = pid.withCString { pwrite(fd, $0, strlen($0), 0) }
     }
 
-    func release() {
+    public func release() {
         flock(fd, LOCK_UN)
         close(fd)
     }

@@ -9,7 +9,8 @@ public final class RunStore: @unchecked Sendable {
     let db: DatabaseQueue
 
     public struct Decision: Sendable, Equatable {
-        public enum Kind: String, Sendable { case accept, reject }
+        /// `revoke` withdraws the pair's earlier decision: it is proposed or not on its merits again.
+        public enum Kind: String, Sendable, CaseIterable { case accept, reject, revoke }
         public let hromada: String
         public let partner: String
         public let kind: Kind
@@ -25,18 +26,24 @@ public final class RunStore: @unchecked Sendable {
         public let scenario: String
         public let startedAt: String
         public let finishedAt: String
+        /// `pending` (being written), `ok`, or `pruning` (being removed).
         public let status: String
         public let toolVersion: String
-        public let inputs: String      // JSON: file → SHA-256
+        /// JSON: role → {path, sha256} (runs of schema v1: role → an FNV-1a hash).
+        public let inputs: String
+        /// The weights, as a weights file (YAML).
         public let weights: String
+        /// JSON: the rules, as `proposals.json` records them (`{}` for none, and for v1 runs).
+        public let rules: String
         public let counts: String      // JSON
         public let timings: String     // JSON
-        public let output: String
+        /// The run's folder, relative to the job's output folder (`run-3-default`).
+        public let folder: String
         public init(id: Int64, scenario: String, startedAt: String, finishedAt: String, status: String, toolVersion: String,
-                    inputs: String, weights: String, counts: String, timings: String, output: String) {
+                    inputs: String, weights: String, rules: String, counts: String, timings: String, folder: String) {
             self.id = id; self.scenario = scenario; self.startedAt = startedAt; self.finishedAt = finishedAt; self.status = status
-            self.toolVersion = toolVersion; self.inputs = inputs; self.weights = weights; self.counts = counts
-            self.timings = timings; self.output = output
+            self.toolVersion = toolVersion; self.inputs = inputs; self.weights = weights; self.rules = rules; self.counts = counts
+            self.timings = timings; self.folder = folder
         }
     }
 
@@ -124,7 +131,53 @@ public final class RunStore: @unchecked Sendable {
                 t.primaryKey(["run_id", "side", "id"])
             }
         }
+        // v2: decisions may be revoked; runs record their rules and the decisions they
+        // applied; a run's folder is kept relative to the job's output folder.
+        migrator.registerMigration("v2") { db in
+            try db.create(table: "decision_v2") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("ua_id", .text).notNull()
+                t.column("eu_id", .text).notNull()
+                t.column("kind", .text).notNull().check { ["accept", "reject", "revoke"].contains($0) }
+                t.column("note", .text).notNull().defaults(to: "")
+                t.column("decided_at", .text).notNull()
+            }
+            try db.execute(sql: "INSERT INTO decision_v2 SELECT id, ua_id, eu_id, kind, note, decided_at FROM decision")
+            try db.drop(table: "decision")
+            try db.rename(table: "decision_v2", to: "decision")
+            try db.alter(table: "run") { t in t.add(column: "rules", .text).notNull().defaults(to: "{}") }
+            for row in try Row.fetchAll(db, sql: "SELECT id, output FROM run") {
+                let output: String = row["output"]
+                try db.execute(sql: "UPDATE run SET output = ? WHERE id = ?",
+                               arguments: [(output as NSString).lastPathComponent, row["id"] as Int64])
+            }
+            try db.create(table: "meta") { t in
+                t.primaryKey("key", .text)
+                t.column("value", .text).notNull()
+            }
+            try db.execute(sql: "INSERT INTO meta VALUES ('store_id', ?)", arguments: [UUID().uuidString.lowercased()])
+            try db.create(table: "run_decision") { t in
+                t.column("run_id", .integer).notNull().references("run", onDelete: .cascade)
+                t.column("ua_id", .text).notNull()
+                t.column("eu_id", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("note", .text).notNull()
+                t.column("decided_at", .text).notNull()
+                t.primaryKey(["run_id", "ua_id", "eu_id"])
+            }
+        }
         return migrator
+    }
+
+    /// A random id the store is given when made (or upgraded), which its output folder
+    /// keeps too, so that runs of different stores never mix in one folder.
+    public func storeID() throws(BatchError) -> String {
+        try access { try db.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'store_id'") ?? "" } }
+    }
+
+    /// The schema versions applied, oldest first (`v1`, `v2`, …).
+    public func schemaVersions() throws(BatchError) -> [String] {
+        try access { try db.read { db in try Self.migrator.appliedMigrations(db) } }
     }
 
     /// Records decisions; the latest decision on a pair is the one in force.
@@ -139,34 +192,56 @@ public final class RunStore: @unchecked Sendable {
         }
     }
 
-    /// Decisions in force: the latest per pair.
+    /// Decisions in force: the latest per pair, unless it revoked the one before.
     public func decisions() throws(BatchError) -> [Decision] {
+        try allDecisions(latestOnly: true).filter { $0.kind != .revoke }
+    }
+
+    /// Every decision recorded, in order (or only the latest per pair).
+    public func allDecisions(latestOnly: Bool = false) throws(BatchError) -> [Decision] {
         try access {
             try db.read { db in
-                try Row.fetchAll(db, sql: """
+                try Row.fetchAll(db, sql: latestOnly ? """
                     SELECT ua_id, eu_id, kind, note, decided_at FROM decision d
                     WHERE id = (SELECT MAX(id) FROM decision WHERE ua_id = d.ua_id AND eu_id = d.eu_id)
                     ORDER BY ua_id, eu_id
-                    """).map {
-                    Decision(hromada: $0["ua_id"], partner: $0["eu_id"], kind: Decision.Kind(rawValue: $0["kind"]) ?? .reject,
-                             note: $0["note"], decidedAt: $0["decided_at"])
-                }
+                    """ : "SELECT ua_id, eu_id, kind, note, decided_at FROM decision ORDER BY id").map(Self.decision)
             }
         }
+    }
+
+    /// The decisions a run applied.
+    public func decisions(run id: Int64) throws(BatchError) -> [Decision] {
+        try access {
+            try db.read { db in
+                try Row.fetchAll(db, sql: "SELECT ua_id, eu_id, kind, note, decided_at FROM run_decision WHERE run_id = ? ORDER BY ua_id, eu_id",
+                                 arguments: [id]).map(Self.decision)
+            }
+        }
+    }
+
+    static func decision(_ row: Row) -> Decision {
+        Decision(hromada: row["ua_id"], partner: row["eu_id"], kind: Decision.Kind(rawValue: row["kind"]) ?? .reject,
+                 note: row["note"], decidedAt: row["decided_at"])
     }
 
     /// Records a run about to be written, with its proposals and participants, as
     /// `pending` under the given id, in one transaction. Until ``finish(run:finishedAt:timings:)``
     /// marks it done, a restart that finds it finishes or rolls it back (see
     /// ``BatchRunner``).
-    public func begin(run: Run, proposals: [StoredProposal], hromadas: [String] = [], partners: [String] = []) throws(BatchError) {
+    public func begin(run: Run, proposals: [StoredProposal], hromadas: [String] = [], partners: [String] = [],
+                      decisions: [Decision] = []) throws(BatchError) {
         try access {
             try db.write { db in
                 try db.execute(sql: """
-                    INSERT INTO run (id, scenario, started_at, finished_at, status, tool_version, inputs, weights, counts, timings, output)
-                    VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)
+                    INSERT INTO run (id, scenario, started_at, finished_at, status, tool_version, inputs, weights, rules, counts, timings, output)
+                    VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [run.id, run.scenario, run.startedAt, run.finishedAt, run.toolVersion, run.inputs,
-                                     run.weights, run.counts, run.timings, run.output])
+                                     run.weights, run.rules, run.counts, run.timings, run.folder])
+                for d in decisions {
+                    try db.execute(sql: "INSERT INTO run_decision VALUES (?, ?, ?, ?, ?, ?)",
+                                   arguments: [run.id, d.hromada, d.partner, d.kind.rawValue, d.note, d.decidedAt])
+                }
                 for p in proposals {
                     try db.execute(sql: "INSERT INTO proposal (run_id, ua_id, eu_id, score) VALUES (?, ?, ?, ?)",
                                    arguments: [run.id, p.pair.hromada, p.pair.partner, p.score])
@@ -195,6 +270,7 @@ public final class RunStore: @unchecked Sendable {
                 try db.execute(sql: "PRAGMA foreign_keys = ON")
                 try db.execute(sql: "DELETE FROM proposal WHERE run_id = ?", arguments: [id])
                 try db.execute(sql: "DELETE FROM participant WHERE run_id = ?", arguments: [id])
+                try db.execute(sql: "DELETE FROM run_decision WHERE run_id = ?", arguments: [id])
                 try db.execute(sql: "DELETE FROM run WHERE id = ?", arguments: [id])
             }
         }
@@ -205,6 +281,7 @@ public final class RunStore: @unchecked Sendable {
         try access { try db.read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM run") ?? 0 } }
     }
 
+    /// Every run recorded, pending and pruning ones included.
     public func runs() throws(BatchError) -> [Run] {
         try access { try db.read { db in try Row.fetchAll(db, sql: "SELECT * FROM run ORDER BY id").map(Self.run) } }
     }
@@ -213,9 +290,21 @@ public final class RunStore: @unchecked Sendable {
         try access { try db.read { db in try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id]).map(Self.run) } }
     }
 
-    /// Runs a killed batch left pending.
-    public func pendingRuns() throws(BatchError) -> [Run] {
-        try access { try db.read { db in try Row.fetchAll(db, sql: "SELECT * FROM run WHERE status = 'pending' ORDER BY id").map(Self.run) } }
+    /// Runs a killed batch left pending, or a killed prune left half removed.
+    public func unfinishedRuns() throws(BatchError) -> [Run] {
+        try access {
+            try db.read { db in try Row.fetchAll(db, sql: "SELECT * FROM run WHERE status IN ('pending', 'pruning') ORDER BY id").map(Self.run) }
+        }
+    }
+
+    /// Marks runs for removal, in one transaction: from then on they are gone for every
+    /// reader, and a killed prune is finished by the next batch command.
+    public func markPruning(_ ids: [Int64]) throws(BatchError) {
+        try access {
+            try db.write { db in
+                for id in ids { try db.execute(sql: "UPDATE run SET status = 'pruning' WHERE id = ? AND status = 'ok'", arguments: [id]) }
+            }
+        }
     }
 
     /// The latest successful run of a scenario.
@@ -254,6 +343,6 @@ public final class RunStore: @unchecked Sendable {
     static func run(_ row: Row) -> Run {
         Run(id: row["id"], scenario: row["scenario"], startedAt: row["started_at"], finishedAt: row["finished_at"],
             status: row["status"], toolVersion: row["tool_version"], inputs: row["inputs"], weights: row["weights"],
-            counts: row["counts"], timings: row["timings"], output: row["output"])
+            rules: row["rules"], counts: row["counts"], timings: row["timings"], folder: row["output"])
     }
 }

@@ -1,21 +1,37 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Twinning
 import TwinningBatch
 
 struct Batch: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The nightly runner: match every scenario of a job, record runs, report changes.",
-        subcommands: [BatchRun.self, BatchHistory.self, BatchShow.self, BatchDiff.self])
+        discussion: "Every batch and decide command names its job file with --job, or takes it from TWINNING_JOB.",
+        subcommands: [BatchRun.self, BatchHistory.self, BatchShow.self, BatchDiff.self, BatchPrune.self])
 }
 
-/// The job file every batch and decide command works on.
+/// The job file every batch and decide command works on: `--job`, else `TWINNING_JOB`.
 struct JobOption: ParsableArguments {
-    @Option(help: ArgumentHelp("The job file (YAML).", valueName: "file"))
-    var job = "twinning-job.yaml"
+    @Option(help: ArgumentHelp("The job file (YAML); default: the TWINNING_JOB environment variable.", valueName: "file"))
+    var job: String?
 
+    /// The job file's path, or a usage error saying how to give it.
+    func path() throws -> String {
+        if let job { return job }
+        if let named = ProcessInfo.processInfo.environment["TWINNING_JOB"], !named.isEmpty { return named }
+        throw ValidationError("name the job file with --job FILE, or set TWINNING_JOB")
+    }
+
+    func load() throws -> Job { try Job.load(path: path()) }
+
+    /// The job and its store, opened for reading (a store the batch has not made yet is
+    /// an error, not a new empty file).
     func store() throws -> (Job, RunStore) {
-        let j = try Job.load(path: job)
+        let j = try load()
+        guard FileManager.default.fileExists(atPath: j.store) else {
+            throw Failure("the run store \(j.store) does not exist yet: run `twinning batch run --job \(try path())` first", .ioError)
+        }
         return (j, try RunStore(path: j.store))
     }
 }
@@ -24,30 +40,32 @@ struct BatchRun: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run every scenario of a job once (takes a lock; safe to run from cron).",
-        discussion: """
-        Reads the inputs and the decisions in the run store, matches every scenario, writes each run's proposals into \
-        a new folder OUTPUT/run-ID-SCENARIO (atomically), records the run and prints what changed since the previous \
-        run of the same scenario. A second run while one holds the lock exits 75 at once.
+        discussion: "Reads the inputs and the decisions in the run store, matches every scenario, writes each run's files "
+            + "into a new folder OUTPUT/run-ID-SCENARIO (atomically) and points OUTPUT/latest-SCENARIO at it, records the "
+            + "run and prints what changed since the previous run of the same scenario. A second run while one holds the "
+            + "lock exits 75 at once. On a terminal lines are plain; elsewhere (cron) each starts with its time and level.")
 
-        Example:
-          twinning batch run nightly.yaml
-        """)
-
-    @Argument(help: ArgumentHelp("The job file (YAML).", valueName: "job"))
-    var job: String
+    @OptionGroup var job: JobOption
 
     func run() throws {
-        let reports = try BatchRunner.run(jobPath: job, toolVersion: TwinningVersion.string)
+        let log = ConsoleLogHandler.logger
+        let path = try job.path()
+        Progress.shared.step("reading the inputs of \(path)")
+        let reports = try BatchRunner.run(jobPath: path, toolVersion: TwinningVersion.string, log: log) { point in
+            if case let .ready = point { Progress.shared.step("matching") }
+            if case let .recorded(scenario) = point { Progress.shared.step("scenario \(scenario) recorded") }
+        }
+        Progress.shared.finish()
         for r in reports {
             let new = r.changes.filter { $0.kind == .new }, dropped = r.changes.filter { $0.kind == .dropped }
             let kept = r.changes.filter { $0.kind == .kept }
             let since = r.previousRun.map { "since run \($0)" } ?? "first run"
-            print("run \(r.runID) \(r.scenario): \(r.proposals) proposals → \(r.output)")
-            print("  \(since): \(new.count) new, \(dropped.count) dropped, \(kept.count) kept"
-                  + (r.previousRun != nil && new.isEmpty && dropped.isEmpty ? " (no change)" : ""))
+            log.info("run \(r.runID) \(r.scenario): \(r.proposals) proposals → \(r.output)")
+            let unchanged = r.previousRun != nil && new.isEmpty && dropped.isEmpty ? " (no change)" : ""
+            log.info("  \(since): \(new.count) new, \(dropped.count) dropped, \(kept.count) kept\(unchanged)")
             if r.previousRun != nil {
-                for c in (dropped + new).prefix(20) { print("  \(c.kind.rawValue) \(c.pair): \(c.reason)") }
-                if new.count + dropped.count > 20 { print("  … \(new.count + dropped.count - 20) more: twinning batch diff") }
+                for c in (dropped + new).prefix(20) { log.info("  \(c.kind.rawValue) \(c.pair): \(c.reason)") }
+                if new.count + dropped.count > 20 { log.info("  … \(new.count + dropped.count - 20) more: twinning batch diff") }
             }
         }
     }
@@ -58,32 +76,60 @@ struct BatchHistory: ParsableCommand {
     @OptionGroup var job: JobOption
 
     func run() throws {
-        let (_, store) = try job.store()
+        let (j, store) = try job.store()
         print("run  scenario          started               status  proposals  output")
         for r in try store.runs() {
             let proposals = try store.proposals(run: r.id).count
-            print(String(r.id).leftPad(3) + "  " + r.scenario.padding(toLength: 16, withPad: " ", startingAt: 0) + "  "
-                  + r.startedAt + "  " + r.status.padding(toLength: 6, withPad: " ", startingAt: 0) + String(proposals).leftPad(11)
-                  + "  " + r.output)
+            let id = String(r.id).leftPad(3), scenario = r.scenario.padding(toLength: 16, withPad: " ", startingAt: 0)
+            let status = r.status.padding(toLength: 6, withPad: " ", startingAt: 0)
+            print("\(id)  \(scenario)  \(r.startedAt)  \(status)" + String(proposals).leftPad(11) + "  \(j.output)/\(r.folder)")
         }
     }
 }
 
 struct BatchShow: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one run: inputs, weights, counts, timings.")
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show one run: inputs with their SHA-256, weights, rules, decisions, counts, timings.")
     @OptionGroup var job: JobOption
     @Argument(help: ArgumentHelp("Run id.", valueName: "run")) var runID: Int64
 
     func run() throws {
-        let (_, store) = try job.store()
-        guard let r = try store.run(runID) else { throw Failure("no run \(runID) in the store", .badInput) }
-        print("run \(r.id), scenario \(r.scenario), \(r.status)")
-        print("started \(r.startedAt), finished \(r.finishedAt), twinning \(r.toolVersion)")
-        print("inputs \(r.inputs)")
-        print("counts \(r.counts)")
-        print("timings \(r.timings)")
-        print("output \(r.output)")
-        print("weights:\n" + r.weights.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+        let (j, store) = try job.store()
+        guard let r = try store.run(runID) else { throw Failure("no run \(runID) in the store \(j.store)", .badInput) }
+        var lines = ["run \(r.id), scenario \(r.scenario), \(r.status), folder \(j.output)/\(r.folder)",
+                     "started \(r.startedAt), finished \(r.finishedAt), twinning \(r.toolVersion)", "inputs:"]
+        lines += Self.object(r.inputs).sorted { $0.key < $1.key }.map { role, value in
+            // Schema v2: {path, sha256}; v1 runs kept a short FNV-1a hash or a count.
+            if let record = value as? [String: Any] {
+                return "  \(role.padding(toLength: 10, withPad: " ", startingAt: 0)) \(record["path"] ?? "")  sha256 \(record["sha256"] ?? "")"
+            }
+            return "  \(role.padding(toLength: 10, withPad: " ", startingAt: 0)) \(value) (recorded by an earlier version)"
+        }
+        let counts = Self.object(r.counts), timings = Self.object(r.timings)
+        lines.append("counts: " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        lines.append("timings: " + timings.sorted { $0.key < $1.key }.map { "\($0.key.replacingOccurrences(of: "_s", with: "")) \($0.value) s" }
+                        .joined(separator: ", "))
+        lines.append("weights: " + r.weights.split(separator: "\n").joined(separator: ", "))
+        let rules = Self.object(r.rules)
+        lines.append("rules: " + (rules.isEmpty ? "none" : rules.sorted { $0.key < $1.key }.map { "\($0.key) \(Self.compact($0.value))" }
+                        .joined(separator: "; ")))
+        let decisions = try store.decisions(run: r.id)
+        lines.append("decisions applied: \(decisions.count)")
+        for d in decisions.prefix(20) { lines.append("  \(d.kind.rawValue) \(d.hromada) – \(d.partner)" + (d.note.isEmpty ? "" : " (\(d.note))")) }
+        if decisions.count > 20 { lines.append("  … \(decisions.count - 20) more") }
+        print(lines.joined(separator: "\n"))
+    }
+
+    static func object(_ json: String) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:]
+    }
+
+    /// A JSON value on one line.
+    static func compact(_ value: Any) -> String {
+        guard JSONSerialization.isValidJSONObject([value]),
+              let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])
+        else { return "\(value)" }
+        return String(decoding: data, as: UTF8.self)
     }
 }
 
@@ -94,10 +140,10 @@ struct BatchDiff: ParsableCommand {
     @Argument(help: ArgumentHelp("Later run id.", valueName: "to")) var to: Int64
 
     func run() throws {
-        let (_, store) = try job.store()
-        for id in [from, to] where try store.run(id) == nil { throw Failure("no run \(id) in the store", .badInput) }
+        let (j, store) = try job.store()
+        for id in [from, to] where try store.run(id) == nil { throw Failure("no run \(id) in the store \(j.store)", .badInput) }
         let changes = Diff.changes(
-            previous: try store.proposals(run: from), current: try store.proposals(run: to), decisions: try store.decisions(),
+            previous: try store.proposals(run: from), current: try store.proposals(run: to), decisions: try store.decisions(run: to),
             previousHromadas: try store.participants(run: from, side: "hromada"),
             previousPartners: try store.participants(run: from, side: "partner"),
             currentHromadas: try store.participants(run: to, side: "hromada"),
@@ -110,34 +156,75 @@ struct BatchDiff: ParsableCommand {
     }
 }
 
+struct BatchPrune: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune",
+        abstract: "Remove all but the latest runs of each scenario: their folders and their records.",
+        discussion: "Takes the batch lock. A run folder holding files twinning did not write is left alone, with its run. "
+            + "A prune killed half way is finished by the next batch command.")
+    @OptionGroup var job: JobOption
+    @Option(help: ArgumentHelp("Runs to keep per scenario (at least 1).", valueName: "n")) var keep: Int
+
+    func validate() throws {
+        guard keep >= 1 else { throw ValidationError("--keep must be 1 or more: the latest run of each scenario is always kept") }
+    }
+
+    func run() throws {
+        let log = ConsoleLogHandler.logger
+        let removed = try BatchRunner.prune(job: job.load(), keep: keep, log: log)
+        let ids = removed.map { "\($0.id)" }.joined(separator: ", ")
+        log.info("removed \(removed.count) run(s)\(removed.isEmpty ? "" : ": " + ids)")
+    }
+}
+
 struct Decide: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Record coordinators' decisions: accepted pairs are kept, rejected ones never proposed again.",
-        discussion: """
-        Examples:
-          twinning decide accept UA05020030000031457 DE_08212000 --note "signed 12 May" --job nightly.yaml
-          twinning decide import decisions.csv --job nightly.yaml   # ua_id,eu_id,decision[,note]
-        """,
-        subcommands: [Accept.self, Reject.self, Import.self])
+        discussion: "Decisions apply from the next `batch run` on; `decide list` shows those in force. Ids must name rows "
+            + "of the job's hromadas and partners; an existing partnership (in the ties file) cannot be decided on.",
+        subcommands: [Accept.self, Reject.self, Revoke.self, Import.self, List.self])
 
-    static func record(_ decisions: [RunStore.Decision], job: JobOption) throws {
+    /// Records what changes something, reports what does not, and refuses ids the job does
+    /// not know and pairs that are existing partnerships: then nothing is recorded.
+    static func record(_ wanted: [RunStore.Decision], job: JobOption) throws {
         let (j, store) = try job.store()
-        let loaded = try LoadedInputs.load(InputPaths(hromadas: j.hromadas, partners: j.partners))
+        let loaded = try LoadedInputs.load(j.inputs)
         let resolver = IDResolver(hromadas: loaded.hromadas, partners: loaded.partners)
+        let existing = Dictionary(loaded.ties.filter { $0.status == .existing }.map { ($0.pair, $0.source) }, uniquingKeysWith: { a, _ in a })
         var problems: [String] = []
-        for d in decisions {
-            if case let .failure(message) = resolver.hromada(d.hromada, suggest: problems.count < 10) { problems.append(message) }
-            if case let .failure(message) = resolver.partner(d.partner, suggest: problems.count < 10) { problems.append(message) }
+        for d in wanted {
+            let h = resolver.hromada(d.hromada, suggest: problems.count < 10), p = resolver.partner(d.partner, suggest: problems.count < 10)
+            if case let .failure(message) = h { problems.append(message) }
+            if case let .failure(message) = p { problems.append(message) }
+            if case let .success(i) = h, case let .success(k) = p, let source = existing[IndexPair(i, k)] {
+                problems.append("\(d.hromada) – \(d.partner) is an existing partnership (\(source)): it is never proposed, "
+                                + "so there is nothing to \(d.kind.rawValue)")
+            }
         }
         if !problems.isEmpty { throw Failure(problems.joined(separator: "\n") + "\nnothing recorded", .badInput) }
-        try store.record(decisions)
-        print("recorded \(decisions.count) decision(s)")
+        var inForce = Dictionary(try store.decisions().map { (IDPair($0.hromada, $0.partner), $0) }, uniquingKeysWith: { _, b in b })
+        var changes: [RunStore.Decision] = [], unchanged: [String] = []
+        for d in wanted {
+            let pair = IDPair(d.hromada, d.partner), current = inForce[pair]
+            switch (d.kind, current) {
+            case (.revoke, nil):
+                unchanged.append("\(pair): no decision in force, nothing to revoke")
+            case let (kind, current?) where current.kind == kind:
+                unchanged.append("\(pair): already \(kind == .accept ? "accepted" : "rejected") on \(current.decidedAt)")
+            default:
+                changes.append(d)
+                inForce[pair] = d.kind == .revoke ? nil : d
+            }
+        }
+        if !changes.isEmpty { try store.record(changes) }
+        for line in unchanged { print(line) }
+        print("recorded \(changes.count) decision(s)" + (unchanged.isEmpty ? "" : ", \(unchanged.count) unchanged"))
     }
 
     static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
 
     struct Accept: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Accept a pair: it is kept in every later run.")
+        static let configuration = CommandConfiguration(abstract: "Accept a pair: it is proposed in every later run.")
         @OptionGroup var job: JobOption
         @Argument(help: ArgumentHelp("Hromada id.", valueName: "ua-id")) var uaID: String
         @Argument(help: ArgumentHelp("Partner id.", valueName: "eu-id")) var euID: String
@@ -154,15 +241,48 @@ struct Decide: ParsableCommand {
         func run() throws { try Decide.record([.init(hromada: uaID, partner: euID, kind: .reject, note: note, decidedAt: Decide.now())], job: job) }
     }
 
-    struct Import: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record many decisions from a CSV file (ua_id,eu_id,decision[,note]).")
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Withdraw the decision on a pair: it is proposed or not on its merits again (the record is kept).")
         @OptionGroup var job: JobOption
-        @Argument(help: ArgumentHelp("CSV with ua_id,eu_id,decision (accept or reject) and optional note.", valueName: "file"))
-        var file: String
+        @Argument(help: ArgumentHelp("Hromada id.", valueName: "ua-id")) var uaID: String
+        @Argument(help: ArgumentHelp("Partner id.", valueName: "eu-id")) var euID: String
+        @Option(help: ArgumentHelp("Why, for the record.", valueName: "text")) var note = ""
+        func run() throws { try Decide.record([.init(hromada: uaID, partner: euID, kind: .revoke, note: note, decidedAt: Decide.now())], job: job) }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record many decisions from a CSV file (ua_id,eu_id,decision[,note]; decision accept, reject or revoke).")
+        @OptionGroup var job: JobOption
+        @Argument(help: ArgumentHelp("The CSV file.", valueName: "file")) var file: String
 
         func run() throws {
             let decisions = try DecisionFile.load(path: file, decidedAt: Decide.now())
             try Decide.record(decisions, job: job)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the decisions in force (or, with --all, every decision recorded).")
+        @OptionGroup var job: JobOption
+        @Flag(help: "Every decision recorded, revoked and replaced ones too, oldest first.") var all = false
+        @Option(help: ArgumentHelp("Write them to a CSV file (it must not exist yet).", valueName: "file")) var out: String?
+
+        func run() throws {
+            if let out { try OutputFile.checkAvailable(out, replace: false) }
+            let (_, store) = try job.store()
+            let decisions = all ? try store.allDecisions() : try store.decisions()
+            if let out {
+                try OutputFile.write(Data(DecisionFile.csv(decisions).utf8), to: out, replace: false)
+                print("\(decisions.count) decision(s) written to \(out)")
+                return
+            }
+            for d in decisions {
+                print("\(d.decidedAt)  \(d.kind.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0))  \(d.hromada) – \(d.partner)"
+                      + (d.note.isEmpty ? "" : "  \(d.note)"))
+            }
+            print("\(decisions.count) decision(s)" + (all ? " recorded" : " in force"))
         }
     }
 }

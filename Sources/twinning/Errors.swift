@@ -66,6 +66,7 @@ extension BatchError {
         case .input: return .badInput
         case .output: return .cannotCreateOutput
         case .store: return .ioError
+        case .match: return .badInput
         default: return .internalError
         }
     }

@@ -53,7 +53,7 @@ struct Match: ParsableCommand {
         let result = try Matcher.match(instance, alternatives: alternatives)
         progress.step("writing")
         let writeStart = Date()
-        let table = ProposalTable(result: result, instance: instance, inputs: loaded.paths.recorded)
+        let table = ProposalTable(result: result, instance: instance, inputs: loaded.recorded)
         try OutputFolder.write(table.files(OutputOptions(formats: format.formats, excel: excel)), to: folder)
         let written = Date().timeIntervalSince(writeStart)
         progress.finish()

@@ -34,9 +34,9 @@ import Testing
     @Test("unchanged inputs: second run reports no change and writes byte-identical proposals")
     func rerunIsIdentical() throws {
         let dir = try setUp()
-        let first = try runTwinning(["batch", "run", "job.yaml"], in: dir)
+        let first = try runTwinning(["batch", "run", "--job", "job.yaml"], in: dir)
         #expect(first.status == 0, "\(first.stderr)")
-        let second = try runTwinning(["batch", "run", "job.yaml"], in: dir)
+        let second = try runTwinning(["batch", "run", "--job", "job.yaml"], in: dir)
         #expect(second.status == 0)
         #expect(second.stdout.contains("since run 1: 0 new, 0 dropped"))
         #expect(second.stdout.contains("(no change)"))
@@ -47,13 +47,13 @@ import Testing
         let history = try runTwinning(["batch", "history", "--job", "job.yaml"], in: dir)
         #expect(history.stdout.split(separator: "\n").count == 3)
         let show = try runTwinning(["batch", "show", "2", "--job", "job.yaml"], in: dir)
-        #expect(show.stdout.contains("scenario main, ok") && show.stdout.contains("fnv1a64:"))
+        #expect(show.stdout.contains("scenario main, ok") && show.stdout.contains("sha256 "), "\(show.stdout)")
     }
 
     @Test("decisions round-trip: accepted pairs kept, rejected never proposed, unknown ids refused")
     func decisions() throws {
         let dir = try setUp()
-        #expect(try runTwinning(["batch", "run", "job.yaml"], in: dir).status == 0)
+        #expect(try runTwinning(["batch", "run", "--job", "job.yaml"], in: dir).status == 0)
         let before = try proposals(dir, run: 1)
         let victim = before.sorted().first!.split(separator: "|").map(String.init)
         let reject = try runTwinning(["decide", "reject", victim[0], victim[1], "--note", "met, no fit", "--job", "job.yaml"], in: dir)
@@ -63,7 +63,7 @@ import Testing
         #expect(accept.status == 0)
         let unknown = try runTwinning(["decide", "accept", "UA9", "DE_1", "--job", "job.yaml"], in: dir)
         #expect(unknown.status == 65 && unknown.stderr.contains("unknown hromada id \"UA9\""), "\(unknown.stderr)")
-        let second = try runTwinning(["batch", "run", "job.yaml"], in: dir)
+        let second = try runTwinning(["batch", "run", "--job", "job.yaml"], in: dir)
         #expect(second.status == 0, "\(second.stderr)")
         let after = try proposals(dir, run: 2)
         #expect(!after.contains(victim.joined(separator: "|")))
@@ -81,24 +81,24 @@ import Testing
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("out"), withIntermediateDirectories: true)
         let fd = open(dir.appendingPathComponent("out/.twinning-batch.lock").path, O_RDWR | O_CREAT, 0o644)
         #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
-        let blocked = try runTwinning(["batch", "run", "job.yaml"], in: dir)
+        let blocked = try runTwinning(["batch", "run", "--job", "job.yaml"], in: dir)
         #expect(blocked.status != 0)
         #expect(blocked.stderr.contains("another `twinning batch run` is running"))
         flock(fd, LOCK_UN); close(fd)
-        #expect(try runTwinning(["batch", "run", "job.yaml"], in: dir).status == 0)
+        #expect(try runTwinning(["batch", "run", "--job", "job.yaml"], in: dir).status == 0)
     }
 
     @Test("corrupt or missing input fails the run cleanly and leaves the store unchanged")
     func badInput() throws {
         let dir = try setUp()
-        #expect(try runTwinning(["batch", "run", "job.yaml"], in: dir).status == 0)
+        #expect(try runTwinning(["batch", "run", "--job", "job.yaml"], in: dir).status == 0)
         let storePath = dir.appendingPathComponent("out/store.sqlite").path
         let before = try Data(contentsOf: URL(fileURLWithPath: storePath))
         try "id,name\nbroken".write(to: dir.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
-        let corrupt = try runTwinning(["batch", "run", "job.yaml"], in: dir)
+        let corrupt = try runTwinning(["batch", "run", "--job", "job.yaml"], in: dir)
         #expect(corrupt.status != 0 && corrupt.stderr.contains("p.csv:1: missing column"))
         try FileManager.default.removeItem(at: dir.appendingPathComponent("h.csv"))
-        let missing = try runTwinning(["batch", "run", "job.yaml"], in: dir)
+        let missing = try runTwinning(["batch", "run", "--job", "job.yaml"], in: dir)
         #expect(missing.status != 0 && missing.stderr.contains("h.csv: cannot read the file"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: storePath)) == before)
         let outputs = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("out").path)
@@ -123,14 +123,14 @@ import Testing
     @Test("a run killed after its folder is in place: the folder existed, the next run finishes it and succeeds")
     func killedAfterPlacing() throws {
         let dir = try setUp()
-        #expect(try runTwinning(["batch", "run", "job.yaml"], in: dir).status == 0)
+        #expect(try runTwinning(["batch", "run", "--job", "job.yaml"], in: dir).status == 0)
         let previous = try Data(contentsOf: dir.appendingPathComponent("out/run-1-main/proposals.csv"))
         // Checkpoints: ready, pending, staged, placed.
         #expect(try killedRun(dir, at: 4) == "placed(scenario: \"main\")")
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/run-2-main/proposals.csv").path),
                 "the run folder was in place when the process was killed")
         #expect(try Data(contentsOf: dir.appendingPathComponent("out/run-1-main/proposals.csv")) == previous)
-        let next = try runTwinning(["batch", "run", "job.yaml"], in: dir)
+        let next = try runTwinning(["batch", "run", "--job", "job.yaml"], in: dir)
         #expect(next.status == 0, "\(next.stderr)")
         #expect(next.stdout.contains("run 3 main"))
         let store = try RunStore(path: dir.appendingPathComponent("out/store.sqlite").path)
@@ -142,11 +142,11 @@ import Testing
     @Test("a run killed before its folder is in place leaves nothing; the next run rolls it back and succeeds")
     func killedBeforePlacing() throws {
         let dir = try setUp()
-        #expect(try runTwinning(["batch", "run", "job.yaml"], in: dir).status == 0)
+        #expect(try runTwinning(["batch", "run", "--job", "job.yaml"], in: dir).status == 0)
         let storePath = dir.appendingPathComponent("out/store.sqlite").path
         #expect(try killedRun(dir, at: 3) == "staged(scenario: \"main\")")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/run-2-main").path))
-        let next = try runTwinning(["batch", "run", "job.yaml"], in: dir)
+        let next = try runTwinning(["batch", "run", "--job", "job.yaml"], in: dir)
         #expect(next.status == 0, "\(next.stderr)")
         #expect(next.stdout.contains("run 2 main"))
         let store = try RunStore(path: storePath)

@@ -93,8 +93,18 @@ import Testing
                     print(name, *(r.get(k, "") for k in ["hromada_id", "hromada_name", "partner_id", "partner_name", "partner_name_latin"]), sep="|")
             """
         let out = try ReadmeTests.shell("python3 -c '\(script.replacingOccurrences(of: "'", with: "'\\''"))'", in: dir, path: "/usr/bin")
-        #expect(out.contains("proposals.csv|UA1|Київська|"), "\(out)")
-        #expect(out.contains("|EL_1|Αθήνα|Athina") || out.contains("|BG_1|Пловдив|Plovdiv"), "\(out)")
+        // Every name Python reads is the name in the inputs, in its own script and in Latin letters.
+        let h = try Registry.load(path: dir.appendingPathComponent("h.csv").path, side: .hromadas)
+        let p = try Registry.load(path: dir.appendingPathComponent("p.csv").path, side: .partners)
+        var checked = 0
+        for line in out.split(separator: "\n") {
+            let f = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            try #require(f.count == 6, "\(line)")
+            if let i = h.index()[f[1]] { #expect(f[2] == h.names[i], "\(line)"); checked += 1 }
+            if let j = p.index()[f[3]] { #expect(f[4] == p.names[j] && f[5] == p.latinNames[j], "\(line)"); checked += 1 }
+        }
+        #expect(checked >= 8)
+        #expect(out.contains("Київська") && (out.contains("Αθήνα") || out.contains("Пловдив")), "\(out)")
         #expect(!out.contains("Ã") && !out.contains("\u{FEFF}"), "\(out)")
     }
 

@@ -274,7 +274,7 @@ let smallPartners = """
 
         try "hromadas: h.csv\npartners: p.csv\nties: t.csv\nstore: out/store.sqlite\noutput: out\nscenarios:\n  - name: a\n"
             .write(to: dir.appendingPathComponent("job.yaml"), atomically: true, encoding: .utf8)
-        #expect(try runTwinning(["batch", "run", "job.yaml"], in: dir).status == 0)
+        #expect(try runTwinning(["batch", "run", "--job", "job.yaml"], in: dir).status == 0)
         _ = try json(Data(contentsOf: dir.appendingPathComponent("out/run-1-a/proposals.json")))
         let store = try TwinningBatch.RunStore(path: dir.appendingPathComponent("out/store.sqlite").path)
         for run in try store.runs() {

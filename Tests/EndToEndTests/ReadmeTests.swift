@@ -9,7 +9,8 @@ import Testing
 /// - in a ```` ```console ```` block, each `$ command` runs in `sh` with the release
 ///   `twinning` first on the `PATH`, stdout and stderr together, and what it prints must
 ///   be the lines below it. An expected line `…` stands for any number of lines, and `…`
-///   inside a line for any text; durations (`0.55 s`) and UTC time stamps may differ.
+///   inside a line for any text; durations (`0.55 s`) and UTC time stamps may differ;
+///   `export NAME=value` holds for the commands after it.
 ///
 /// The examples run on the real data at full size, which takes minutes in a debug build
 /// and seconds in a release one, so they use `.build/release/twinning`: build it first
@@ -120,12 +121,18 @@ import Testing
         let dir = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent("Data"), withDestinationURL: Self.root.appendingPathComponent("Data"))
+        var exported: [String: String] = [:]
         for step in steps {
             switch step {
             case let .file(name, text):
                 try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
             case let .command(command, expected, line):
-                let output = try Self.shell(command, in: dir, path: binary.deletingLastPathComponent().path)
+                // `export NAME=value` holds for the commands after it, as in a shell session.
+                if let match = command.wholeMatch(of: /export ([A-Z_]+)=(\S+)/) {
+                    exported[String(match.1)] = String(match.2)
+                    continue
+                }
+                let output = try Self.shell(command, in: dir, path: binary.deletingLastPathComponent().path, environment: exported)
                 var lines = output.components(separatedBy: "\n")
                 if lines.last == "" { lines.removeLast() }
                 #expect(Self.matches(expected, lines), """
@@ -150,7 +157,7 @@ import Testing
         return sources.allSatisfy { ((try? fm.attributesOfItem(atPath: $0.path))?[.modificationDate] as? Date ?? .distantFuture) <= built }
     }
 
-    static func shell(_ command: String, in dir: URL, path: String) throws -> String {
+    static func shell(_ command: String, in dir: URL, path: String, environment extra: [String: String] = [:]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", "exec 2>&1; " + command]
@@ -158,6 +165,8 @@ import Testing
         var environment = ProcessInfo.processInfo.environment
         environment["PATH"] = path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
         environment["COLUMNS"] = "100"
+        environment.removeValue(forKey: "TWINNING_JOB")
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         let out = Pipe()
         process.standardOutput = out

@@ -100,7 +100,7 @@ import Testing
             _ = try DecisionFile.parse(Data(text.utf8), file: "d.csv", decidedAt: "now")
             Issue.record("accepted a bad decision")
         } catch {
-            #expect(error.errors.map(\.description) == ["d.csv:7:3: decision must be accept or reject, found \"maybe\""])
+            #expect(error.errors.map(\.description) == ["d.csv:7:3: decision must be accept, reject or revoke, found \"maybe\""])
         }
         let good = try DecisionFile.parse(Data(text.replacingOccurrences(of: "maybe", with: "accept").utf8), file: "d.csv", decidedAt: "now")
         #expect(good.map(\.note) == ["met twice, both keen", "no common\nlanguage", "x"])

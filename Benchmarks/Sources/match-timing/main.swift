@@ -31,7 +31,7 @@ for _ in 0..<repeats {
     stages["match.score", default: []].append(result.timings.scoring)
     stages["match.solve", default: []].append(result.timings.solving)
     stages["match.price_out", default: []].append(result.timings.pricing)
-    let table = time("table") { ProposalTable(result: result, instance: instance, inputs: loaded.paths.recorded) }
+    let table = time("table") { ProposalTable(result: result, instance: instance, inputs: loaded.recorded) }
     _ = time("csv") { table.proposalsTable.csv() }
     _ = try time("json") { try table.json() }
     _ = try time("files_in_parallel") { try table.files() }

@@ -39,14 +39,22 @@ public struct InputPaths: Sendable {
         self.weights = weights
     }
 
-    /// Role → path of every input file, as outputs record them.
-    public var recorded: [String: String] {
+    /// Role → path of every input file.
+    public var byRole: [String: String] {
         var out = ["hromadas": hromadas, "partners": partners]
         out["ties"] = ties
         out["rules"] = rules
         out["weights"] = weights
         return out
     }
+}
+
+/// An input file as outputs record it: the path as given and its SHA-256, so that anyone
+/// can check with `sha256sum` that a file is the one a run read.
+public struct InputRecord: Sendable, Hashable, Codable {
+    public let path: String
+    public let sha256: String
+    public init(path: String, sha256: String) { self.path = path; self.sha256 = sha256 }
 }
 
 /// Everything a matching reads, checked and resolved: registries, ties, rules, weights,
@@ -59,20 +67,39 @@ public struct LoadedInputs: Sendable {
     public let rules: Rules
     public let weights: Weights
     public let restrictions: Restrictions
+    /// Role → SHA-256 (lowercase hex, as `sha256sum` prints it) of every file read.
+    public let digests: [String: String]
+
+    /// Role → path and SHA-256 of every input file, as outputs record them.
+    public var recorded: [String: InputRecord] {
+        paths.byRole.reduce(into: [:]) { out, entry in out[entry.key] = InputRecord(path: entry.value, sha256: digests[entry.key] ?? "") }
+    }
     /// Seconds spent reading and checking.
     public let seconds: Double
 
-    /// Reads every file and reports every problem of every file together.
+    /// Reads every file once and reports every problem of every file together. Each
+    /// file's SHA-256 is taken from the very bytes that were parsed.
     public static func load(_ paths: InputPaths) throws(InputErrors) -> LoadedInputs {
         let start = Date()
         var c = ProblemCollector()
-        let h = c.attempt { () throws(InputErrors) in try Registry.load(path: paths.hromadas, side: .hromadas) }
-        let p = c.attempt { () throws(InputErrors) in try Registry.load(path: paths.partners, side: .partners) }
-        let rules = paths.rules.map { path in c.attempt { () throws(InputErrors) in try Rules.load(path: path) } } ?? Rules()
-        let weights = paths.weights.map { path in c.attempt { () throws(InputErrors) in try Weights.load(path: path) } } ?? .defaults
+        var digests: [String: Background<String>] = [:]
+        /// Parses a file's bytes while another core hashes them.
+        func parsed<T>(_ role: String, _ path: String, _ parse: (Data) throws(InputErrors) -> T) -> T? {
+            guard let data = c.attempt({ () throws(InputErrors) in try InputFile.bytes(path: path) }) else { return nil }
+            digests[role] = Background { Digest.sha256(data) }
+            return c.attempt { () throws(InputErrors) in try parse(data) }
+        }
+        let h = parsed("hromadas", paths.hromadas) { (d) throws(InputErrors) in try Registry.parse(d, path: paths.hromadas, side: .hromadas) }
+        let p = parsed("partners", paths.partners) { (d) throws(InputErrors) in try Registry.parse(d, path: paths.partners, side: .partners) }
+        let rules = paths.rules.map { path in
+            parsed("rules", path) { (d) throws(InputErrors) in try Rules.parse(InputFile.text(d, file: path), file: path) }
+        } ?? Rules()
+        let weights = paths.weights.map { path in
+            parsed("weights", path) { (d) throws(InputErrors) in try Weights.parse(InputFile.text(d, file: path), file: path) }
+        } ?? .defaults
         var ties: [Tie]? = []
         if let path = paths.ties, let h, let p {
-            ties = c.attempt { () throws(InputErrors) in try Ties.load(path: path, hromadas: h, partners: p) }
+            ties = parsed("ties", path) { (d) throws(InputErrors) in try Ties.parse(d, file: path, hromadas: h, partners: p) }
         }
         var restrictions: Restrictions?
         if let h, let p, let ties, let rules {
@@ -80,13 +107,13 @@ public struct LoadedInputs: Sendable {
         }
         try c.finish()
         return LoadedInputs(paths: paths, hromadas: h!, partners: p!, ties: ties!, rules: rules!, weights: weights!,
-                            restrictions: restrictions!, seconds: Date().timeIntervalSince(start))
+                            restrictions: restrictions!, digests: digests.mapValues { $0.wait() }, seconds: Date().timeIntervalSince(start))
     }
 
     init(paths: InputPaths, hromadas: Registry, partners: Registry, ties: [Tie], rules: Rules, weights: Weights,
-         restrictions: Restrictions, seconds: Double) {
+         restrictions: Restrictions, digests: [String: String], seconds: Double) {
         self.paths = paths; self.hromadas = hromadas; self.partners = partners; self.ties = ties
-        self.rules = rules; self.weights = weights; self.restrictions = restrictions; self.seconds = seconds
+        self.rules = rules; self.weights = weights; self.restrictions = restrictions; self.digests = digests; self.seconds = seconds
     }
 
     /// The same inputs with other ties (a night's decisions applied) or other rules (a
@@ -97,7 +124,7 @@ public struct LoadedInputs: Sendable {
         var p = paths
         if let file = r.file { p.rules = file }
         return LoadedInputs(paths: p, hromadas: hromadas, partners: partners, ties: t, rules: r,
-                            weights: weights, restrictions: restrictions, seconds: seconds)
+                            weights: weights, restrictions: restrictions, digests: digests, seconds: seconds)
     }
 
     /// The same inputs with other weights.
@@ -105,7 +132,7 @@ public struct LoadedInputs: Sendable {
         var p = paths
         if let file { p.weights = file }
         return LoadedInputs(paths: p, hromadas: hromadas, partners: partners, ties: ties, rules: rules,
-                            weights: weights, restrictions: restrictions, seconds: seconds)
+                            weights: weights, restrictions: restrictions, digests: digests, seconds: seconds)
     }
 
     /// The matching these inputs describe.
@@ -113,5 +140,20 @@ public struct LoadedInputs: Sendable {
                          incumbencyBonus: Double = 0) -> MatchInstance {
         MatchInstance(hromadas: hromadas, partners: partners, ties: ties, rules: rules, weights: weights,
                       restrictions: restrictions, pool: candidates, incumbents: incumbents, incumbencyBonus: incumbencyBonus)
+    }
+}
+
+/// A value computed on another thread, waited for when it is needed.
+final class Background<T: Sendable>: @unchecked Sendable {
+    private var value: T?
+    private let group = DispatchGroup()
+
+    init(_ work: @escaping @Sendable () -> T) {
+        DispatchQueue.global().async(group: group) { self.value = work() }
+    }
+
+    func wait() -> T {
+        group.wait()
+        return value!
     }
 }

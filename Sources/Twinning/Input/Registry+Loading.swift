@@ -5,7 +5,11 @@ extension Registry {
     /// Reads and validates a registry file, CSV or (by its `.json` suffix) JSON; every
     /// problem is reported, in file order.
     public static func load(path: String, side: Side) throws(InputErrors) -> Registry {
-        let data = try InputFile.bytes(path: path)
+        try parse(InputFile.bytes(path: path), path: path, side: side)
+    }
+
+    /// A registry file's bytes, CSV or (by the path's `.json` suffix) JSON.
+    public static func parse(_ data: Data, path: String, side: Side) throws(InputErrors) -> Registry {
         if path.lowercased().hasSuffix(".json") { return try parseJSON(data, file: path, side: side) }
         return try parse(data, file: path, side: side)
     }

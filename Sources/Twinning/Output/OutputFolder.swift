@@ -147,6 +147,10 @@ struct TemporaryFolder {
 
     /// Renames the folder to `target`, failing if anything is there.
     func move(to target: String, reportingAs shown: String) throws(OutputError) {
+        // Private while being written; once complete, as any folder the user makes.
+        let mask = umask(0o022)
+        umask(mask)
+        fchmod(fd, 0o777 & ~mask)
         close(fd)
         if renameNoReplace(path, target) != 0 {
             let code = errno

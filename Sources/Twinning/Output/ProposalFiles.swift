@@ -135,7 +135,7 @@ extension ProposalTable {
         let toolVersion: String
         let weights: [String: Double]
         let rules: [String: RecordedValue]
-        let inputs: [String: String]
+        let inputs: [String: InputRecord]
         let summary: Summary
         let warnings: [String]
         let proposals: RecordedValue

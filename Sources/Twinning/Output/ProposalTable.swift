@@ -81,10 +81,11 @@ public struct ProposalTable: Sendable {
     public let warnings: [String]
     public let weights: Weights
     public let rules: Rules
-    /// Role (`hromadas`, `partners`, `ties`, `rules`, `weights`) → path as given.
-    public let inputs: [String: String]
+    /// Role (`hromadas`, `partners`, `ties`, `rules`, `weights`, `decisions`) → path as
+    /// given and SHA-256.
+    public let inputs: [String: InputRecord]
 
-    public init(result: MatchResult, instance: MatchInstance, inputs: [String: String]) {
+    public init(result: MatchResult, instance: MatchInstance, inputs: [String: InputRecord]) {
         let h = instance.hromadas, p = instance.partners
         var alternatives: [Alternative] = []
         proposals = result.proposals.map { proposal in
