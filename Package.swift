@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/JohnSundell/Plot", from: "0.14.0"),
         // Documentation only (`swift package generate-documentation`): builds nothing else.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -40,6 +41,7 @@ let package = Package(
             "Assignment", "LinearAlgebra", "SeededRandom",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Plot", package: "Plot"),
         ]),
 
         /// The nightly batch: jobs, the SQLite run store, decisions, diffs, logs.

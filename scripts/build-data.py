@@ -219,6 +219,22 @@ def build_ties(raw, hromada_ids, partner_ids):
     return header, out, matched, skipped
 
 
+# Carried into every output made from these files (proposals.json, the HTML report):
+# the attribution the sources ask for. The tool reads ATTRIBUTION.txt beside its inputs.
+ATTRIBUTION = (
+    "Hromadas: KSE Institute, KSE-Loc-Data-Hub (MIT), from the State Statistics Service of Ukraine, "
+    "the Ministry of Reintegration and OpenStreetMap (\u00a9 OpenStreetMap contributors, ODbL 1.0); "
+    "names from OCHA COD-AB (CC BY-IGO 3.0); GeoNames (CC BY 4.0). "
+    "War damage and events: Witmer et al., fwitmer/ukraine-damage (Apache-2.0), from Copernicus Sentinel-1, "
+    "JRC GHS (CC BY 4.0) and VIINA (ODbL 1.0). "
+    "European LAUs: \u00a9 Eurostat; \u00a9 EuroGeographics for the administrative boundaries; centres by EDJNet/OBCT; "
+    "GeoNames (CC BY 4.0). "
+    "Twin towns: English Wikipedia contributors (CC BY-SA 4.0). "
+    "Country outlines: Made with Natural Earth (public domain). "
+    "Partners' offers are synthetic.\n"
+)
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -234,6 +250,13 @@ def main():
     write(os.path.join(a.out, "hromadas.csv"), h_header, hromadas)
     write(os.path.join(a.out, "partners.csv"), p_header, partners)
     write(os.path.join(a.out, "ties.csv"), t_header, ties)
+    # Country outlines for the report's map, as published (public domain).
+    with open(os.path.join(a.raw, "naturalearth_countries_europe_110m.geojson"), "rb") as src:
+        outlines = src.read()
+    with open(os.path.join(a.out, "countries.geojson"), "wb") as dst:
+        dst.write(outlines)
+    with open(os.path.join(a.out, "ATTRIBUTION.txt"), "w", encoding="utf-8", newline="\n") as f:
+        f.write(ATTRIBUTION)
     volunteers = sum(1 for r in partners if r[14] == "1")
     print(f"hromadas.csv: {len(hromadas)} rows; partners.csv: {len(partners)} rows, {volunteers} synthetic "
           f"volunteers; ties.csv: {len(ties)} of {len(matched)} matched pairs "

@@ -112,9 +112,9 @@ public enum BatchRunner {
         recordedInputs["weights"] = scenario.weightsFile.map { InputRecord(path: $0, sha256: inputs.digests[$0] ?? "") }
         recordedInputs["rules"] = scenario.rules.file.map { InputRecord(path: $0, sha256: inputs.digests[$0] ?? "") }
         recordedInputs["decisions"] = InputRecord(path: job.store, sha256: Digest.sha256(Data(DecisionFile.csv(decisions).utf8)))
-        let table = ProposalTable(result: result, instance: instance, inputs: recordedInputs)
-        let files: [String: Data]
-        do { files = try table.files() } catch { throw BatchError(.output, "\(error)") }
+        let table = ProposalTable(result: result, instance: instance, inputs: recordedInputs, attribution: loaded.attribution)
+        let outlines: MapOutlines?
+        do { outlines = try MapOutlines.beside(loaded.paths.hromadas) } catch { throw BatchError(.input, "\(error)") }
 
         let stored = result.proposals.map {
             RunStore.StoredProposal(pair: IDPair(loaded.hromadas.ids[$0.hromada], loaded.partners.ids[$0.partner]),
@@ -124,6 +124,11 @@ public enum BatchRunner {
         let partners = Set((0..<loaded.partners.count).filter { instance.isCandidate[$0] }.map { loaded.partners.ids[$0] })
         let id = try nextRunID(store: store, output: job.output)
         let name = "run-\(id)-\(scenario.name)", folder = job.output + "/" + name
+        let files: [String: Data]
+        do {
+            files = try table.files(OutputOptions(report: ReportOptions(outlines: outlines, date: iso(startedAt),
+                                                                        title: "Batch run \(id), scenario \(scenario.name)")))
+        } catch { throw BatchError(.output, "\(error)") }
         let run = RunStore.Run(id: id, scenario: scenario.name, startedAt: iso(startedAt), finishedAt: "", status: "pending",
                                toolVersion: toolVersion, inputs: encode(recordedInputs), weights: loaded.weights.yaml,
                                rules: encode(loaded.rules.recorded), counts: counts(result), timings: "{}", folder: name)

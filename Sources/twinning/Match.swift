@@ -13,6 +13,7 @@ struct Match: ParsableCommand {
         Examples:
           twinning match
           twinning match --rules rules.yaml --out proposals-eu --format csv
+          twinning match --format html --out for-coordinators
         """)
 
     @OptionGroup var input: InputOptions
@@ -20,8 +21,12 @@ struct Match: ParsableCommand {
     @Option(help: ArgumentHelp("Output folder; must not exist yet (default: a new proposals, proposals-2, …).", valueName: "folder"))
     var out: String?
 
-    @Option(help: "Output format.")
-    var format: FormatChoice = .both
+    @Option(help: "What to write: csv (proposals, alternatives, unmatched), json (proposals.json), html (report.html), both (csv and json), all.")
+    var format: FormatChoice = .all
+
+    @Option(help: ArgumentHelp("Country outlines (GeoJSON) for the report's map (default: \(MapOutlines.fileName) beside the hromadas file).",
+                               valueName: "file"))
+    var outlines: String?
 
     @Flag(help: "Write CSV files with a UTF-8 byte-order mark, so that Excel opened by double-click reads names correctly.")
     var excel = false
@@ -33,8 +38,16 @@ struct Match: ParsableCommand {
     var candidates: CandidatePool = .volunteers
 
     enum FormatChoice: String, ExpressibleByArgument, CaseIterable {
-        case csv, json, both
-        var formats: Set<OutputFormat> { self == .both ? [.csv, .json] : [OutputFormat(rawValue: rawValue)!] }
+        case csv, json, html, both, all
+        var formats: Set<OutputFormat> {
+            switch self {
+            case .csv: return [.csv]
+            case .json: return [.json]
+            case .html: return [.html]
+            case .both: return [.csv, .json]
+            case .all: return Set(OutputFormat.allCases)
+            }
+        }
     }
 
     func validate() throws {
@@ -48,13 +61,16 @@ struct Match: ParsableCommand {
         let progress = Progress.shared
         progress.step("loading \(input.hromadas), \(input.partners)")
         let loaded = try LoadedInputs.load(input.paths)
+        let report = format.formats.contains(.html)
+            ? ReportOptions(outlines: try outlines.map { path throws(InputErrors) in try MapOutlines.load(path: path) } ?? MapOutlines.beside(input.hromadas))
+            : ReportOptions()
         progress.step("scoring and solving")
         let instance = loaded.instance(candidates: candidates)
         let result = try Matcher.match(instance, alternatives: alternatives)
         progress.step("writing")
         let writeStart = Date()
-        let table = ProposalTable(result: result, instance: instance, inputs: loaded.recorded)
-        try OutputFolder.write(table.files(OutputOptions(formats: format.formats, excel: excel)), to: folder)
+        let table = ProposalTable(result: result, instance: instance, inputs: loaded.recorded, attribution: loaded.attribution)
+        try OutputFolder.write(table.files(OutputOptions(formats: format.formats, excel: excel, report: report)), to: folder)
         let written = Date().timeIntervalSince(writeStart)
         progress.finish()
         for warning in result.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }

@@ -70,6 +70,20 @@ public struct LoadedInputs: Sendable {
     /// Role → SHA-256 (lowercase hex, as `sha256sum` prints it) of every file read.
     public let digests: [String: String]
 
+    /// The `ATTRIBUTION.txt` files beside the registries and ties (each once, in that
+    /// order): what their sources ask to be credited in anything made from them.
+    public var attribution: String? {
+        var seen = Set<String>(), texts: [String] = []
+        for path in [paths.hromadas, paths.partners, paths.ties].compactMap({ $0 }) {
+            let file = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent("ATTRIBUTION.txt")
+            guard seen.insert(file).inserted, let data = FileManager.default.contents(atPath: file),
+                  let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty
+            else { continue }
+            texts.append(text)
+        }
+        return texts.isEmpty ? nil : texts.joined(separator: "\n")
+    }
+
     /// Role → path and SHA-256 of every input file, as outputs record them.
     public var recorded: [String: InputRecord] {
         paths.byRole.reduce(into: [:]) { out, entry in out[entry.key] = InputRecord(path: entry.value, sha256: digests[entry.key] ?? "") }

@@ -10,14 +10,22 @@ public enum ProposalFile: String, CaseIterable, Sendable {
     case unmatched = "unmatched.csv"
     /// Everything above, with the summary, warnings, weights, rules and inputs.
     case json = "proposals.json"
+    /// The page coordinators open: map, cards, table, charts (``HTMLReport``).
+    case report = "report.html"
 
     /// The format a file is in.
-    public var format: OutputFormat { self == .json ? .json : .csv }
+    public var format: OutputFormat {
+        switch self {
+        case .proposals, .alternatives, .unmatched: return .csv
+        case .json: return .json
+        case .report: return .html
+        }
+    }
 }
 
 /// The formats `match` and the batch can write.
 public enum OutputFormat: String, CaseIterable, Sendable {
-    case csv, json
+    case csv, json, html
 }
 
 /// How the files are written.
@@ -25,10 +33,13 @@ public struct OutputOptions: Sendable {
     public var formats: Set<OutputFormat>
     /// CSV with a UTF-8 byte-order mark, for Excel opened by double-click.
     public var excel: Bool
+    /// What the HTML report shows beyond the table.
+    public var report: ReportOptions
 
-    public init(formats: Set<OutputFormat> = [.csv, .json], excel: Bool = false) {
+    public init(formats: Set<OutputFormat> = Set(OutputFormat.allCases), excel: Bool = false, report: ReportOptions = ReportOptions()) {
         self.formats = formats
         self.excel = excel
+        self.report = report
     }
 }
 
@@ -42,13 +53,21 @@ extension ProposalTable {
          .text("\(prefix)_name_latin") { place($0).nameLatin }]
     }
 
+    /// Latitude and longitude (WGS84 degrees), for maps.
+    static func coordinateColumns<Row>(_ prefix: String, _ place: @escaping @Sendable (Row) -> Place) -> [Column<Row>] {
+        [.number("\(prefix)_lat", digits: 5) { place($0).latitude }, .number("\(prefix)_lon", digits: 5) { place($0).longitude }]
+    }
+
     /// `proposals.csv`.
     public static let proposalColumns: [Column<Proposal>] = {
         var columns: [Column<Proposal>] = placeColumns("hromada") { $0.hromada }
         columns += [.text("hromada_region") { $0.hromada.region }, .number("hromada_population", digits: 0) { $0.hromada.population }]
+        columns += coordinateColumns("hromada") { $0.hromada }
         columns += placeColumns("partner") { $0.partner }
         columns += [.text("partner_country") { $0.partner.country }, .text("partner_region") { $0.partner.region },
-                    .number("partner_population", digits: 0) { $0.partner.population },
+                    .number("partner_population", digits: 0) { $0.partner.population }]
+        columns += coordinateColumns("partner") { $0.partner }
+        columns += [
                     .text("status") { $0.status.rawValue },
                     Column("locked_by") { $0.lockedBy.map(Cell.text) ?? .missing },
                     .number("score", digits: 4) { $0.breakdown.score }]
@@ -85,8 +104,8 @@ extension ProposalTable {
     /// `unmatched.csv`.
     public static let unmatchedColumns: [Column<Unmatched>] =
         placeColumns("hromada") { (row: Unmatched) in row.hromada }
-        + [.text("hromada_region") { $0.hromada.region }, .integer("wanted") { $0.wanted }, .integer("got") { $0.got },
-           .text("reason") { $0.reason }]
+        + [.text("hromada_region") { $0.hromada.region }] + coordinateColumns("hromada") { (row: Unmatched) in row.hromada }
+        + [.integer("wanted") { $0.wanted }, .integer("got") { $0.got }, .text("reason") { $0.reason }]
 
     public var proposalsTable: Table<Proposal> { Table(proposals, columns: Self.proposalColumns) }
     public var alternativesTable: Table<Alternative> { Table(alternatives, columns: Self.alternativeColumns) }
@@ -95,9 +114,10 @@ extension ProposalTable {
     /// `proposals.json`: the three tables, the summary and warnings, and what the run used.
     public func json() throws(OutputError) -> Data { try JSONOutput.encode(Document(self), pretty: false) }
 
-    /// The files of the chosen formats, by name, each rendered on its own core.
+    /// The files of the chosen formats, by name, each rendered on its own core (the report
+    /// last: it holds the JSON).
     public func files(_ options: OutputOptions = OutputOptions()) throws(OutputError) -> [String: Data] {
-        let chosen = ProposalFile.allCases.filter { options.formats.contains($0.format) }
+        let chosen = ProposalFile.allCases.filter { $0 != .report && (options.formats.contains($0.format) || ($0 == .json && options.formats.contains(.html))) }
         var rendered = [Result<Data, OutputError>?](repeating: nil, count: chosen.count)
         rendered.withUnsafeMutableBufferPointer { buffer in
             let shared = SharedBuffer(buffer)
@@ -107,16 +127,20 @@ extension ProposalTable {
         }
         var files: [String: Data] = [:]
         for (file, result) in zip(chosen, rendered) { files[file.rawValue] = try result!.get() }
+        if options.formats.contains(.html) {
+            files[ProposalFile.report.rawValue] = try HTMLReport.render(proposals: files[ProposalFile.json.rawValue]!, options: options.report)
+            if !options.formats.contains(.json) { files[ProposalFile.json.rawValue] = nil }
+        }
         return files
     }
 
-    /// One file's bytes.
+    /// One file's bytes (the report is made from the JSON's, in ``files(_:)``).
     func render(_ file: ProposalFile, excel: Bool) throws(OutputError) -> Data {
         switch file {
         case .proposals: return Data(proposalsTable.csv(excelBOM: excel).utf8)
         case .alternatives: return Data(alternativesTable.csv(excelBOM: excel).utf8)
         case .unmatched: return Data(unmatchedTable.csv(excelBOM: excel).utf8)
-        case .json: return try json()
+        case .json, .report: return try json()
         }
     }
 
@@ -133,6 +157,8 @@ extension ProposalTable {
         }
         let schemaVersion: Int
         let toolVersion: String
+        /// The score components, in order (their weights are in `weights`).
+        let components: [String]
         let weights: [String: Double]
         let rules: [String: RecordedValue]
         let inputs: [String: InputRecord]
@@ -141,15 +167,19 @@ extension ProposalTable {
         let proposals: RecordedValue
         let alternatives: RecordedValue
         let unmatched: RecordedValue
+        /// What the sources of the inputs ask to be credited (`ATTRIBUTION.txt` beside them).
+        let attribution: String?
 
         enum CodingKeys: String, CodingKey {
-            case schemaVersion = "schema_version", toolVersion = "tool_version", weights, rules, inputs, summary, warnings
-            case proposals, alternatives, unmatched
+            case schemaVersion = "schema_version", toolVersion = "tool_version", components, weights, rules, inputs, summary, warnings
+            case proposals, alternatives, unmatched, attribution
         }
 
         init(_ t: ProposalTable) {
             schemaVersion = ProposalTable.schemaVersion
             toolVersion = TwinningVersion.string
+            components = ScoreComponent.allCases.map(\.rawValue)
+            attribution = t.attribution
             weights = Dictionary(uniqueKeysWithValues: ScoreComponent.allCases.map { ($0.rawValue, t.weights[$0]) }
                                  + ScoreParameter.allCases.map { ($0.rawValue, t.weights[$0]) })
             rules = t.rules.recorded

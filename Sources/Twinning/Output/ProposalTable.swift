@@ -84,8 +84,10 @@ public struct ProposalTable: Sendable {
     /// Role (`hromadas`, `partners`, `ties`, `rules`, `weights`, `decisions`) → path as
     /// given and SHA-256.
     public let inputs: [String: InputRecord]
+    /// Credits the inputs' sources ask for, carried into every output.
+    public let attribution: String?
 
-    public init(result: MatchResult, instance: MatchInstance, inputs: [String: InputRecord]) {
+    public init(result: MatchResult, instance: MatchInstance, inputs: [String: InputRecord], attribution: String? = nil) {
         let h = instance.hromadas, p = instance.partners
         var alternatives: [Alternative] = []
         proposals = result.proposals.map { proposal in
@@ -111,5 +113,6 @@ public struct ProposalTable: Sendable {
         weights = instance.weights
         rules = instance.rules
         self.inputs = inputs
+        self.attribution = attribution
     }
 }

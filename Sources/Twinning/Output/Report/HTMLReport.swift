@@ -1,0 +1,217 @@
+import Crypto
+import Foundation
+import Plot
+
+/// Country outlines for the report's map: a GeoJSON FeatureCollection (the shipped
+/// `Data/countries.geojson` is Natural Earth's, public domain).
+public struct MapOutlines: Sendable {
+    public let path: String
+    let data: Data
+
+    /// The name the outlines have beside the registries.
+    public static let fileName = "countries.geojson"
+
+    /// Reads and checks `path`.
+    public static func load(path: String) throws(InputErrors) -> MapOutlines {
+        let data = try InputFile.bytes(path: path)
+        struct Collection: Decodable {
+            struct Feature: Decodable {
+                struct Geometry: Decodable { let type: String }
+                let geometry: Geometry?
+            }
+            let type: String
+            let features: [Feature]
+        }
+        let collection: Collection
+        do { collection = try JSONDecoder().decode(Collection.self, from: data) } catch {
+            throw InputErrors(InputError(.syntax, file: path, "is not GeoJSON: expected a FeatureCollection of country outlines (\(error))"))
+        }
+        guard collection.type == "FeatureCollection" else {
+            throw InputErrors(InputError(.syntax, file: path, "is a GeoJSON \(collection.type), expected a FeatureCollection of country outlines"))
+        }
+        return MapOutlines(path: path, data: data)
+    }
+
+    /// `countries.geojson` in the folder of `file`, if there is one.
+    public static func beside(_ file: String) throws(InputErrors) -> MapOutlines? {
+        let path = ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(fileName)
+        return FileManager.default.fileExists(atPath: path) ? try load(path: path) : nil
+    }
+}
+
+/// What the report says about itself beyond the proposal table.
+public struct ReportOptions: Sendable {
+    public var outlines: MapOutlines?
+    /// When the proposals were made (a batch run's start), if known: a `match` run leaves
+    /// it out so that the same inputs give the same bytes.
+    public var date: String?
+    /// A line under the heading (a batch run's scenario and number).
+    public var title: String?
+
+    public init(outlines: MapOutlines? = nil, date: String? = nil, title: String? = nil) {
+        self.outlines = outlines
+        self.date = date
+        self.title = title
+    }
+}
+
+/// `report.html`: one self-contained page (no network: its Content-Security-Policy allows
+/// nothing but its own script and style) with a map, a card per proposal, a sortable and
+/// filterable table, the unmatched hromadas, charts and the provenance.
+///
+/// The page is a skeleton of fixed markup built with Plot, three JSON data islands and one
+/// script that renders the data as text. The proposals island is `proposals.json` exactly
+/// as `match` writes it, so the report shows what the files say; every `<`, `>` and `&`
+/// in an island is written as a JSON `\u` escape, so no value can close the island or
+/// open markup, and each island stays valid JSON.
+public enum HTMLReport {
+    /// The page for the `proposals.json` bytes `proposals`.
+    public static func render(proposals: Data, options: ReportOptions = ReportOptions()) throws(OutputError) -> Data {
+        struct Meta: Encodable { let date: String?, title: String? }
+        let meta = try JSONOutput.encode(Meta(date: options.date, title: options.title), pretty: false)
+        let csp = ["default-src 'none'", "script-src '\(hash(script))'", "style-src '\(hash(style))'", "img-src data:",
+                   "base-uri 'none'", "form-action 'none'"].joined(separator: "; ")
+        let page = HTML(
+            .lang(.english),
+            .head(
+                .meta(.charset(.utf8)),
+                .meta(.attribute(named: "http-equiv", value: "Content-Security-Policy"), .content(csp)),
+                .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
+                .element(named: "title", text: "Twinning proposals"),
+                .style(style)
+            ),
+            .body(
+                .header(
+                    .h1("Twinning proposals"),
+                    .p(.id("run-title"), .class("muted")),
+                    .p(.id("summary"), .class("summary")),
+                    .div(.id("warnings")),
+                    .noscript(.p("This report draws its map, table and charts with JavaScript: open it in a browser with scripts enabled."))
+                ),
+                .section(.id("map-section"),
+                    .h2("Map"),
+                    .div(.id("map-area"),
+                        .div(
+                            .div(.class("map-wrap"),
+                                .element(named: "svg", nodes: [.id("map"), .attribute(named: "role", value: "img"),
+                                                               .attribute(named: "aria-label", value: "Map of the proposals")]),
+                                .div(.class("map-controls"),
+                                    .button(.id("zoom-in"), .attribute(named: "title", value: "Zoom in"), .text("+")),
+                                    .button(.id("zoom-out"), .attribute(named: "title", value: "Zoom out"), .text("−")),
+                                    .button(.id("zoom-reset"), .attribute(named: "title", value: "Show everything"), .text("⤢")))
+                            ),
+                            .div(.class("legend"),
+                                .span(.span(.class("swatch hromada")), .text("hromada")),
+                                .span(.span(.class("swatch partner")), .text("partner")),
+                                .span(.span(.class("swatch unmatched")), .text("not fully matched")),
+                                .span(.text("score "), .span(.id("score-low")), .text(" "),
+                                      .element(named: "svg", nodes: [.id("score-legend"), .attribute(named: "width", value: "120"),
+                                                                     .attribute(named: "height", value: "14")]),
+                                      .text(" "), .span(.id("score-high"))),
+                                .span(.id("map-note"))
+                            )
+                        ),
+                        .aside(.id("card"), .p(.class("muted"), .text("Click a line, a place or a table row to see why the pair scores what it does.")))
+                    )
+                ),
+                .section(.id("table-section"),
+                    .h2("Proposals"),
+                    .form(.id("filters"),
+                        .label(.text("oblast"), .select(.id("f-oblast"))),
+                        .label(.text("partner country"), .select(.id("f-country"))),
+                        .label(.text("score from"), .input(.id("f-min"), .type(.number), .attribute(named: "step", value: "0.01"),
+                                                           .attribute(named: "min", value: "0"), .attribute(named: "max", value: "1"))),
+                        .label(.text("to"), .input(.id("f-max"), .type(.number), .attribute(named: "step", value: "0.01"),
+                                                   .attribute(named: "min", value: "0"), .attribute(named: "max", value: "1"))),
+                        .label(.text("status"), .select(.id("f-status"))),
+                        .label(.text("search by name or id"), .input(.id("f-search"), .type(.search))),
+                        .button(.id("f-clear"), .type(.button), .text("clear"))
+                    ),
+                    .p(.id("showing"), .class("muted")),
+                    .div(.class("table-scroll"),
+                        .table(.id("proposals"), .class("data"), .thead(.id("proposals-head")), .tbody(.id("proposals-body"))))
+                ),
+                .section(.id("unmatched-section"),
+                    .h2("Hromadas not fully matched"),
+                    .p(.id("unmatched-note"), .class("muted")),
+                    .table(.id("unmatched-table"), .class("data"),
+                        .thead(.tr(.th("Hromada"), .th("Oblast"), .th(.class("num"), .text("wanted")), .th(.class("num"), .text("got")),
+                                   .th("Reason"))),
+                        .tbody(.id("unmatched-body")))
+                ),
+                .section(.id("charts-section"),
+                    .h2("Summary"),
+                    .div(.id("charts"),
+                        .element(named: "figure", nodes: [.element(named: "figcaption", text: "Scores of the proposals"), .div(.id("chart-scores"))]),
+                        .element(named: "figure", nodes: [.element(named: "figcaption", text: "Proposals per partner country"), .div(.id("chart-countries"))]),
+                        .element(named: "figure", nodes: [.element(named: "figcaption", text: "Proposals per oblast"), .div(.id("chart-oblasts"))]))
+                ),
+                .footer(.id("provenance"),
+                    .p(.id("made")),
+                    .h4("Inputs"), .div(.id("inputs")),
+                    .h4("Weights"), .div(.id("weights")),
+                    .h4("Rules"), .div(.id("rules")),
+                    .h4("Sources"), .p(.id("attribution"))
+                ),
+                island("twinning-data", proposals),
+                island("twinning-outlines", options.outlines?.data ?? Data("null".utf8)),
+                island("twinning-meta", meta),
+                .script(.raw(script))
+            )
+        )
+        return Data(page.render().utf8)
+    }
+
+    /// `sha256-…` of a script or style, as a Content-Security-Policy source.
+    static func hash(_ text: String) -> String {
+        "sha256-" + Data(SHA256.hash(data: Data(text.utf8))).base64EncodedString()
+    }
+
+    /// A `<script type="application/json">` holding `json` with `<`, `>` and `&` escaped.
+    static func island(_ id: String, _ json: Data) -> Node<HTML.BodyContext> {
+        .element(named: "script", nodes: [.attribute(named: "type", value: "application/json"), .id(id), .raw(escaped(json))])
+    }
+
+    /// JSON text with `<`, `>` and `&` written as `\u003c`, `\u003e` and `\u0026`: the same
+    /// JSON value (these characters occur only inside strings), and nothing an HTML parser
+    /// could read as the end of the script.
+    static func escaped(_ json: Data) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(json.count + json.count / 64)
+        for byte in json {
+            switch byte {
+            case UInt8(ascii: "<"): out += Array(#"\u003c"#.utf8)
+            case UInt8(ascii: ">"): out += Array(#"\u003e"#.utf8)
+            case UInt8(ascii: "&"): out += Array(#"\u0026"#.utf8)
+            default: out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension HTMLReport {
+    /// The `proposals.json` of a folder `match` or the batch wrote, checked to be one this
+    /// version can show, and the hromadas file it names (where outlines may be found).
+    public static func proposals(in folder: String) throws(InputErrors) -> (json: Data, hromadas: String?) {
+        let path = (folder as NSString).appendingPathComponent(ProposalFile.json.rawValue)
+        let data = try InputFile.bytes(path: path)
+        struct Header: Decodable {
+            struct Input: Decodable { let path: String }
+            struct Row: Decodable {}
+            let schemaVersion: Int
+            let inputs: [String: Input]
+            let proposals: [Row]
+            enum CodingKeys: String, CodingKey { case schemaVersion = "schema_version", inputs, proposals }
+        }
+        let header: Header
+        do { header = try JSONDecoder().decode(Header.self, from: data) } catch {
+            throw InputErrors(InputError(.syntax, file: path, "is not a proposals.json written by twinning match (\(error))"))
+        }
+        guard header.schemaVersion == ProposalTable.schemaVersion else {
+            throw InputErrors(InputError(.invalidValue, file: path, "has files schema \(header.schemaVersion), this twinning reads "
+                + "\(ProposalTable.schemaVersion): run match again with this version"))
+        }
+        return (data, header.inputs["hromadas"]?.path)
+    }
+}

@@ -1,0 +1,211 @@
+import Foundation
+import Testing
+@testable import Twinning
+
+/// The HTML report as coordinators see it: opened in headless Chromium, checked from the
+/// page itself. Needs Debian's `chromium` and `chromium-driver` (CI installs them).
+@Suite(.serialized) struct ReportTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
+
+    /// Names that would run script or break markup if they were written into the page as
+    /// HTML; each must show as the very text it is.
+    static let hostile = [
+        "<script>window.__pwned=1</script>",
+        "</script><script>window.__pwned=2</script>",
+        #""><img src=x onerror="window.__pwned=3">"#,
+        #"O'Brien & "Sons" &amp; <b>bold</b>"#,
+        "\u{202E}lirpa\u{202C} 🇺🇦🏙️ Київ",
+        "<!-- <svg onload=window.__pwned=5>",
+    ]
+
+    static func csvField(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+
+    /// A small run whose names, ids and regions are hostile, with a locked pair, an
+    /// accepted one and a hromada left short.
+    func hostileRun() throws -> URL {
+        let dir = try scratchDirectory()
+        let h = Self.hostile.map(Self.csvField)
+        let hromadas = """
+            id,name,name_en,level,country,region,population,lat,lon,slots,seeking,status,need_energy,need_water
+            UA1,\(h[0]),\(h[1]),city,UA,\(Self.csvField("Oblast <img src=x onerror=window.__pwned=4>")),50000,50.4,30.5,1,,not_occupied,0.9,0.1
+            UA2,\(h[2]),Betivska,village,UA,Kyiv Oblast,3000,50.1,30.9,1,,not_occupied,0.8,0.2
+            UA3,\(h[3]),\(h[3]),settlement,UA,Lviv Oblast,12000,49.8,24.0,2,,not_occupied,0.1,0.9
+            UA4,Гаївська,Haivska,village,UA,Odesa Oblast,2000,46.5,30.7,3,,not_occupied,0.5,0.5
+
+            """
+        let partners = """
+            id,name,name_en,level,country,eu_member,region,population,lat,lon,slots,volunteer,offer_energy,offer_water
+            PL_1,\(h[4]),Krakow,city,PL,1,PL213,780000,50.06,19.94,1,1,0.9,0.2
+            PL_2,\(h[5]),Wieliczka,settlement,PL,1,PL213,23000,49.99,20.06,1,1,0.7,0.3
+            DE_1,Jena,Jena,city,DE,1,DEG03,110000,50.93,11.59,2,1,0.1,0.9
+            BG_1,Пловдив,Plovdiv,city,BG,1,BG421,340000,42.14,24.75,1,1,0.6,0.4
+
+            """
+        try hromadas.write(to: dir.appendingPathComponent("h.csv"), atomically: true, encoding: .utf8)
+        try partners.write(to: dir.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
+        try "ua_id,eu_id,status\nUA4,BG_1,accepted\n".write(to: dir.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
+        try "locked:\n  - [UA3, PL_2]\n".write(to: dir.appendingPathComponent("r.yaml"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(at: Self.root.appendingPathComponent("Data/countries.geojson"), to: dir.appendingPathComponent("countries.geojson"))
+        let result = try runTwinning(["match", "--hromadas", "h.csv", "--partners", "p.csv", "--ties", "t.csv", "--rules", "r.yaml",
+                                      "--format", "all", "--out", "o"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        return dir.appendingPathComponent("o")
+    }
+
+    func document(_ folder: URL) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("proposals.json"))) as? [String: Any])
+    }
+
+    func withBrowser(_ body: (WebDriver) async throws -> Void) async throws {
+        let browser = try await WebDriver()
+        do { try await body(browser) } catch { await browser.quit(); throw error }
+        await browser.quit()
+    }
+
+    func open(_ browser: WebDriver, _ page: URL) async throws {
+        try await browser.open(page)
+        try await browser.wait(for: "document.documentElement.dataset.rendered")
+    }
+
+    @Test("hostile names show as text, no injected script runs, every island is valid JSON, the policy allows no network")
+    func hostileNamesAreText() async throws {
+        let folder = try hostileRun()
+        let page = folder.appendingPathComponent("report.html")
+        let html = try String(contentsOf: page, encoding: .utf8)
+        // Nothing from the data appears as markup in the file.
+        for name in Self.hostile where name.contains("<") { #expect(!html.contains(name), "\(name) written raw") }
+        #expect(!html.contains("<img"))
+        // Each island reads back as JSON, the proposals one as proposals.json itself.
+        for id in ["twinning-data", "twinning-outlines", "twinning-meta"] {
+            let start = try #require(html.range(of: "<script type=\"application/json\" id=\"\(id)\">"))
+            let end = try #require(html.range(of: "</script>", range: start.upperBound..<html.endIndex))
+            let text = String(html[start.upperBound..<end.lowerBound])
+            #expect((try? JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed)) != nil, "\(id) is not JSON")
+            if id == "twinning-data" {
+                let decoded = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? NSDictionary
+                #expect(decoded == (try document(folder)) as NSDictionary)
+            }
+        }
+        let csp = try #require(html.firstMatch(of: /http-equiv="Content-Security-Policy" content="([^"]*)"/)?.1)
+        #expect(csp.hasPrefix("default-src 'none'; script-src 'sha256-") && !csp.contains("unsafe") && !csp.contains("http"))
+
+        try await withBrowser { browser in
+            try await open(browser, page)
+            #expect(try await browser.run("return window.__pwned === undefined;") as? Bool == true)
+            #expect(try await browser.run("return document.querySelectorAll('img').length;") as? Int == 0)
+            let shown = try #require(try await browser.run("""
+                return Array.from(document.querySelectorAll('#proposals-body td.names span, #unmatched-body td.names span')).map(e => e.textContent);
+                """) as? [String])
+            for name in Self.hostile { #expect(shown.contains(name), "\(name) not shown as text: \(shown)") }
+            let oblasts = try #require(try await browser.run("return Array.from(document.querySelectorAll('#f-oblast option')).map(o => o.textContent);") as? [String])
+            #expect(oblasts.contains("Oblast <img src=x onerror=window.__pwned=4>"))
+            // The page's own style and script ran (allowed by their hashes), and the statuses are there.
+            #expect(try await browser.run("return getComputedStyle(document.querySelector('h1')).fontSize;") as? String == "24px")
+            let statuses = try #require(try await browser.run("return Array.from(document.querySelectorAll('#proposals-body .status')).map(e => e.textContent).sort();") as? [String])
+            #expect(Set(statuses) == ["accepted", "locked", "proposed"])
+            #expect(try await browser.run("return document.querySelectorAll('#unmatched-body tr').length;") as? Int ?? 0 >= 1)
+            #expect(try await browser.run("return window.__pwned === undefined;") as? Bool == true)
+        }
+    }
+
+    @Test("the default run's report: a row and a line per proposal, a path per country, an oblast filter, cards with their components; under 5 MB, drawn in under 2 s")
+    func defaultRun() async throws {
+        let dir = try scratchDirectory()
+        let binary = Self.root.appendingPathComponent(".build/release/twinning")
+        let process = Process()
+        process.executableURL = binary
+        process.currentDirectoryURL = Self.root
+        let folder = dir.appendingPathComponent("o")
+        process.arguments = ["match", "--format", "all", "--out", folder.path]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "run `swift build -c release` first: the report of the default run is made by the release build")
+        let page = folder.appendingPathComponent("report.html")
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: page.path)[.size] as? Int)
+        #expect(size < 5_000_000, "report.html is \(size) bytes")
+        let doc = try document(folder)
+        let proposals = try #require(doc["proposals"] as? [[String: Any]])
+        let components = try #require(doc["components"] as? [String])
+        let outlines = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: Self.root.appendingPathComponent("Data/countries.geojson"))) as? [String: Any])
+        let polygons = try #require(outlines["features"] as? [[String: Any]]).filter {
+            ["Polygon", "MultiPolygon"].contains(($0["geometry"] as? [String: Any])?["type"] as? String)
+        }.count
+
+        try await withBrowser { browser in
+            try await open(browser, page)
+            let rendered = try #require(try await browser.run("return performance.getEntriesByName('twinning-rendered')[0].startTime;") as? Double)
+            #expect(rendered < 2000, "first render took \(rendered) ms")
+            print("report of the default run: \(size) bytes, rendered \(Int(rendered)) ms after navigation")
+            #expect(try await browser.run("return document.querySelectorAll('#proposals-body tr').length;") as? Int == proposals.count)
+            #expect(try await browser.run("return document.querySelectorAll('#map path.country').length;") as? Int == polygons)
+            #expect(try await browser.run("return document.querySelectorAll('#map line.proposal').length;") as? Int == proposals.count)
+
+            // One oblast: exactly its proposals are shown, in the table and on the map.
+            let oblast = "Lviv Oblast"
+            let expected = proposals.filter { $0["hromada_region"] as? String == oblast }.count
+            try #require(expected > 0)
+            try await browser.run("const s = document.getElementById('f-oblast'); s.value = arguments[0]; s.dispatchEvent(new Event('change'));", [oblast])
+            let visible = try #require(try await browser.run("""
+                return Array.from(document.querySelectorAll('#proposals-body tr')).filter(r => !r.hidden).map(r => r.querySelector('td.oblast').textContent);
+                """) as? [String])
+            #expect(visible.count == expected && visible.allSatisfy { $0 == oblast })
+            #expect(try await browser.run("return document.querySelectorAll('#map line.proposal:not(.dimmed)').length;") as? Int == expected)
+
+            // A line's card: the right pair, each component with its value; the shares add up to the score.
+            let k = 17
+            try await browser.run("document.querySelector('#map line.proposal[data-index=\"' + arguments[0] + '\"]').dispatchEvent(new MouseEvent('click', {bubbles: true}));", [k])
+            let card = try #require(try await browser.run("""
+                const c = document.getElementById('card');
+                return {hromada: c.dataset.hromada, partner: c.dataset.partner,
+                        components: Array.from(c.querySelectorAll('tr.component')).map(r => r.dataset.component),
+                        values: Array.from(c.querySelectorAll('tr.component td:nth-child(4)')).map(d => d.textContent),
+                        shares: Array.from(c.querySelectorAll('tr.component td.share')).map(d => Number(d.textContent)),
+                        names: Array.from(c.querySelectorAll('.place .name')).map(e => e.textContent)};
+                """) as? [String: Any])
+            let proposal = proposals[k]
+            #expect(card["hromada"] as? String == proposal["hromada_id"] as? String)
+            #expect(card["partner"] as? String == proposal["partner_id"] as? String)
+            #expect(card["components"] as? [String] == components)
+            #expect(card["names"] as? [String] == [proposal["hromada_name"] as? String ?? "", proposal["partner_name"] as? String ?? ""])
+            let values = try #require(card["values"] as? [String])
+            for (c, text) in zip(components, values) {
+                let value = try #require(proposal[c] as? Double)
+                #expect(abs(Double(text)! - value) < 0.0006, "\(c): \(text) vs \(value)")
+            }
+            let shares = try #require(card["shares"] as? [Double])
+            #expect(abs(shares.reduce(0, +) - (proposal["score"] as! Double)) < 0.0006)
+
+            // The screenshot (the README's): everything shown, the card still open.
+            try await browser.run("document.getElementById('f-clear').click();")
+            #expect(try await browser.run("return document.querySelectorAll('#proposals-body tr:not([hidden])').length;") as? Int == proposals.count)
+            let png = try await browser.screenshot()
+            #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 50_000, "screenshot of \(png.count) bytes")
+            if let keep = ProcessInfo.processInfo.environment["TWINNING_REPORT_SCREENSHOT"] {
+                try png.write(to: URL(fileURLWithPath: keep))
+            }
+        }
+    }
+
+    @Test("twinning report remakes the page of a folder, refuses to replace it without --force, and names what is wrong")
+    func reportCommand() throws {
+        let folder = try hostileRun()
+        let dir = folder.deletingLastPathComponent()
+        let original = try Data(contentsOf: folder.appendingPathComponent("report.html"))
+        var result = try runTwinning(["report", "o"], in: dir)
+        #expect(result.status == 73 && result.stderr.contains("o/report.html: already exists"), "\(result.stderr)")
+        result = try runTwinning(["report", "o", "--out", "again.html"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try Data(contentsOf: dir.appendingPathComponent("again.html")) == original)
+        result = try runTwinning(["report", "o", "--force"], in: dir)
+        #expect(result.status == 0 && result.stdout == "written o/report.html\n", "\(result.stderr)")
+        result = try runTwinning(["report", "."], in: dir)
+        #expect(result.status == 65 && result.stderr.contains("./proposals.json: cannot read the file: no such file"), "\(result.stderr)")
+        try "{\"schema_version\": 2}".write(to: dir.appendingPathComponent("proposals.json"), atomically: true, encoding: .utf8)
+        result = try runTwinning(["report", "."], in: dir)
+        #expect(result.status == 65 && result.stderr.contains("is not a proposals.json written by twinning match"), "\(result.stderr)")
+        result = try runTwinning(["report", "o", "--out", "x.html", "--outlines", "h.csv"], in: dir)
+        #expect(result.status == 65 && result.stderr.contains("h.csv: is not GeoJSON"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.html").path))
+    }
+}
