@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "SeededRandom"]),
         .testTarget(name: "TwinningTests", dependencies: ["Twinning", "TwinningBatch", "SeededRandom"]),
         /// Runs the built `twinning` binary on real files.
-        .testTarget(name: "EndToEndTests", dependencies: ["Twinning", "TwinningBatch", "twinning", "batch-crash"],
+        .testTarget(name: "EndToEndTests", dependencies: ["Twinning", "TwinningBatch", "SeededRandom", "twinning", "batch-crash"],
                     exclude: ["Fixtures"]),
         /// Test helper (not a product): a batch run that kills itself at a chosen checkpoint.
         .executableTarget(name: "batch-crash", dependencies: ["TwinningBatch"], path: "Tests/Helpers/batch-crash"),

@@ -84,8 +84,11 @@ extension TwinningCommand {
             Foundation.exit(ExitStatus.success.rawValue)
         } catch {
             Progress.shared.finish()
-            // argument-parser's own (help, validation, explicit exit codes) print its way.
-            if error is CleanExit || error is ExitCode || error is ValidationError { exit(withError: error) }
+            // argument-parser's own (help, which its help command throws as an error with a
+            // successful exit code; validation; explicit exit codes) print its way.
+            if error is CleanExit || error is ExitCode || error is ValidationError || exitCode(for: error).isSuccess {
+                exit(withError: error)
+            }
             let failure = Failure(error)
             FileHandle.standardError.write(Data(("error: " + failure.message + "\n").utf8))
             Foundation.exit(failure.status.rawValue)

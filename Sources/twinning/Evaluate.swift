@@ -21,7 +21,8 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Rank among all partners, or only the volunteers.")
     var candidates: CandidatePool = .all
 
-    @Option(help: ArgumentHelp("Also write metrics.csv and metrics.json into this new folder.", valueName: "folder"))
+    @Option(help: ArgumentHelp("Also write metrics.csv, metrics.json and ranks.csv (every true pair's rank by each method) into this new folder.",
+                               valueName: "folder"))
     var out: String?
 
     func run() throws {
@@ -32,9 +33,19 @@ struct Evaluate: ParsableCommand {
         let report = Evaluator.evaluate(hromadas: loaded.hromadas, partners: loaded.partners, truth: ties, weights: loaded.weights,
                                         candidates: candidates == .volunteers ? loaded.partners.volunteers : nil)
         Progress.shared.finish()
+        if let training = loaded.weights.trainedOn {
+            let trained = Set(training.hromadas)
+            let seen = ties.filter { trained.contains(loaded.hromadas.ids[$0.hromada]) }.count
+            if seen > 0 {
+                FileHandle.standardError.write(Data(("warning: \(seen) of the \(ties.count) true pairs are of hromadas the weights in "
+                    + "\(input.weights ?? "") were fitted on (\(training.truth)): for these pairs the figures measure the fit, not how "
+                    + "the weights generalise; tune's held-out figures do that\n").utf8))
+            }
+        }
         print(Self.table(report), terminator: "")
         if let out {
-            try OutputFolder.write(["metrics.csv": Data(Self.csv(report).utf8), "metrics.json": try JSONOutput.encode(MetricsDocument(report))],
+            try OutputFolder.write(["metrics.csv": Data(Self.csv(report).utf8), "metrics.json": try JSONOutput.encode(MetricsDocument(report)),
+                                    "ranks.csv": Data(Self.ranksCSV(report, ties: ties, loaded: loaded).utf8)],
                                    to: out)
         }
         print(String(format: "%d true pairs of %d hromadas ranked among %d candidates in %.2f s%@",
@@ -66,6 +77,22 @@ struct Evaluate: ParsableCommand {
         columns += [.number("mrr", digits: 5) { $0.metrics.meanReciprocalRank }, .number("median_rank", digits: 1) { $0.metrics.medianRank }]
         let rows = r.overall.map { MetricsRow(group: "all", method: $0.method, metrics: $0.metrics) }
             + r.byCountry.map { MetricsRow(group: $0.country, method: "weights", metrics: $0.metrics) }
+        return Table(rows, columns: columns).csv()
+    }
+
+    struct RankRow { let hromada: String, partner: String, country: String, method: String, rank: Int? }
+
+    /// `ranks.csv`: one row per true pair and method (empty rank: not a candidate).
+    static func ranksCSV(_ r: EvaluationReport, ties: [Tie], loaded: LoadedInputs) -> String {
+        let columns: [Column<RankRow>] = [.text("hromada_id") { $0.hromada }, .text("partner_id") { $0.partner },
+                                          .text("partner_country") { $0.country }, .text("method") { $0.method },
+                                          Column("rank") { $0.rank.map { Cell.integer($0) } ?? .missing }]
+        let rows = r.pairRanks.flatMap { method, ranks in
+            ties.indices.map { t in
+                RankRow(hromada: loaded.hromadas.ids[ties[t].hromada], partner: loaded.partners.ids[ties[t].partner],
+                        country: loaded.partners.countries[ties[t].partner], method: method, rank: ranks[t])
+            }
+        }
         return Table(rows, columns: columns).csv()
     }
 

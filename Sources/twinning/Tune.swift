@@ -4,72 +4,162 @@ import Twinning
 
 struct Tune: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Search and fit weights against real partnerships; report held-out metrics and stability.",
+        abstract: "Search and fit weights against real partnerships; report cross-validated metrics and stability.",
         discussion: """
-        Splits the true pairs by hromada (seeded, 30 % held out), tries a grid and a random search of weights and \
-        a logistic-regression fit (IRLS with LAPACK least squares) on the training part, and reports every \
-        candidate's held-out hit@k, MRR and median rank beside the defaults. The candidate with the best training \
-        MRR is written as a weights file. Stability: the share of `match` proposals that survive a ±10 % change of \
-        each weight.
+        Shuffles the hromadas of the true pairs (seeded) into folds. For each fold, a grid search, a random search \
+        and a logistic-regression fit (IRLS with LAPACK least squares) choose weights on the other folds' pairs, and \
+        are measured on the fold's: hit@10, MRR and median rank, as mean ± standard deviation over the folds. The \
+        method with the best mean training MRR is fitted on every pair and written as a weights file, which records \
+        the truth file, its SHA-256 and the hromadas it was fitted on (evaluate warns when measuring those). \
+        Stability: the share of `match` proposals that survive a ±10 % change of each weight.
 
         Examples:
           twinning tune
-          twinning tune --seed 7 --write-weights my-weights.yaml --no-stability
+          twinning tune --folds 10 --seed 7 --write-weights my-weights.yaml --out tuning --no-stability
         """)
 
     @OptionGroup var input: TruthOptions
-    @Option(help: "Seed of the train/test split and the random search.") var seed: UInt64 = 2022
-    @Option(help: ArgumentHelp("Where to write the best weights (a new file; see --force).", valueName: "file"))
+    @Option(help: ArgumentHelp("Seed of the folds and the random search.", valueName: "n")) var seed: UInt64 = 2022
+    @Option(help: ArgumentHelp("Folds of the cross-validation (each hromada is held out in one).", valueName: "k")) var folds = 5
+    @Option(help: ArgumentHelp("Where to write the chosen weights (a new file; see --force).", valueName: "file"))
     var writeWeights = "tuned-weights.yaml"
-    @Flag(help: "Replace the weights file if it exists.") var force = false
+    @Flag(help: "Replace the weights file if it exists (the new one is renamed over it whole).") var force = false
+    @Option(help: ArgumentHelp("Also write the tables (CSV and JSON) into this new folder.", valueName: "folder"))
+    var out: String?
     @Flag(help: "Skip the stability table (ten extra matchings).") var noStability = false
+
+    func validate() throws {
+        guard folds >= 2 else { throw ValidationError("--folds must be 2 or more") }
+    }
 
     func run() throws {
         let start = Date()
         try OutputFile.checkAvailable(writeWeights, replace: force)
+        if let out { try OutputFolder.checkAvailable(out) }
         Progress.shared.step("scoring every partner for the hromadas of \(input.truth)")
-        let (loaded, truthPairs) = try input.load()
-        let report = Tuner.tune(hromadas: loaded.hromadas, partners: loaded.partners, truth: truthPairs, base: loaded.weights, seed: seed)
-        Progress.shared.finish()
-        print("\(report.trainHromadas) hromadas to train, \(report.testHromadas) held out; ranks among \(loaded.partners.count) partners")
-        let cut = EvaluationReport.cutoffs, names = Tuner.components.map(\.rawValue).joined(separator: "/")
-        print("method".padding(toLength: 26, withPad: " ", startingAt: 0) + "train MRR"
-              + cut.map { "hit@\($0)".leftPad(8) }.joined() + "  held-out MRR  median rank  weights (\(names))")
-        for c in report.candidates {
-            print(c.method.padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: "%9.4f", c.trainMRR)
-                  + cut.map { String(format: "%.3f", c.heldOut.hitAt[$0] ?? 0).leftPad(8) }.joined()
-                  + String(format: "%14.4f %12.1f  ", c.heldOut.meanReciprocalRank, c.heldOut.medianRank)
-                  + Tuner.components.map { String(format: "%.3f", c.weights[$0]) }.joined(separator: "/"))
+        let (loaded, truth) = try input.load()
+        let report = Tuner.tune(hromadas: loaded.hromadas, partners: loaded.partners, truth: truth, base: loaded.weights,
+                                seed: seed, folds: folds) { done, total in
+            let elapsed = Date().timeIntervalSince(start)
+            Progress.shared.step("tuning: \(done) of \(total) searches done, about \(Int((elapsed / Double(done) * Double(total - done)).rounded())) s left")
         }
-        let yaml = "# twinning tune, seed \(seed): \(report.best.method), training MRR "
-            + String(format: "%.4f, held-out MRR %.4f\n", report.best.trainMRR, report.best.heldOut.meanReciprocalRank)
-            + report.best.weights.yaml
+        Progress.shared.finish()
+        let hromadas = Set(truth.map(\.hromada))
+        print("\(report.folds.count)-fold cross-validation by hromada: \(truth.count) true pairs of \(hromadas.count) hromadas "
+              + "(about \(hromadas.count / report.folds.count) held out per fold), ranked among \(loaded.partners.count) partners")
+        print(Self.table(report), terminator: "")
+
+        var weights = report.weights
+        weights.trainedOn = Weights.Training(truth: input.truth, sha256: loaded.digests["ties"] ?? "",
+                                             hromadas: hromadas.map { loaded.hromadas.ids[$0] }.sorted())
+        let summary = report.summaries.first { $0.method == report.best }!
+        let yaml = "# twinning tune, seed \(seed), \(report.folds.count) folds: \(report.best.title), fitted on all "
+            + "\(truth.count) true pairs; held-out MRR " + String(format: "%.4f ± %.4f", summary.mrr.mean, summary.mrr.sd)
+            + " across folds\n" + weights.yaml
         try OutputFile.write(Data(yaml.utf8), to: writeWeights, replace: force)
-        print("best by training MRR: \(report.best.method) → written to \(writeWeights)")
-        if !noStability { try stability(loaded) }
+        print("best by mean training MRR: \(report.best.title), fitted on every pair → written to \(writeWeights): "
+              + Tuner.components.map { "\($0.rawValue) \(CSVWriter.fixed(weights[$0], 4))" }.joined(separator: ", "))
+        let stability = noStability ? [] : try stability(loaded)
+        if let out {
+            try OutputFolder.write(TuneTables(report: report, truth: truth, loaded: loaded, stability: stability).files(), to: out)
+            print("tables written to \(out)")
+        }
         print(String(format: "done in %.1f s", Date().timeIntervalSince(start)))
     }
 
+    static func table(_ r: TuneReport) -> String {
+        func spread(_ s: TuneReport.Spread, _ digits: Int) -> String { CSVWriter.fixed(s.mean, digits) + " ± " + CSVWriter.fixed(s.sd, digits) }
+        var text = "method".padding(toLength: 25, withPad: " ", startingAt: 0) + "train MRR".leftPad(17) + "held-out MRR".leftPad(19)
+            + "hit@10".leftPad(15) + "median rank".leftPad(15) + "\n"
+        for s in r.summaries {
+            text += s.method.title.padding(toLength: 25, withPad: " ", startingAt: 0) + spread(s.trainMRR, 4).leftPad(17)
+                + spread(s.mrr, 4).leftPad(19) + spread(s.hitAt10, 3).leftPad(15) + spread(s.medianRank, 0).leftPad(15) + "\n"
+        }
+        return text
+    }
+
     /// The share of `match` proposals kept when one weight changes by ±10 %.
-    func stability(_ loaded: LoadedInputs) throws {
+    func stability(_ loaded: LoadedInputs) throws -> [TuneTables.Stability] {
         let base = loaded.weights, instance = loaded.instance()
         print("\nstability of `match` proposals (share kept when one weight changes by ±10 %):")
         Progress.shared.step("matching with the weights as given")
         let kept = Set(try Matcher.match(instance, alternatives: 0).proposals.map(\.pair))
         Progress.shared.finish()
         print("weight      −10 %    +10 %")
+        var rows: [TuneTables.Stability] = []
         for component in ScoreComponent.allCases {
             var shares: [String] = []
-            for factor in [0.9, 1.1] {
+            for change in [-0.1, 0.1] {
                 var w = base
-                w[component] *= factor
-                Progress.shared.step("matching with \(component.rawValue) × \(factor)")
+                w[component] *= 1 + change
+                Progress.shared.step("matching with \(component.rawValue) × \(1 + change)")
                 guard let r = try? Matcher.match(instance.with(weights: w), alternatives: 0) else { shares.append("   n/a"); continue }
-                let same = r.proposals.filter { kept.contains($0.pair) }.count
-                shares.append(String(format: "%7.1f%%", 100 * Double(same) / Double(max(kept.count, 1))))
+                let share = Double(r.proposals.filter { kept.contains($0.pair) }.count) / Double(max(kept.count, 1))
+                rows.append(.init(component: component, change: change, shareKept: share))
+                shares.append(String(format: "%7.1f%%", 100 * share))
             }
             Progress.shared.finish()
             print(component.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0) + shares.joined(separator: "  "))
         }
+        return rows
+    }
+}
+
+/// The files `tune --out` writes: the folds, the summary, every held-out rank and the
+/// stability, as CSV (for pandas and spreadsheets) and as one JSON.
+struct TuneTables {
+    struct Stability: Encodable {
+        let component: ScoreComponent, change: Double, shareKept: Double
+        enum CodingKeys: String, CodingKey { case component, change, shareKept = "share_kept" }
+    }
+    struct FoldRow { let fold: TuneReport.Fold, candidate: TuneReport.Candidate }
+    struct RankRow { let hromada: String, partner: String, country: String, fold: Int, method: TuneMethod, rank: Int }
+
+    let report: TuneReport, truth: [Tie], loaded: LoadedInputs, stability: [Stability]
+
+    static let foldColumns: [Column<FoldRow>] = [.integer("fold") { $0.fold.index }, .text("method") { $0.candidate.method.rawValue },
+        .integer("train_hromadas") { $0.fold.trainHromadas }, .integer("test_hromadas") { $0.fold.testHromadas },
+        .number("train_mrr", digits: 5) { $0.candidate.trainMRR }]
+        + EvaluationReport.cutoffs.map { k in .number("hit_at_\(k)", digits: 4) { $0.candidate.heldOut.hitAt[k] ?? 0 } }
+        + [.number("mrr", digits: 5) { $0.candidate.heldOut.meanReciprocalRank }, .number("median_rank", digits: 1) { $0.candidate.heldOut.medianRank }]
+        + Tuner.components.map { c in .number("weight_\(c.rawValue)", digits: 4) { $0.candidate.weights[c] } }
+
+    static let summaryColumns: [Column<TuneReport.Summary>] = [.text("method") { $0.method.rawValue },
+        .number("train_mrr_mean", digits: 5) { $0.trainMRR.mean }, .number("train_mrr_sd", digits: 5) { $0.trainMRR.sd },
+        .number("mrr_mean", digits: 5) { $0.mrr.mean }, .number("mrr_sd", digits: 5) { $0.mrr.sd },
+        .number("hit_at_10_mean", digits: 4) { $0.hitAt10.mean }, .number("hit_at_10_sd", digits: 4) { $0.hitAt10.sd },
+        .number("median_rank_mean", digits: 1) { $0.medianRank.mean }, .number("median_rank_sd", digits: 1) { $0.medianRank.sd },
+        .number("pooled_mrr", digits: 5) { $0.pooled.meanReciprocalRank }, .number("pooled_hit_at_10", digits: 4) { $0.pooled.hitAt[10] ?? 0 },
+        .number("pooled_median_rank", digits: 1) { $0.pooled.medianRank }]
+
+    static let rankColumns: [Column<RankRow>] = [.text("hromada_id") { $0.hromada }, .text("partner_id") { $0.partner },
+        .text("partner_country") { $0.country }, .integer("fold") { $0.fold }, .text("method") { $0.method.rawValue }, .integer("rank") { $0.rank }]
+
+    static let stabilityColumns: [Column<Stability>] = [.text("component") { $0.component.rawValue },
+        .number("change", digits: 2) { $0.change }, .number("share_kept", digits: 4) { $0.shareKept }]
+
+    func files() throws -> [String: Data] {
+        let folds = report.folds.flatMap { f in f.candidates.map { FoldRow(fold: f, candidate: $0) } }
+        let ranks = TuneMethod.allCases.flatMap { method in
+            truth.indices.map { t in
+                RankRow(hromada: loaded.hromadas.ids[truth[t].hromada], partner: loaded.partners.ids[truth[t].partner],
+                        country: loaded.partners.countries[truth[t].partner], fold: report.foldOfPair[t] + 1, method: method,
+                        rank: report.heldOutRanks[method]![t])
+            }
+        }
+        var files: [String: Data] = [
+            "folds.csv": Data(Table(folds, columns: Self.foldColumns).csv().utf8),
+            "summary.csv": Data(Table(report.summaries, columns: Self.summaryColumns).csv().utf8),
+            "ranks.csv": Data(Table(ranks, columns: Self.rankColumns).csv().utf8),
+        ]
+        if !stability.isEmpty { files["stability.csv"] = Data(Table(stability, columns: Self.stabilityColumns).csv().utf8) }
+        struct Document: Encodable {
+            let best: String, folds: RecordedValue, summary: RecordedValue, stability: [Stability], weights: [String: Double]
+        }
+        files["tune.json"] = try JSONOutput.encode(Document(
+            best: report.best.rawValue, folds: Table(folds, columns: Self.foldColumns).records,
+            summary: Table(report.summaries, columns: Self.summaryColumns).records, stability: stability,
+            weights: Dictionary(uniqueKeysWithValues: ScoreComponent.allCases.map { ($0.rawValue, report.weights[$0]) })))
+        return files
     }
 }

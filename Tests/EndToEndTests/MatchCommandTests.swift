@@ -294,3 +294,28 @@ let smallPartners = """
         #expect(nan.status == 64 && nan.stderr.contains("threshold"), "\(nan.stderr)")
     }
 }
+
+/// Help as argument-parser prints it, for every command: an overview, usage, exit 0.
+@Suite struct HelpTests {
+    static let commands: [[String]] = [[], ["match"], ["report"], ["explain"], ["shortlist"], ["validate"], ["evaluate"], ["tune"],
+        ["batch"], ["batch", "run"], ["batch", "history"], ["batch", "show"], ["batch", "diff"], ["batch", "prune"],
+        ["decide"], ["decide", "accept"], ["decide", "reject"], ["decide", "revoke"], ["decide", "import"], ["decide", "list"], ["assign"]]
+
+    @Test("every command has an overview and usage, printed on stdout with status 0", arguments: commands)
+    func help(_ command: [String]) throws {
+        let result = try runTwinning(command + ["--help"], in: URL(fileURLWithPath: NSTemporaryDirectory()))
+        #expect(result.status == 0 && result.stderr.isEmpty, "\(command): \(result.status) \(result.stderr)")
+        #expect(result.stdout.hasPrefix("OVERVIEW: ") && result.stdout.contains("USAGE: twinning"), "\(command): \(result.stdout)")
+    }
+
+    @Test("--version names the program; completion scripts are generated")
+    func versionAndCompletions() throws {
+        let dir = URL(fileURLWithPath: NSTemporaryDirectory())
+        let version = try runTwinning(["--version"], in: dir)
+        #expect(version.status == 0 && version.stdout.hasPrefix("twinning \(TwinningVersion.string)\nBLAS: "), "\(version.stdout)")
+        for shell in ["bash", "zsh", "fish"] {
+            let script = try runTwinning(["--generate-completion-script", shell], in: dir)
+            #expect(script.status == 0 && script.stdout.contains("match") && script.stdout.contains("hromadas"), "\(shell)")
+        }
+    }
+}

@@ -48,11 +48,16 @@ import SeededRandom
             }!
             truth.append(Tie(i, nearest))
         }
-        let report = Tuner.tune(hromadas: h, partners: p, truth: truth, seed: 5, randomTrials: 20)
-        let w = report.best.weights
+        let report = Tuner.tune(hromadas: h, partners: p, truth: truth, seed: 5, folds: 3, randomTrials: 20)
+        let w = report.weights
         #expect(w[.proximity] > max(w[.needs], w[.profile], w[.size]), "\(w)")
-        #expect(report.best.heldOut.hitAt[1] == 1, "held-out hit@1 \(report.best.heldOut.hitAt[1] ?? 0)")
-        #expect(report.best.trainMRR > report.candidates[0].trainMRR)
+        let best = report.summaries.first { $0.method == report.best }!, defaults = report.summaries[0]
+        #expect(best.pooled.hitAt[1] == 1, "held-out hit@1 \(best.pooled.hitAt[1] ?? 0)")
+        #expect(best.trainMRR.mean > defaults.trainMRR.mean)
+        // Every pair is held out exactly once, in the fold of its hromada.
+        #expect(report.folds.count == 3 && report.folds.map(\.testHromadas).reduce(0, +) == h.count)
+        #expect(report.heldOutRanks[report.best]!.allSatisfy { $0 >= 1 } && Set(report.foldOfPair) == [0, 1, 2])
+        #expect(w == w.rounded(digits: 4))
     }
 
     @Test("logistic regression recovers the sign and order of known coefficients")

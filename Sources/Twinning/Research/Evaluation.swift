@@ -16,6 +16,9 @@ public struct EvaluationReport: Sendable {
     public let candidates: Int
     /// True pairs whose partner is not among the candidates (left out of the metrics).
     public let outsideCandidates: Int
+    /// Method → the rank of every true pair, in the order given (nil: the partner is not a
+    /// candidate). The random baseline has no ranks, only expectations.
+    public let pairRanks: [(method: String, ranks: [Int?])]
 
     /// Metrics from 1-based ranks.
     public static func metrics(ranks: [Int]) -> Metrics {
@@ -99,6 +102,7 @@ public enum Evaluator {
                       ("random (expected)", EvaluationReport.randomBaseline(pairs: kept.count, candidates: m))],
             byCountry: countries.sorted { $0.value.count > $1.value.count || ($0.value.count == $1.value.count && $0.key < $1.key) }
                 .map { ($0.key, EvaluationReport.metrics(ranks: $0.value)) },
-            candidates: m, outsideCandidates: ranked.count - kept.count)
+            candidates: m, outsideCandidates: ranked.count - kept.count,
+            pairRanks: [("weights", ranked), ("proximity only", near)])
     }
 }

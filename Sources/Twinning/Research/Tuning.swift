@@ -2,20 +2,76 @@ import Foundation
 import LinearAlgebra
 import SeededRandom
 
-/// Weight search and fitting against real partnerships. See <doc:MeasuringTheScores>.
+/// A way `tune` chooses weights from training pairs. This enumeration is the one list of
+/// methods: the tables, files and the choice of the best iterate over it.
+public enum TuneMethod: String, CaseIterable, Sendable {
+    /// The weights as given, without the components learnt from the truth.
+    case defaults
+    /// Each weight in {0, ½, 1}, every combination: the best training MRR.
+    case grid
+    /// Random points of the simplex (proximity's sign free): the best training MRR.
+    case random
+    /// Logistic regression of "really partnered" on the components (IRLS, LAPACK).
+    case logistic
+
+    public var title: String {
+        switch self {
+        case .defaults: return "defaults (without ties)"
+        case .grid: return "grid search"
+        case .random: return "random search"
+        case .logistic: return "logistic regression"
+        }
+    }
+}
+
+/// Weight search and fitting against real partnerships, measured by k-fold
+/// cross-validation by hromada. See <doc:MeasuringTheScores>.
 public struct TuneReport: Sendable {
+    /// One method's weights fitted on one fold's training pairs, measured on its held-out pairs.
     public struct Candidate: Sendable {
-        public let method: String
+        public let method: TuneMethod
         public let weights: Weights
         public let trainMRR: Double
         public let heldOut: EvaluationReport.Metrics
     }
-    /// Defaults, best of the grid, best of the random search, logistic regression.
-    public let candidates: [Candidate]
-    /// The candidate with the best training MRR (held-out figures never choose).
-    public let best: Candidate
-    public let trainHromadas: Int
-    public let testHromadas: Int
+    public struct Fold: Sendable {
+        public let index: Int
+        public let trainHromadas: Int
+        public let testHromadas: Int
+        /// One per ``TuneMethod``, in its order.
+        public let candidates: [Candidate]
+    }
+    /// Mean and sample standard deviation over the folds.
+    public struct Spread: Sendable {
+        public let mean: Double
+        public let sd: Double
+        init(_ xs: [Double]) {
+            let n = Double(xs.count), mean = xs.reduce(0, +) / max(n, 1)
+            self.mean = mean
+            sd = xs.count > 1 ? (xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot() : 0
+        }
+    }
+    public struct Summary: Sendable {
+        public let method: TuneMethod
+        public let trainMRR: Spread
+        public let mrr: Spread
+        public let hitAt10: Spread
+        public let medianRank: Spread
+        /// Every true pair's rank while its hromada was held out (each exactly once).
+        public let pooled: EvaluationReport.Metrics
+    }
+    public let folds: [Fold]
+    /// One per ``TuneMethod``, in its order.
+    public let summaries: [Summary]
+    /// Per ``TuneMethod``: the rank of each true pair (in the order given) when its
+    /// hromada was held out.
+    public let heldOutRanks: [TuneMethod: [Int]]
+    /// The fold each true pair was held out in.
+    public let foldOfPair: [Int]
+    /// The method with the best mean training MRR (held-out figures never choose).
+    public let best: TuneMethod
+    /// The best method fitted on every true pair, rounded: what `tune` writes.
+    public let weights: Weights
 }
 
 public enum Tuner {
@@ -66,65 +122,105 @@ public enum Tuner {
         return result
     }
 
-    /// Splits the true pairs by hromada (seeded), searches weights on the training part
-    /// (grid and random), fits them by logistic regression (IRLS, each step a LAPACK least
-    /// squares), and reports every candidate's held-out metrics.
+    /// Cross-validates the weight search by hromada: the hromadas of the true pairs are
+    /// shuffled (seeded) into `folds` folds; for each, every ``TuneMethod`` chooses weights
+    /// on the other folds' pairs and is measured on the fold's. The method with the best
+    /// mean training MRR is then fitted on every pair. `progress` is told each finished
+    /// search (`folds + 1` in all).
     public static func tune(hromadas: Registry, partners: Registry, truth: [Tie], base: Weights = .defaults,
-                            seed: UInt64 = 2022, testShare: Double = 0.3, randomTrials: Int = 40) -> TuneReport {
+                            seed: UInt64 = 2022, folds requested: Int = 5, randomTrials: Int = 40,
+                            progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) -> TuneReport {
         var rng = SplitMix64(seed: seed)
-        var rowsAll = Array(Set(truth.map(\.hromada))).sorted()
-        rowsAll.shuffle(using: &rng)
-        let testCount = Int((Double(rowsAll.count) * testShare).rounded())
-        let testSet = Set(rowsAll.prefix(testCount))
-        let rows = rowsAll.sorted()
+        var shuffled = Array(Set(truth.map(\.hromada))).sorted()
+        shuffled.shuffle(using: &rng)
+        let folds = max(2, min(requested, shuffled.count))
+        let foldOfHromada = Dictionary(uniqueKeysWithValues: shuffled.enumerated().map { ($1, $0 % folds) })
+        let rows = shuffled.sorted()
         let rowOf = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ($1, $0) })
         let m = partners.count
         let comps = componentValues(hromadas: hromadas.subset(rows), partners: partners, base: base)
-        let train = truth.filter { !testSet.contains($0.hromada) }.map { (row: rowOf[$0.hromada]!, partner: $0.partner) }
-        let test = truth.filter { testSet.contains($0.hromada) }.map { (row: rowOf[$0.hromada]!, partner: $0.partner) }
+        let pairs = truth.map { (row: rowOf[$0.hromada]!, partner: $0.partner) }
+        let foldOfPair = truth.map { foldOfHromada[$0.hromada]! }
 
-        func vector(_ w: Weights) -> [Float] { components.map { Float(w[$0]) } }
+        var results: [TuneReport.Fold] = []
+        var heldOut = [TuneMethod: [Int]](uniqueKeysWithValues: TuneMethod.allCases.map { ($0, [Int](repeating: 0, count: truth.count)) })
+        for f in 0..<folds {
+            let trainIndices = pairs.indices.filter { foldOfPair[$0] != f }, testIndices = pairs.indices.filter { foldOfPair[$0] == f }
+            let train = trainIndices.map { pairs[$0] }, test = testIndices.map { pairs[$0] }
+            let chosen = search(comps, m: m, train: train, base: base, randomTrials: randomTrials, rng: &rng)
+            let candidates = TuneMethod.allCases.map { method -> TuneReport.Candidate in
+                let w = chosen[method]!
+                let testRanks = ranks(comps, m: m, pairs: test, weights: vector(w))
+                for (k, t) in testIndices.enumerated() { heldOut[method]![t] = testRanks[k] }
+                return .init(method: method, weights: w, trainMRR: trainMRR(comps, m: m, train, w),
+                             heldOut: EvaluationReport.metrics(ranks: testRanks))
+            }
+            results.append(.init(index: f + 1, trainHromadas: rows.count - Set(testIndices.map { pairs[$0].row }).count,
+                                 testHromadas: Set(testIndices.map { pairs[$0].row }).count, candidates: candidates))
+            progress(f + 1, folds + 1)
+        }
+        let summaries = TuneMethod.allCases.enumerated().map { k, method in
+            let column = results.map { $0.candidates[k] }
+            return TuneReport.Summary(method: method, trainMRR: .init(column.map(\.trainMRR)),
+                                      mrr: .init(column.map(\.heldOut.meanReciprocalRank)),
+                                      hitAt10: .init(column.map { $0.heldOut.hitAt[10] ?? 0 }),
+                                      medianRank: .init(column.map(\.heldOut.medianRank)),
+                                      pooled: EvaluationReport.metrics(ranks: heldOut[method]!))
+        }
+        let best = summaries.max { $0.trainMRR.mean < $1.trainMRR.mean || ($0.trainMRR.mean == $1.trainMRR.mean && $0.method.rawValue > $1.method.rawValue) }!.method
+        var final = search(comps, m: m, train: pairs, base: base, randomTrials: randomTrials, rng: &rng, only: best)[best]!.rounded(digits: 4)
+        final.trainedOn = nil
+        progress(folds + 1, folds + 1)
+        return TuneReport(folds: results, summaries: summaries, heldOutRanks: heldOut, foldOfPair: foldOfPair, best: best, weights: final)
+    }
+
+    static func vector(_ w: Weights) -> [Float] { components.map { Float(w[$0]) } }
+
+    static func trainMRR(_ comps: [[Float]], m: Int, _ train: [(row: Int, partner: Int)], _ w: Weights) -> Double {
+        EvaluationReport.metrics(ranks: ranks(comps, m: m, pairs: train, weights: vector(w))).meanReciprocalRank
+    }
+
+    /// Each method's weights chosen on `train` (or only `only`'s).
+    static func search(_ comps: [[Float]], m: Int, train: [(row: Int, partner: Int)], base: Weights, randomTrials: Int,
+                       rng: inout SplitMix64, only: TuneMethod? = nil) -> [TuneMethod: Weights] {
         func weights(_ v: [Double]) -> Weights {
             let total = v.map(abs).reduce(0, +)
             let s = total > 0 ? v.map { $0 / total } : components.indices.map { $0 == 0 ? 1 : 0 }
             return Weights(only: Dictionary(uniqueKeysWithValues: zip(components, s)), parameters: base)
         }
-        func trainMRR(_ w: Weights) -> Double {
-            EvaluationReport.metrics(ranks: ranks(comps, m: m, pairs: train, weights: vector(w))).meanReciprocalRank
+        var chosen: [TuneMethod: Weights] = [:]
+        for method in TuneMethod.allCases where only == nil || only == method {
+            switch method {
+            case .defaults:
+                chosen[method] = base.without(ScoreComponent.allCases.filter(\.usesKnownTies))
+            case .grid:
+                // Each weight in {0, ½, 1}, every combination but all zeros, in a fixed order.
+                var best = (mrr: -1.0, w: base)
+                let levels = [0.0, 0.5, 1]
+                for code in 1..<Int(pow(3, Double(components.count))) {
+                    var rest = code
+                    let w = weights(components.map { _ -> Double in defer { rest /= 3 }; return levels[rest % 3] })
+                    let mrr = trainMRR(comps, m: m, train, w)
+                    if mrr > best.mrr { best = (mrr, w) }
+                }
+                chosen[method] = best.w
+            case .random:
+                // Uniform on the simplex, proximity's sign free.
+                var best = (mrr: -1.0, w: base)
+                let proximity = components.firstIndex(of: .proximity)
+                for _ in 0..<randomTrials {
+                    var v = components.map { _ in -log(Double.random(in: 1e-12..<1, using: &rng)) }
+                    if Bool.random(using: &rng), let k = proximity { v[k] = -v[k] }
+                    let w = weights(v)
+                    let mrr = trainMRR(comps, m: m, train, w)
+                    if mrr > best.mrr { best = (mrr, w) }
+                }
+                chosen[method] = best.w
+            case .logistic:
+                chosen[method] = weights(logisticFit(comps, m: m, positives: train, rng: &rng))
+            }
         }
-        func candidate(_ method: String, _ w: Weights) -> TuneReport.Candidate {
-            .init(method: method, weights: w, trainMRR: trainMRR(w),
-                  heldOut: EvaluationReport.metrics(ranks: ranks(comps, m: m, pairs: test, weights: vector(w))))
-        }
-
-        let defaults = base.without(ScoreComponent.allCases.filter(\.usesKnownTies))
-        // Grid: each weight in {0, ½, 1}, every combination but all zeros, in a fixed order.
-        var bestGrid = (mrr: -1.0, w: defaults)
-        let levels = [0.0, 0.5, 1]
-        let combinations = Int(pow(3, Double(components.count)))
-        for code in 1..<combinations {
-            var rest = code
-            let v = components.map { _ -> Double in defer { rest /= 3 }; return levels[rest % 3] }
-            let w = weights(v)
-            let mrr = trainMRR(w)
-            if mrr > bestGrid.mrr { bestGrid = (mrr, w) }
-        }
-        // Random search: uniform on the simplex, proximity's sign free.
-        var bestRandom = (mrr: -1.0, w: defaults)
-        let proximity = components.firstIndex(of: .proximity)
-        for _ in 0..<randomTrials {
-            var v = components.map { _ in -log(Double.random(in: 1e-12..<1, using: &rng)) }
-            if Bool.random(using: &rng), let k = proximity { v[k] = -v[k] }
-            let w = weights(v)
-            let mrr = trainMRR(w)
-            if mrr > bestRandom.mrr { bestRandom = (mrr, w) }
-        }
-        let fitted = weights(logisticFit(comps, m: m, positives: train, rng: &rng))
-
-        let all = [candidate("defaults (without ties)", defaults), candidate("grid search", bestGrid.w),
-                   candidate("random search", bestRandom.w), candidate("logistic regression", fitted)]
-        let best = all.max { $0.trainMRR < $1.trainMRR || ($0.trainMRR == $1.trainMRR && $0.method > $1.method) }!
-        return TuneReport(candidates: all, best: best, trainHromadas: rows.count - testCount, testHromadas: testCount)
+        return chosen
     }
 
     /// Logistic regression of "really partnered" on the components, positives against 20

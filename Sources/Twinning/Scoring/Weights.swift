@@ -1,4 +1,5 @@
 import Foundation
+import Yams
 
 /// How pairs are scored: a weight per ``ScoreComponent`` and the ``ScoreParameter``s.
 /// Every output records the weights used.
@@ -9,8 +10,24 @@ import Foundation
 public struct Weights: Sendable, Equatable {
     private var weights: [Double] = ScoreComponent.allCases.map(\.defaultWeight)
     private var parameters: [Double] = ScoreParameter.allCases.map(\.defaultValue)
-    /// Where the weights were trained, when a tuning run wrote them (recorded in outputs).
-    public var trainedOn: String?
+    /// What a tuning run fitted the weights on, when one wrote them: `evaluate` warns
+    /// when it measures them on those pairs.
+    public var trainedOn: Training?
+
+    /// The true pairs weights were fitted on.
+    public struct Training: Sendable, Equatable {
+        /// The truth file as `tune` was given it, and its SHA-256.
+        public var truth: String
+        public var sha256: String
+        /// The hromadas whose pairs the weights were fitted on (sorted ids).
+        public var hromadas: [String]
+
+        public init(truth: String, sha256: String, hromadas: [String]) {
+            self.truth = truth
+            self.sha256 = sha256
+            self.hromadas = hromadas
+        }
+    }
 
     public static let defaults = Weights()
 
@@ -58,6 +75,15 @@ public struct Weights: Sendable, Equatable {
         return (w.map { $0 / total }, -w.filter { $0 < 0 }.reduce(0, +) / total)
     }
 
+    /// The component weights rounded to `digits` decimals (what `tune` writes: more
+    /// digits than the data can tell apart mean nothing).
+    public func rounded(digits: Int) -> Weights {
+        var w = self
+        let scale = pow(10, Double(digits))
+        for c in ScoreComponent.allCases { w[c] = (self[c] * scale).rounded() / scale }
+        return w.isUsable ? w : self
+    }
+
     /// Whether some weight is non-zero.
     public var isUsable: Bool { weights.contains { $0 != 0 } }
 
@@ -93,7 +119,16 @@ public struct Weights: Sendable, Equatable {
                 let range = parameter.range
                 if let x = reader.number(value, key, in: range) { w[parameter] = x }
             } else if key == "trained_on" {
-                w.trainedOn = reader.string(value, key)
+                var training = Training(truth: "", sha256: "", hromadas: [])
+                for (field, _, item) in reader.entries(value, keys: ["truth", "sha256", "hromadas"], what: "trained_on fields") {
+                    switch field {
+                    case "truth": training.truth = reader.string(item, "trained_on.truth") ?? ""
+                    case "sha256": training.sha256 = reader.string(item, "trained_on.sha256") ?? ""
+                    default: training.hromadas = reader.items(item, "trained_on.hromadas", expected: "hromada ids")?
+                        .compactMap { reader.string($0, "a trained_on hromada", expected: "a hromada id") } ?? []
+                    }
+                }
+                w.trainedOn = training
             } else {
                 reader.fail(keyNode, .unknownKey, "unknown weight \"\(key)\"")
             }
@@ -109,7 +144,13 @@ public struct Weights: Sendable, Equatable {
     public var yaml: String {
         var lines = ScoreComponent.allCases.map { "\($0.rawValue): \(self[$0])" }
         lines += ScoreParameter.allCases.map { "\($0.rawValue): \(self[$0])" }
-        if let trainedOn { lines.append("trained_on: \"\(trainedOn.replacingOccurrences(of: "\"", with: "'"))\"") }
-        return lines.joined(separator: "\n") + "\n"
+        var text = lines.joined(separator: "\n") + "\n"
+        if let trainedOn {
+            // Through Yams, which quotes a path or id as YAML needs.
+            let training: Node = ["trained_on": Node([("truth", trainedOn.truth), ("sha256", trainedOn.sha256)].map { (Node($0.0), Node($0.1)) }
+                                                     + [(Node("hromadas"), Node(trainedOn.hromadas.map { Node($0) }, Tag(.seq), .flow))])]
+            text += (try? Yams.serialize(node: training, width: 100)) ?? ""
+        }
+        return text
     }
 }
