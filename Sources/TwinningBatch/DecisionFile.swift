@@ -10,7 +10,16 @@ public enum DecisionFile {
         try parse(InputFile.bytes(path: path), file: path, decidedAt: decidedAt)
     }
 
+    /// The decisions with the line each was read from (for messages about their ids).
+    public static func loadWithLines(path: String, decidedAt: String) throws(InputErrors) -> [(decision: RunStore.Decision, line: Int)] {
+        try parseWithLines(InputFile.bytes(path: path), file: path, decidedAt: decidedAt)
+    }
+
     public static func parse(_ data: Data, file: String, decidedAt: String) throws(InputErrors) -> [RunStore.Decision] {
+        try parseWithLines(data, file: file, decidedAt: decidedAt).map(\.decision)
+    }
+
+    public static func parseWithLines(_ data: Data, file: String, decidedAt: String) throws(InputErrors) -> [(decision: RunStore.Decision, line: Int)] {
         let table = try CSVTable.parse(data, file: file)
         var errors: [InputError] = []
         var position: [String: Int] = [:]
@@ -21,7 +30,7 @@ public enum DecisionFile {
         }
         if !errors.isEmpty { throw InputErrors(errors) }
         let a = position["ua_id"]!, b = position["eu_id"]!, c = position["decision"]!, note = position["note"]
-        var decisions: [RunStore.Decision] = []
+        var decisions: [(decision: RunStore.Decision, line: Int)] = []
         for r in 0..<table.count {
             guard table.fieldCount(r) == table.header.count else {
                 errors.append(InputError(.syntax, file: file, line: table.lines[r],
@@ -34,8 +43,8 @@ public enum DecisionFile {
                                          "decision must be accept, reject or revoke, found \"\(text.prefix(40))\""))
                 continue
             }
-            decisions.append(.init(hromada: table.string(r, a), partner: table.string(r, b), kind: kind,
-                                   note: note.map { table.string(r, $0) } ?? "", decidedAt: decidedAt))
+            decisions.append((.init(hromada: table.string(r, a), partner: table.string(r, b), kind: kind,
+                                    note: note.map { table.string(r, $0) } ?? "", decidedAt: decidedAt), table.lines[r]))
         }
         if !errors.isEmpty { throw InputErrors(errors) }
         return decisions

@@ -186,18 +186,21 @@ struct Decide: ParsableCommand {
 
     /// Records what changes something, reports what does not, and refuses ids the job does
     /// not know and pairs that are existing partnerships: then nothing is recorded.
-    static func record(_ wanted: [RunStore.Decision], job: JobOption) throws {
+    /// Records `wanted`; `origins` (one per decision, such as `file.csv:4: `) prefix the
+    /// problems found with its ids.
+    static func record(_ wanted: [RunStore.Decision], origins: [String]? = nil, job: JobOption) throws {
         let (j, store) = try job.store()
         let loaded = try LoadedInputs.load(j.inputs)
         let resolver = IDResolver(hromadas: loaded.hromadas, partners: loaded.partners)
         let existing = Dictionary(loaded.ties.filter { $0.status == .existing }.map { ($0.pair, $0.source) }, uniquingKeysWith: { a, _ in a })
         var problems: [String] = []
-        for d in wanted {
+        for (n, d) in wanted.enumerated() {
+            let origin = origins?[n] ?? ""
             let h = resolver.hromada(d.hromada, suggest: problems.count < 10), p = resolver.partner(d.partner, suggest: problems.count < 10)
-            if case let .failure(message) = h { problems.append(message) }
-            if case let .failure(message) = p { problems.append(message) }
+            if case let .failure(message) = h { problems.append(origin + message) }
+            if case let .failure(message) = p { problems.append(origin + message) }
             if case let .success(i) = h, case let .success(k) = p, let source = existing[IndexPair(i, k)] {
-                problems.append("\(d.hromada) – \(d.partner) is an existing partnership (\(source)): it is never proposed, "
+                problems.append(origin + "\(d.hromada) – \(d.partner) is an existing partnership (\(source)): it is never proposed, "
                                 + "so there is nothing to \(d.kind.rawValue)")
             }
         }
@@ -258,8 +261,8 @@ struct Decide: ParsableCommand {
         @Argument(help: ArgumentHelp("The CSV file.", valueName: "file")) var file: String
 
         func run() throws {
-            let decisions = try DecisionFile.load(path: file, decidedAt: Decide.now())
-            try Decide.record(decisions, job: job)
+            let read = try DecisionFile.loadWithLines(path: file, decidedAt: Decide.now())
+            try Decide.record(read.map(\.decision), origins: read.map { "\(file):\($0.line): " }, job: job)
         }
     }
 

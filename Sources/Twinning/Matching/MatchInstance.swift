@@ -99,11 +99,13 @@ public struct MatchInstance: Sendable {
         // seeking with partners already gets the difference (a top-up); one not seeking
         // takes part only for pairs a coordinator accepted or the rules lock. (More locked
         // pairs than that is a contradiction the solver reports.)
-        // A hromada the rules exclude takes part only for its locked pairs too.
+        // A hromada the rules exclude takes part only for its locked pairs too. No hromada
+        // can use more slots than there are partners (each pairs with it once), so demand
+        // is bounded by that: slots of 10⁹ or Int.max cost nothing and overflow nothing.
         let demand = (0..<hromadas.count).map { i in
             let has = existing[i] ?? 0, locked = lockedPerHromada[i] ?? 0
             if r.hromadaExclusions[i] != nil { return locked }
-            return (hromadas.seeking[i] ?? (has == 0)) ? max(0, hromadas.slots[i] - has) : locked
+            return (hromadas.seeking[i] ?? (has == 0)) ? min(max(0, hromadas.slots[i] - has), partners.count) : locked
         }
         self.demand = demand
         seeking = (0..<hromadas.count).filter { demand[$0] > 0 || lockedPerHromada[$0] != nil }

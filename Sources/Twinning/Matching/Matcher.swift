@@ -63,10 +63,16 @@ struct MatchRun {
         columns = (0..<instance.partners.count).filter { instance.isCandidate[$0] }
         model = instance.scoreModel(rows: rows, columns: columns)
         filter = PairFilter(instance, rows: rows, columns: columns)
-        let keep = rows.map { options.candidatesPerHromada + instance.demand[$0] + options.alternatives }
+        // Bounded by the columns there are, whatever K and the alternatives asked for.
+        let n = columns.count, k = min(options.candidatesPerHromada, n), a = min(options.alternatives, n)
+        let keep = rows.map { min(k + instance.demand[$0] + a, n) }
         candidates = CandidateLists(model: model, filter: filter, keep: keep)
         timings.scoring = Self.seconds(since: start)
     }
+
+    /// A partner's slots, bounded by the hromadas taking part (it pairs with each once):
+    /// slots up to Int.max neither overflow a sum nor mean anything more.
+    func capacity(_ j: Int) -> Int { min(instance.partners.slots[j], rows.count) }
 
     static func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
 
@@ -130,7 +136,7 @@ struct MatchRun {
         // never more than the hromadas want (so the sums cannot overflow).
         let wanted = rows.reduce(0) { min($0 + instance.demand[$1], Int.max / 2) }
         var groupSlots = [Int](repeating: 0, count: codes.count)
-        for (c, g) in (columnGroups ?? []).enumerated() where g >= 0 { groupSlots[g] = min(groupSlots[g] + p.slots[columns[c]], wanted) }
+        for (c, g) in (columnGroups ?? []).enumerated() where g >= 0 { groupSlots[g] = min(groupSlots[g] + capacity(columns[c]), wanted) }
         let locked = r.locked.map { lock -> (pair: Pair, value: Double) in
             let cell = Pair(rowOf[lock.pair.hromada]!, columnOf[lock.pair.partner]!)
             return (cell, model.breakdown(hromada: cell.row, partner: cell.column).score)
@@ -139,7 +145,7 @@ struct MatchRun {
             rows: rows.count, columns: columns.count,
             arcs: candidates.lists.map { $0.map { .init(column: $0.partner, value: Double($0.rank)) } },
             objective: .maximize, rowDemands: rows.map { instance.demand[$0] },
-            columnCapacities: columns.map { p.slots[$0] }, locked: locked, unmatchedValue: 0,
+            columnCapacities: columns.map(capacity), locked: locked, unmatchedValue: 0,
             columnGroups: columnGroups,
             groupCapacities: codes.enumerated().map { g, code in groups!.caps[code] ?? groupSlots[g] },
             groupMinimums: codes.map { groups!.minimums[$0] ?? 0 })

@@ -243,6 +243,9 @@ public enum Tuner {
         }
         let features = comps.count + 1
         var beta = [Double](repeating: 0, count: features)
+        // Fewer samples than coefficients (a tiny truth, or no non-partner to draw): nothing
+        // to fit, and least squares would be underdetermined.
+        guard samples.count >= features, samples.contains(where: { $0.y == 0 }) else { return Array(beta.dropFirst()) }
         for _ in 0..<25 {
             var a = [Double](), z = [Double]()
             a.reserveCapacity(samples.count * features)

@@ -1,0 +1,204 @@
+import Foundation
+import Testing
+
+/// What an adversarial user tried, one test per finding: crashes, hangs, lost files and
+/// wrong answers on valid but extreme input. Each must end in a clear answer or a clear
+/// error, with nothing lost.
+@Suite struct ReliabilityTests {
+    static let hromadas = """
+        id,name,name_en,level,country,region,population,lat,lon,slots,seeking,status,need_energy,need_water
+        UA1,А,A,city,UA,Kyiv Oblast,1e19,50.4,30.5,1,,not_occupied,0.9,0.1
+        UA2,Б,B,village,UA,Kyiv Oblast,3000,50.1,30.9,9223372036854775807,,not_occupied,0.8,0.2
+        UA3,В,V,village,UA,Lviv Oblast,3000,49.8,24.0,1000000000,,not_occupied,0.3,0.7
+
+        """
+    static let partners = """
+        id,name,name_en,level,country,eu_member,region,population,lat,lon,slots,volunteer,offer_energy,offer_water
+        PL_1,Kraków,Krakow,city,PL,1,PL213,780000,50.06,19.94,9223372036854775807,1,0.9,0.2
+        PL_2,Wieliczka,Wieliczka,settlement,PL,1,PL213,23000,49.99,20.06,1000000000,1,0.7,0.3
+        DE_1,Jena,Jena,city,DE,1,DEG03,110000,50.93,11.59,1,1,0.1,0.9
+
+        """
+
+    func world(ties: String = "ua_id,eu_id,status\n") throws -> URL {
+        let dir = try scratchDirectory()
+        try Self.hromadas.write(to: dir.appendingPathComponent("h.csv"), atomically: true, encoding: .utf8)
+        try Self.partners.write(to: dir.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
+        try ties.write(to: dir.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    static let inputs = ["--hromadas", "h.csv", "--partners", "p.csv", "--ties", "t.csv"]
+
+    /// Runs twinning and fails the test if it does not end within `seconds` (a hang).
+    func run(_ arguments: [String], in dir: URL, seconds: Double = 30) throws -> (status: Int32, stdout: String, stderr: String) {
+        let started = Date()
+        let result = try runTwinning(arguments, in: dir)
+        #expect(Date().timeIntervalSince(started) < seconds, "\(arguments) took too long")
+        #expect(!result.stderr.contains("crashed") && !result.stderr.contains("Fatal error") && result.status < 128,
+                "\(arguments) crashed: \(result.stderr)")
+        return result
+    }
+
+    @Test("slots of Int.max and 10⁹ on both sides: no overflow, no hang; a hromada gets at most every partner once")
+    func hugeSlots() throws {
+        let dir = try world()
+        let result = try run(["match"] + Self.inputs + ["--out", "o", "--format", "csv"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try CSVRows(dir.appendingPathComponent("o/proposals.csv"))
+        // Every partner with room is used: PL_1 by all three, PL_2 by the two that want more, DE_1 (1 slot) by one.
+        #expect(rows.count == 6 && rows.filter { $0["partner_id"] == "PL_1" }.count == 3, "\(rows)")
+        let pairs = rows.map { "\($0["hromada_id"]!)-\($0["partner_id"]!)" }
+        #expect(Set(pairs).count == pairs.count)
+        #expect(try run(["match"] + Self.inputs + ["--out", "o2", "--alternatives", "9223372036854775807"], in: dir).status == 0)
+    }
+
+    @Test("explain a hromada of population 1e19 (valid and finite)")
+    func hugePopulation() throws {
+        let dir = try world()
+        let result = try run(["explain", "UA1"] + Self.inputs, in: dir)
+        #expect(result.status == 0 && result.stdout.contains("population 10000000000000000000"), "\(result.stderr)")
+    }
+
+    @Test("validate on a directory is an input error, not a trap")
+    func directoryAsFile() throws {
+        let dir = try world()
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("dir.csv"), withIntermediateDirectories: false)
+        let result = try run(["validate", "dir.csv"], in: dir)
+        #expect(result.status == 65 && (result.stdout + result.stderr).contains("dir.csv: is a directory; expected a file"), "\(result.stdout)\(result.stderr)")
+    }
+
+    @Test("tune: a truth with no pairs is an error; a truth whose only partner is everyone's true partner ends")
+    func degenerateTruths() throws {
+        let dir = try world(ties: "ua_id,eu_id,status\nUA1,PL_1,rejected\n")
+        var result = try run(["tune", "--hromadas", "h.csv", "--partners", "p.csv", "--truth", "t.csv", "--no-stability"], in: dir)
+        #expect(result.status == 65 && result.stderr.contains("t.csv: has no existing or accepted pairs"), "\(result.stderr)")
+        try "id,name,name_en,level,country,eu_member,region,population,lat,lon,slots,volunteer,offer_energy,offer_water\nPL_1,K,K,city,PL,1,PL213,780000,50.06,19.94,1,1,0.9,0.2\n"
+            .write(to: dir.appendingPathComponent("one.csv"), atomically: true, encoding: .utf8)
+        try "ua_id,eu_id,status\nUA1,PL_1,existing\nUA2,PL_1,existing\nUA3,PL_1,existing\n".write(to: dir.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
+        result = try run(["tune", "--hromadas", "h.csv", "--partners", "one.csv", "--truth", "t.csv", "--no-stability", "--folds", "3"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    @Test("tune --write-weights naming a directory refuses, and the directory and its file stay")
+    func weightsOntoDirectory() throws {
+        let dir = try world(ties: "ua_id,eu_id,status\nUA1,PL_1,existing\nUA2,DE_1,existing\n")
+        let precious = dir.appendingPathComponent("precious")
+        try FileManager.default.createDirectory(at: precious, withIntermediateDirectories: false)
+        try "keep".write(to: precious.appendingPathComponent("f"), atomically: true, encoding: .utf8)
+        for force in [[], ["--force"]] {
+            let result = try run(["tune", "--hromadas", "h.csv", "--partners", "p.csv", "--truth", "t.csv", "--write-weights", "precious"] + force, in: dir)
+            #expect(result.status == 73 && result.stderr.contains("precious: is a directory"), "\(result.stderr)")
+            #expect(try String(contentsOf: precious.appendingPathComponent("f"), encoding: .utf8) == "keep")
+        }
+    }
+
+    @Test("numbers: weights of 1e308 rank as the same weights scaled down; scales that would overflow are refused with file and line")
+    func extremeWeights() throws {
+        let dir = try world()
+        let components = ["needs", "profile", "size", "proximity", "ties"]
+        try components.map { "\($0): 1e308\n" }.joined().write(to: dir.appendingPathComponent("big.yaml"), atomically: true, encoding: .utf8)
+        try components.map { "\($0): 1\n" }.joined().write(to: dir.appendingPathComponent("one.yaml"), atomically: true, encoding: .utf8)
+        for (name, file) in [("a", "big.yaml"), ("b", "one.yaml")] {
+            #expect(try run(["match"] + Self.inputs + ["--weights", file, "--out", name, "--format", "csv"], in: dir).status == 0)
+        }
+        #expect(try Data(contentsOf: dir.appendingPathComponent("a/proposals.csv")) == Data(contentsOf: dir.appendingPathComponent("b/proposals.csv")))
+        try "size_scale: 0.001\n".write(to: dir.appendingPathComponent("tiny.yaml"), atomically: true, encoding: .utf8)
+        let result = try run(["match"] + Self.inputs + ["--weights", "tiny.yaml", "--out", "c"], in: dir)
+        #expect(result.status == 65 && result.stderr.contains("tiny.yaml:1:13: size_scale must be between 0.05 and 1000"), "\(result.stderr)")
+    }
+
+    @Test("assign refuses a NaN threshold and non-decimal cells, and never prints a total JSON cannot hold")
+    func assignNumbers() throws {
+        let dir = try world()
+        try "1,2\n3,4\n".write(to: dir.appendingPathComponent("m.csv"), atomically: true, encoding: .utf8)
+        try "1,0x10\n3,4\n".write(to: dir.appendingPathComponent("hex.csv"), atomically: true, encoding: .utf8)
+        try "1e308,1e308\n1e308,1e308\n".write(to: dir.appendingPathComponent("big.csv"), atomically: true, encoding: .utf8)
+        var result = try run(["assign", "m.csv", "--threshold", "nan"], in: dir)
+        #expect(result.status == 64, "\(result.stderr)")
+        result = try run(["assign", "hex.csv"], in: dir)
+        #expect(result.status == 65 && result.stderr.contains("hex.csv:1:2: expected a finite decimal number"), "\(result.stderr)")
+        result = try run(["assign", "big.csv", "--format", "json"], in: dir)
+        #expect(result.status == 65 && !result.stdout.contains("inf"), "\(result.stdout)\(result.stderr)")
+    }
+
+    @Test("rules: a scalar where a list belongs, and a pair locked twice, named by file and line")
+    func rulesMistakes() throws {
+        let dir = try world()
+        try "levels: {village: city}\n".write(to: dir.appendingPathComponent("r1.yaml"), atomically: true, encoding: .utf8)
+        try "locked:\n  - [UA1, PL_1]\n  - [UA1, PL_1]\n".write(to: dir.appendingPathComponent("r2.yaml"), atomically: true, encoding: .utf8)
+        var result = try run(["match"] + Self.inputs + ["--rules", "r1.yaml", "--out", "o"], in: dir)
+        #expect(result.status == 65 && result.stderr.contains("r1.yaml:1:19: levels.village must be a list"), "\(result.stderr)")
+        result = try run(["match"] + Self.inputs + ["--rules", "r2.yaml", "--out", "o"], in: dir)
+        #expect(result.status == 65 && result.stderr.contains("r2.yaml:3:5: pair UA1, PL_1 is listed twice in locked (first on line 2)"), "\(result.stderr)")
+    }
+
+    @Test("a JSON error after a value holding a line break names the right record")
+    func jsonRecords() throws {
+        let dir = try world()
+        try """
+            [{"id":"UA1","name":"A\\nB","name_en":"A","level":"city","country":"UA","region":"K","population":5,"lat":50,"lon":30,"slots":1,"need_energy":0.5},
+             {"id":"UA2","name":"C","name_en":"C","level":"city","country":"UA","region":"K","population":"x","lat":50,"lon":30,"slots":1,"need_energy":0.5}]
+            """.write(to: dir.appendingPathComponent("h.json"), atomically: true, encoding: .utf8)
+        let result = try run(["validate", "h.json"], in: dir)
+        #expect(result.status == 65 && (result.stdout + result.stderr).contains(#"h.json: record 2, key "population""#), "\(result.stdout)")
+    }
+
+    @Test("batch: scenario keys misspelt or mistyped, a NaN or huge bonus, are refused before anything runs; the store is named when corrupt")
+    func batchJobMistakes() throws {
+        let dir = try world()
+        func job(_ scenarios: String) throws {
+            try ("hromadas: h.csv\npartners: p.csv\nties: t.csv\nstore: s.sqlite\noutput: out\nscenarios:\n" + scenarios)
+                .write(to: dir.appendingPathComponent("job.yaml"), atomically: true, encoding: .utf8)
+        }
+        try job("  - name: a\n    incumbency_bonus: .nan\n  - name: b\n    incumbancy_bonus: 0.1\n")
+        var result = try run(["batch", "run", "--job", "job.yaml"], in: dir)
+        #expect(result.status == 65 && result.stderr.contains("job.yaml:8:23: incumbency_bonus must be a number between 0 and 1, found \".nan\"")
+                && result.stderr.contains("job.yaml:10:5: unknown scenario key \"incumbancy_bonus\"; did you mean \"incumbency_bonus\"?"), "\(result.stderr)")
+        try job("  - name: a\n    incumbency_bonus: 1e39\n")
+        result = try run(["batch", "run", "--job", "job.yaml"], in: dir)
+        #expect(result.status == 65 && result.stderr.contains("found 1e39"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("s.sqlite").path))
+        try job("  - name: a\n")
+        try "garbage, not SQLite, long enough to be read as a header by SQLite....................................".write(
+            to: dir.appendingPathComponent("s.sqlite"), atomically: true, encoding: .utf8)
+        result = try run(["batch", "run", "--job", "job.yaml"], in: dir)
+        #expect(result.status == 74 && result.stderr.contains("the run store s.sqlite cannot be used"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/run-1-a").path))
+    }
+
+    @Test("batch: a user's file that looks like a temporary one survives; a lock file replaced by a link is not followed")
+    func batchFiles() throws {
+        let dir = try world()
+        try "hromadas: h.csv\npartners: p.csv\nties: t.csv\nstore: s.sqlite\noutput: out\nscenarios:\n  - name: a\n"
+            .write(to: dir.appendingPathComponent("job.yaml"), atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: false)
+        try "precious".write(to: out.appendingPathComponent("budget.partial-2025.xlsx"), atomically: true, encoding: .utf8)
+        var result = try run(["batch", "run", "--job", "job.yaml"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try String(contentsOf: out.appendingPathComponent("budget.partial-2025.xlsx"), encoding: .utf8) == "precious")
+        try "target".write(to: dir.appendingPathComponent("victim.txt"), atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(at: out.appendingPathComponent(".twinning-batch.lock"))
+        try FileManager.default.createSymbolicLink(atPath: out.appendingPathComponent(".twinning-batch.lock").path, withDestinationPath: "../victim.txt")
+        result = try run(["batch", "run", "--job", "job.yaml"], in: dir)
+        #expect(result.status != 0 && result.stderr.contains("out/.twinning-batch.lock"), "\(result.stderr)")
+        #expect(try String(contentsOf: dir.appendingPathComponent("victim.txt"), encoding: .utf8) == "target")
+    }
+
+    @Test("decide import: quoted commas in notes, lines counted across blank lines")
+    func decideImport() throws {
+        let dir = try world()
+        try "hromadas: h.csv\npartners: p.csv\nties: t.csv\nstore: s.sqlite\noutput: out\nscenarios:\n  - name: a\n"
+            .write(to: dir.appendingPathComponent("job.yaml"), atomically: true, encoding: .utf8)
+        #expect(try run(["batch", "run", "--job", "job.yaml"], in: dir).status == 0)
+        try "ua_id,eu_id,decision,note\n\nUA1,PL_2,reject,\"no, thanks\"\nUA9,PL_2,reject,x\n".write(to: dir.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
+        var result = try run(["decide", "import", "d.csv", "--job", "job.yaml"], in: dir)
+        #expect(result.status == 65 && result.stderr.contains("d.csv:4: unknown hromada id \"UA9\"") && result.stderr.contains("nothing recorded"), "\(result.stderr)")
+        try "ua_id,eu_id,decision,note\n\nUA1,PL_2,reject,\"no, thanks\"\n".write(to: dir.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
+        result = try run(["decide", "import", "d.csv", "--job", "job.yaml"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        result = try run(["decide", "list", "--job", "job.yaml"], in: dir)
+        #expect(result.stdout.contains("UA1 – PL_2  no, thanks"), "\(result.stdout)")
+    }
+}
