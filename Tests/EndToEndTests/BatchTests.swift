@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SeededRandom
 @testable import Twinning
 @testable import TwinningBatch
 
@@ -172,5 +173,91 @@ import Testing
             Change(kind: .dropped, pair: IDPair("UA3", "DE_1"), reason: "hromada UA3 no longer takes part"),
             Change(kind: .new, pair: IDPair("UA4", "DE_1"), reason: "new sign-up: hromada UA4"),
         ])
+    }
+}
+
+/// The batch's invariant under SIGKILL at any moment: killed at every checkpoint of a
+/// two-scenario job, and at seeded random times, the store stays sound (`PRAGMA
+/// integrity_check`), every folder is a run the store knows and every finished run has its
+/// folder; the next run settles what was left, after which folders and finished runs are
+/// exactly the same set, and it succeeds. `TWINNING_KILL_SEEDS` sets how many random
+/// times are tried (default 24).
+@Suite(.serialized) struct KillPropertyTests {
+    func setUp() throws -> URL {
+        let dir = try BatchTests().setUp()
+        try """
+            hromadas: h.csv
+            partners: p.csv
+            ties: t.csv
+            store: out/store.sqlite
+            output: out
+            scenarios:
+              - name: main
+              - name: sticky
+                incumbency_bonus: 0.02
+
+            """.write(to: dir.appendingPathComponent("job.yaml"), atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    /// Folders named like runs, and the store's runs.
+    func state(_ dir: URL) throws -> (folders: Set<String>, ok: Set<String>, known: Set<String>, integrity: String) {
+        let out = dir.appendingPathComponent("out")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? []
+        let folders = Set(names.filter { $0.hasPrefix("run-") })
+        guard FileManager.default.fileExists(atPath: out.appendingPathComponent("store.sqlite").path) else { return (folders, [], [], "ok") }
+        let store = try RunStore(path: out.appendingPathComponent("store.sqlite").path)
+        let runs = try store.runs()
+        return (folders, Set(runs.filter { $0.status == "ok" }.map(\.folder)), Set(runs.map(\.folder)), try store.integrityCheck())
+    }
+
+    func check(_ dir: URL, after what: String) throws {
+        var s = try state(dir)
+        #expect(s.integrity == "ok", "\(what): integrity \(s.integrity)")
+        #expect(s.folders.isSubset(of: s.known), "\(what): folders the store does not know: \(s.folders.subtracting(s.known))")
+        #expect(s.ok.isSubset(of: s.folders), "\(what): finished runs without a folder: \(s.ok.subtracting(s.folders))")
+        let next = try runTwinning(["batch", "run", "--job", "job.yaml"], in: dir)
+        #expect(next.status == 0, "\(what): the next run failed: \(next.stderr)")
+        s = try state(dir)
+        #expect(s.integrity == "ok" && s.folders == s.ok && s.known == s.ok, "\(what): after the next run, folders \(s.folders.sorted()) runs \(s.known.sorted()) finished \(s.ok.sorted())")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("out").path).filter { $0.hasSuffix(".partial") || $0.contains(".partial-") }
+        #expect(leftovers.isEmpty, "\(what): leftovers \(leftovers)")
+    }
+
+    @Test("killed at every checkpoint of a two-scenario run, with and without earlier runs", arguments: 1...9)
+    func everyCheckpoint(_ n: Int) throws {
+        for earlier in [false, true] {
+            let dir = try setUp()
+            if earlier { #expect(try runTwinning(["batch", "run", "--job", "job.yaml"], in: dir).status == 0) }
+            let point = try BatchTests().killedRun(dir, at: n)
+            try check(dir, after: "killed at checkpoint \(n) (\(point)), earlier runs: \(earlier)")
+        }
+    }
+
+    @Test("killed at seeded random moments")
+    func randomMoments() throws {
+        let seeds = Int(ProcessInfo.processInfo.environment["TWINNING_KILL_SEEDS"] ?? "") ?? 24
+        // How long a whole run takes here, to spread the kills over it.
+        let probe = try setUp()
+        let started = Date()
+        #expect(try runTwinning(["batch", "run", "--job", "job.yaml"], in: probe).status == 0)
+        let span = Date().timeIntervalSince(started)
+        var rng = SplitMix64(seed: 2026)
+        for seed in 0..<seeds {
+            let dir = try setUp()
+            if seed % 2 == 1 { #expect(try runTwinning(["batch", "run", "--job", "job.yaml"], in: dir).status == 0) }
+            let delay = Double.random(in: 0..<span, using: &rng)
+            let process = Process()
+            process.executableURL = try twinningBinary()
+            process.arguments = ["batch", "run", "--job", "job.yaml"]
+            process.currentDirectoryURL = dir
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            Thread.sleep(forTimeInterval: delay)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            try check(dir, after: String(format: "killed after %.3f s (seed %d)", delay, seed))
+        }
     }
 }
