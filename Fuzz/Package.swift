@@ -13,9 +13,9 @@ let targets = ["fuzz-csv", "fuzz-json", "fuzz-yaml", "fuzz-matrix", "fuzz-solver
 let package = Package(
     name: "TwinningFuzz",
     dependencies: [.package(path: "..")],
-    targets: targets.map { name in
+    targets: [.target(name: "FuzzDriver")] + targets.map { name in
         .executableTarget(
             name: name,
-            dependencies: [.product(name: name == "fuzz-solver" ? "Assignment" : "Twinning", package: root)])
+            dependencies: ["FuzzDriver", .product(name: name == "fuzz-solver" ? "Assignment" : "Twinning", package: root)])
     }
 )

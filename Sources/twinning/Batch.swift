@@ -51,9 +51,21 @@ struct BatchRun: ParsableCommand {
         let log = ConsoleLogHandler.logger
         let path = try job.path()
         Progress.shared.step("reading the inputs of \(path)")
+        let scenarios = (try? Job.load(path: path))?.scenarios.count ?? 1
+        var done = 0, matching = Date()
         let reports = try BatchRunner.run(jobPath: path, toolVersion: TwinningVersion.string, log: log) { point in
-            if case let .ready = point { Progress.shared.step("matching") }
-            if case let .recorded(scenario) = point { Progress.shared.step("scenario \(scenario) recorded") }
+            switch point {
+            case .ready:
+                matching = Date()
+                Progress.shared.step("matching scenario 1 of \(scenarios)")
+            case .recorded:
+                done += 1
+                guard done < scenarios else { return }
+                let left = Date().timeIntervalSince(matching) / Double(done) * Double(scenarios - done)
+                Progress.shared.step("matching scenario \(done + 1) of \(scenarios), about \(Int(left.rounded(.up))) s left")
+            default:
+                break
+            }
         }
         Progress.shared.finish()
         for r in reports {

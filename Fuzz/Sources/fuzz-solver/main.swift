@@ -1,12 +1,13 @@
 import Assignment
 import Foundation
+import FuzzDriver
 
 /// Bytes as a small sparse problem: rows and columns (1–5 each), demands and capacities
 /// (1–3), which pairs are listed and their values (multiples of 1/8, so sums are exact),
 /// the objective; an unmatched unit of demand is worth 0, so a pair is taken only when it
 /// helps. The solver must not crash, and its total must equal the best found by trying
 /// every way to pick pairs (exhaustive, feasible at this size).
-func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+fuzz { start, count in
     var bytes = UnsafeRawBufferPointer(start: start, count: count).makeIterator()
     func next() -> Int { Int(bytes.next() ?? 0) }
     let rows = 1 + next() % 5, columns = 1 + next() % 5
@@ -20,10 +21,10 @@ func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     }
     let problem = SparseAssignmentProblem(rows: rows, columns: columns, arcs: arcs, objective: maximize ? .maximize : .minimize,
                                           rowDemands: demands, columnCapacities: capacities)
-    guard let solution = try? problem.solve().solution else { return 0 }
+    guard let solution = try? problem.solve().solution else { return }
     // Exhaustive: every subset of listed pairs within demands and capacities.
     let all = arcs.enumerated().flatMap { i, list in list.map { (i, $0.column, $0.value) } }
-    guard all.count <= 16 else { return 0 }
+    guard all.count <= 16 else { return }
     var best = 0.0
     for mask in 0..<(1 << all.count) {
         var rowUse = [Int](repeating: 0, count: rows), columnUse = [Int](repeating: 0, count: columns)
@@ -38,16 +39,5 @@ func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     guard solution.total == best else {
         fatalError("solver total \(solution.total), exhaustive \(best): \(problem)")
     }
-    return 0
 }
 
-// SwiftPM links an executable's top-level code as its `main`, in place of libFuzzer's, so
-// the entry point hands the arguments to libFuzzer's driver.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
-                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-                         _ callback: @convention(c) (UnsafeRawPointer, Int) -> CInt) -> CInt
-
-var argc = CommandLine.argc
-var argv = CommandLine.unsafeArgv
-exit(LLVMFuzzerRunDriver(&argc, &argv) { fuzz($0, $1) })

@@ -81,78 +81,7 @@ public enum HTMLReport {
                 .style(style)
             ),
             .body(
-                .header(
-                    .h1("Twinning proposals"),
-                    .p(.id("run-title"), .class("muted")),
-                    .p(.id("summary"), .class("summary")),
-                    .div(.id("warnings")),
-                    .noscript(.p("This report draws its map, table and charts with JavaScript: open it in a browser with scripts enabled."))
-                ),
-                .section(.id("map-section"),
-                    .h2("Map"),
-                    .div(.id("map-area"),
-                        .div(
-                            .div(.class("map-wrap"),
-                                .element(named: "svg", nodes: [.id("map"), .attribute(named: "role", value: "img"),
-                                                               .attribute(named: "aria-label", value: "Map of the proposals")]),
-                                .div(.class("map-controls"),
-                                    .button(.id("zoom-in"), .attribute(named: "title", value: "Zoom in"), .text("+")),
-                                    .button(.id("zoom-out"), .attribute(named: "title", value: "Zoom out"), .text("−")),
-                                    .button(.id("zoom-reset"), .attribute(named: "title", value: "Show everything"), .text("⤢")))
-                            ),
-                            .div(.class("legend"),
-                                .span(.span(.class("swatch hromada")), .text("hromada")),
-                                .span(.span(.class("swatch partner")), .text("partner")),
-                                .span(.span(.class("swatch unmatched")), .text("not fully matched")),
-                                .span(.text("score "), .span(.id("score-low")), .text(" "),
-                                      .element(named: "svg", nodes: [.id("score-legend"), .attribute(named: "width", value: "120"),
-                                                                     .attribute(named: "height", value: "14")]),
-                                      .text(" "), .span(.id("score-high"))),
-                                .span(.id("map-note"))
-                            )
-                        ),
-                        .aside(.id("card"), .p(.class("muted"), .text("Click a line, a place or a table row to see why the pair scores what it does.")))
-                    )
-                ),
-                .section(.id("table-section"),
-                    .h2("Proposals"),
-                    .form(.id("filters"),
-                        .label(.text("oblast"), .select(.id("f-oblast"))),
-                        .label(.text("partner country"), .select(.id("f-country"))),
-                        .label(.text("score from"), .input(.id("f-min"), .type(.number), .attribute(named: "step", value: "0.01"),
-                                                           .attribute(named: "min", value: "0"), .attribute(named: "max", value: "1"))),
-                        .label(.text("to"), .input(.id("f-max"), .type(.number), .attribute(named: "step", value: "0.01"),
-                                                   .attribute(named: "min", value: "0"), .attribute(named: "max", value: "1"))),
-                        .label(.text("status"), .select(.id("f-status"))),
-                        .label(.text("search by name or id"), .input(.id("f-search"), .type(.search))),
-                        .button(.id("f-clear"), .type(.button), .text("clear"))
-                    ),
-                    .p(.id("showing"), .class("muted")),
-                    .div(.class("table-scroll"),
-                        .table(.id("proposals"), .class("data"), .thead(.id("proposals-head")), .tbody(.id("proposals-body"))))
-                ),
-                .section(.id("unmatched-section"),
-                    .h2("Hromadas not fully matched"),
-                    .p(.id("unmatched-note"), .class("muted")),
-                    .table(.id("unmatched-table"), .class("data"),
-                        .thead(.tr(.th("Hromada"), .th("Oblast"), .th(.class("num"), .text("wanted")), .th(.class("num"), .text("got")),
-                                   .th("Reason"))),
-                        .tbody(.id("unmatched-body")))
-                ),
-                .section(.id("charts-section"),
-                    .h2("Summary"),
-                    .div(.id("charts"),
-                        .element(named: "figure", nodes: [.element(named: "figcaption", text: "Scores of the proposals"), .div(.id("chart-scores"))]),
-                        .element(named: "figure", nodes: [.element(named: "figcaption", text: "Proposals per partner country"), .div(.id("chart-countries"))]),
-                        .element(named: "figure", nodes: [.element(named: "figcaption", text: "Proposals per oblast"), .div(.id("chart-oblasts"))]))
-                ),
-                .footer(.id("provenance"),
-                    .p(.id("made")),
-                    .h4("Inputs"), .div(.id("inputs")),
-                    .h4("Weights"), .div(.id("weights")),
-                    .h4("Rules"), .div(.id("rules")),
-                    .h4("Sources"), .p(.id("attribution"))
-                ),
+                header, mapSection, tableSection, unmatchedSection, chartsSection, footer,
                 island("twinning-data", proposals),
                 island("twinning-outlines", options.outlines?.data ?? Data("null".utf8)),
                 island("twinning-meta", meta),
@@ -160,6 +89,102 @@ public enum HTMLReport {
             )
         )
         return Data(page.render().utf8)
+    }
+
+    /// The heading, the run, the summary and warnings (filled by the script).
+    static var header: Node<HTML.BodyContext> {
+        .header(
+            .h1("Twinning proposals"),
+            .p(.id("run-title"), .class("muted")),
+            .p(.id("summary"), .class("summary")),
+            .div(.id("warnings")),
+            .noscript(.p("This report draws its map, table and charts with JavaScript: open it in a browser with scripts enabled."))
+        )
+    }
+
+    /// The map and the card beside it.
+    static var mapSection: Node<HTML.BodyContext> {
+        .section(.id("map-section"),
+            .h2("Map"),
+            .div(.id("map-area"),
+                .div(
+                    .div(.class("map-wrap"),
+                        .element(named: "svg", nodes: [.id("map"), .attribute(named: "role", value: "img"),
+                                                       .attribute(named: "aria-label", value: "Map of the proposals")]),
+                        .div(.class("map-controls"),
+                            .button(.id("zoom-in"), .attribute(named: "title", value: "Zoom in"), .text("+")),
+                            .button(.id("zoom-out"), .attribute(named: "title", value: "Zoom out"), .text("−")),
+                            .button(.id("zoom-reset"), .attribute(named: "title", value: "Show everything"), .text("⤢")))
+                    ),
+                    .div(.class("legend"),
+                        .span(.span(.class("swatch hromada")), .text("hromada")),
+                        .span(.span(.class("swatch partner")), .text("partner")),
+                        .span(.span(.class("swatch unmatched")), .text("not fully matched")),
+                        .span(.text("score "), .span(.id("score-low")), .text(" "),
+                              .element(named: "svg", nodes: [.id("score-legend"), .attribute(named: "width", value: "120"),
+                                                             .attribute(named: "height", value: "14")]),
+                              .text(" "), .span(.id("score-high"))),
+                        .span(.id("map-note"))
+                    )
+                ),
+                .aside(.id("card"), .p(.class("muted"), .text("Click a line, a place or a table row to see why the pair scores what it does.")))
+            )
+        )
+    }
+
+    /// The filters and the table of proposals.
+    static var tableSection: Node<HTML.BodyContext> {
+        .section(.id("table-section"),
+            .h2("Proposals"),
+            .form(.id("filters"),
+                .label(.text("oblast"), .select(.id("f-oblast"))),
+                .label(.text("partner country"), .select(.id("f-country"))),
+                .label(.text("score from"), .input(.id("f-min"), .type(.number), .attribute(named: "step", value: "0.01"),
+                                                   .attribute(named: "min", value: "0"), .attribute(named: "max", value: "1"))),
+                .label(.text("to"), .input(.id("f-max"), .type(.number), .attribute(named: "step", value: "0.01"),
+                                           .attribute(named: "min", value: "0"), .attribute(named: "max", value: "1"))),
+                .label(.text("status"), .select(.id("f-status"))),
+                .label(.text("search by name or id"), .input(.id("f-search"), .type(.search))),
+                .button(.id("f-clear"), .type(.button), .text("clear"))
+            ),
+            .p(.id("showing"), .class("muted")),
+            .div(.class("table-scroll"),
+                .table(.id("proposals"), .class("data"), .thead(.id("proposals-head")), .tbody(.id("proposals-body"))))
+        )
+    }
+
+    /// The hromadas left short.
+    static var unmatchedSection: Node<HTML.BodyContext> {
+        .section(.id("unmatched-section"),
+            .h2("Hromadas not fully matched"),
+            .p(.id("unmatched-note"), .class("muted")),
+            .table(.id("unmatched-table"), .class("data"),
+                .thead(.tr(.th("Hromada"), .th("Oblast"), .th(.class("num"), .text("wanted")), .th(.class("num"), .text("got")),
+                           .th("Reason"))),
+                .tbody(.id("unmatched-body")))
+        )
+    }
+
+    /// The summary charts.
+    static var chartsSection: Node<HTML.BodyContext> {
+        .section(.id("charts-section"),
+            .h2("Summary"),
+            .div(.id("charts"),
+                .element(named: "figure", nodes: [.element(named: "figcaption", text: "Scores of the proposals"), .div(.id("chart-scores"))]),
+                .element(named: "figure", nodes: [.element(named: "figcaption", text: "Proposals per partner country"), .div(.id("chart-countries"))]),
+                .element(named: "figure", nodes: [.element(named: "figcaption", text: "Proposals per oblast"), .div(.id("chart-oblasts"))]))
+        )
+    }
+
+    /// Provenance: the run, inputs with SHA-256, weights, rules, sources.
+    static var footer: Node<HTML.BodyContext> {
+        .footer(.id("provenance"),
+            .p(.id("made")),
+            .h4("Inputs"), .div(.id("inputs")),
+            .h4("Weights"), .div(.id("weights")),
+            .h4("Rules"), .div(.id("rules")),
+            .h4("Sources"), .p(.id("attribution"))
+        )
     }
 
     /// `sha256-…` of a script or style, as a Content-Security-Policy source.
