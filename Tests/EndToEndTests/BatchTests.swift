@@ -185,18 +185,8 @@ import SeededRandom
 @Suite(.serialized) struct KillPropertyTests {
     func setUp() throws -> URL {
         let dir = try BatchTests().setUp()
-        try """
-            hromadas: h.csv
-            partners: p.csv
-            ties: t.csv
-            store: out/store.sqlite
-            output: out
-            scenarios:
-              - name: main
-              - name: sticky
-                incumbency_bonus: 0.02
-
-            """.write(to: dir.appendingPathComponent("job.yaml"), atomically: true, encoding: .utf8)
+        let job = dir.appendingPathComponent("job.yaml")
+        try (String(contentsOf: job, encoding: .utf8) + "  - name: sticky\n    incumbency_bonus: 0.02\n").write(to: job, atomically: true, encoding: .utf8)
         return dir
     }
 

@@ -107,3 +107,17 @@ import Testing
         #expect(good.map(\.kind) == [.accept, .reject, .accept])
     }
 }
+
+@Suite struct TrainedWeightsTests {
+    @Test("trained_on round-trips through the YAML tune writes, and a wrong shape is named by line and column")
+    func roundTrip() throws {
+        var w = Weights.defaults.rounded(digits: 4)
+        w.trainedOn = Weights.Training(truth: "data dir/ties: 2026.csv", sha256: String(repeating: "ab", count: 32), hromadas: ["UA1", "UA#2"])
+        let read = try Weights.parse(w.yaml, file: "w.yaml")
+        #expect(read == w)
+        #expect(throws: InputErrors.self) { try Weights.parse("trained_on: \"old string\"\nneeds: 1\n", file: "w.yaml") }
+        do { _ = try Weights.parse("trained_on: \"old string\"\nneeds: 1\n", file: "w.yaml") } catch {
+            #expect(error.description.contains("w.yaml:1:13: expected a mapping of trained_on keys (truth, sha256, hromadas)"), "\(error)")
+        }
+    }
+}

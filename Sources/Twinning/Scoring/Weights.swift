@@ -120,7 +120,7 @@ public struct Weights: Sendable, Equatable {
                 if let x = reader.number(value, key, in: range) { w[parameter] = x }
             } else if key == "trained_on" {
                 var training = Training(truth: "", sha256: "", hromadas: [])
-                for (field, _, item) in reader.entries(value, keys: ["truth", "sha256", "hromadas"], what: "trained_on fields") {
+                for (field, _, item) in reader.entries(value, keys: ["truth", "sha256", "hromadas"], what: "trained_on") {
                     switch field {
                     case "truth": training.truth = reader.string(item, "trained_on.truth") ?? ""
                     case "sha256": training.sha256 = reader.string(item, "trained_on.sha256") ?? ""
