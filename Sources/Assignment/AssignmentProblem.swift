@@ -66,24 +66,27 @@ public struct AssignmentProblem<Scalar: AssignmentScalar>: Sendable {
     public func solve() throws(AssignmentError) -> AssignmentSolution {
         // Route the common element types to code specialised for them: a generic call
         // from another module would otherwise run the hot loop unspecialised.
+        // The solving function is a free function, not a member of this generic type: a
+        // member's specialisation would also need `Scalar`, unknown in this unspecialised
+        // body, and the whole search then ran through generic witnesses (8× slower).
         if Scalar.self == Double.self {
-            return try Self.solve(unsafeBitCast(self, to: AssignmentProblem<Double>.self))
+            return try solveAssignment(unsafeBitCast(self, to: AssignmentProblem<Double>.self))
         }
         if Scalar.self == Float.self {
-            return try Self.solve(unsafeBitCast(self, to: AssignmentProblem<Float>.self))
+            return try solveAssignment(unsafeBitCast(self, to: AssignmentProblem<Float>.self))
         }
-        return try Self.solve(self)
+        return try solveAssignment(self)
     }
+}
 
-    private static func solve<S>(_ problem: AssignmentProblem<S>) throws(AssignmentError) -> AssignmentSolution {
-        let prepared = try problem.prepared()
-        var search = prepared.search
-        if let violator = search.run() {
-            throw AssignmentError.infeasible(side: prepared.transposed ? .columns : .rows,
-                                             members: violator.rows, demand: violator.demand, supply: violator.supply)
-        }
-        return prepared.solution(from: search)
+private func solveAssignment<S>(_ problem: AssignmentProblem<S>) throws(AssignmentError) -> AssignmentSolution {
+    let prepared = try problem.prepared()
+    var search = prepared.search
+    if let violator = search.run() {
+        throw AssignmentError.infeasible(side: prepared.transposed ? .columns : .rows,
+                                         members: violator.rows, demand: violator.demand, supply: violator.supply)
     }
+    return prepared.solution(from: search)
 }
 
 /// One chosen pair: 0-based row and column.
