@@ -5,8 +5,9 @@ import Twinning
 /// Points of a batch run, in order, where a caller may look in (tests stop the process
 /// there to check that a killed run leaves the store and the folders consistent).
 public enum BatchCheckpoint: Sendable, Equatable {
-    /// Inputs read, store opened, lock taken, a killed run's leftovers settled.
-    case ready
+    /// Inputs read, store opened, lock taken, a killed run's leftovers settled; the
+    /// scenarios about to run.
+    case ready(scenarios: Int)
     /// A scenario's run is recorded as pending.
     case pending(scenario: String)
     /// Its files are written into the staging folder.
@@ -46,7 +47,7 @@ public enum BatchRunner {
         defer { lock.release() }
         let decisions = try store.decisions()
         let ties = applying(decisions, to: inputs.shared.ties, hromadas: inputs.shared.hromadas, partners: inputs.shared.partners)
-        checkpoint(.ready)
+        checkpoint(.ready(scenarios: inputs.scenarios.count))
         var reports: [ScenarioReport] = []
         for scenario in inputs.scenarios {
             reports.append(try run(scenario, job: job, inputs: inputs, ties: ties, decisions: decisions, store: store,

@@ -6,12 +6,8 @@ import Twinning
 public enum DecisionFile {
     public static let columns = ["ua_id", "eu_id", "decision"]
 
-    public static func load(path: String, decidedAt: String) throws(InputErrors) -> [RunStore.Decision] {
-        try parse(InputFile.bytes(path: path), file: path, decidedAt: decidedAt)
-    }
-
     /// The decisions with the line each was read from (for messages about their ids).
-    public static func loadWithLines(path: String, decidedAt: String) throws(InputErrors) -> [(decision: RunStore.Decision, line: Int)] {
+    public static func load(path: String, decidedAt: String) throws(InputErrors) -> [(decision: RunStore.Decision, line: Int)] {
         try parseWithLines(InputFile.bytes(path: path), file: path, decidedAt: decidedAt)
     }
 

@@ -51,11 +51,11 @@ struct BatchRun: ParsableCommand {
         let log = ConsoleLogHandler.logger
         let path = try job.path()
         Progress.shared.step("reading the inputs of \(path)")
-        let scenarios = (try? Job.load(path: path))?.scenarios.count ?? 1
-        var done = 0, matching = Date()
+        var scenarios = 1, done = 0, matching = Date()
         let reports = try BatchRunner.run(jobPath: path, toolVersion: TwinningVersion.string, log: log) { point in
             switch point {
-            case .ready:
+            case let .ready(count):
+                scenarios = count
                 matching = Date()
                 Progress.shared.step("matching scenario 1 of \(scenarios)")
             case .recorded:
@@ -273,7 +273,7 @@ struct Decide: ParsableCommand {
         @Argument(help: ArgumentHelp("The CSV file.", valueName: "file")) var file: String
 
         func run() throws {
-            let read = try DecisionFile.loadWithLines(path: file, decidedAt: Decide.now())
+            let read = try DecisionFile.load(path: file, decidedAt: Decide.now())
             try Decide.record(read.map(\.decision), origins: read.map { "\(file):\($0.line): " }, job: job)
         }
     }
