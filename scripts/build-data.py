@@ -34,14 +34,28 @@ def clip01(x):
 
 
 def percentile_ranks(values):
-    """Mid-rank percentile in [0, 1] of each value (ties share a rank)."""
+    """Share of the other values strictly below each value, in [0, 1]. Tied values share
+    the lowest rank of their group, so the 857 hromadas with no recorded event all get 0
+    (a mid-rank would give them about 0.29: "somewhat affected" for places with nothing)."""
     order = sorted(values)
     n = len(order)
-    first, last = {}, {}
+    first = {}
     for k, v in enumerate(order):
         first.setdefault(v, k)
-        last[v] = k
-    return [((first[v] + last[v]) / 2) / max(n - 1, 1) for v in values]
+    return [first[v] / max(n - 1, 1) for v in values]
+
+
+def haversine_km(lat1, lon1, lat2, lon2):
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def density_profile(population, area_km2):
+    """`profile_urban`, the same on both sides: log10(inhabitants per km²) / 3.5 in [0, 1]
+    (1 from about 3,160 per km², a dense town; 0 at 1 per km² and below)."""
+    density = population / area_km2 if area_km2 > 0 else 100.0
+    return clip01(math.log10(max(density, 1.0)) / 3.5)
 
 
 def read(path):
@@ -85,11 +99,22 @@ def build_hromadas(raw):
     D = percentile_ranks(sar)                       # physical damage
     E = [0.5 * a + 0.5 * b for a, b in zip(percentile_ranks(events), percentile_ranks(events_per_10k))]
     S = [1 - x for x in percentile_ranks(pop)]      # smallness
+    # Kyiv's row has no distance to Russia or Belarus: it gets the mean of its five
+    # nearest hromada centres' (87-103 km), not a default that would place it 1,000 km away.
+    border = {}
+    for r in rows:
+        if r["distance_to_russia_or_belarus_km"]:
+            border[r["katotth"]] = float(r["distance_to_russia_or_belarus_km"])
+            continue
+        lat, lon = float(r["lat"]), float(r["lon"])
+        known = [o for o in rows if o["distance_to_russia_or_belarus_km"]]
+        known.sort(key=lambda o: (haversine_km(lat, lon, float(o["lat"]), float(o["lon"])), o["katotth"]))
+        border[r["katotth"]] = sum(float(o["distance_to_russia_or_belarus_km"]) for o in known[:5]) / 5
     out = []
     for k, r in enumerate(rows):
         status = r["war_status_sep_2022"]
         O = {"occupied": 1.0, "deoccupied": 0.8, "not occupied, in the war zone": 0.5}.get(status, 0.0)
-        F = math.exp(-float(r["distance_to_russia_or_belarus_km"] or 1000) / 100)   # front/border proximity
+        F = math.exp(-border[r["katotth"]] / 100)                                    # front/border proximity
         U = clip01(float(r["urban_population_2022"] or 0) / pop[k])                  # urban share
         R = 1 - U
         T = clip01(float(r["travel_time_to_oblast_center_min"] or 0) / 120)          # remoteness
@@ -115,53 +140,88 @@ def build_hromadas(raw):
             "participation": 0.6 * s + 0.4 * R,
         }
         p = pop[k]
+        profile = density_profile(p, float(r["area_km2"]))
         slots = 1 + (p >= 50000) + (p >= 250000)
         out.append([r["katotth"], r["name_uk"], r["name_en"], hromada_level(r["type_en"]), "UA",
                     r["oblast_en"], str(int(p)), r["lat"], r["lon"], str(slots), "", STATUS[status]]
                    + [fmt(clip01(need[x]), 3) for x in SECTORS]
-                   + [fmt(U, 3), fmt(R, 3)])
+                   + [fmt(profile, 3), fmt(1 - profile, 3)])
     out.sort(key=lambda r: r[0])
     header = ["id", "name", "name_en", "level", "country", "region", "population", "lat", "lon", "slots", "seeking",
               "status"] + ["need_" + x for x in SECTORS] + ["profile_urban", "profile_rural"]
     return header, out
 
 
-def build_partners(raw, twin_rows):
+def lau_populations(raw, rows):
+    """Each LAU's population and where it comes from, or None for an uninhabited unit.
+
+    - `eurostat`: the LAU figure;
+    - uninhabited (left out of partners.csv): a figure of 0 (German unincorporated
+      forests and lakes, the Cypriot communities in the north, ...), and the Swiss units
+      without a figure, which are lakes, state forests and common land, not communes;
+    - `geonames`: no figure, but GeoNames places of 15,000 or more lie in the LAU (all of
+      Iceland's larger towns): the sum of their populations, a lower bound;
+    - `nuts3_median`: no figure and no such place: the median of the NUTS3 region's LAUs,
+      `country_median` where the region has none, `europe_median` where the country has
+      none either (the rest of Iceland: its places under 15,000 have no figure here).
+    """
+    places = defaultdict(int)
+    for g in read(os.path.join(raw, "geonames_cities15000_europe_ua.csv")):
+        if g["lau_gisco_id"]:
+            places[g["lau_gisco_id"]] += int(g["population"])
+    known = [r for r in rows if r["population"] and float(r["population"]) > 0]
+    by_nuts3, by_country = defaultdict(list), defaultdict(list)
+    for r in known:
+        by_nuts3[r["nuts3"]].append(float(r["population"]))
+    out = {}
+    for r in rows:
+        lau = r["gisco_id"]
+        if r["population"] and float(r["population"]) > 0:
+            out[lau] = (int(float(r["population"])), "eurostat")
+        elif r["population"] or r["country"] == "CH":
+            out[lau] = None
+        elif lau in places:
+            out[lau] = (places[lau], "geonames")
+        elif r["nuts3"] in by_nuts3:
+            out[lau] = (int(statistics.median(by_nuts3[r["nuts3"]])), "nuts3_median")
+    for r in known:
+        by_country[r["country"]].append(float(r["population"]))
+    everywhere = statistics.median(float(r["population"]) for r in known)
+    for r in rows:
+        if r["gisco_id"] not in out:
+            pops = by_country.get(r["country"])
+            out[r["gisco_id"]] = (int(statistics.median(pops)), "country_median") if pops else (int(everywhere), "europe_median")
+    return out
+
+
+def build_partners(raw):
     rows = read(os.path.join(raw, "eu_lau_2020.csv"))
     rows.sort(key=lambda r: r["gisco_id"])
-    # Fill-ins for missing coordinates and population: the NUTS3 region's mean centre
-    # and median population, flagged in coord_source / population_source.
+    populations = lau_populations(raw, rows)
+    # Fill-ins for missing coordinates: the NUTS3 region's mean centre, flagged in coord_source.
     by_nuts3 = defaultdict(list)
     for r in rows:
         by_nuts3[r["nuts3"]].append(r)
-    nuts3_centre, nuts3_pop = {}, {}
+    nuts3_centre = {}
     for code, members in by_nuts3.items():
         pts = [(float(m["lat"]), float(m["lon"])) for m in members if m["lat"]]
         if pts:
             nuts3_centre[code] = (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts))
-        pops = [float(m["population"]) for m in members if m["population"] and float(m["population"]) > 0]
-        if pops:
-            nuts3_pop[code] = statistics.median(pops)
     by_nuts2 = defaultdict(list)
     for code, c in nuts3_centre.items():
         by_nuts2[code[:4]].append(c)
 
-    # Volunteering: countries weighted like the real twin pairs (add-one smoothing,
-    # relative to the country's number of LAUs), larger towns more likely.
-    twin_country = Counter(t["partner_lau_gisco_id"][:2] for t in twin_rows)
-    lau_count = Counter(r["country"] for r in rows)
-    weight = {c: (twin_country.get(c, 0) + 1) / n for c, n in lau_count.items()}
+    # Volunteering depends on size alone: nothing about real twin pairs goes into the
+    # draw, so the offers (and the `needs` component) carry no information about the truth.
     def size_factor(p):
         return min(1.0, (p / 20000.0) ** 0.7)
-    raw_p = []
-    for r in rows:
-        p = float(r["population"]) if r["population"] else nuts3_pop.get(r["nuts3"], 1000.0)
-        raw_p.append(weight[r["country"]] * size_factor(max(p, 1.0)))
+    inhabited = [r for r in rows if populations[r["gisco_id"]] is not None]
+    raw_p = [size_factor(populations[r["gisco_id"]][0]) for r in inhabited]
     scale = VOLUNTEER_TARGET / sum(raw_p)
     rng = random.Random(SEED)
 
     out = []
-    for r, q in zip(rows, raw_p):
+    for r, q in zip(inhabited, raw_p):
         lat, lon, coord_source = r["lat"], r["lon"], r["coord_source"]
         if not lat:
             c = nuts3_centre.get(r["nuts3"])
@@ -169,11 +229,7 @@ def build_partners(raw, twin_rows):
                 pts = by_nuts2.get(r["nuts3"][:4], [])
                 c = (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts))
             lat, lon, coord_source = fmt(c[0], 5), fmt(c[1], 5), "nuts3_mean"
-        if r["population"] and float(r["population"]) > 0:
-            population, population_source = str(int(float(r["population"]))), "eurostat"
-        else:
-            population, population_source = str(int(nuts3_pop.get(r["nuts3"], 1000))), "nuts3_median"
-        p = int(population)
+        p, population_source = populations[r["gisco_id"]]
         volunteer = rng.random() < min(0.9, q * scale)
         offers = [0.0] * len(SECTORS)
         if volunteer:
@@ -182,18 +238,17 @@ def build_partners(raw, twin_rows):
             for k in strong:
                 base[k] = rng.uniform(0.6, 1.0)
             offers = base
-        area = float(r["area_km2"]) if r["area_km2"] else 0.0
-        density = p / area if area > 0 else 100.0
-        urban = clip01(math.log10(max(density, 1.0)) / 3.5)
+        urban = density_profile(p, float(r["area_km2"]) if r["area_km2"] else 0.0)
         slots = 1 + (p >= 100000) + (p >= 500000)
         out.append([r["gisco_id"], r["lau_name"], r["lau_name_latin"] or r["lau_name"], lau_level(p), r["country"],
-                    r["eu_member"], r["nuts2"], r["nuts3"], population, population_source, lat, lon, coord_source,
+                    r["eu_member"], r["nuts2"], r["nuts3"], str(p), population_source, lat, lon, coord_source,
                     str(slots), "1" if volunteer else "0", "1" if volunteer else "0"]
                    + [fmt(x, 3) for x in offers] + [fmt(urban, 3), fmt(1 - urban, 3)])
     header = ["id", "name", "name_en", "level", "country", "eu_member", "nuts2", "region", "population",
               "population_source", "lat", "lon", "coord_source", "slots", "volunteer", "offers_synthetic"] \
         + ["offer_" + x for x in SECTORS] + ["profile_urban", "profile_rural"]
-    return header, out
+    left_out = Counter(r["country"] for r in rows if populations[r["gisco_id"]] is None)
+    return header, out, left_out
 
 
 def build_ties(raw, hromada_ids, partner_ids):
@@ -242,10 +297,8 @@ def main():
     ap.add_argument("--out", default=os.path.join(here, "..", "Data"))
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    twin_rows = [r for r in read(os.path.join(a.raw, "twin_pairs_ua_wikipedia.csv"))
-                 if r["ua_hromada_katotth"] and r["partner_lau_gisco_id"]]
     h_header, hromadas = build_hromadas(a.raw)
-    p_header, partners = build_partners(a.raw, twin_rows)
+    p_header, partners, uninhabited = build_partners(a.raw)
     t_header, ties, matched, skipped = build_ties(a.raw, {r[0] for r in hromadas}, {r[0] for r in partners})
     write(os.path.join(a.out, "hromadas.csv"), h_header, hromadas)
     write(os.path.join(a.out, "partners.csv"), p_header, partners)
@@ -258,8 +311,10 @@ def main():
     with open(os.path.join(a.out, "ATTRIBUTION.txt"), "w", encoding="utf-8", newline="\n") as f:
         f.write(ATTRIBUTION)
     volunteers = sum(1 for r in partners if r[14] == "1")
+    sources = Counter(r[9] for r in partners)
     print(f"hromadas.csv: {len(hromadas)} rows; partners.csv: {len(partners)} rows, {volunteers} synthetic "
-          f"volunteers; ties.csv: {len(ties)} of {len(matched)} matched pairs "
+          f"volunteers, populations {dict(sorted(sources.items()))}, uninhabited left out "
+          f"{sum(uninhabited.values())} {dict(sorted(uninhabited.items()))}; ties.csv: {len(ties)} of {len(matched)} matched pairs "
           f"({', '.join(f'{n} {why}' for why, n in sorted(skipped.items()))})", file=sys.stderr)
 
 
