@@ -39,6 +39,14 @@ enum BLAS {
         }
     }
 
+    /// The upper triangle of `C = Y · Yᵀ` (ssyrk), Y row-major `k × n` with row stride
+    /// `n`, C row-major `k × k`, written whole (the lower triangle left as it was).
+    static func gramian(_ y: UnsafePointer<Float>, rows k: Int, columns n: Int, into c: UnsafeMutablePointer<Float>) {
+        guard k > 0 else { return }
+        guard n > 0 else { for r in 0..<k { (c + r * k + r).update(repeating: 0, count: k - r) }; return }
+        cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(k), Int32(n), 1, y, Int32(n), 0, c, Int32(k))
+    }
+
     /// Tells OpenBLAS to run each call on the calling thread alone (for callers that split
     /// the work over the cores themselves: OpenBLAS's own workers would otherwise spin
     /// between calls and take those cores). Other BLAS implementations: no effect.

@@ -67,6 +67,15 @@ public struct DenseMatrix<Element: BLASScalar>: Sendable, Equatable {
         BLAS.gemmABt(self, rows: rows, other, rows: otherRows, into: result)
     }
 
+    /// The Gram matrix `Y · Yᵀ` of `k` rows of length `n` (row-major, row stride `n`) into
+    /// `k × k` caller-owned memory; only the upper triangle (column ≥ row) is written.
+    /// Weighted second moments `Σ w·x·xᵀ` are this with rows `√w ⊙ x`.
+    ///
+    /// - Complexity: O(k² · n) flops, run by BLAS (ssyrk).
+    public static func gramian(rows y: UnsafePointer<Float>, count k: Int, length n: Int, into c: UnsafeMutablePointer<Float>) {
+        BLAS.gramian(y, rows: k, columns: n, into: c)
+    }
+
     /// Makes BLAS run each product on the calling thread only, for code that splits
     /// products over the cores itself (see ``timesTransposed(rows:_:rows:into:)``).
     public static func useCallingThreadOnly() { BLAS.runOnCallingThread() }

@@ -4,14 +4,18 @@ import Twinning
 
 struct Tune: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Search and fit weights against real partnerships; report cross-validated metrics and stability.",
+        abstract: "Fit weights to real partnerships; report cross-validated metrics and stability.",
         discussion: """
-        Shuffles the hromadas of the true pairs (seeded) into folds. For each fold, a grid search, a random search \
-        and a logistic-regression fit (IRLS with LAPACK least squares) choose weights on the other folds' pairs, and \
-        are measured on the fold's: hit@10, MRR and median rank, as mean ± standard deviation over the folds. The \
-        method with the best mean training MRR is fitted on every pair and written as a weights file, which records \
-        the truth file, its SHA-256 and the hromadas it was fitted on (evaluate warns when measuring those). \
-        Stability: the share of `match` proposals that survive a ±10 % change of each weight.
+        Shuffles the hromadas of the true pairs (seeded) into folds. For each fold, every method learns from the \
+        other folds' pairs only (the priors and the ties component count the training pairs alone) and is measured \
+        on the fold's, among every partner: hit@10, MRR, median rank and the share of hromadas with a true partner in \
+        their top 10, as mean ± standard deviation over the folds, over all pairs and over those matched by name. \
+        The methods: random order, proximity only, the weights as given, gravity (its size exponent chosen on the \
+        training pairs) and a conditional logit over every component but the offers (Newton steps, LAPACK solves). \
+        The offers never enter: they are synthetic in the shipped data. The --model method is then fitted on every \
+        pair and written as a weights file, which records the truth file, its SHA-256 and the hromadas it was fitted \
+        on (evaluate warns when measuring those). Stability: the share of `match` proposals that survive a ±10 % \
+        change of each weight.
 
         Examples:
           twinning tune
@@ -19,7 +23,9 @@ struct Tune: ParsableCommand {
         """)
 
     @OptionGroup var input: TruthOptions
-    @Option(help: ArgumentHelp("Seed of the folds and the random search.", valueName: "n")) var seed: UInt64 = 2022
+    @Option(help: ArgumentHelp("Seed of the folds.", valueName: "n")) var seed: UInt64 = 2022
+    @Option(help: ArgumentHelp("The fitted method written as weights: logit or gravity.", valueName: "method"))
+    var model: FittedModel = .logit
     @Option(help: ArgumentHelp("Folds of the cross-validation (each hromada is held out in one).", valueName: "k")) var folds = 5
     @Option(help: ArgumentHelp("Where to write the chosen weights (a new file; see --force).", valueName: "file"))
     var writeWeights = "tuned-weights.yaml"
@@ -27,6 +33,11 @@ struct Tune: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the tables (CSV and JSON) into this new folder.", valueName: "folder"))
     var out: String?
     @Flag(help: "Skip the stability table (ten extra matchings).") var noStability = false
+
+    enum FittedModel: String, ExpressibleByArgument, CaseIterable {
+        case logit, gravity
+        var method: TuneMethod { self == .logit ? .logit : .gravity }
+    }
 
     func validate() throws {
         guard folds >= 2 else { throw ValidationError("--folds must be 2 or more") }
@@ -39,9 +50,9 @@ struct Tune: ParsableCommand {
         Progress.shared.step("scoring every partner for the hromadas of \(input.truth)")
         let (loaded, truth) = try input.load()
         let report = Tuner.tune(hromadas: loaded.hromadas, partners: loaded.partners, truth: truth, base: loaded.weights,
-                                seed: seed, folds: folds) { done, total in
+                                seed: seed, folds: folds, write: model.method) { done, total in
             let elapsed = Date().timeIntervalSince(start)
-            Progress.shared.step("tuning: \(done) of \(total) searches done, about \(Int((elapsed / Double(done) * Double(total - done)).rounded())) s left")
+            Progress.shared.step("tuning: \(done) of \(total) fits done, about \(Int((elapsed / Double(done) * Double(total - done)).rounded())) s left")
         }
         Progress.shared.finish()
         let hromadas = Set(truth.map(\.hromada))
@@ -52,13 +63,15 @@ struct Tune: ParsableCommand {
         var weights = report.weights
         weights.trainedOn = Weights.Training(truth: input.truth, sha256: loaded.digests["ties"] ?? "",
                                              hromadas: hromadas.map { loaded.hromadas.ids[$0] }.sorted())
-        let summary = report.summaries.first { $0.method == report.best }!
-        let yaml = "# twinning tune, seed \(seed), \(report.folds.count) folds: \(report.best.title), fitted on all "
-            + "\(truth.count) true pairs; held-out MRR " + String(format: "%.4f ± %.4f", summary.mrr.mean, summary.mrr.sd)
-            + " across folds\n" + weights.yaml
+        let summary = report.summaries.first { $0.method == report.written }!
+        let yaml = "# twinning tune, seed \(seed), \(report.folds.count) folds: \(report.written.title), fitted on all "
+            + "\(truth.count) true pairs; held-out hromadas hit@10 "
+            + String(format: "%.3f ± %.3f", summary.hromadaHitAt10.mean, summary.hromadaHitAt10.sd)
+            + ", MRR " + String(format: "%.4f ± %.4f", summary.mrr.mean, summary.mrr.sd) + " across folds\n" + weights.yaml
         try OutputFile.write(Data(yaml.utf8), to: writeWeights, replace: force)
-        print("best by mean training MRR: \(report.best.title), fitted on every pair → written to \(writeWeights): "
-              + Tuner.components.map { "\($0.rawValue) \(CSVWriter.fixed(weights[$0], 4))" }.joined(separator: ", "))
+        print("\(report.written.title), fitted on every pair → written to \(writeWeights): "
+              + Tuner.components.map { "\($0.rawValue) \(CSVWriter.fixed(weights[$0], 4))" }.joined(separator: ", ")
+              + ", gravity_size \(CSVWriter.fixed(weights[.gravitySize], 2))")
         let stability = noStability ? [] : try stability(loaded)
         if let out {
             try OutputFolder.write(TuneTables(report: report, truth: truth, loaded: loaded, stability: stability).files(), to: out)
@@ -69,11 +82,18 @@ struct Tune: ParsableCommand {
 
     static func table(_ r: TuneReport) -> String {
         func spread(_ s: TuneReport.Spread, _ digits: Int) -> String { CSVWriter.fixed(s.mean, digits) + " ± " + CSVWriter.fixed(s.sd, digits) }
-        var text = "method".padding(toLength: 25, withPad: " ", startingAt: 0) + "train MRR".leftPad(17) + "held-out MRR".leftPad(19)
-            + "hit@10".leftPad(15) + "median rank".leftPad(15) + "\n"
+        var text = "method".padding(toLength: 20, withPad: " ", startingAt: 0) + "train MRR".leftPad(17) + "held-out MRR".leftPad(17)
+            + "hit@10".leftPad(15) + "median rank".leftPad(15) + "hromadas hit@10".leftPad(17) + "\n"
         for s in r.summaries {
-            text += s.method.title.padding(toLength: 25, withPad: " ", startingAt: 0) + spread(s.trainMRR, 4).leftPad(17)
-                + spread(s.mrr, 4).leftPad(19) + spread(s.hitAt10, 3).leftPad(15) + spread(s.medianRank, 0).leftPad(15) + "\n"
+            text += s.method.title.padding(toLength: 20, withPad: " ", startingAt: 0) + spread(s.trainMRR, 4).leftPad(17)
+                + spread(s.mrr, 4).leftPad(17) + spread(s.hitAt10, 3).leftPad(15) + spread(s.medianRank, 0).leftPad(15)
+                + spread(s.hromadaHitAt10, 3).leftPad(17) + "\n"
+        }
+        text += "\npairs matched by name on both sides:\n" + "method".padding(toLength: 20, withPad: " ", startingAt: 0)
+            + "hit@10".leftPad(17) + "hromadas hit@10".leftPad(17) + "\n"
+        for s in r.summaries {
+            text += s.method.title.padding(toLength: 20, withPad: " ", startingAt: 0) + spread(s.nameMatchedHitAt10, 3).leftPad(17)
+                + spread(s.nameMatchedHromadaHitAt10, 3).leftPad(17) + "\n"
         }
         return text
     }
@@ -121,14 +141,21 @@ struct TuneTables {
         .integer("train_hromadas") { $0.fold.trainHromadas }, .integer("test_hromadas") { $0.fold.testHromadas },
         .number("train_mrr", digits: 5) { $0.candidate.trainMRR }]
         + EvaluationReport.cutoffs.map { k in .number("hit_at_\(k)", digits: 4) { $0.candidate.heldOut.hitAt[k] ?? 0 } }
-        + [.number("mrr", digits: 5) { $0.candidate.heldOut.meanReciprocalRank }, .number("median_rank", digits: 1) { $0.candidate.heldOut.medianRank }]
-        + Tuner.components.map { c in .number("weight_\(c.rawValue)", digits: 4) { $0.candidate.weights[c] } }
+        + [.number("mrr", digits: 5) { $0.candidate.heldOut.meanReciprocalRank }, .number("median_rank", digits: 1) { $0.candidate.heldOut.medianRank },
+           .number("hromada_hit_at_10", digits: 4) { $0.candidate.heldOut.hromadaHitAt10 },
+           .number("name_matched_hit_at_10", digits: 4) { $0.candidate.heldOutNameMatched.hitAt[10] ?? 0 },
+           .number("name_matched_hromada_hit_at_10", digits: 4) { $0.candidate.heldOutNameMatched.hromadaHitAt10 }]
+        + Tuner.components.map { c in Column("weight_\(c.rawValue)") { $0.candidate.weights.map { Cell.number($0[c], digits: 4) } ?? .missing } }
+        + [Column("gravity_size") { $0.candidate.weights.map { Cell.number($0[.gravitySize], digits: 2) } ?? .missing }]
 
     static let summaryColumns: [Column<TuneReport.Summary>] = [.text("method") { $0.method.rawValue },
         .number("train_mrr_mean", digits: 5) { $0.trainMRR.mean }, .number("train_mrr_sd", digits: 5) { $0.trainMRR.sd },
         .number("mrr_mean", digits: 5) { $0.mrr.mean }, .number("mrr_sd", digits: 5) { $0.mrr.sd },
         .number("hit_at_10_mean", digits: 4) { $0.hitAt10.mean }, .number("hit_at_10_sd", digits: 4) { $0.hitAt10.sd },
         .number("median_rank_mean", digits: 1) { $0.medianRank.mean }, .number("median_rank_sd", digits: 1) { $0.medianRank.sd },
+        .number("hromada_hit_at_10_mean", digits: 4) { $0.hromadaHitAt10.mean }, .number("hromada_hit_at_10_sd", digits: 4) { $0.hromadaHitAt10.sd },
+        .number("name_matched_hit_at_10_mean", digits: 4) { $0.nameMatchedHitAt10.mean },
+        .number("name_matched_hromada_hit_at_10_mean", digits: 4) { $0.nameMatchedHromadaHitAt10.mean },
         .number("pooled_mrr", digits: 5) { $0.pooled.meanReciprocalRank }, .number("pooled_hit_at_10", digits: 4) { $0.pooled.hitAt[10] ?? 0 },
         .number("pooled_median_rank", digits: 1) { $0.pooled.medianRank }]
 
@@ -140,7 +167,7 @@ struct TuneTables {
 
     func files() throws -> [String: Data] {
         let folds = report.folds.flatMap { f in f.candidates.map { FoldRow(fold: f, candidate: $0) } }
-        let ranks = TuneMethod.allCases.flatMap { method in
+        let ranks = TuneMethod.allCases.filter { report.heldOutRanks[$0] != nil }.flatMap { method in
             truth.indices.map { t in
                 RankRow(hromada: loaded.hromadas.ids[truth[t].hromada], partner: loaded.partners.ids[truth[t].partner],
                         country: loaded.partners.countries[truth[t].partner], fold: report.foldOfPair[t] + 1, method: method,
@@ -154,10 +181,10 @@ struct TuneTables {
         ]
         if !stability.isEmpty { files["stability.csv"] = Data(Table(stability, columns: Self.stabilityColumns).csv().utf8) }
         struct Document: Encodable {
-            let best: String, folds: RecordedValue, summary: RecordedValue, stability: [Stability], weights: [String: Double]
+            let written: String, folds: RecordedValue, summary: RecordedValue, stability: [Stability], weights: [String: Double]
         }
         files["tune.json"] = try JSONOutput.encode(Document(
-            best: report.best.rawValue, folds: Table(folds, columns: Self.foldColumns).records,
+            written: report.written.rawValue, folds: Table(folds, columns: Self.foldColumns).records,
             summary: Table(report.summaries, columns: Self.summaryColumns).records, stability: stability,
             weights: Dictionary(uniqueKeysWithValues: ScoreComponent.allCases.map { ($0.rawValue, report.weights[$0]) })))
         return files

@@ -161,7 +161,7 @@ import Testing
                                                       ties: dir.appendingPathComponent("t.csv").path))
         let instance = loaded.instance()
         let model = ScoreModel(hromadas: loaded.hromadas, partners: loaded.partners, weights: loaded.weights,
-                               partnerTiedRegions: instance.partnerTiedRegions)
+                               context: instance.context)
         let p = loaded.partners
         var best = -1.0, left = p.slots, used: [String: Int] = [:]
         func visit(_ i: Int, _ total: Double) {

@@ -6,13 +6,19 @@ import SeededRandom
 @Suite struct EvaluationTests {
     @Test("metrics checked by hand")
     func metricsByHand() {
-        let m = EvaluationReport.metrics(ranks: [1, 3, 10, 60])
-        #expect(m.hitAt == [1: 0.25, 5: 0.5, 10: 0.75, 50: 0.75])
-        #expect(abs(m.meanReciprocalRank - (1 + 1.0 / 3 + 0.1 + 1.0 / 60) / 4) < 1e-12)
-        #expect(m.medianRank == 6.5)
-        let r = EvaluationReport.randomBaseline(pairs: 4, candidates: 4)
-        #expect(r.hitAt[1] == 0.25 && r.hitAt[5] == 1 && r.medianRank == 2.5)
+        // Hromada 7 has pairs ranked 1 and 60, hromada 8 one ranked 3, hromada 9 one ranked 11.
+        let m = EvaluationReport.metrics(ranks: [1, 3, 11, 60], hromadas: [7, 8, 9, 7])
+        #expect(m.hitAt == [1: 0.25, 5: 0.5, 10: 0.5, 50: 0.75])
+        #expect(abs(m.meanReciprocalRank - (1 + 1.0 / 3 + 1.0 / 11 + 1.0 / 60) / 4) < 1e-12)
+        #expect(m.medianRank == 7)
+        #expect(m.hromadas == 3 && abs(m.hromadaHitAt10 - 2.0 / 3) < 1e-12)
+        let r = EvaluationReport.randomBaseline(hromadas: [0, 1, 2, 3], candidates: 4)
+        #expect(r.hitAt[1] == 0.25 && r.hitAt[5] == 1 && r.medianRank == 2.5 && r.hromadaHitAt10 == 1)
         #expect(abs(r.meanReciprocalRank - (1 + 0.5 + 1.0 / 3 + 0.25) / 4) < 1e-12)
+        // Among 100 candidates a hromada with 2 true partners has one in a random top 10 with
+        // probability 1 − (90·89)/(100·99); one with a single partner, 0.1.
+        let two = EvaluationReport.randomBaseline(hromadas: [5, 5, 6], candidates: 100)
+        #expect(abs(two.hromadaHitAt10 - ((1 - 90.0 * 89 / (100 * 99)) + 0.1) / 2) < 1e-12)
     }
 
     @Test("ranks: the true partner's place among candidates, ties by index, non-candidates left out")
@@ -36,7 +42,7 @@ import SeededRandom
 }
 
 @Suite struct TuningTests {
-    @Test("on a truth made by proximity alone, tuning finds proximity and ranks every partner first")
+    @Test("on a truth made by proximity alone, the fitted model ranks nearly every held-out nearest partner first; folds never share a hromada")
     func recoversKnownWeights() throws {
         let (h, p) = try randomRegistries(hromadas: 30, partners: 200, seed: 12)
         // The true partner of each hromada: its nearest partner.
@@ -48,29 +54,46 @@ import SeededRandom
             }!
             truth.append(Tie(i, nearest))
         }
-        let report = Tuner.tune(hromadas: h, partners: p, truth: truth, seed: 5, folds: 3, randomTrials: 20)
-        let w = report.weights
-        #expect(w[.proximity] > max(w[.needs], w[.profile], w[.size]), "\(w)")
-        let best = report.summaries.first { $0.method == report.best }!, defaults = report.summaries[0]
-        #expect(best.pooled.hitAt[1] == 1, "held-out hit@1 \(best.pooled.hitAt[1] ?? 0)")
-        #expect(best.trainMRR.mean > defaults.trainMRR.mean)
-        // Every pair is held out exactly once, in the fold of its hromada.
+        let report = Tuner.tune(hromadas: h, partners: p, truth: truth, seed: 5, folds: 3)
+        let logit = report.summaries.first { $0.method == .logit }!, defaults = report.summaries.first { $0.method == .defaults }!
+        #expect(logit.pooled.hitAt[1]! >= 0.8 && logit.pooled.hitAt[10]! == 1, "held-out hit@1 \(logit.pooled.hitAt[1] ?? 0)")
+        #expect(logit.trainMRR.mean > defaults.trainMRR.mean)
+        // Every pair is held out exactly once, in the fold of its hromada, and no hromada is in two folds.
         #expect(report.folds.count == 3 && report.folds.map(\.testHromadas).reduce(0, +) == h.count)
-        #expect(report.heldOutRanks[report.best]!.allSatisfy { $0 >= 1 } && Set(report.foldOfPair) == [0, 1, 2])
-        #expect(w == w.rounded(digits: 4))
+        var foldOf: [Int: Int] = [:]
+        for (t, f) in report.foldOfPair.enumerated() { #expect(foldOf.updateValue(f, forKey: truth[t].hromada) ?? f == f) }
+        #expect(Set(report.foldOfPair) == [0, 1, 2])
+        #expect(report.weights == report.weights.rounded(digits: 4))
+        #expect(report.weights[.needs] == 0, "the offers never enter a fit")
     }
 
-    @Test("logistic regression recovers the sign and order of known coefficients")
-    func logisticFit() {
-        // One component drives the outcome: large positive coefficient for it, small for others.
-        var rng = SplitMix64(seed: 3)
-        let m = 400, rows = 20
-        var comps = [[Float]](repeating: [Float](repeating: 0, count: rows * m), count: 4)
-        for c in 0..<4 { for k in 0..<(rows * m) { comps[c][k] = Float.random(in: 0..<1, using: &rng) } }
-        // Positives: in each row the partner with the highest component 2 ("size").
-        let positives = (0..<rows).map { r in (row: r, partner: (0..<m).max { comps[2][r * m + $0] < comps[2][r * m + $1] }!) }
-        let beta = Tuner.logisticFit(comps, m: m, positives: positives, rng: &rng)
-        #expect(beta[2] > 0 && beta[2] > 3 * abs(beta[0]) && beta[2] > 3 * abs(beta[1]) && beta[2] > 3 * abs(beta[3]), "\(beta)")
+    @Test("the conditional logit recovers known coefficients from choices drawn from the model itself")
+    func conditionalLogitRecovers() throws {
+        let (h, p) = try randomRegistries(hromadas: 400, partners: 300, seed: 21)
+        let components: [ScoreComponent] = [.proximity, .size, .town]
+        let truth = [4.0, 2.5, -3.0]
+        var weights = Weights(only: Dictionary(uniqueKeysWithValues: zip(components, truth)))
+        weights[.distanceScaleKm] = 500
+        let model = ScoreModel(hromadas: h, partners: p, weights: weights)
+        // Each hromada chooses two partners (independently) with probability ∝ exp(β·x).
+        var rng = SplitMix64(seed: 77)
+        var pairs: [(row: Int, partner: Int)] = []
+        for i in 0..<h.count {
+            let utilities = (0..<p.count).map { j in
+                zip(components, truth).reduce(0.0) { $0 + $1.1 * model.breakdown(hromada: i, partner: j)[$1.0].value }
+            }
+            let top = utilities.max()!, odds = utilities.map { exp($0 - top) }, total = odds.reduce(0, +)
+            for _ in 0..<2 {
+                var u = rng.nextUnit() * total, j = 0
+                while j < p.count - 1 && u >= odds[j] { u -= odds[j]; j += 1 }
+                pairs.append((i, j))
+            }
+        }
+        let fit = ConditionalLogit.fit(model: model, components: components, pairs: pairs)
+        #expect(fit.converged)
+        for (estimate, expected) in zip(fit.coefficients, truth) {
+            #expect(abs(estimate - expected) < 0.2 * abs(expected), "\(fit.coefficients) against \(truth)")
+        }
     }
 }
 

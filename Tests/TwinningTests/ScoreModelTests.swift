@@ -9,12 +9,12 @@ func randomRegistries(hromadas n: Int, partners m: Int, seed: UInt64) throws -> 
     func next() -> Double { random.nextUnit() }
     let sectors: [Sector] = [.energy, .water, .health, .education, .economy]
     func file(_ side: Side, _ count: Int, _ lat: ClosedRange<Double>, _ lon: ClosedRange<Double>) throws -> Registry {
-        var text = "id,name,level,country,region,population,lat,lon,slots," + sectors.map { side.sectorPrefix + $0.rawValue }.joined(separator: ",")
+        var text = "id,name,level,country,region,nuts2,population,lat,lon,slots," + sectors.map { side.sectorPrefix + $0.rawValue }.joined(separator: ",")
             + ",profile_urban,profile_rural\n"
         for i in 0..<count {
             let values = sectors.map { _ in String(format: "%.3f", next() < 0.2 ? 0 : next()) }
             let urban = next()
-            text += "X\(i),Name \(i),city,\(side == .hromadas ? "UA" : "PL"),R\(i % 4),\(Int(100 + next() * 500_000)),"
+            text += "X\(i),Name \(i),city,\(side == .hromadas ? "UA" : i % 5 == 0 ? "DE" : "PL"),R\(i % 4),N\(i % 3),\(Int(100 + next() * 500_000)),"
                 + "\(lat.lowerBound + next() * (lat.upperBound - lat.lowerBound)),\(lon.lowerBound + next() * (lon.upperBound - lon.lowerBound)),1,"
                 + values.joined(separator: ",") + ",\(urban),\(1 - urban)\n"
         }
@@ -23,12 +23,15 @@ func randomRegistries(hromadas n: Int, partners m: Int, seed: UInt64) throws -> 
     return (try file(.hromadas, n, 44...52, 22...40), try file(.partners, m, 36...70, -10...30))
 }
 
-/// The oblasts each partner already twins with, from (hromada, partner) pairs.
-func tiedRegions(_ pairs: [(Int, Int)], _ hromadas: Registry) -> [Int: Set<String>] {
-    var tied: [Int: Set<String>] = [:]
-    for (i, j) in pairs { tied[j, default: []].insert(hromadas.regions[i]) }
-    return tied
+/// A score context knowing as ties the (hromada, partner) pairs that are in the registries.
+func knowing(_ pairs: [(Int, Int)], _ hromadas: Registry, _ partners: Registry) -> ScoreContext {
+    ScoreContext(hromadas: hromadas, partners: partners,
+                 ties: pairs.filter { $0.0 < hromadas.count && $0.1 < partners.count }.map { IndexPair($0.0, $0.1) })
 }
+
+/// Ties that exercise every known-tie component: partner 17 twins with hromadas 3 and 7
+/// (both of oblast R3), so for hromada 3 its `ties` comes from 7 alone.
+let someTies = [(0, 5), (3, 17), (7, 17), (2, 150), (7, 210), (11, 5)]
 
 @Suite struct ScoreModelTests {
     @Test("BLAS scores equal the plain Swift formula to 1e-5", arguments: [
@@ -39,11 +42,12 @@ func tiedRegions(_ pairs: [(Int, Int)], _ hromadas: Registry) -> [Int: Set<Strin
         { var w = Weights(); w[.sizeScale] = 0.05; w[.ties] = 1; return w }(),
         // Weights near the largest double: normalised without overflow.
         { var w = Weights(); for c in ScoreComponent.allCases { w[c] *= 1e307 }; return w }(),
+        // Every component, gravity with a steep size exponent.
+        { var w = Weights(); for c in ScoreComponent.allCases { w[c] = 1 }; w[.gravitySize] = 1.5; return w }(),
     ])
     func matchesReference(weights: Weights) throws {
         let (h, p) = try randomRegistries(hromadas: 37, partners: 211, seed: 3)
-        let model = ScoreModel(hromadas: h, partners: p, weights: weights,
-                               partnerTiedRegions: tiedRegions([(0, 5), (3, 17), (2, 150), (7, 210)], h))
+        let model = ScoreModel(hromadas: h, partners: p, weights: weights, context: knowing(someTies, h, p))
         for columns in [0..<100, 100..<211] {
             let block = model.scores(columns: columns)
             for i in 0..<h.count {
@@ -89,8 +93,10 @@ func tiedRegions(_ pairs: [(Int, Int)], _ hromadas: Registry) -> [Int: Set<Strin
     @Test("each component handed out run by run equals the reference, and they combine to the score")
     func componentsBySegment() throws {
         let (h, p) = try randomRegistries(hromadas: 23, partners: 150, seed: 8)
-        let model = ScoreModel(hromadas: h, partners: p, partnerTiedRegions: tiedRegions([(1, 4), (5, 140), (2, 77)], h))
-        let (coefficients, constant) = Weights.defaults.normalised
+        var weights = Weights()
+        for c in ScoreComponent.allCases { weights[c] = 1 }
+        let model = ScoreModel(hromadas: h, partners: p, weights: weights, context: knowing(someTies, h, p))
+        let (coefficients, constant) = weights.normalised
         let seen = Counter()
         model.forEachSegment(components: ScoreComponent.allCases, blockSize: 64) { s in
             seen.add(s.columns.count)

@@ -16,20 +16,28 @@ public struct Tie: Sendable, Hashable {
     public let status: Status
     /// Where the tie comes from.
     public let source: Provenance
+    /// Whether both sides were matched to their ids by name (the `ua_match_method` and
+    /// `eu_match_method` columns start with `name`), nil when the file does not say.
+    /// Pairs matched by coordinates alone (city districts, exonyms) are the less certain.
+    public let matchedByName: Bool?
 
-    public init(hromada: Int, partner: Int, status: Status, source: Provenance) {
+    public init(hromada: Int, partner: Int, status: Status, source: Provenance, matchedByName: Bool? = nil) {
         self.hromada = hromada
         self.partner = partner
         self.status = status
         self.source = source
+        self.matchedByName = matchedByName
     }
 
     public var pair: IndexPair { IndexPair(hromada, partner) }
 }
 
 public enum Ties {
-    /// The columns of a ties file (others, such as names and sources, are ignored).
+    /// The columns of a ties file (others, such as names and sources, are ignored but for
+    /// ``methodColumns``).
     public static let columns = ["ua_id", "eu_id", "status"]
+    /// Optional: how each side was matched to its id (``Tie/matchedByName``).
+    public static let methodColumns = ["ua_match_method", "eu_match_method"]
 
     /// Reads `ua_id,eu_id,status` rows. Ids must name rows of the two registries; a pair
     /// may appear once.
@@ -43,6 +51,7 @@ public enum Ties {
         let position = table.columns(required: columns, what: "ties", errors: &errors)
         if !errors.isEmpty { throw InputErrors(errors) }
         let cUA = position["ua_id"]!, cEU = position["eu_id"]!, cStatus = position["status"]!
+        let methods = methodColumns.compactMap { table.header.firstIndex(of: $0) }
         let resolver = IDResolver(hromadas: hromadas, partners: partners)
         var ties: [Tie] = [], firstLine: [IndexPair: Int] = [:]
         for r in 0..<table.count {
@@ -70,7 +79,9 @@ public enum Ties {
                 continue
             }
             firstLine[pair] = line
-            ties.append(Tie(hromada: i, partner: j, status: status, source: Provenance(status.rawValue, .file(path: file, line: line))))
+            let byName = methods.count == 2 ? methods.allSatisfy { table.string(r, $0).hasPrefix("name") } : nil
+            ties.append(Tie(hromada: i, partner: j, status: status, source: Provenance(status.rawValue, .file(path: file, line: line)),
+                            matchedByName: byName))
         }
         if !errors.isEmpty { throw InputErrors(errors) }
         return ties

@@ -70,8 +70,8 @@ public struct MatchInstance: Sendable {
     public let alreadyPartnered: Set<Int>
     /// Existing partners per hromada (those with none are left out).
     public let existing: [Int: Int]
-    /// For partners with existing ties: the oblasts of the hromadas they twin with.
-    public let partnerTiedRegions: [Int: Set<String>]
+    /// The existing ties and the partners' regions, as the score reads them.
+    public let context: ScoreContext
 
     /// Which partners take part.
     public let pool: CandidatePool
@@ -129,9 +129,8 @@ public struct MatchInstance: Sendable {
         // A locked pair's partner takes part whatever else would leave it out.
         isCandidate = (0..<partners.count).map { lockedPartners.contains($0) || r.partnerExclusions[$0] == nil }
         self.restrictions = r
-        var tied: [Int: Set<String>] = [:]
-        for t in ties where t.status == .existing { tied[t.partner, default: []].insert(hromadas.regions[t.hromada]) }
-        partnerTiedRegions = tied
+        context = ScoreContext(hromadas: hromadas, partners: partners, ties: ties.filter { $0.status == .existing }.map(\.pair),
+                               priorStrength: weights[.priorStrength])
     }
 
     /// The same matching with other weights (tuning's stability runs).
@@ -155,10 +154,6 @@ public struct MatchInstance: Sendable {
 
     /// The score model for the hromadas `rows` against the partners `columns`.
     func scoreModel(rows: [Int], columns: [Int]) -> ScoreModel {
-        let columnOf = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
-        var tied: [Int: Set<String>] = [:]
-        for (j, regions) in partnerTiedRegions { if let c = columnOf[j] { tied[c] = regions } }
-        return ScoreModel(hromadas: hromadas.subset(rows), partners: partners.subset(columns), weights: weights,
-                          partnerTiedRegions: tied)
+        ScoreModel(hromadas: hromadas, partners: partners, weights: weights, context: context, rows: rows, columns: columns)
     }
 }

@@ -34,7 +34,7 @@ extension MatchInstance {
     /// registry index), to explain any of their pairs. Made once for all of them: it
     /// prepares every partner's features.
     public func explainer(hromadas rows: [Int]) -> ScoreModel {
-        ScoreModel(hromadas: hromadas.subset(rows), partners: partners, weights: weights, partnerTiedRegions: partnerTiedRegions)
+        ScoreModel(hromadas: hromadas, partners: partners, weights: weights, context: context, rows: rows)
     }
 
     /// Why a pair scoring `score` is not proposed for being under min_score (locked pairs

@@ -16,6 +16,27 @@ public enum ScoreComponent: String, CaseIterable, Sendable, Codable, Comparable 
     case proximity
     /// 1 when the partner already twins with another hromada of the same oblast.
     case ties
+    /// A gravity law, multiplicative in distance and size ratio:
+    /// `(d + d₀)⁻¹ · ratio^(−a)`, taken as its logarithm scaled to [0, 1].
+    case gravity
+    /// The partner's own size, `log10(population) / 6` (1 from a million inhabitants).
+    case town
+    /// 1 for the most populous LAU of its NUTS 2 region, ½ for that of its NUTS 3 region.
+    case centre
+    /// How often hromadas of the same oblast twin in the partner's country (smoothed,
+    /// learnt from the known ties, the hromada's own left out).
+    case countryPrior = "country_prior"
+    /// The same for the partner's NUTS 2 region, smoothed towards the country's.
+    case regionPrior = "region_prior"
+    /// How many hromadas the partner already twins with (the hromada itself not counted):
+    /// `log2(1 + n) / 4`, 1 from 15.
+    case popularity
+    /// ``centre`` where the hromada is the most populous of its oblast, else 0: regional
+    /// centres twin with regional centres.
+    case capitals
+    /// ``town`` times the hromada's own `log10(population) / 6`: larger hromadas lean
+    /// further towards larger partners.
+    case peers
 
     /// The weight when a weights file does not set it.
     public var defaultWeight: Double {
@@ -25,6 +46,7 @@ public enum ScoreComponent: String, CaseIterable, Sendable, Codable, Comparable 
         case .size: return 0.15
         case .proximity: return 0.15
         case .ties: return 0.05
+        case .gravity, .town, .centre, .countryPrior, .regionPrior, .popularity, .capitals, .peers: return 0
         }
     }
 
@@ -35,13 +57,26 @@ public enum ScoreComponent: String, CaseIterable, Sendable, Codable, Comparable 
         case .profile: return "cosine of the profile_ vectors"
         case .size: return "exp(-|ln(pop_ua/pop_eu)| / size_scale)"
         case .proximity: return "exp(-distance_km / distance_scale_km); negative = prefer distant"
-        case .ties: return "partner already twins with a hromada of the same oblast"
+        case .ties: return "partner already twins with another hromada of the same oblast"
+        case .gravity: return "1 - (ln(1 + d/10 km) + a·|ln(pop_ua/pop_eu)|) / G: distance and size ratio multiplied"
+        case .town: return "log10(partner population) / 6"
+        case .centre: return "1 largest LAU of its NUTS 2 region, 0.5 of its NUTS 3 region"
+        case .countryPrior: return "1 + log10 p(country | oblast) / 4, learnt from known ties"
+        case .regionPrior: return "1 + log10 p(NUTS 2 region | oblast) / 6, learnt from known ties"
+        case .popularity: return "log2(1 + hromadas the partner twins with) / 4"
+        case .capitals: return "centre, where the hromada is the largest of its oblast"
+        case .peers: return "town × log10(hromada population) / 6"
         }
     }
 
-    /// Whether the component is learnt from real partnerships, so that evaluation must
-    /// leave it out (the true pairs would vouch for themselves).
-    public var usesKnownTies: Bool { self == .ties }
+    /// Whether the component is learnt from known partnerships. It never counts the
+    /// hromada's own ties, so evaluation can keep it when the known ties are the training
+    /// pairs only.
+    public var usesKnownTies: Bool { self == .ties || self == .countryPrior || self == .regionPrior || self == .popularity }
+
+    /// Whether the component reads the partners' offers, which are synthetic in the shipped
+    /// data (and exist only for volunteers): evaluation and tuning leave it out.
+    public var usesOffers: Bool { self == .needs }
 
     /// Position in `allCases`: the index of the component in weight and value arrays.
     public var index: Int { Self.allCases.firstIndex(of: self)! }
@@ -53,11 +88,15 @@ public enum ScoreComponent: String, CaseIterable, Sendable, Codable, Comparable 
 public enum ScoreParameter: String, CaseIterable, Sendable, Codable {
     case sizeScale = "size_scale"
     case distanceScaleKm = "distance_scale_km"
+    case gravitySize = "gravity_size"
+    case priorStrength = "prior_strength"
 
     public var defaultValue: Double {
         switch self {
         case .sizeScale: return 1
         case .distanceScaleKm: return 1000
+        case .gravitySize: return 0.5
+        case .priorStrength: return 5
         }
     }
 
@@ -65,6 +104,8 @@ public enum ScoreParameter: String, CaseIterable, Sendable, Codable {
         switch self {
         case .sizeScale: return "how fast size similarity falls with the population ratio"
         case .distanceScaleKm: return "distance at which proximity falls to 1/e"
+        case .gravitySize: return "the gravity law's exponent a of the population ratio (distance's is 1)"
+        case .priorStrength: return "pseudo-ties that pull an oblast's priors towards all oblasts' shares"
         }
     }
 
@@ -75,6 +116,8 @@ public enum ScoreParameter: String, CaseIterable, Sendable, Codable {
         switch self {
         case .sizeScale: return 0.05...1000
         case .distanceScaleKm: return 1...1_000_000
+        case .gravitySize: return 0...10
+        case .priorStrength: return 0.01...1_000_000
         }
     }
 }

@@ -76,6 +76,23 @@ extension ScoreModel {
             return exp(-distance / weights.distanceScaleKm)
         case .ties:
             return tied(i, j) ? 1 : 0
+        case .gravity:
+            let a = weights[.gravitySize]
+            return max(0, 1 - (log(1 + distance / Self.gravityOffsetKm) + a * abs(log(ratio))) / Self.gravityNormaliser(a))
+        case .town:
+            return Self.townValue(partners.populations[j])
+        case .centre:
+            return Double(centre[j])
+        case .countryPrior:
+            return Double(countryPrior[i * context.countries + Int(columnCountry[j])])
+        case .regionPrior:
+            return Double(regionPrior[i * context.regions + Int(columnRegion[j])])
+        case .popularity:
+            return Double(popularity(i, j))
+        case .capitals:
+            return rowIsCentre[i] ? Double(centre[j]) : 0
+        case .peers:
+            return Self.townValue(hromadas.populations[i]) * Self.townValue(partners.populations[j])
         }
     }
 

@@ -51,7 +51,7 @@ extension ScoreModel {
             while start < all.upperBound {
                 let block = start..<min(all.upperBound, start + blockSize)
                 plan.products(rows: rows, block: block, into: &work)
-                let tied = (0..<block.count).filter { partnerTiedRegions[block.lowerBound + $0] != nil }
+                let tied = (0..<block.count).filter { tiedHromadas[block.lowerBound + $0] != nil }
                 for (local, i) in rows.enumerated() {
                     visit(plan.segment(row: i, local: local, block: block, tied: tied, work: work))
                 }
@@ -111,6 +111,8 @@ struct SegmentPlan: @unchecked Sendable {
     let requested: [ScoreComponent]
     let diameterOverL: Double
     let hasProfiles: Bool
+    /// Gravity: `a / G` and `1 / G`.
+    let gravitySize: Float, gravityInverse: Float
 
     init(model: ScoreModel, requested: [ScoreComponent]) {
         self.model = model
@@ -122,6 +124,9 @@ struct SegmentPlan: @unchecked Sendable {
         self.constant = Float(constant)
         diameterOverL = 2 * ScoreModel.earthRadiusKm / model.weights.distanceScaleKm
         hasProfiles = !model.profiles.isEmpty
+        let a = model.weights[.gravitySize], g = ScoreModel.gravityNormaliser(a)
+        gravitySize = Float(a / g)
+        gravityInverse = Float(1 / g)
     }
 
     /// The GEMM products of `rows` against `block`.
@@ -173,8 +178,39 @@ struct SegmentPlan: @unchecked Sendable {
         case .ties:
             out.update(repeating: 0, count: width)
             for j in tied where model.tied(i, block.lowerBound + j) { out[j] = 1 }
+        case .gravity:
+            gravityValues(i, block, into: out)
+        case .town:
+            return model.town.withUnsafeBufferPointer { $0.baseAddress! + block.lowerBound }
+        case .centre:
+            return model.centre.withUnsafeBufferPointer { $0.baseAddress! + block.lowerBound }
+        case .countryPrior:
+            gather(model.countryPrior, row: i, stride: model.context.countries, codes: model.columnCountry, block, into: out)
+        case .regionPrior:
+            gather(model.regionPrior, row: i, stride: model.context.regions, codes: model.columnRegion, block, into: out)
+        case .popularity:
+            out.update(repeating: 0, count: width)
+            for j in tied { out[j] = model.popularity(i, block.lowerBound + j) }
+        case .capitals:
+            guard model.rowIsCentre[i] else { out.update(repeating: 0, count: width); break }
+            return model.centre.withUnsafeBufferPointer { $0.baseAddress! + block.lowerBound }
+        case .peers:
+            let own = model.rowTown[i]
+            model.town.withUnsafeBufferPointer { t in for j in 0..<width { out[j] = own * t[block.lowerBound + j] } }
         }
         return UnsafePointer(out)
+    }
+
+    /// `out[j] = table[row · stride + codes[j]]` over the block: a per-hromada table read
+    /// by each partner's code.
+    @inline(__always)
+    func gather(_ table: [Float], row i: Int, stride: Int, codes: [Int32], _ block: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+        table.withUnsafeBufferPointer { t in
+            codes.withUnsafeBufferPointer { c in
+                let row = t.baseAddress! + i * stride
+                for j in 0..<block.count { out[j] = row[Int(c[block.lowerBound + j])] }
+            }
+        }
     }
 
     @inline(__always)
@@ -208,9 +244,42 @@ struct SegmentPlan: @unchecked Sendable {
     /// towns closer than a few kilometres).
     @inline(__always)
     func proximityValues(_ i: Int, _ block: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+        let scale = Float(diameterOverL)
+        halfAngles(i, block, into: out)
+        var j = 0, width = block.count
+        while j + 8 <= width { store8(FastMath.exp(-scale * load8(out + j)), out + j); j += 8 }
+        while j < width { out[j] = expf(-scale * out[j]); j += 1 }
+    }
+
+    /// `1 − (ln(1 + d/d₀) + a·|ln p − ln q|) / G`, floored at 0 (see ``ScoreModel/gravityOffsetKm``).
+    @inline(__always)
+    func gravityValues(_ i: Int, _ block: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+        halfAngles(i, block, into: out)
+        let toOffsets = Float(2 * ScoreModel.earthRadiusKm / ScoreModel.gravityOffsetKm)
+        let a = model.logPopulationA[i], size = gravitySize, inverse = gravityInverse
+        model.logPopulationB.withUnsafeBufferPointer { logs in
+            let q = logs.baseAddress! + block.lowerBound
+            var j = 0, width = block.count
+            while j + 8 <= width {
+                let d = SIMD8<Float>(repeating: a) - load8(q + j)
+                let g = 1 - inverse * FastMath.log(1 + toOffsets * load8(out + j)) - size * d.replacing(with: -d, where: d .< 0)
+                store8(g.replacing(with: 0, where: g .< 0), out + j)
+                j += 8
+            }
+            while j < width {
+                let g = 1 - inverse * logf(1 + toOffsets * out[j]) - size * abs(a - q[j])
+                out[j] = max(0, g)
+                j += 1
+            }
+        }
+    }
+
+    /// The half central angle `asin(|a − b| / 2)` between hromada `i` and each partner of
+    /// the block (the distance over the diameter).
+    @inline(__always)
+    func halfAngles(_ i: Int, _ block: Range<Int>, into out: UnsafeMutablePointer<Float>) {
         let a = model.hromadaUnit[i], width = block.count
         let ax = SIMD8<Float>(repeating: a.x), ay = SIMD8<Float>(repeating: a.y), az = SIMD8<Float>(repeating: a.z)
-        let scale = Float(diameterOverL)
         model.partnerX.withUnsafeBufferPointer { xs in
         model.partnerY.withUnsafeBufferPointer { ys in
         model.partnerZ.withUnsafeBufferPointer { zs in
@@ -220,13 +289,13 @@ struct SegmentPlan: @unchecked Sendable {
                 let dx = ax - load8(x + j), dy = ay - load8(y + j), dz = az - load8(z + j)
                 let chord = FastMath.squareRoot(dx * dx + dy * dy + dz * dz)
                 let half = (chord * 0.5).replacing(with: 1, where: chord .> 2)
-                store8(FastMath.exp(-scale * FastMath.asin(half)), out + j)
+                store8(FastMath.asin(half), out + j)
                 j += 8
             }
             while j < width {
                 let dx = a.x - x[j], dy = a.y - y[j], dz = a.z - z[j]
                 let chord = (dx * dx + dy * dy + dz * dz).squareRoot()
-                out[j] = expf(-scale * asinf(min(1, chord / 2)))
+                out[j] = asinf(min(1, chord / 2))
                 j += 1
             }
         }}}

@@ -15,7 +15,12 @@ import LinearAlgebra
 /// - proximity: the chord between unit vectors on the sphere, `|a − b|` from the
 ///   coordinates' differences (no cancellation, so single precision keeps towns a few
 ///   hundred metres apart apart), then the great-circle distance `2R·asin(chord / 2)`;
-/// - ties: a look-up of the partner's tied oblasts.
+/// - ties: a look-up of the partner's tied hromadas;
+/// - gravity: the distance as for proximity, then `ln(1 + d/d₀)` and the difference of the
+///   log populations;
+/// - town, centre: per-partner values, read in place;
+/// - priors: per-hromada tables by country and by region (``ScoreContext``), gathered by
+///   the partners' codes.
 public struct ScoreModel: Sendable {
     public let hromadas: Registry
     public let partners: Registry
@@ -33,10 +38,23 @@ public struct ScoreModel: Sendable {
     /// the partners' in runs).
     let hromadaUnit: [SIMD4<Float>]
     let partnerX: [Float], partnerY: [Float], partnerZ: [Float]
-    /// Region code of each hromada, and for each partner with existing ties the sorted
-    /// region codes of the hromadas it twins with (the ties component).
-    let hromadaRegion: [Int32]
-    let partnerTiedRegions: [Int: [Int32]]
+    /// The known ties and the partners' places in their regions (``ScoreContext``), and
+    /// where this model's rows and columns are in the registries the context was made of.
+    let context: ScoreContext
+    let rowHromada: [Int], columnPartner: [Int]
+    /// Per column: ``ScoreComponent/town`` and ``ScoreComponent/centre``; the natural
+    /// logarithm of the population (and per row the same), for gravity.
+    let town: [Float], centre: [Float], logPopulationB: [Float]
+    let logPopulationA: [Float]
+    /// Per row: the prior components by country code and by region code (row-major).
+    let countryPrior: [Float], regionPrior: [Float]
+    let columnCountry: [Int32], columnRegion: [Int32]
+    /// For columns whose partner has known ties: the (registry) hromadas it twins with.
+    let tiedHromadas: [Int: [Int]]
+    /// Per row: whether the hromada is its oblast's most populous (``ScoreComponent/capitals``).
+    let rowIsCentre: [Bool]
+    /// Per row: the hromada's own `log10(population) / 6` (``ScoreComponent/peers``).
+    let rowTown: [Float]
 
     /// Partners scored per block: each core multiplies its share of the hromadas by a
     /// block of partners (GEMM), then transforms and hands on one hromada's run at a time.
@@ -46,10 +64,23 @@ public struct ScoreModel: Sendable {
     /// Earth's mean radius, km.
     public static let earthRadiusKm = 6371.0088
 
-    /// `partnerTiedRegions`: for a partner row, the regions (oblasts) of the hromadas it
-    /// already twins with, which may lie outside `hromadas`.
-    public init(hromadas: Registry, partners: Registry, weights: Weights = .defaults,
-                partnerTiedRegions: [Int: Set<String>] = [:]) {
+    /// The gravity component's distance offset `d₀` (km) and its normaliser `G`:
+    /// `gravity = 1 − (ln(1 + d/d₀) + a·|ln(p/q)|) / G`, with `G = ln(1 + 5000 km/d₀) +
+    /// a·ln 10⁴`, so that 0 is a pair 5,000 km apart with a population ratio of 10,000.
+    public static let gravityOffsetKm = 10.0
+    static func gravityNormaliser(_ a: Double) -> Double { log(1 + 5000 / gravityOffsetKm) + a * log(1e4) }
+
+    /// A model of `hromadas` against `partners`, or of their `rows` and `columns` only.
+    /// - Parameter context: known ties and regions, made of the same `hromadas` and
+    ///   `partners`; without one, the partners given are the regions' and no tie is known.
+    public init(hromadas: Registry, partners: Registry, weights: Weights = .defaults, context: ScoreContext? = nil,
+                rows: [Int]? = nil, columns: [Int]? = nil) {
+        let context = context ?? ScoreContext(hromadas: hromadas, partners: partners, priorStrength: weights[.priorStrength])
+        let rowHromada = rows ?? Array(0..<hromadas.count), columnPartner = columns ?? Array(0..<partners.count)
+        let hromadas = rows.map(hromadas.subset) ?? hromadas, partners = columns.map(partners.subset) ?? partners
+        self.context = context
+        self.rowHromada = rowHromada
+        self.columnPartner = columnPartner
         self.hromadas = hromadas
         self.partners = partners
         self.weights = weights
@@ -81,15 +112,31 @@ public struct ScoreModel: Sendable {
         partnerY = (0..<partners.count).map { Float(b[$0, 1]) }
         partnerZ = (0..<partners.count).map { Float(b[$0, 2]) }
         hromadaUnit = (0..<hromadas.count).map { SIMD4(Float(a[$0, 0]), Float(a[$0, 1]), Float(a[$0, 2]), 0) }
-        var codes: [String: Int32] = [:]
-        func code(_ region: String) -> Int32 {
-            if let c = codes[region] { return c }
-            codes[region] = Int32(codes.count)
-            return codes[region]!
+        town = partners.populations.map { Float(Self.townValue($0)) }
+        centre = columnPartner.map { context.centre[$0] }
+        logPopulationA = hromadas.populations.map { Float(log($0)) }
+        logPopulationB = partners.populations.map { Float(log($0)) }
+        columnCountry = columnPartner.map { context.country[$0] }
+        columnRegion = columnPartner.map { context.region[$0] }
+        var country: [Float] = [], region: [Float] = []
+        country.reserveCapacity(rowHromada.count * context.countries)
+        region.reserveCapacity(rowHromada.count * context.regions)
+        for h in rowHromada {
+            let p = context.priors(hromada: h)
+            country += p.country
+            region += p.region
         }
-        hromadaRegion = hromadas.regions.map(code)
-        self.partnerTiedRegions = partnerTiedRegions.mapValues { Set($0.map(code)).sorted() }
+        countryPrior = country
+        regionPrior = region
+        let columnOf = Dictionary(uniqueKeysWithValues: columnPartner.enumerated().map { ($1, $0) })
+        var tied: [Int: [Int]] = [:]
+        for t in context.ties { if let c = columnOf[t.partner] { tied[c, default: []].append(t.hromada) } }
+        tiedHromadas = tied
+        rowIsCentre = rowHromada.map { context.oblastCentre[$0] }
+        rowTown = hromadas.populations.map { Float(Self.townValue($0)) }
     }
+
+    static func townValue(_ population: Double) -> Double { min(1, max(0, log10(population) / 6)) }
 
     static func unitVector(lat: Double, lon: Double) -> [Double] {
         let phi = lat * .pi / 180, lambda = lon * .pi / 180
@@ -104,9 +151,19 @@ public struct ScoreModel: Sendable {
         return 2 * earthRadiusKm * asin(min(1, a.squareRoot()))
     }
 
-    /// Whether partner `j` already twins with a hromada of hromada `i`'s oblast.
+    /// ``ScoreComponent/popularity`` of column `j` for row `i`: the hromadas it twins
+    /// with, row `i`'s own tie not counted.
+    func popularity(_ i: Int, _ j: Int) -> Float {
+        guard let tied = tiedHromadas[j] else { return 0 }
+        let h = rowHromada[i], n = tied.count - tied.filter { $0 == h }.count
+        return min(1, log2(1 + Float(n)) / 4)
+    }
+
+    /// Whether column `j`'s partner already twins with a hromada of row `i`'s oblast
+    /// other than row `i`'s hromada.
     func tied(_ i: Int, _ j: Int) -> Bool {
-        partnerTiedRegions[j]?.contains(hromadaRegion[i]) == true
+        let h = rowHromada[i], oblast = context.oblast
+        return tiedHromadas[j]?.contains { $0 != h && oblast[$0] == oblast[h] } == true
     }
 }
 
