@@ -71,7 +71,7 @@ def rank_ecdf(evaluate, tune, out):
 
 
 def mrr_by_country(evaluate, out, top=15):
-    table = [r for r in rows(os.path.join(evaluate, "metrics.csv")) if r["group"] != "all" and r["method"] == "weights"]
+    table = [r for r in rows(os.path.join(evaluate, "metrics.csv")) if r["group"] not in ("all", "name-matched") and r["method"] == "weights"]
     table.sort(key=lambda r: (-int(r["pairs"]), r["group"]))
     table = table[:top]
     overall = next((r for r in rows(os.path.join(evaluate, "metrics.csv")) if r["group"] == "all" and r["method"] == "weights"), None)

@@ -45,6 +45,10 @@ struct Evaluate: ParsableCommand {
                     + "the weights generalise; tune's held-out figures do that\n").utf8))
             }
         }
+        if loaded.weights.isDefault && loaded.digests["ties"] == Weights.defaultsFittedOn {
+            FileHandle.standardError.write(Data(("warning: the default weights were fitted on this truth file (the shipped ties): the "
+                + "figures of `weights` measure the fit, not how the weights generalise; tune's held-out figures do that\n").utf8))
+        }
         print(Self.table(report), terminator: "")
         if let out {
             try OutputFolder.write(["metrics.csv": Data(Self.csv(report).utf8), "metrics.json": try JSONOutput.encode(MetricsDocument(report)),

@@ -136,7 +136,7 @@ struct Explain: ParsableCommand {
     static func components(_ b: Breakdown, weights: Weights) -> [String] {
         let total = CSVWriter.fixed(b.weightTotal, 2)
         var lines = b.components.map { c -> String in
-            let name = c.component.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
+            let name = c.component.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)
             let value = c.weight < 0 ? "(1 − \(CSVWriter.fixed(c.value, 4)))" : CSVWriter.fixed(c.value, 4)
             return "  \(name) \(value) × \(CSVWriter.fixed(abs(c.weight), 2)) / \(total) → \(CSVWriter.fixed(c.contribution, 4))"
         }

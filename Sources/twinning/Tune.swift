@@ -59,6 +59,9 @@ struct Tune: ParsableCommand {
         print("\(report.folds.count)-fold cross-validation by hromada: \(truth.count) true pairs of \(hromadas.count) hromadas "
               + "(about \(hromadas.count / report.folds.count) held out per fold), ranked among \(loaded.partners.count) partners")
         print(Self.table(report), terminator: "")
+        if loaded.weights.isDefault && loaded.digests["ties"] == Weights.defaultsFittedOn {
+            print("(the default weights were fitted on these very pairs: \"\(TuneMethod.defaults.title)\" is not held out)")
+        }
 
         var weights = report.weights
         weights.trainedOn = Weights.Training(truth: input.truth, sha256: loaded.digests["ties"] ?? "",
@@ -105,24 +108,41 @@ struct Tune: ParsableCommand {
         Progress.shared.step("matching with the weights as given")
         let kept = Set(try Matcher.match(instance, alternatives: 0).proposals.map(\.pair))
         Progress.shared.finish()
-        print("weight      −10 %    +10 %")
+        print("weight          −10 %    +10 %")
+        // The matchings run two at a time: the solver runs on one core.
+        let runs = ScoreComponent.allCases.filter { base[$0] != 0 }.flatMap { c in [-0.1, 0.1].map { (component: c, change: $0) } }
+        let shares = Shares(count: runs.count)
+        DispatchQueue.concurrentPerform(iterations: runs.count) { k in
+            var w = base
+            w[runs[k].component] *= 1 + runs[k].change
+            let share = (try? Matcher.match(instance.with(weights: w), alternatives: 0)).map { r in
+                Double(r.proposals.filter { kept.contains($0.pair) }.count) / Double(max(kept.count, 1))
+            }
+            let done = shares.set(k, share)
+            Progress.shared.step("stability: \(done) of \(runs.count) matchings done")
+        }
+        Progress.shared.finish()
         var rows: [TuneTables.Stability] = []
         for component in ScoreComponent.allCases {
-            var shares: [String] = []
-            for change in [-0.1, 0.1] {
-                var w = base
-                w[component] *= 1 + change
-                Progress.shared.step("matching with \(component.rawValue) × \(1 + change)")
-                guard let r = try? Matcher.match(instance.with(weights: w), alternatives: 0) else { shares.append("   n/a"); continue }
-                let share = Double(r.proposals.filter { kept.contains($0.pair) }.count) / Double(max(kept.count, 1))
-                rows.append(.init(component: component, change: change, shareKept: share))
-                shares.append(String(format: "%7.1f%%", 100 * share))
-            }
-            Progress.shared.finish()
-            print(component.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0) + shares.joined(separator: "  "))
+            let label = component.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
+            guard base[component] != 0 else { print(label + "  weight 0: ±10 % changes nothing"); continue }
+            let mine = runs.indices.filter { runs[$0].component == component }
+            for k in mine { if let share = shares.values[k] { rows.append(.init(component: component, change: runs[k].change, shareKept: share)) } }
+            print(label + mine.map { shares.values[$0].map { String(format: "%7.1f%%", 100 * $0) } ?? "   n/a" }.joined(separator: "  "))
         }
         return rows
     }
+}
+
+/// Results that concurrent matchings fill in.
+final class Shares: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [Double?]
+    private var done = 0
+    init(count: Int) { stored = Array(repeating: nil, count: count) }
+    /// Stores result `k` and returns how many are in.
+    func set(_ k: Int, _ value: Double?) -> Int { lock.withLock { stored[k] = value; done += 1; return done } }
+    var values: [Double?] { lock.withLock { stored } }
 }
 
 /// The files `tune --out` writes: the folds, the summary, every held-out rank and the

@@ -80,7 +80,8 @@ let smallPartners = """
 
     /// The best total by exhaustive search over the same scores, slots and rules.
     func bruteForceTotal(ties: [Tie], hromadas: Registry, partners: Registry) -> Double {
-        let model = ScoreModel(hromadas: hromadas, partners: partners)
+        let known = ScoreContext(hromadas: hromadas, partners: partners, ties: ties.filter { $0.status == .existing }.map(\.pair))
+        let model = ScoreModel(hromadas: hromadas, partners: partners, context: known)
         let existing = Set(ties.filter { $0.status == .existing }.map(\.hromada))
         let banned = Set(ties.filter { $0.status != .accepted }.map { "\($0.hromada)|\($0.partner)" })
         let accepted = ties.filter { $0.status == .accepted }

@@ -18,10 +18,11 @@ import Testing
          ["w.yaml:1:13: size_scale must be between 0.05 and 1000, found 0.001"]),
         ("distance scale out of range", .weights, "distance_scale_km: 0.00001\n",
          ["w.yaml:1:20: distance_scale_km must be between 1 and 1000000, found 0.00001"]),
-        ("all weights zero", .weights, "needs: 0\nprofile: 0\nsize: 0\nproximity: 0\nties: 0\n",
+        ("all weights zero", .weights, ScoreComponent.allCases.map { "\($0.rawValue): 0\n" }.joined(),
          ["w.yaml: all weights are 0: at least one must be non-zero"]),
         ("YAML syntax", .weights, "needs: [0.5\n", ["w.yaml:2:1: YAML syntax: did not find expected ',' or ']' (while parsing a flow sequence)"]),
-        ("not a mapping", .weights, "- 0.5\n", ["w.yaml:1:1: expected a mapping of weights keys (needs, profile, size, proximity, ties, size_scale, distance_scale_km, trained_on)"]),
+        ("not a mapping", .weights, "- 0.5\n", ["w.yaml:1:1: expected a mapping of weights keys (needs, profile, size, proximity, ties, gravity, town, centre, country_prior, "
+         + "region_prior, popularity, capitals, upward, size_scale, distance_scale_km, gravity_size, prior_strength, trained_on)"]),
         ("misspelt rule", .rules, "min_scor: 0.3\n", ["r.yaml:1:1: unknown rules key \"min_scor\"; did you mean \"min_score\"?"]),
         ("min_score out of range", .rules, "min_score: 1.5\n", ["r.yaml:1:12: min_score must be a number between 0 and 1, found 1.5"]),
         ("eu_members_only not a bool", .rules, "eu_members_only: yes\n", ["r.yaml:1:18: eu_members_only must be true or false, found \"yes\""]),

@@ -125,7 +125,9 @@ public enum Tuner {
         func bestExponent(_ train: [Int]) -> Int {
             gravity.indices.max { mrr(gravity[$0], train) < mrr(gravity[$1], train) || (mrr(gravity[$0], train) == mrr(gravity[$1], train) && $0 > $1) }!
         }
-        /// The logit's weights from training pairs `train` and known ties `context`.
+        /// The logit's weights from training pairs `train` and known ties `context`, its
+        /// Newton steps started from the last fit's coefficients.
+        var last: [Double]?
         func logit(_ train: [Int], _ context: ScoreContext, exponent: Double) -> Weights {
             var parameters = base
             parameters[.gravitySize] = exponent
@@ -133,7 +135,8 @@ public enum Tuner {
             let rowOf = Dictionary(uniqueKeysWithValues: trainRows.enumerated().map { ($1, $0) })
             let fitModel = ScoreModel(hromadas: hromadas, partners: partners, weights: parameters, context: context, rows: trainRows)
             let fit = ConditionalLogit.fit(model: fitModel, components: components,
-                                           pairs: train.map { (rowOf[truth[$0].hromada]!, truth[$0].partner) })
+                                           pairs: train.map { (rowOf[truth[$0].hromada]!, truth[$0].partner) }, start: last)
+            last = fit.coefficients
             return Weights(only: Dictionary(uniqueKeysWithValues: zip(components, fit.coefficients)), parameters: parameters)
         }
 

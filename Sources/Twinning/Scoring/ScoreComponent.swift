@@ -34,19 +34,31 @@ public enum ScoreComponent: String, CaseIterable, Sendable, Codable, Comparable 
     /// ``centre`` where the hromada is the most populous of its oblast, else 0: regional
     /// centres twin with regional centres.
     case capitals
-    /// ``town`` times the hromada's own `log10(population) / 6`: larger hromadas lean
-    /// further towards larger partners.
-    case peers
+    /// ``town`` times `1 − log10(hromada population) / 6`: smaller hromadas look further
+    /// up the size scale (with ``town``, the pull towards larger partners depends on the
+    /// hromada's own size).
+    case upward
 
-    /// The weight when a weights file does not set it.
+    /// The weight when a weights file does not set it: what `twinning tune` fits on the
+    /// shipped `Data/ties.csv` (the conditional logit on every true pair, rounded), so that
+    /// the default score ranks partners by how partnerships really form. `needs` is 0: the
+    /// shipped offers are synthetic, and a score that followed them would follow noise. Set
+    /// it when the offers come from a real survey.
     public var defaultWeight: Double {
         switch self {
-        case .needs: return 0.55
-        case .profile: return 0.10
-        case .size: return 0.15
-        case .proximity: return 0.15
-        case .ties: return 0.05
-        case .gravity, .town, .centre, .countryPrior, .regionPrior, .popularity, .capitals, .peers: return 0
+        case .needs: return 0
+        case .profile: return 1.2381
+        case .size: return 0.0498
+        case .proximity: return -0.8763
+        case .ties: return 0.4104
+        case .gravity: return 19.0308
+        case .town: return 2.6862
+        case .centre: return -0.8793
+        case .countryPrior: return 0.5857
+        case .regionPrior: return 5.1462
+        case .popularity: return 0.1036
+        case .capitals: return 1.7653
+        case .upward: return 39.8647
         }
     }
 
@@ -65,7 +77,7 @@ public enum ScoreComponent: String, CaseIterable, Sendable, Codable, Comparable 
         case .regionPrior: return "1 + log10 p(NUTS 2 region | oblast) / 6, learnt from known ties"
         case .popularity: return "log2(1 + hromadas the partner twins with) / 4"
         case .capitals: return "centre, where the hromada is the largest of its oblast"
-        case .peers: return "town × log10(hromada population) / 6"
+        case .upward: return "town × (1 - log10(hromada population) / 6)"
         }
     }
 
@@ -95,7 +107,7 @@ public enum ScoreParameter: String, CaseIterable, Sendable, Codable {
         switch self {
         case .sizeScale: return 1
         case .distanceScaleKm: return 1000
-        case .gravitySize: return 0.5
+        case .gravitySize: return 0.75
         case .priorStrength: return 5
         }
     }

@@ -91,8 +91,8 @@ extension ScoreModel {
             return Double(popularity(i, j))
         case .capitals:
             return rowIsCentre[i] ? Double(centre[j]) : 0
-        case .peers:
-            return Self.townValue(hromadas.populations[i]) * Self.townValue(partners.populations[j])
+        case .upward:
+            return (1 - Self.townValue(hromadas.populations[i])) * Self.townValue(partners.populations[j])
         }
     }
 

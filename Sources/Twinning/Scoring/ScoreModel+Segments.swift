@@ -194,8 +194,8 @@ struct SegmentPlan: @unchecked Sendable {
         case .capitals:
             guard model.rowIsCentre[i] else { out.update(repeating: 0, count: width); break }
             return model.centre.withUnsafeBufferPointer { $0.baseAddress! + block.lowerBound }
-        case .peers:
-            let own = model.rowTown[i]
+        case .upward:
+            let own = model.rowSmallness[i]
             model.town.withUnsafeBufferPointer { t in for j in 0..<width { out[j] = own * t[block.lowerBound + j] } }
         }
         return UnsafePointer(out)

@@ -53,8 +53,8 @@ public struct ScoreModel: Sendable {
     let tiedHromadas: [Int: [Int]]
     /// Per row: whether the hromada is its oblast's most populous (``ScoreComponent/capitals``).
     let rowIsCentre: [Bool]
-    /// Per row: the hromada's own `log10(population) / 6` (``ScoreComponent/peers``).
-    let rowTown: [Float]
+    /// Per row: `1 − log10(population) / 6`, the hromada's own (``ScoreComponent/upward``).
+    let rowSmallness: [Float]
 
     /// Partners scored per block: each core multiplies its share of the hromadas by a
     /// block of partners (GEMM), then transforms and hands on one hromada's run at a time.
@@ -133,7 +133,7 @@ public struct ScoreModel: Sendable {
         for t in context.ties { if let c = columnOf[t.partner] { tied[c, default: []].append(t.hromada) } }
         tiedHromadas = tied
         rowIsCentre = rowHromada.map { context.oblastCentre[$0] }
-        rowTown = hromadas.populations.map { Float(Self.townValue($0)) }
+        rowSmallness = hromadas.populations.map { Float(1 - Self.townValue($0)) }
     }
 
     static func townValue(_ population: Double) -> Double { min(1, max(0, log10(population) / 6)) }

@@ -31,6 +31,12 @@ public struct Weights: Sendable, Equatable {
 
     public static let defaults = Weights()
 
+    /// The SHA-256 of the ties file the defaults were fitted on: the shipped `Data/ties.csv`.
+    public static let defaultsFittedOn = "fa2579e82dfa80b7cdb0d074cc977be01f17fee3311f2e8dc5dbea3418a9b447"
+
+    /// Whether these are the built-in defaults, weights and parameters alike.
+    public var isDefault: Bool { weights == Weights.defaults.weights && parameters == Weights.defaults.parameters }
+
     public init() {}
 
     /// Weights with only the given components non-zero.
