@@ -49,11 +49,8 @@ if args.contains("--dense") {
     let loaded = try LoadedInputs.load(InputPaths(hromadas: args[1], partners: args[2], ties: args[3]))
     let instance = loaded.instance()
     let rows = instance.seeking, columns = (0..<loaded.partners.count).filter { instance.isCandidate[$0] }
-    var tied: [Int: Set<String>] = [:]
-    let columnOf = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
-    for (j, regions) in instance.partnerTiedRegions { if let c = columnOf[j] { tied[c] = regions } }
-    let model = ScoreModel(hromadas: loaded.hromadas.subset(rows), partners: loaded.partners.subset(columns),
-                           weights: loaded.weights, partnerTiedRegions: tied)
+    let model = ScoreModel(hromadas: loaded.hromadas, partners: loaded.partners, weights: loaded.weights,
+                           context: instance.context, rows: rows, columns: columns)
     let scores = model.scores(columns: 0..<columns.count)
     let problem = AssignmentProblem<Float>(rows: rows.count, columns: columns.count, values: scores, objective: .maximize,
                                            rowDemands: rows.map { instance.demand[$0] },
