@@ -25,7 +25,7 @@ struct Tune: ParsableCommand {
     @OptionGroup var input: TruthOptions
     @Option(help: ArgumentHelp("Seed of the folds.", valueName: "n")) var seed: UInt64 = 2022
     @Option(help: ArgumentHelp("The fitted method written as weights: logit or gravity.", valueName: "method"))
-    var model: FittedModel = .logit
+    var model: TuneMethod = .logit
     @Option(help: ArgumentHelp("Folds of the cross-validation (each hromada is held out in one).", valueName: "k")) var folds = 5
     @Option(help: ArgumentHelp("Where to write the chosen weights (a new file; see --force).", valueName: "file"))
     var writeWeights = "tuned-weights.yaml"
@@ -33,11 +33,6 @@ struct Tune: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the tables (CSV and JSON) into this new folder.", valueName: "folder"))
     var out: String?
     @Flag(help: "Skip the stability table (ten extra matchings).") var noStability = false
-
-    enum FittedModel: String, ExpressibleByArgument, CaseIterable {
-        case logit, gravity
-        var method: TuneMethod { self == .logit ? .logit : .gravity }
-    }
 
     func validate() throws {
         guard folds >= 2 else { throw ValidationError("--folds must be 2 or more") }
@@ -50,7 +45,7 @@ struct Tune: ParsableCommand {
         Progress.shared.step("scoring every partner for the hromadas of \(input.truth)")
         let (loaded, truth) = try input.load()
         let report = Tuner.tune(hromadas: loaded.hromadas, partners: loaded.partners, truth: truth, base: loaded.weights,
-                                seed: seed, folds: folds, write: model.method) { done, total in
+                                seed: seed, folds: folds, write: model) { done, total in
             let elapsed = Date().timeIntervalSince(start)
             Progress.shared.step("tuning: \(done) of \(total) fits done, about \(Int((elapsed / Double(done) * Double(total - done)).rounded())) s left")
         }
@@ -209,4 +204,13 @@ struct TuneTables {
             weights: Dictionary(uniqueKeysWithValues: ScoreComponent.allCases.map { ($0.rawValue, report.weights[$0]) })))
         return files
     }
+}
+
+/// `--model`: the methods that learn weights, by their names.
+extension TuneMethod: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let method = TuneMethod(rawValue: argument), method.isFitted else { return nil }
+        self = method
+    }
+    public static var allValueStrings: [String] { allCases.filter(\.isFitted).map(\.rawValue) }
 }

@@ -148,10 +148,4 @@ public enum ConditionalLogit {
         while j < width { out[j] = a[j] * b[j]; j += 1 }
     }
 
-    @inline(__always)
-    static func accumulate(_ o: UnsafeMutablePointer<Float>, _ values: UnsafePointer<Float>, _ coefficient: Float, _ width: Int) {
-        var j = 0
-        while j + 8 <= width { store8(load8(o + j) + coefficient * load8(values + j), o + j); j += 8 }
-        while j < width { o[j] += coefficient * values[j]; j += 1 }
-    }
 }

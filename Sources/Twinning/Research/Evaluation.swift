@@ -111,10 +111,15 @@ public enum Evaluator {
     /// (the truth itself when nil): each hromada's own are never counted for it.
     public static func ranks(hromadas: Registry, partners: Registry, truth: [Tie], weights: Weights,
                              known: [IndexPair]? = nil, candidates: [Bool]? = nil) -> [Int?] {
-        let rows = Array(Set(truth.map(\.hromada))).sorted()
-        let rowOf = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ($1, $0) })
         let context = ScoreContext(hromadas: hromadas, partners: partners, ties: known ?? truth.map(\.pair),
                                    priorStrength: weights[.priorStrength])
+        return ranks(hromadas: hromadas, partners: partners, truth: truth, weights: weights, context: context, candidates: candidates)
+    }
+
+    static func ranks(hromadas: Registry, partners: Registry, truth: [Tie], weights: Weights, context: ScoreContext,
+                      candidates: [Bool]?) -> [Int?] {
+        let rows = Array(Set(truth.map(\.hromada))).sorted()
+        let rowOf = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ($1, $0) })
         let model = ScoreModel(hromadas: hromadas, partners: partners, weights: weights, context: context, rows: rows)
         let ranked = ranks(model: model, pairs: truth.map { (rowOf[$0.hromada]!, $0.partner) }, candidates: candidates)
         return truth.indices.map { candidates?[truth[$0].partner] == false ? nil : ranked[$0] }
@@ -129,7 +134,11 @@ public enum Evaluator {
             ("proximity only", Weights(only: [.proximity: 1], parameters: weights)),
             ("gravity", Weights(only: [.gravity: 1], parameters: weights)),
         ]
-        let ranked = methods.map { ($0.0, ranks(hromadas: hromadas, partners: partners, truth: truth, weights: $0.1, candidates: candidates)) }
+        // One context for every method: the known ties are the truth (each hromada's own left out).
+        let context = ScoreContext(hromadas: hromadas, partners: partners, ties: truth.map(\.pair), priorStrength: weights[.priorStrength])
+        let ranked = methods.map {
+            ($0.0, ranks(hromadas: hromadas, partners: partners, truth: truth, weights: $0.1, context: context, candidates: candidates))
+        }
         let m = candidates?.filter { $0 }.count ?? partners.count
         func summary(_ subset: [Int]) -> [(method: String, metrics: EvaluationReport.Metrics)] {
             let kept = subset.filter { ranked[0].1[$0] != nil }

@@ -300,17 +300,17 @@ struct SegmentPlan: @unchecked Sendable {
             }
         }}}
     }
+}
 
-    /// `o[j] += coefficient · values[j]`.
-    @inline(__always)
-    func accumulate(_ o: UnsafeMutablePointer<Float>, _ values: UnsafePointer<Float>, _ coefficient: Float, _ width: Int) {
-        var j = 0
-        while j + 8 <= width {
-            store8(load8(o + j) + coefficient * load8(values + j), o + j)
-            j += 8
-        }
-        while j < width { o[j] += coefficient * values[j]; j += 1 }
+/// `o[j] += coefficient · values[j]` for `j < width`, eight lanes at a time.
+@inline(__always)
+func accumulate(_ o: UnsafeMutablePointer<Float>, _ values: UnsafePointer<Float>, _ coefficient: Float, _ width: Int) {
+    var j = 0
+    while j + 8 <= width {
+        store8(load8(o + j) + coefficient * load8(values + j), o + j)
+        j += 8
     }
+    while j < width { o[j] += coefficient * values[j]; j += 1 }
 }
 
 @inline(__always)
