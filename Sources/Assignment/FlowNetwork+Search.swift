@@ -169,24 +169,38 @@ extension FlowNetwork {
         }
     }
 
-    /// Adds arcs (warm start): the lists are rebuilt with the new arcs after each row's
-    /// own, and every new arc with a negative reduced cost is saturated, leaving excess
-    /// at its column and a deficit at its row for ``settle()`` to send back.
+    /// Adds arcs and re-solves warm. The lists are rebuilt with the new arcs merged into
+    /// each row's cost order. A new arc with a negative reduced cost would improve the
+    /// flow: when few do, each is saturated, leaving excess at its column and a deficit at
+    /// its row for ``settle()`` to send back along shortest paths; when more than a
+    /// quarter of the rows have one, cost scaling starts again from the current flow and
+    /// potentials (``optimise()``), which is faster than that many searches.
     mutating func add(_ arcs: [(row: Int, arc: SparseAssignmentProblem.Arc)]) throws(AssignmentError) {
         var extra = [[SparseAssignmentProblem.Arc]](repeating: [], count: n)
         for (row, arc) in arcs { extra[row].append(arc) }
-        var present = Set<Int>()
-        for k in arcColumn.indices { present.insert(Int(arcRow[k]) * m + Int(arcColumn[k])) }
         var start = [0], column: [Int32] = [], cost: [Double] = [], rowOf: [Int32] = [], flow: [Bool] = []
+        let total = arcColumn.count + arcs.count
+        column.reserveCapacity(total); cost.reserveCapacity(total); rowOf.reserveCapacity(total); flow.reserveCapacity(total)
         var renumber = [Int32](repeating: -1, count: arcColumn.count)
+        var listed = [Int32](repeating: -1, count: m)   // the last row seen listing each column
         var added: [Int] = []
         for i in 0..<n {
+            let old = rowStart[i]..<rowStart[i + 1]
+            guard !extra[i].isEmpty else {
+                // Unchanged rows are copied as they are (already in cost order).
+                for k in old { renumber[k] = Int32(column.count + k - old.lowerBound) }
+                column += arcColumn[old]; cost += arcCost[old]; rowOf += arcRow[old]; flow += arcFlow[old]
+                start.append(column.count)
+                continue
+            }
             // Old arcs (index ≥ 0) and new ones (−1), merged in cost order again.
-            var row = (rowStart[i]..<rowStart[i + 1]).map { (arcCost[$0], arcColumn[$0], $0) }
+            for k in old { listed[Int(arcColumn[k])] = Int32(i) }
+            var row = old.map { (arcCost[$0], arcColumn[$0], $0) }
             for arc in extra[i] {
-                guard present.insert(i * m + arc.column).inserted else {
+                guard listed[arc.column] != Int32(i) else {
                     throw AssignmentError(.shapeMismatch, "arc (\(i), \(arc.column)) is listed already")
                 }
+                listed[arc.column] = Int32(i)
                 row.append((sign * arc.value, Int32(arc.column), -1))
             }
             row.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
@@ -198,15 +212,16 @@ extension FlowNetwork {
         }
         rowStart = start; arcColumn = column; arcCost = cost; arcRow = rowOf; arcFlow = flow
         for j in 0..<m { holders[j] = holders[j].map { renumber[Int($0)] } }
-        for k in added {
+        let improving = added.filter { arcCost[$0] + potential[Int(arcRow[$0])] - potential[columnNode(Int(arcColumn[$0]))] < 0 }
+        if improving.count > n / 4 { optimise(); return }
+        for k in improving {
             let i = Int(arcRow[k]), j = Int(arcColumn[k])
-            if arcCost[k] + potential[i] - potential[columnNode(j)] < 0 {
-                arcFlow[k] = true
-                holders[j].append(Int32(k))
-                excess[i] -= 1
-                excess[columnNode(j)] += 1
-            }
+            arcFlow[k] = true
+            holders[j].append(Int32(k))
+            excess[i] -= 1
+            excess[columnNode(j)] += 1
         }
+        settle()
     }
 }
 

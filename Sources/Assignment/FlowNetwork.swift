@@ -15,6 +15,7 @@ struct FlowNetwork: Sendable {
     let n: Int, m: Int, g: Int
     let sign: Double
     var checksInvariants = false
+    var schedule = CostScaling.Schedule()
 
     // MARK: Row → column arcs, by row (CSR; added arcs rebuild it)
 

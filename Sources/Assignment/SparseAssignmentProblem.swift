@@ -45,6 +45,8 @@ public struct SparseAssignmentProblem: Sendable {
     public var groupMinimums: [Int]
     /// Checks the network's invariants after every augmentation (debug builds only).
     var checksInvariants = false
+    /// How the solver's cost scaling runs (tests vary it; the result does not depend on it).
+    var schedule = CostScaling.Schedule()
 
     public init(rows: Int, columns: Int, arcs: [[Arc]], objective: Objective, rowDemands: [Int]? = nil,
                 columnCapacities: [Int]? = nil, locked: [(pair: Pair, value: Double)] = [], unmatchedValue: Double = 0,
@@ -70,11 +72,8 @@ public struct SparseAssignmentProblem: Sendable {
     public func solve() throws(AssignmentError) -> SparseAssignment {
         var network = try FlowNetwork(self)
         network.checksInvariants = checksInvariants
-        network.augmentingRowReduction()
-        #if DEBUG
-        if checksInvariants { network.checkInvariants() }
-        #endif
-        network.settle()
+        network.schedule = schedule
+        network.optimise()
         return SparseAssignment(problem: self, network: network, prices: network.columnPrices())
     }
 }
@@ -123,7 +122,6 @@ public struct SparseAssignment: Sendable {
             problem.arcs[row].append(arc)
         }
         try network.add(arcs)
-        network.settle()
         prices = network.columnPrices()
     }
 }

@@ -81,7 +81,7 @@ func priceOut(_ s: inout SparseAssignment, _ p: AssignmentProblem<Double>, liste
         let ties = seed % 3 == 0
         var p = randomPartialProblem(rows: n, columns: m, seed: UInt64(seed) &* 31, integerTies: ties, groups: seed % 4 == 1 ? 2 : 0)
         if seed % 5 == 4 {
-            // Single slots everywhere: the augmenting row reduction places most rows.
+            // Single slots everywhere.
             p.rowDemands = Array(repeating: 1, count: n)
             p.columnCapacities = Array(repeating: 1, count: m)
             p.locked = []
@@ -157,6 +157,58 @@ func priceOut(_ s: inout SparseAssignment, _ p: AssignmentProblem<Double>, liste
         let gain = solution.total - p.threshold! * Double(solution.pairs.count)
         #expect(abs(gain - oracle.gain) <= 1e-9, "seed \(seed): \(gain) vs \(oracle.gain)")
         #expect(s.minimumShortfall == (0..<2).map { max(0, min(minimums[$0], p.groupCapacities[$0]) - covered[$0]) })
+    }
+
+    /// Every row wants the same few columns (a shared attractiveness plus a little of its
+    /// own), columns have 1–3 slots and rows want 1–2 partners: the contested shape of the
+    /// shipped data, where cost scaling does most of the work.
+    static func contested(rows n: Int, columns m: Int, seed: UInt64) -> AssignmentProblem<Double> {
+        var g = SplitMix64(seed: seed)
+        let appeal = (0..<m).map { _ in g.nextUnit() }
+        let values = (0..<(n * m)).map { 0.3 + 0.15 * appeal[$0 % m] + 0.02 * g.nextUnit() }
+        return AssignmentProblem(rows: n, columns: m, values: values, objective: .maximize,
+                                 rowDemands: (0..<n).map { _ in g.nextUnit() < 0.9 ? 1 : 2 },
+                                 columnCapacities: (0..<m).map { _ in g.nextUnit() < 0.9 ? 1 : Int.random(in: 2...3, using: &g) },
+                                 threshold: 0)
+    }
+
+    @Test("contested: the same optimum and pairs as the dense solver, from full lists and from short lists with price-out",
+          arguments: 0..<6)
+    func contested(seed: Int) throws {
+        let p = Self.contested(rows: 60 + 20 * seed, columns: 150, seed: UInt64(seed) &+ 500)
+        let dense = try p.solve()
+        var full = sparse(p)
+        full.checksInvariants = false
+        let s = try full.solve().solution
+        #expect(abs(s.total - dense.total) <= 1e-9, "seed \(seed): \(s.total) vs \(dense.total)")
+        #expect(s.pairs == dense.pairs, "seed \(seed)")
+        var short = sparse(p, keep: 8)
+        short.checksInvariants = false
+        var listed = Set(short.arcs.enumerated().flatMap { i, arcs in arcs.map { Pair(i, $0.column) } })
+        var solved = try short.solve()
+        let rounds = try priceOut(&solved, p, listed: &listed)
+        #expect(rounds >= 1)
+        #expect(abs(solved.solution.total - dense.total) <= 1e-9, "seed \(seed)")
+        #expect(solved.solution.pairs == dense.pairs, "seed \(seed)")
+    }
+
+    @Test("the exact finish does not depend on how far cost scaling went: none, coarse, no exact potentials, default",
+          arguments: 0..<40)
+    func scheduleIndependent(seed: Int) throws {
+        var g = SplitMix64(seed: UInt64(seed) &+ 77)
+        let n = Int.random(in: 2...30, using: &g), m = Int.random(in: 2...40, using: &g)
+        let p = seed % 2 == 0 ? Self.contested(rows: n, columns: m, seed: UInt64(seed))
+            : randomPartialProblem(rows: n, columns: m, seed: UInt64(seed) &* 7, integerTies: false, groups: seed % 4 == 1 ? 3 : 0)
+        let schedules = [CostScaling.Schedule(lastEpsilon: 1e12), CostScaling.Schedule(lastEpsilon: 100),
+                         CostScaling.Schedule(lastEpsilon: 1e-4, tightens: false), CostScaling.Schedule()]
+        let dense = try p.solve()
+        for schedule in schedules {
+            var q = sparse(p)
+            q.schedule = schedule
+            let s = try q.solve().solution
+            #expect(abs(s.total - dense.total) <= 1e-9, "seed \(seed), \(schedule)")
+            #expect(s.pairs == dense.pairs, "seed \(seed), \(schedule)")
+        }
     }
 
     @Test("slots far beyond what can be used cost nothing extra and never overflow")

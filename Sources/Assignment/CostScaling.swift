@@ -1,0 +1,392 @@
+/// Goldberg's cost scaling (push–relabel on ε-optimal flows: A. V. Goldberg, "An efficient
+/// implementation of a scaling minimum-cost flow algorithm", J. Algorithms 22, 1997), run
+/// over a ``FlowNetwork``'s residual network to find most of its flow.
+///
+/// Successive shortest paths alone are slow when every row wants the same few columns:
+/// each unit's search then crosses most of the contested rows, hundreds of nodes per unit
+/// by the end of the run. Cost scaling moves the potentials of all contested nodes
+/// together, ε at a time, with ε divided by a factor (8) from one phase to the next; each
+/// phase ends with a flow that is ε-optimal (no residual arc's reduced cost below −ε).
+/// Three of Goldberg's heuristics make it fast here:
+/// - rows bid (the "double push" of Goldberg & Kennedy's assignment code): one reading of
+///   a row's arcs finds its best and second best, the unit goes to the best and the row's
+///   potential drops to where the second best is at −ε;
+/// - global updates (``globalUpdate(_:)``) lower every potential by ε times its distance
+///   to the nearest deficit, at the start of a phase and after every
+///   ``updateInterval`` × nodes relabels, which saves most relabels;
+/// - a row's arcs are read in cost order and only while one could still be admissible.
+///
+/// ε-optimal is not optimal, and the costs are real numbers, so the last phase is not
+/// trusted: ``tighten(budget:)`` then looks for potentials under which every residual arc
+/// is non-negative (a label-correcting shortest-path pass, which succeeds exactly when the
+/// flow has no negative cycle, that is when it is optimal); whatever it cannot fix is
+/// saturated and left to the successive shortest paths (``FlowNetwork/settle()``), which
+/// finish exactly from any flow whose reduced costs are all non-negative. Exactness never
+/// rests on ε; only the speed does.
+///
+/// The arrays are raw memory owned by the instance: the inner loops read them without
+/// bounds or uniqueness checks, every index coming from the arrays themselves.
+final class CostScaling {
+    /// How far the scaling goes before the exact finish takes over. The defaults are
+    /// measured (`Benchmarks/README.md`); tests vary them to show that the result does not
+    /// depend on them.
+    struct Schedule: Sendable {
+        /// ε is divided by this from one phase to the next (Goldberg's α).
+        var factor = 8.0
+        /// The last phase's ε, as a fraction of the largest cost over the number of nodes.
+        /// Smaller costs more phases; larger leaves more to the shortest paths; so large
+        /// that no phase runs, the shortest paths do everything.
+        var lastEpsilon = 1e-4
+        /// Whether to look for exact potentials before the shortest paths finish.
+        var tightens = true
+    }
+
+    /// A global update every this many relabels per node.
+    static let updateInterval = 2
+
+    let nodes: Int
+    /// Rows come first; a row's arcs are its candidate arcs by increasing cost, then its
+    /// unmatched arc (no arc enters a row, so it has no others).
+    let rows: Int
+    let arcs: Int
+    /// Arcs by tail: `first[v]..<first[v + 1]`; `reverse[a]` is the arc back.
+    let first: UnsafeMutablePointer<Int>
+    let head: UnsafeMutablePointer<Int32>
+    let cost: UnsafeMutablePointer<Double>
+    let residual: UnsafeMutablePointer<Int>
+    let reverse: UnsafeMutablePointer<Int32>
+    /// An arc's residual plus its reverse's: fixed, so either can be read from the other.
+    let span: UnsafeMutablePointer<Int>
+    let excess: UnsafeMutablePointer<Int>
+    let potential: UnsafeMutablePointer<Double>
+    /// The forward arc of each of the network's arcs, in ``FlowNetwork/forEachArc(_:)`` order.
+    let forward: UnsafeMutablePointer<Int>
+    /// No column's potential is above this during a phase (potentials only fall).
+    private var ceiling = 0.0
+
+    init(_ network: FlowNetwork) {
+        nodes = network.sinkNode + 1
+        rows = network.n
+        var count = 0
+        first = .allocate(capacity: nodes + 1)
+        first.initialize(repeating: 0, count: nodes + 1)
+        network.forEachArc { [first] tail, head, _, _, _ in
+            first[tail + 1] += 1; first[head + 1] += 1; count += 1
+        }
+        for v in 0..<nodes { first[v + 1] += first[v] }
+        arcs = 2 * count
+        head = .allocate(capacity: arcs)
+        cost = .allocate(capacity: arcs)
+        residual = .allocate(capacity: arcs)
+        reverse = .allocate(capacity: arcs)
+        span = .allocate(capacity: arcs)
+        forward = .allocate(capacity: count)
+        excess = .allocate(capacity: nodes)
+        potential = .allocate(capacity: nodes)
+        let next = UnsafeMutablePointer<Int>.allocate(capacity: nodes)
+        defer { next.deallocate() }
+        next.initialize(from: first, count: nodes)
+        var e = 0
+        network.forEachArc { [head, cost, residual, reverse, span, forward] tail, to, c, capacity, flow in
+            let a = next[tail], b = next[to]
+            next[tail] += 1; next[to] += 1
+            (head + a).initialize(to: Int32(to)); (cost + a).initialize(to: c)
+            (residual + a).initialize(to: capacity - flow); (reverse + a).initialize(to: Int32(b))
+            (head + b).initialize(to: Int32(tail)); (cost + b).initialize(to: -c)
+            (residual + b).initialize(to: flow); (reverse + b).initialize(to: Int32(a))
+            (span + a).initialize(to: capacity); (span + b).initialize(to: capacity)
+            (forward + e).initialize(to: a); e += 1
+        }
+        excess.initialize(from: network.excess, count: nodes)
+        potential.initialize(from: network.potential, count: nodes)
+    }
+
+    deinit {
+        for pointer in [first, residual, span, excess, forward] as [UnsafeMutablePointer<Int>] { pointer.deallocate() }
+        head.deallocate(); reverse.deallocate(); cost.deallocate(); potential.deallocate()
+    }
+
+    @inline(__always)
+    func reduced(_ a: Int, from v: Int) -> Double { cost[a] + potential[v] - potential[Int(head[a])] }
+
+    /// The flow on the network's `e`-th arc.
+    func flow(_ e: Int) -> Int { residual[Int(reverse[forward[e]])] }
+
+    // MARK: Scaling
+
+    /// Runs the phases from the largest violation (or, with imbalances and none, the
+    /// largest cost) down to the schedule's last ε.
+    func run(_ schedule: Schedule) {
+        var largest = 0.0, violation = 0.0
+        for v in 0..<nodes {
+            for a in first[v]..<first[v + 1] {
+                largest = max(largest, abs(cost[a]))
+                if residual[a] > 0 { violation = max(violation, -reduced(a, from: v)) }
+            }
+        }
+        let imbalanced = (0..<nodes).contains { excess[$0] != 0 }
+        var epsilon = violation > 0 ? violation : imbalanced ? largest : 0
+        let last = largest * schedule.lastEpsilon / Double(nodes)
+        while epsilon > last {
+            epsilon = max(epsilon / schedule.factor, last)
+            refine(epsilon)
+        }
+    }
+
+    /// One phase: saturates every arc with a negative reduced cost (a 0-optimal flow with
+    /// imbalances), then discharges nodes with excess first in, first out: pushes along
+    /// admissible arcs (residual, reduced cost below 0), and when a node has none left,
+    /// lowers its potential until its best arc is at −ε. Ends ε-optimal and balanced.
+    func refine(_ epsilon: Double) {
+        saturateNegativeArcs()
+        var queue = Queue(nodes)
+        for v in 0..<nodes where excess[v] > 0 { queue.append(v) }
+        let current = UnsafeMutablePointer<Int>.allocate(capacity: nodes)
+        defer { current.deallocate() }
+        current.initialize(from: first, count: nodes)
+        globalUpdate(epsilon)
+        ceiling = (rows..<nodes).reduce(-Double.infinity) { max($0, potential[$1]) }
+        var relabels = 0
+        while let v = queue.next() {
+            if v < rows {
+                if bid(v, epsilon, &queue) { relabels += 1 }
+            } else {
+                while excess[v] > 0 {
+                    var a = current[v]
+                    let end = first[v + 1]
+                    while a < end {
+                        if residual[a] > 0 && reduced(a, from: v) < 0 {
+                            push(a, from: v, min(excess[v], residual[a]), &queue)
+                            if excess[v] == 0 { break }   // the arc stays current if it has room left
+                        }
+                        a += 1
+                    }
+                    current[v] = a
+                    if excess[v] > 0 {
+                        relabel(v, epsilon)
+                        current[v] = first[v]
+                        relabels += 1
+                    }
+                }
+            }
+            if relabels >= Self.updateInterval * nodes {
+                globalUpdate(epsilon)
+                current.update(from: first, count: nodes)
+                relabels = 0
+            }
+        }
+    }
+
+    /// A row's excess, unit by unit, as a bid: one reading of its arcs (in cost order,
+    /// stopping once no arc can beat the second best) finds the best and second best; the
+    /// unit goes along the best, after a relabel if it was not admissible; then the row's
+    /// potential drops to where its second best is at −ε, the lowest that keeps it
+    /// ε-optimal, so it need not relabel when the unit comes back. Returns whether it
+    /// relabelled.
+    func bid(_ v: Int, _ epsilon: Double, _ queue: inout Queue) -> Bool {
+        var relabelled = false
+        let unmatched = first[v + 1] - 1
+        while excess[v] > 0 {
+            var best = Double.infinity, second = Double.infinity, chosen = -1
+            if residual[unmatched] > 0 { best = cost[unmatched] - potential[Int(head[unmatched])]; chosen = unmatched }
+            for a in first[v]..<unmatched {
+                if cost[a] - ceiling >= second { break }
+                guard residual[a] > 0 else { continue }
+                let value = cost[a] - potential[Int(head[a])]
+                if value < best { second = best; best = value; chosen = a } else if value < second { second = value }
+            }
+            precondition(chosen >= 0, "a row with excess has no residual arc: the network is unbalanced")
+            if best + potential[v] >= 0 { potential[v] = -best - epsilon; relabelled = true }
+            push(chosen, from: v, min(excess[v], residual[chosen]), &queue)
+            let floor = residual[chosen] > 0 ? best : second
+            if floor < .infinity { potential[v] = min(potential[v], -floor - epsilon) }
+        }
+        return relabelled
+    }
+
+    @inline(__always)
+    func push(_ a: Int, from v: Int, _ amount: Int, _ queue: inout Queue) {
+        let w = Int(head[a])
+        residual[a] -= amount
+        residual[Int(reverse[a])] += amount
+        excess[v] -= amount
+        excess[w] += amount
+        if excess[w] > 0 { queue.append(w) }
+    }
+
+    /// Lowers `v`'s potential until its best residual arc has reduced cost −ε.
+    func relabel(_ v: Int, _ epsilon: Double) {
+        var best = Double.infinity
+        for a in first[v]..<first[v + 1] where residual[a] > 0 {
+            best = min(best, cost[a] - potential[Int(head[a])])
+        }
+        precondition(best < .infinity, "a node with excess has no residual arc: the network is unbalanced")
+        potential[v] = -best - epsilon
+    }
+
+    /// Goldberg's global update: lowers every node's potential by ε times its distance to
+    /// the nearest deficit, counting for each residual arc the ε-steps it is from being
+    /// admissible (`⌊reduced/ε⌋ + 1`), so that every node with excess gets an admissible
+    /// path and every arc stays at least −ε. Nodes not reached by the time every excess
+    /// is reached are lowered as far as the last distance reached (which keeps the arcs
+    /// between them and the reached ones at least −ε too).
+    func globalUpdate(_ epsilon: Double) {
+        let limit = nodes, perStep = 1 / epsilon
+        // Buckets of tentative distances as linked lists of entries; a node may have
+        // several entries, and only the one matching its label counts.
+        var label = [Int](repeating: .max, count: nodes), settled = [Bool](repeating: false, count: nodes)
+        var bucket = [Int32](repeating: -1, count: limit + 1)
+        var entryNode: [Int32] = [], entryNext: [Int32] = []
+        func file(_ v: Int, _ d: Int) {
+            entryNode.append(Int32(v)); entryNext.append(bucket[d]); bucket[d] = Int32(entryNode.count - 1)
+        }
+        var remaining = 0
+        for v in 0..<nodes {
+            if excess[v] < 0 { label[v] = 0; file(v, 0) } else if excess[v] > 0 { remaining += 1 }
+        }
+        var k = 0
+        search: while k <= limit {
+            while bucket[k] >= 0 {
+                let entry = Int(bucket[k])
+                bucket[k] = entryNext[entry]
+                let w = Int(entryNode[entry])
+                if settled[w] || label[w] != k { continue }
+                settled[w] = true
+                if excess[w] > 0 { remaining -= 1; if remaining == 0 { break search } }
+                let pw = potential[w]
+                for b in first[w]..<first[w + 1] {
+                    let v = Int(head[b])
+                    // The arc v → w has room when its reverse, b, has less than their span.
+                    guard span[b] > residual[b], !settled[v] else { continue }
+                    let steps = (potential[v] - pw - cost[b]) * perStep
+                    guard steps < Double(limit) else { continue }
+                    let d = k + max(0, Int(steps) + 1)
+                    if d < label[v] && d <= limit { label[v] = d; file(v, d) }
+                }
+            }
+            k += 1
+        }
+        for v in 0..<nodes { potential[v] -= Double(settled[v] ? label[v] : min(k, limit)) * epsilon }
+    }
+
+    // MARK: Exact potentials
+
+    /// Lowers potentials, first in first out, until no residual arc has a negative reduced
+    /// cost (Bellman–Ford with a queue): each potential becomes a shortest distance, which
+    /// exists exactly when the flow has no negative cycle. Gives up after `budget` arc
+    /// readings, leaving the rest to ``saturateNegativeArcs()``.
+    func tighten(budget: Int) {
+        var queue = Queue(nodes)
+        for v in 0..<nodes { queue.append(v) }
+        var spent = 0
+        while spent < budget, let v = queue.next() {
+            for a in first[v]..<first[v + 1] where residual[a] > 0 {
+                let w = Int(head[a])
+                if cost[a] + potential[v] - potential[w] < 0 {
+                    potential[w] = cost[a] + potential[v]
+                    queue.append(w)
+                }
+            }
+            spent += first[v + 1] - first[v]
+        }
+    }
+
+    /// Saturates every residual arc whose reduced cost is below 0, so that none is; the
+    /// excesses and deficits this leaves are for the next phase or the shortest paths.
+    func saturateNegativeArcs() {
+        for v in 0..<nodes {
+            for a in first[v]..<first[v + 1] where residual[a] > 0 && reduced(a, from: v) < 0 {
+                let amount = residual[a]
+                residual[a] = 0
+                residual[Int(reverse[a])] += amount
+                excess[v] -= amount
+                excess[Int(head[a])] += amount
+            }
+        }
+    }
+}
+
+/// Nodes to visit, first in first out, each at most once at a time.
+struct Queue {
+    private var items: [Int32] = []
+    private var at = 0
+    private var queued: [Bool]
+
+    init(_ nodes: Int) { queued = Array(repeating: false, count: nodes) }
+
+    mutating func append(_ v: Int) {
+        guard !queued[v] else { return }
+        queued[v] = true
+        items.append(Int32(v))
+    }
+
+    mutating func next() -> Int? {
+        guard at < items.count else { return nil }
+        let v = Int(items[at])
+        at += 1
+        queued[v] = false
+        if at > 4096 && 2 * at > items.count { items.removeFirst(at); at = 0 }
+        return v
+    }
+}
+
+extension FlowNetwork {
+    /// Every arc of the network with its tail, head, cost, capacity and flow: candidate
+    /// arcs, then each row's unmatched arc, each column's way out, each group's two tiers.
+    func forEachArc(_ body: (_ tail: Int, _ head: Int, _ cost: Double, _ capacity: Int, _ flow: Int) -> Void) {
+        for k in arcColumn.indices {
+            body(Int(arcRow[k]), columnNode(Int(arcColumn[k])), arcCost[k], 1, arcFlow[k] ? 1 : 0)
+        }
+        for i in 0..<n { body(i, sinkNode, unmatchedCost, supply[i], unmatchedFlow[i]) }
+        for j in 0..<m { body(columnNode(j), next(ofColumn: j), 0, capacity[j], outFlow[j]) }
+        for h in 0..<g {
+            body(groupNode(h), sinkNode, -bonus, minimumTier[h], minimumFlow[h])
+            body(groupNode(h), sinkNode, 0, restTier[h], restFlow[h])
+        }
+    }
+
+    /// Finds the optimal flow: cost scaling for most of it, then exact potentials, then
+    /// shortest paths for whatever is left (see ``CostScaling``). Works from any flow and
+    /// potentials: from nothing, or warm after arcs were added.
+    mutating func optimise() {
+        let scaling = CostScaling(self)
+        scaling.run(schedule)
+        if schedule.tightens { scaling.tighten(budget: 8 * scaling.arcs) }
+        scaling.saturateNegativeArcs()
+        adopt(scaling)
+        settle()
+        #if DEBUG
+        if checksInvariants { checkInvariants() }
+        #endif
+    }
+
+    /// Takes the flow, excesses and potentials of a scaling run; the lists that follow
+    /// flow (holders, used columns, unmatched rows) are rebuilt in index order.
+    mutating func adopt(_ scaling: CostScaling) {
+        var e = 0
+        for j in 0..<m { holders[j].removeAll(keepingCapacity: true) }
+        for k in arcColumn.indices {
+            arcFlow[k] = scaling.flow(e) > 0
+            if arcFlow[k] { holders[Int(arcColumn[k])].append(Int32(k)) }
+            e += 1
+        }
+        unmatchedRows = IndexList()
+        for i in 0..<n {
+            unmatchedFlow[i] = scaling.flow(e); e += 1
+            if unmatchedFlow[i] > 0 { unmatchedRows.insert(Int32(i)) }
+        }
+        usedColumns = IndexList()
+        groupUsed = Array(repeating: IndexList(), count: g)
+        for j in 0..<m {
+            outFlow[j] = scaling.flow(e); e += 1
+            if outFlow[j] > 0 {
+                if groupOf[j] >= 0 { groupUsed[Int(groupOf[j])].insert(Int32(j)) } else { usedColumns.insert(Int32(j)) }
+            }
+        }
+        for h in 0..<g {
+            minimumFlow[h] = scaling.flow(e); restFlow[h] = scaling.flow(e + 1); e += 2
+        }
+        excess = Array(UnsafeBufferPointer(start: scaling.excess, count: scaling.nodes))
+        potential = Array(UnsafeBufferPointer(start: scaling.potential, count: scaling.nodes))
+    }
+}
