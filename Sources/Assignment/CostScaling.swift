@@ -114,9 +114,9 @@ final class CostScaling {
 
     // MARK: Scaling
 
-    /// Runs the phases from the largest violation (or, with imbalances and none, the
-    /// largest cost) down to the schedule's last ε.
-    func run(_ schedule: Schedule) {
+    /// Runs the phases from ε = `start` (or the largest violation, or with imbalances and
+    /// none, the largest cost) down to the schedule's last ε.
+    func run(_ schedule: Schedule, from start: Double? = nil) {
         var largest = 0.0, violation = 0.0
         for v in 0..<nodes {
             for a in first[v]..<first[v + 1] {
@@ -125,7 +125,7 @@ final class CostScaling {
             }
         }
         let imbalanced = (0..<nodes).contains { excess[$0] != 0 }
-        var epsilon = violation > 0 ? violation : imbalanced ? largest : 0
+        var epsilon = max(violation, start ?? (imbalanced ? largest : 0))
         let last = largest * schedule.lastEpsilon / Double(nodes)
         while epsilon > last {
             epsilon = max(epsilon / schedule.factor, last)
@@ -333,6 +333,10 @@ struct Queue {
 extension FlowNetwork {
     /// Every arc of the network with its tail, head, cost, capacity and flow: candidate
     /// arcs, then each row's unmatched arc, each column's way out, each group's two tiers.
+    /// Nodes the shortest paths may label, per node of the network, before cost scaling
+    /// takes over (measured: `Benchmarks/README.md`).
+    static let searchBudget = 2
+
     func forEachArc(_ body: (_ tail: Int, _ head: Int, _ cost: Double, _ capacity: Int, _ flow: Int) -> Void) {
         for k in arcColumn.indices {
             body(Int(arcRow[k]), columnNode(Int(arcColumn[k])), arcCost[k], 1, arcFlow[k] ? 1 : 0)
@@ -345,12 +349,25 @@ extension FlowNetwork {
         }
     }
 
-    /// Finds the optimal flow: cost scaling for most of it, then exact potentials, then
-    /// shortest paths for whatever is left (see ``CostScaling``). Works from any flow and
-    /// potentials: from nothing, or warm after arcs were added.
-    mutating func optimise() {
+    /// Finds the optimal flow from a flow whose residual arcs all have non-negative
+    /// reduced costs (the empty flow, or one warm after arcs were added). Shortest paths
+    /// first, while they are cheap: when the problem is not contested, each unit finds a
+    /// free column in a few steps and nothing else is needed. Once the searches have
+    /// labelled ``FlowNetwork/searchBudget`` nodes per node, the problem is contested, and
+    /// cost scaling takes over for the rest, then exact potentials, then shortest paths
+    /// again for whatever is left (see ``CostScaling``).
+    ///
+    /// `within`: how far from optimal the flow may be, when known (after arcs were added,
+    /// the largest violation they had), where cost scaling starts its ε.
+    mutating func optimise(within distance: Double? = nil) {
+        if settle(budget: Self.searchBudget * (n + m + g + 1)) {
+            #if DEBUG
+            if checksInvariants { checkInvariants() }
+            #endif
+            return
+        }
         let scaling = CostScaling(self)
-        scaling.run(schedule)
+        scaling.run(schedule, from: distance)
         if schedule.tightens { scaling.tighten(budget: 8 * scaling.arcs) }
         scaling.saturateNegativeArcs()
         adopt(scaling)

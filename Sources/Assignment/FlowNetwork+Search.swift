@@ -15,17 +15,23 @@
 /// therefore reproducible bit for bit.
 extension FlowNetwork {
     /// Sends every unit of excess to nodes that lack it. In partial matching every row
-    /// can always go unmatched, so a path always exists.
-    mutating func settle() {
+    /// can always go unmatched, so a path always exists. With a `budget`, stops once the
+    /// searches have labelled that many nodes in all, and returns whether it finished.
+    @discardableResult
+    mutating func settle(budget: Int = .max) -> Bool {
         columnCeiling = (0..<m).reduce(-Double.infinity) { max($0, potential[columnNode($1)]) }
+        var spent = 0
         for v in 0..<(n + m + g + 1) {
             while excess[v] > 0 {
+                if spent >= budget { return false }
                 augment(from: v)
+                spent += touched.count
                 #if DEBUG
                 if checksInvariants { checkInvariants() }
                 #endif
             }
         }
+        return true
     }
 
     /// One shortest path from `s` to the nearest node with a deficit, then potentials and flow.
@@ -74,7 +80,15 @@ extension FlowNetwork {
             let floor = d + potential[v] - columnCeiling
             for k in rowStart[v]..<rowStart[v + 1] {
                 if floor + arcCost[k] >= nearestSink { break }
-                if !arcFlow[k] { arc(to: columnNode(Int(arcColumn[k])), cost: arcCost[k], .arc(Int32(k))) }
+                guard !arcFlow[k] else { continue }
+                let j = Int(arcColumn[k]), w = columnNode(j)
+                arc(to: w, cost: arcCost[k], .arc(Int32(k)))
+                // A free ungrouped column leads straight to the sink: labelling the sink
+                // through it now (a path of that length exists) lets the pruning above
+                // stop reading this row's arcs as soon as the cheapest free one is seen.
+                if outFlow[j] < capacity[j] && groupOf[j] < 0 && state[w] != 2 && state[sinkNode] != 2 && distance[w] < .infinity {
+                    label(sinkNode, distance[w] + max(0, potential[w] - potential[sinkNode]), .out(Int32(j)))
+                }
             }
             if unmatchedFlow[v] < supply[v] { arc(to: sinkNode, cost: unmatchedCost, .unmatched(Int32(v))) }
         } else if v < n + m {
@@ -171,10 +185,9 @@ extension FlowNetwork {
 
     /// Adds arcs and re-solves warm. The lists are rebuilt with the new arcs merged into
     /// each row's cost order. A new arc with a negative reduced cost would improve the
-    /// flow: when few do, each is saturated, leaving excess at its column and a deficit at
-    /// its row for ``settle()`` to send back along shortest paths; when more than a
-    /// quarter of the rows have one, cost scaling starts again from the current flow and
-    /// potentials (``optimise()``), which is faster than that many searches.
+    /// flow: each is saturated, leaving excess at its column and a deficit at its row for
+    /// ``optimise()`` to send back (the reverse of a saturated arc has a positive reduced
+    /// cost, so every residual arc stays non-negative).
     mutating func add(_ arcs: [(row: Int, arc: SparseAssignmentProblem.Arc)]) throws(AssignmentError) {
         var extra = [[SparseAssignmentProblem.Arc]](repeating: [], count: n)
         for (row, arc) in arcs { extra[row].append(arc) }
@@ -212,16 +225,18 @@ extension FlowNetwork {
         }
         rowStart = start; arcColumn = column; arcCost = cost; arcRow = rowOf; arcFlow = flow
         for j in 0..<m { holders[j] = holders[j].map { renumber[Int($0)] } }
-        let improving = added.filter { arcCost[$0] + potential[Int(arcRow[$0])] - potential[columnNode(Int(arcColumn[$0]))] < 0 }
-        if improving.count > n / 4 { optimise(); return }
-        for k in improving {
+        var violation = 0.0
+        for k in added {
             let i = Int(arcRow[k]), j = Int(arcColumn[k])
+            let reduced = arcCost[k] + potential[i] - potential[columnNode(j)]
+            guard reduced < 0 else { continue }
+            violation = max(violation, -reduced)
             arcFlow[k] = true
             holders[j].append(Int32(k))
             excess[i] -= 1
             excess[columnNode(j)] += 1
         }
-        settle()
+        optimise(within: violation)
     }
 }
 

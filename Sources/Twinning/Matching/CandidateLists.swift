@@ -182,14 +182,16 @@ struct CandidateLists {
     }
 
     /// The allowed pairs left out of the lists of `rows` whose reduced cost under the
-    /// solver's duals is negative (they would improve the solution), the most negative
-    /// first and at most `limit` per row: a second streaming pass computing each score
-    /// exactly as the first did (same model, same blocks and rows per core), so every
+    /// solver's duals is below `margin` (below 0 they would improve the solution; a little
+    /// above, they are likely to once the duals move), the lowest first and at most
+    /// `limit` per row, and whether any is below 0. A second streaming pass computing each
+    /// score exactly as the first did (same model, same blocks and rows per core), so every
     /// score is the same to the last bit.
     static func violators(model: ScoreModel, filter: PairFilter, rows flagged: [Int], lists: [[Candidate]],
-                          reducedCost: @Sendable (_ row: Int, _ column: Int, _ rank: Float) -> Double,
-                          limit: Int = 32) -> [Int: [Candidate]] {
-        guard !flagged.isEmpty else { return [:] }
+                          margin: Double, limit: Int,
+                          reducedCost: @Sendable (_ row: Int, _ column: Int, _ rank: Float) -> Double)
+        -> (pairs: [Int: [Candidate]], improving: Bool) {
+        guard !flagged.isEmpty else { return ([:], false) }
         struct RowState {
             var scan: RowScan
             var found: [(Double, Candidate)] = []
@@ -206,17 +208,19 @@ struct CandidateLists {
                 var allowed = 0, good = 0
                 state.pointee.scan.scan(segment.columns, segment.scores, allowed: &allowed, good: &good, bar: -.infinity) { column, s, rank in
                     let reduced = reducedCost(i, column, rank)
-                    if reduced < -1e-9 && !listed[k].contains(column) {
+                    if reduced < margin && !listed[k].contains(column) {
                         state.pointee.found.append((reduced, Candidate(partner: column, score: s, rank: rank)))
                     }
                     return -.infinity
                 }
             }
         }
-        var out: [Int: [Candidate]] = [:]
+        var out: [Int: [Candidate]] = [:], improving = false
         for (k, i) in flagged.enumerated() where !states[k].found.isEmpty {
-            out[i] = states[k].found.sorted { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1.partner < $1.1.partner) }.prefix(limit).map(\.1)
+            let found = states[k].found.sorted { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1.partner < $1.1.partner) }
+            improving = improving || found[0].0 < -1e-9
+            out[i] = found.prefix(limit).map(\.1)
         }
-        return out
+        return (out, improving)
     }
 }

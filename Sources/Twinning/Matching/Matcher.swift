@@ -11,7 +11,8 @@ import Foundation
 ///    the solution only if its reduced cost were negative. Every pair left out ranks at
 ///    most its row's bar, so a row whose bar cannot beat its dual price is settled by a
 ///    bound; the rows left are checked pair by pair in one more streaming pass (the same
-///    blocks, so the same scores to the last bit), violators are added, and the problem
+///    blocks, so the same scores to the last bit), violators are added (with the pairs
+///    just short of violating, which the next duals would likely flag), and the problem
 ///    is re-solved warm. When no pair is left with a negative reduced cost, the duals
 ///    certify the solution optimal for the whole problem, listed or not.
 public enum Matcher {
@@ -19,10 +20,11 @@ public enum Matcher {
     public struct Options: Sendable {
         /// Alternatives to list for each proposal.
         public var alternatives = 3
-        /// Candidates kept per hromada before price-out (beyond its demand).
-        public var candidatesPerHromada = 256
+        /// Candidates kept per hromada before price-out (beyond its demand). On the shipped
+        /// data 384 leaves one round of price-out (`Benchmarks/README.md`).
+        public var candidatesPerHromada = 384
 
-        public init(alternatives: Int = 3, candidatesPerHromada: Int = 256) {
+        public init(alternatives: Int = 3, candidatesPerHromada: Int = 384) {
             self.alternatives = alternatives
             self.candidatesPerHromada = candidatesPerHromada
         }
@@ -70,6 +72,16 @@ struct MatchRun {
         timings.scoring = Self.seconds(since: start)
     }
 
+    /// Price-out adds, besides the pairs that would improve the solution, those within
+    /// this margin of it (a hundredth of the best rank listed): the duals move when the
+    /// problem is re-solved, and pairs that close would otherwise be found one round later,
+    /// each round a streaming pass over every pair. At most ``pricingLimit`` per hromada
+    /// and round, the lowest reduced costs first.
+    var pricingMargin: Double {
+        0.01 * candidates.lists.reduce(0) { max($0, $1.map { abs(Double($0.rank)) }.max() ?? 0) }
+    }
+    static let pricingLimit = 64
+
     /// A partner's slots, bounded by the hromadas taking part (it pairs with each once):
     /// slots up to Int.max neither overflow a sum nor mean anything more.
     func capacity(_ j: Int) -> Int { min(instance.partners.slots[j], rows.count) }
@@ -88,15 +100,16 @@ struct MatchRun {
             let flagged = rows.indices.filter { candidates.bars[$0] > -.infinity && bounds[$0] < -1e-9 }
             if flagged.isEmpty { break }
             let current = solved
-            let found = CandidateLists.violators(model: model, filter: filter, rows: flagged, lists: candidates.lists) { i, j, rank in
+            let found = CandidateLists.violators(model: model, filter: filter, rows: flagged, lists: candidates.lists,
+                                                 margin: pricingMargin, limit: Self.pricingLimit) { i, j, rank in
                 current.reducedCost(row: i, column: j, value: Double(rank))
             }
             timings.pricing += Self.seconds(since: start)
             timings.pricingRounds += 1
-            if found.isEmpty { break }
+            if !found.improving { break }
             start = DispatchTime.now().uptimeNanoseconds
             var arcs: [(row: Int, arc: SparseAssignmentProblem.Arc)] = []
-            for (i, list) in found.sorted(by: { $0.key < $1.key }) {
+            for (i, list) in found.pairs.sorted(by: { $0.key < $1.key }) {
                 candidates.lists[i] += list
                 arcs += list.map { (i, SparseAssignmentProblem.Arc(column: $0.partner, value: Double($0.rank))) }
             }
