@@ -48,6 +48,8 @@ final class CostScaling {
     /// Rows come first; a row's arcs are its candidate arcs by increasing cost, then its
     /// unmatched arc (no arc enters a row, so it has no others).
     let rows: Int
+    /// Columns follow the rows.
+    let columns: Int
     let arcs: Int
     /// Arcs by tail: `first[v]..<first[v + 1]`; `reverse[a]` is the arc back.
     let first: UnsafeMutablePointer<Int>
@@ -63,10 +65,25 @@ final class CostScaling {
     let forward: UnsafeMutablePointer<Int>
     /// No column's potential is above this during a phase (potentials only fall).
     private var ceiling = 0.0
+    /// Per row, the arcs of lowest value at its last reading (−1 count: none yet) and a
+    /// bound every other arc's value is at least (see ``scan(row:)``): a bid reads its
+    /// whole list only when the shortlist's second best is above the bound.
+    static let shortlistWidth = 8
+    /// Per column, its way out and the reverses of the candidate arcs carrying flow into
+    /// it (its holders): the only residual arcs it has besides its way out, so a column
+    /// reads these and not the reverses of every arc into it.
+    let wayOut: UnsafeMutablePointer<Int>
+    let holderStart: UnsafeMutablePointer<Int>
+    let holderCount: UnsafeMutablePointer<Int>
+    let holderArcs: UnsafeMutablePointer<Int32>
+    let shortlist: UnsafeMutablePointer<Int32>
+    let shortlistCount: UnsafeMutablePointer<Int>
+    let shortlistBound: UnsafeMutablePointer<Double>
 
     init(_ network: FlowNetwork) {
         nodes = network.sinkNode + 1
         rows = network.n
+        columns = network.m
         var count = 0
         first = .allocate(capacity: nodes + 1)
         first.initialize(repeating: 0, count: nodes + 1)
@@ -97,12 +114,39 @@ final class CostScaling {
             (span + a).initialize(to: capacity); (span + b).initialize(to: capacity)
             (forward + e).initialize(to: a); e += 1
         }
+        let candidates = network.arcColumn.count, m = network.m
+        wayOut = .allocate(capacity: m)
+        holderStart = .allocate(capacity: m + 1)
+        holderCount = .allocate(capacity: m)
+        holderCount.initialize(repeating: 0, count: m)
+        var indegree = [Int](repeating: 0, count: m)
+        for k in 0..<candidates { indegree[Int(network.arcColumn[k])] += 1 }
+        holderStart[0] = 0
+        for j in 0..<m {
+            wayOut[j] = forward[candidates + network.n + j]
+            // Rows may push more into a column than its slots (the excess goes back).
+            holderStart[j + 1] = holderStart[j] + indegree[j]
+        }
+        holderArcs = .allocate(capacity: holderStart[m])
+        for k in 0..<candidates where network.arcFlow[k] {
+            let j = Int(network.arcColumn[k])
+            holderArcs[holderStart[j] + holderCount[j]] = reverse[forward[k]]
+            holderCount[j] += 1
+        }
+        shortlist = .allocate(capacity: rows * Self.shortlistWidth)
+        shortlistCount = .allocate(capacity: rows)
+        shortlistCount.initialize(repeating: -1, count: rows)
+        shortlistBound = .allocate(capacity: rows)
+        shortlistBound.initialize(repeating: -.infinity, count: rows)
         excess.initialize(from: network.excess, count: nodes)
         potential.initialize(from: network.potential, count: nodes)
     }
 
     deinit {
-        for pointer in [first, residual, span, excess, forward] as [UnsafeMutablePointer<Int>] { pointer.deallocate() }
+        for pointer in [first, residual, span, excess, forward, shortlistCount] as [UnsafeMutablePointer<Int>] { pointer.deallocate() }
+        shortlist.deallocate(); shortlistBound.deallocate()
+        for pointer in [wayOut, holderStart, holderCount] as [UnsafeMutablePointer<Int>] { pointer.deallocate() }
+        holderArcs.deallocate()
         head.deallocate(); reverse.deallocate(); cost.deallocate(); potential.deallocate()
     }
 
@@ -145,11 +189,13 @@ final class CostScaling {
         defer { current.deallocate() }
         current.initialize(from: first, count: nodes)
         globalUpdate(epsilon)
-        ceiling = (rows..<nodes).reduce(-Double.infinity) { max($0, potential[$1]) }
+        ceiling = (rows..<rows + columns).reduce(-Double.infinity) { max($0, potential[$1]) }
         var relabels = 0
         while let v = queue.next() {
             if v < rows {
                 if bid(v, epsilon, &queue) { relabels += 1 }
+            } else if v < rows + columns {
+                if dischargeColumn(v, epsilon, &queue) { relabels += 1 }
             } else {
                 while excess[v] > 0 {
                     var a = current[v]
@@ -177,23 +223,27 @@ final class CostScaling {
         }
     }
 
-    /// A row's excess, unit by unit, as a bid: one reading of its arcs (in cost order,
-    /// stopping once no arc can beat the second best) finds the best and second best; the
-    /// unit goes along the best, after a relabel if it was not admissible; then the row's
-    /// potential drops to where its second best is at −ε, the lowest that keeps it
-    /// ε-optimal, so it need not relabel when the unit comes back. Returns whether it
-    /// relabelled.
+    /// A row's excess, unit by unit, as a bid: the row's best and second best arcs (from
+    /// its shortlist when that suffices, else one reading of its arcs); the unit goes
+    /// along the best, after a relabel if it was not admissible; then the row's potential
+    /// drops to where its second best is at −ε, the lowest that keeps it ε-optimal, so it
+    /// need not relabel when the unit comes back. Returns whether it relabelled.
     func bid(_ v: Int, _ epsilon: Double, _ queue: inout Queue) -> Bool {
         var relabelled = false
         let unmatched = first[v + 1] - 1
         while excess[v] > 0 {
             var best = Double.infinity, second = Double.infinity, chosen = -1
-            if residual[unmatched] > 0 { best = cost[unmatched] - potential[Int(head[unmatched])]; chosen = unmatched }
-            for a in first[v]..<unmatched {
-                if cost[a] - ceiling >= second { break }
-                guard residual[a] > 0 else { continue }
+            @inline(__always) func offer(_ a: Int) {
                 let value = cost[a] - potential[Int(head[a])]
                 if value < best { second = best; best = value; chosen = a } else if value < second { second = value }
+            }
+            if residual[unmatched] > 0 { offer(unmatched) }
+            let listed = shortlistCount[v], base = v * Self.shortlistWidth
+            for s in 0..<max(0, listed) where residual[Int(shortlist[base + s])] > 0 { offer(Int(shortlist[base + s])) }
+            if listed < 0 || second > shortlistBound[v] {
+                best = .infinity; second = .infinity; chosen = -1
+                if residual[unmatched] > 0 { offer(unmatched) }
+                for a in scan(row: v) { offer(Int(a)) }
             }
             precondition(chosen >= 0, "a row with excess has no residual arc: the network is unbalanced")
             if best + potential[v] >= 0 { potential[v] = -best - epsilon; relabelled = true }
@@ -204,14 +254,104 @@ final class CostScaling {
         return relabelled
     }
 
+    /// Reads row `v`'s residual candidate arcs in cost order and makes its shortlist: the
+    /// ``shortlistWidth`` of lowest value (cost − the column's potential), and a bound that
+    /// every other arc's value is at least, now and later (potentials only fall, so values
+    /// only rise). Stops reading once no arc can beat the shortlist: an arc's value is at
+    /// least its cost less the highest column potential. Returns the shortlist.
+    func scan(row v: Int) -> UnsafeMutableBufferPointer<Int32> {
+        let width = Self.shortlistWidth, base = shortlist + v * width
+        var values = (Double.infinity, Double.infinity, Double.infinity, Double.infinity,
+                      Double.infinity, Double.infinity, Double.infinity, Double.infinity)
+        var count = 0, bound = Double.infinity
+        withUnsafeMutableBytes(of: &values) { raw in
+            let kept = raw.baseAddress!.assumingMemoryBound(to: Double.self)
+            let unmatched = first[v + 1] - 1
+            for a in first[v]..<unmatched {
+                let worst = count == width ? kept[width - 1] : .infinity
+                if cost[a] - ceiling >= worst { bound = min(bound, cost[a] - ceiling); break }
+                guard residual[a] > 0 else { continue }
+                let value = cost[a] - potential[Int(head[a])]
+                guard value < worst else { bound = min(bound, value); continue }
+                if count == width { bound = min(bound, kept[width - 1]) } else { count += 1 }
+                // Insertion into the kept values, lowest first (the earlier arc first on a tie).
+                var k = count - 1
+                while k > 0 && kept[k - 1] > value { kept[k] = kept[k - 1]; base[k] = base[k - 1]; k -= 1 }
+                kept[k] = value; base[k] = Int32(a)
+            }
+        }
+        shortlistCount[v] = count
+        shortlistBound[v] = bound
+        return UnsafeMutableBufferPointer(start: base, count: count)
+    }
+
+    /// Arc `a` of row `v` has room again (the unit it carried came back): it joins the
+    /// shortlist, or, when that is full, the shortlist is dropped until the next reading.
+    @inline(__always)
+    func reopen(_ a: Int, of v: Int) {
+        let count = shortlistCount[v]
+        guard count >= 0 else { return }
+        let base = v * Self.shortlistWidth
+        for s in 0..<count where Int(shortlist[base + s]) == a { return }
+        if count < Self.shortlistWidth { shortlist[base + count] = Int32(a); shortlistCount[v] = count + 1 } else { shortlistCount[v] = -1 }
+    }
+
     @inline(__always)
     func push(_ a: Int, from v: Int, _ amount: Int, _ queue: inout Queue) {
+        move(a, from: v, amount)
         let w = Int(head[a])
+        if excess[w] > 0 { queue.append(w) }
+    }
+
+    /// Sends `amount` along arc `a` out of `v`, keeping the holders and shortlists.
+    @inline(__always)
+    func move(_ a: Int, from v: Int, _ amount: Int) {
+        let w = Int(head[a]), back = Int(reverse[a])
         residual[a] -= amount
-        residual[Int(reverse[a])] += amount
+        residual[back] += amount
         excess[v] -= amount
         excess[w] += amount
-        if excess[w] > 0 { queue.append(w) }
+        if v < rows {
+            // A candidate arc now carries flow: its reverse holds the column.
+            if w < rows + columns { let j = w - rows; holderArcs[holderStart[j] + holderCount[j]] = Int32(back); holderCount[j] += 1 }
+        } else if w < rows && v < rows + columns {
+            // The unit came back to the row: the column lets go, the arc has room again.
+            let j = v - rows, start = holderStart[j]
+            var s = 0
+            while Int(holderArcs[start + s]) != a { s += 1 }
+            holderCount[j] -= 1
+            holderArcs[start + s] = holderArcs[start + holderCount[j]]
+            reopen(back, of: w)
+        }
+    }
+
+    /// A column's excess goes back to a holder or out, along admissible arcs; when none is,
+    /// the column's potential drops until its best arc is at −ε. Returns whether it
+    /// relabelled.
+    func dischargeColumn(_ v: Int, _ epsilon: Double, _ queue: inout Queue) -> Bool {
+        let j = v - rows, out = wayOut[j], start = holderStart[j]
+        var relabelled = false
+        while excess[v] > 0 {
+            if residual[out] > 0 && reduced(out, from: v) < 0 {
+                push(out, from: v, min(excess[v], residual[out]), &queue)
+                continue
+            }
+            var s = 0
+            while s < holderCount[j] && excess[v] > 0 {
+                let b = Int(holderArcs[start + s])
+                if reduced(b, from: v) < 0 { push(b, from: v, 1, &queue) } else { s += 1 }   // a push removes it from s
+            }
+            guard excess[v] > 0 else { break }
+            var best = residual[out] > 0 ? cost[out] - potential[Int(head[out])] : .infinity
+            for s in 0..<holderCount[j] {
+                let b = Int(holderArcs[start + s])
+                best = min(best, cost[b] - potential[Int(head[b])])
+            }
+            precondition(best < .infinity, "a column with excess has no residual arc: the network is unbalanced")
+            potential[v] = -best - epsilon
+            relabelled = true
+        }
+        return relabelled
     }
 
     /// Lowers `v`'s potential until its best residual arc has reduced cost −ε.
@@ -296,11 +436,7 @@ final class CostScaling {
     func saturateNegativeArcs() {
         for v in 0..<nodes {
             for a in first[v]..<first[v + 1] where residual[a] > 0 && reduced(a, from: v) < 0 {
-                let amount = residual[a]
-                residual[a] = 0
-                residual[Int(reverse[a])] += amount
-                excess[v] -= amount
-                excess[Int(head[a])] += amount
+                move(a, from: v, residual[a])
             }
         }
     }
