@@ -7,14 +7,17 @@
 /// by the end of the run. Cost scaling moves the potentials of all contested nodes
 /// together, ε at a time, with ε divided by a factor (8) from one phase to the next; each
 /// phase ends with a flow that is ε-optimal (no residual arc's reduced cost below −ε).
-/// Three of Goldberg's heuristics make it fast here:
+/// Goldberg's heuristics and two of ours make it fast here:
 /// - rows bid (the "double push" of Goldberg & Kennedy's assignment code): one reading of
 ///   a row's arcs finds its best and second best, the unit goes to the best and the row's
 ///   potential drops to where the second best is at −ε;
 /// - global updates (``globalUpdate(_:)``) lower every potential by ε times its distance
 ///   to the nearest deficit, at the start of a phase and after every
 ///   ``updateInterval`` × nodes relabels, which saves most relabels;
-/// - a row's arcs are read in cost order and only while one could still be admissible.
+/// - a row reads its whole list only when its shortlist cannot answer (``scan(row:)``):
+///   the eight arcs of lowest value at its last reading and a bound on all the others,
+///   which holds later too since values only rise; a column reads only the arcs that can
+///   carry its excess (its holders and its way out).
 ///
 /// ε-optimal is not optimal, and the costs are real numbers, so the last phase is not
 /// trusted: ``tighten(budget:)`` then looks for potentials under which every residual arc
@@ -79,6 +82,8 @@ final class CostScaling {
     let shortlist: UnsafeMutablePointer<Int32>
     let shortlistCount: UnsafeMutablePointer<Int>
     let shortlistBound: UnsafeMutablePointer<Double>
+    /// Scratch for ``scan(row:)``: the values of the arcs it keeps.
+    let shortlistValues: UnsafeMutablePointer<Double>
 
     init(_ network: FlowNetwork) {
         nodes = network.sinkNode + 1
@@ -138,13 +143,14 @@ final class CostScaling {
         shortlistCount.initialize(repeating: -1, count: rows)
         shortlistBound = .allocate(capacity: rows)
         shortlistBound.initialize(repeating: -.infinity, count: rows)
+        shortlistValues = .allocate(capacity: Self.shortlistWidth)
         excess.initialize(from: network.excess, count: nodes)
         potential.initialize(from: network.potential, count: nodes)
     }
 
     deinit {
         for pointer in [first, residual, span, excess, forward, shortlistCount] as [UnsafeMutablePointer<Int>] { pointer.deallocate() }
-        shortlist.deallocate(); shortlistBound.deallocate()
+        shortlist.deallocate(); shortlistBound.deallocate(); shortlistValues.deallocate()
         for pointer in [wayOut, holderStart, holderCount] as [UnsafeMutablePointer<Int>] { pointer.deallocate() }
         holderArcs.deallocate()
         head.deallocate(); reverse.deallocate(); cost.deallocate(); potential.deallocate()
@@ -261,24 +267,20 @@ final class CostScaling {
     /// least its cost less the highest column potential. Returns the shortlist.
     func scan(row v: Int) -> UnsafeMutableBufferPointer<Int32> {
         let width = Self.shortlistWidth, base = shortlist + v * width
-        var values = (Double.infinity, Double.infinity, Double.infinity, Double.infinity,
-                      Double.infinity, Double.infinity, Double.infinity, Double.infinity)
+        let kept = shortlistValues
         var count = 0, bound = Double.infinity
-        withUnsafeMutableBytes(of: &values) { raw in
-            let kept = raw.baseAddress!.assumingMemoryBound(to: Double.self)
-            let unmatched = first[v + 1] - 1
-            for a in first[v]..<unmatched {
-                let worst = count == width ? kept[width - 1] : .infinity
-                if cost[a] - ceiling >= worst { bound = min(bound, cost[a] - ceiling); break }
-                guard residual[a] > 0 else { continue }
-                let value = cost[a] - potential[Int(head[a])]
-                guard value < worst else { bound = min(bound, value); continue }
-                if count == width { bound = min(bound, kept[width - 1]) } else { count += 1 }
-                // Insertion into the kept values, lowest first (the earlier arc first on a tie).
-                var k = count - 1
-                while k > 0 && kept[k - 1] > value { kept[k] = kept[k - 1]; base[k] = base[k - 1]; k -= 1 }
-                kept[k] = value; base[k] = Int32(a)
-            }
+        let unmatched = first[v + 1] - 1
+        for a in first[v]..<unmatched {
+            let worst = count == width ? kept[width - 1] : .infinity
+            if cost[a] - ceiling >= worst { bound = min(bound, cost[a] - ceiling); break }
+            guard residual[a] > 0 else { continue }
+            let value = cost[a] - potential[Int(head[a])]
+            guard value < worst else { bound = min(bound, value); continue }
+            if count == width { bound = min(bound, kept[width - 1]) } else { count += 1 }
+            // Insertion into the kept values, lowest first (the earlier arc first on a tie).
+            var k = count - 1
+            while k > 0 && kept[k - 1] > value { kept[k] = kept[k - 1]; base[k] = base[k - 1]; k -= 1 }
+            kept[k] = value; base[k] = Int32(a)
         }
         shortlistCount[v] = count
         shortlistBound[v] = bound
