@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One run, same files: `twinning match` against a numpy + scipy peer (dense score matrix,
-# linear_sum_assignment) at full scale — every one of the 98,613 LAUs a volunteer with one
+# linear_sum_assignment) at full scale — every one of the 98,129 LAUs a volunteer with one
 # slot and offers — printing both times, both peak RSS figures and both totals; then the
 # default match on the shipped data, several runs (hyperfine when installed).
 # Writes its inputs and outputs to ${DIR:-/tmp/twinning-match-bench}.
@@ -28,7 +28,7 @@ tw_s, tw_mib = timed("twinning"); pe_s, pe_mib = timed("peer")
 tw_total = json.load(open(f"{d}/full/proposals/proposals.json"))["summary"]["total_score"]
 pe_total = json.loads(open(f"{d}/peer.out").read())["total"]
 print(open(f"{d}/twinning.out").read().strip())
-print(f"\nfull scale (1,256 seeking hromadas × 98,613 LAUs):")
+print(f"\nfull scale (1,256 seeking hromadas × 98,129 LAUs):")
 print(f"{'':10} {'wall s':>8} {'peak RSS MiB':>13} {'total score':>14}")
 print(f"{'twinning':10} {tw_s:8.2f} {tw_mib:13.0f} {tw_total:14.6f}")
 print(f"{'peer':10} {pe_s:8.2f} {pe_mib:13.0f} {pe_total:14.6f}")
@@ -37,7 +37,7 @@ print(f"peer / twinning: {pe_s / tw_s:.1f}× the time, {pe_mib / tw_mib:.1f}× t
 PY
 
 echo
-echo "default match on the shipped data (1,256 × 2,268 volunteers):"
+echo "default match on the shipped data (1,256 × 2,495 volunteers):"
 if command -v hyperfine >/dev/null; then
   hyperfine -w 2 -r 15 -p "rm -rf $DIR/default" ".build/release/twinning match --out $DIR/default" | grep -E "Time|Range"
 else

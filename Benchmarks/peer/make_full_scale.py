@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Builds the full-scale input of the matching benchmark: every one of the 98,613 LAUs
+"""Builds the full-scale input of the matching benchmark: every one of the 98,129 inhabited LAUs
 of Data/partners.csv made a volunteer with one slot, with offers filled in for the LAUs
 that had none (drawn like the shipped synthetic survey, seeded), so that every pair has
 all its score components.

@@ -13,7 +13,13 @@ from scipy.optimize import linear_sum_assignment
 
 start = time.perf_counter()
 hromadas_path, partners_path, ties_path = sys.argv[1:4]
-WEIGHTS = dict(needs=0.55, profile=0.10, size=0.15, proximity=0.15, ties=0.05)
+# Twinning's default weights and shape parameters (ScoreComponent.defaultWeight,
+# ScoreParameter.defaultValue); a negative weight scores 1 − value.
+WEIGHTS = dict(needs=0, profile=1.2381, size=0.0498, proximity=-0.8763, ties=0.4104, gravity=19.0308,
+               town=2.6862, centre=-0.8793, country_prior=0.5857, region_prior=5.1462, popularity=0.1036,
+               capitals=1.7653, upward=39.8647)
+SIZE_SCALE, DISTANCE_SCALE_KM, GRAVITY_SIZE, PRIOR_STRENGTH = 1.0, 1000.0, 0.75, 5.0
+GRAVITY_OFFSET_KM = 10.0
 R = 6371.0088
 
 
@@ -38,41 +44,108 @@ def unit_rows(m):
     return np.divide(m, n, out=np.zeros_like(m), where=n > 0)
 
 
-need = unit_rows(np.array([[float(H[i]["need_" + s]) for s in sectors] for i in rows]))
-offer = unit_rows(np.array([[float(P[j]["offer_" + s]) for s in sectors] for j in cols]))
-prof_h = unit_rows(np.array([[float(H[i]["profile_urban"]), float(H[i]["profile_rural"])] for i in rows]))
-prof_p = unit_rows(np.array([[float(P[j]["profile_urban"]), float(P[j]["profile_rural"])] for j in cols]))
-log_h = np.log([float(H[i]["population"]) for i in rows])
-log_p = np.log([float(P[j]["population"]) for j in cols])
-
-
 def sphere(lat, lon):
     la, lo = np.radians(lat), np.radians(lon)
     return np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=1)
 
 
-A = sphere(np.array([float(H[i]["lat"]) for i in rows]), np.array([float(H[i]["lon"]) for i in rows]))
-B = sphere(np.array([float(P[j]["lat"]) for j in cols]), np.array([float(P[j]["lon"]) for j in cols]))
-# The ties component: the partner already twins with a hromada of the same oblast.
-tied = np.zeros((len(rows), len(cols)))
-col_of = {j: c for c, j in enumerate(cols)}
-oblast_rows = {}
-for r, i in enumerate(rows):
-    oblast_rows.setdefault(H[i]["region"], []).append(r)
-for i, j in existing:
-    if j in col_of:
-        tied[oblast_rows.get(H[i]["region"], []), col_of[j]] = 1
+def town(population):
+    return np.clip(np.log10(population) / 6, 0, 1)
+
 
 scoring = time.perf_counter()
+prof_h = unit_rows(np.array([[float(H[i]["profile_urban"]), float(H[i]["profile_rural"])] for i in rows]))
+prof_p = unit_rows(np.array([[float(P[j]["profile_urban"]), float(P[j]["profile_rural"])] for j in cols]))
+pop_h = np.array([float(H[i]["population"]) for i in rows])
+pop_p = np.array([float(P[j]["population"]) for j in cols])
+A = sphere(np.array([float(H[i]["lat"]) for i in rows]), np.array([float(H[i]["lon"]) for i in rows]))
+B = sphere(np.array([float(P[j]["lat"]) for j in cols]), np.array([float(P[j]["lon"]) for j in cols]))
+col_of = {j: c for c, j in enumerate(cols)}
+
+# Per partner: the largest LAU of its NUTS 2 region scores 1, of its NUTS 3 region ½
+# (over every partner in the file; the first on equal populations).
+def largest(key):
+    best = {}
+    for j, p in enumerate(P):
+        if not p[key]:
+            continue
+        k = p["country"] + "/" + p[key]
+        if k not in best or float(P[best[k]]["population"]) < float(p["population"]):
+            best[k] = j
+    return set(best.values())
+nuts2, nuts3 = largest("nuts2"), largest("region")
+centre = np.array([1.0 if j in nuts2 else 0.5 if j in nuts3 else 0.0 for j in cols])
+# Per hromada: the most populous of its oblast (over every hromada; the first on equal).
+top = {}
+for i, h in enumerate(H):
+    if h["region"] not in top or float(H[top[h["region"]]]["population"]) < float(h["population"]):
+        top[h["region"]] = i
+is_capital = np.array([1.0 if top[H[i]["region"]] == i else 0.0 for i in rows])
+
+# Known ties: seeking hromadas have none of their own, so nothing is left out.
+oblasts = sorted({h["region"] for h in H})
+countries = sorted({p["country"] for p in P})
+regions = sorted({p["country"] + "/" + p["nuts2"] for p in P})
+o_of = {o: k for k, o in enumerate(oblasts)}
+c_of = {c: k for k, c in enumerate(countries)}
+r_of = {r: k for k, r in enumerate(regions)}
+country_of_region = np.zeros(len(regions), dtype=int)
+for p in P:
+    country_of_region[r_of[p["country"] + "/" + p["nuts2"]]] = c_of[p["country"]]
+regions_of_country = np.bincount(country_of_region, minlength=len(countries))
+noc = np.zeros((len(oblasts), len(countries))); nor = np.zeros((len(oblasts), len(regions)))
+twinned_with = np.zeros(len(P))
+tied_oblasts = {}
+for i, j in existing:
+    o, p = o_of[H[i]["region"]], P[j]
+    noc[o, c_of[p["country"]]] += 1
+    nor[o, r_of[p["country"] + "/" + p["nuts2"]]] += 1
+    twinned_with[j] += 1
+    tied_oblasts.setdefault(j, set()).add(H[i]["region"])
+no, nc, nr, n = noc.sum(axis=1), noc.sum(axis=0), nor.sum(axis=0), len(existing)
+g = (nc + 1) / (n + len(countries))
+p_country = (noc + PRIOR_STRENGTH * g[None, :]) / (no[:, None] + PRIOR_STRENGTH)
+share = (nr + 1) / (nc[country_of_region] + regions_of_country[country_of_region])
+p_region = (nor + PRIOR_STRENGTH * p_country[:, country_of_region] * share[None, :]) / (no[:, None] + PRIOR_STRENGTH)
+country_prior = np.maximum(0, 1 + np.log10(p_country) / 4)
+region_prior = np.maximum(0, 1 + np.log10(p_region) / 6)
+row_oblast = np.array([o_of[H[i]["region"]] for i in rows])
+col_country = np.array([c_of[P[j]["country"]] for j in cols])
+col_region = np.array([r_of[P[j]["country"] + "/" + P[j]["nuts2"]] for j in cols])
+popularity = np.minimum(1, np.log2(1 + twinned_with[cols]) / 4)
+tied = np.zeros((len(rows), len(cols)))
+for j, its in tied_oblasts.items():
+    if j in col_of:
+        tied[[r for r, i in enumerate(rows) if H[i]["region"] in its], col_of[j]] = 1
+
 chord = np.sqrt(np.maximum(0.0, 2 - 2 * (A @ B.T)))
 distance = 2 * R * np.arcsin(np.minimum(1.0, chord / 2))
+del chord
+log_ratio = np.abs(np.log(pop_h)[:, None] - np.log(pop_p)[None, :])
+normaliser = np.log(1 + 5000 / GRAVITY_OFFSET_KM) + GRAVITY_SIZE * np.log(1e4)
+# Each component in its smallest broadcasting shape (a row, a column or the full matrix);
+# a negative weight w adds |w|·(1 − v) = |w| + w·v.
+values = dict(
+    profile=lambda: prof_h @ prof_p.T,
+    size=lambda: np.exp(-log_ratio / SIZE_SCALE),
+    proximity=lambda: np.exp(-distance / DISTANCE_SCALE_KM),
+    ties=lambda: tied,
+    gravity=lambda: np.maximum(0, 1 - (np.log(1 + distance / GRAVITY_OFFSET_KM) + GRAVITY_SIZE * log_ratio) / normaliser),
+    town=lambda: town(pop_p)[None, :],
+    centre=lambda: centre[None, :],
+    country_prior=lambda: country_prior[row_oblast][:, col_country],
+    region_prior=lambda: region_prior[row_oblast][:, col_region],
+    popularity=lambda: popularity[None, :],
+    capitals=lambda: is_capital[:, None] * centre[None, :],
+    upward=lambda: (1 - town(pop_h))[:, None] * town(pop_p)[None, :],
+)
 total_weight = sum(abs(w) for w in WEIGHTS.values())
-S = (WEIGHTS["needs"] * (need @ offer.T)
-     + WEIGHTS["profile"] * (prof_h @ prof_p.T)
-     + WEIGHTS["size"] * np.exp(-np.abs(log_h[:, None] - log_p[None, :]))
-     + WEIGHTS["proximity"] * np.exp(-distance / 1000.0)
-     + WEIGHTS["ties"] * tied) / total_weight
-del chord, distance, tied
+S = np.full(distance.shape, sum(-w for w in WEIGHTS.values() if w < 0))
+for name, value in values.items():
+    if WEIGHTS[name] != 0:
+        S += WEIGHTS[name] * value()
+S /= total_weight
+del distance, log_ratio, tied
 score_seconds = time.perf_counter() - scoring
 
 solving = time.perf_counter()
