@@ -78,9 +78,14 @@ public enum BatchRunner {
 
     static let markerName = ".twinning-store-id"
 
-    /// Checks (or, on first use, writes) the output folder's store marker.
+    /// Checks (or, on first use, writes) the output folder's store marker. A batch killed
+    /// while writing the marker leaves its temporary file (`.<marker>.partial-…`), which
+    /// nothing reads: it is removed here, under the lock.
     static func bind(store: RunStore, output: String) throws(BatchError) {
         let id = try store.storeID(), marker = output + "/" + markerName
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? [] where name.hasPrefix("." + markerName + ".partial-") {
+            unlink(output + "/" + name)
+        }
         if let data = FileManager.default.contents(atPath: marker) {
             let found = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard found == id else {
