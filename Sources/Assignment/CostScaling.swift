@@ -68,10 +68,6 @@ final class CostScaling {
     let forward: UnsafeMutablePointer<Int>
     /// No column's potential is above this during a phase (potentials only fall).
     private var ceiling = 0.0
-    /// Per row, the arcs of lowest value at its last reading (−1 count: none yet) and a
-    /// bound every other arc's value is at least (see ``scan(row:)``): a bid reads its
-    /// whole list only when the shortlist's second best is above the bound.
-    static let shortlistWidth = 8
     /// Per column, its way out and the reverses of the candidate arcs carrying flow into
     /// it (its holders): the only residual arcs it has besides its way out, so a column
     /// reads these and not the reverses of every arc into it.
@@ -79,6 +75,10 @@ final class CostScaling {
     let holderStart: UnsafeMutablePointer<Int>
     let holderCount: UnsafeMutablePointer<Int>
     let holderArcs: UnsafeMutablePointer<Int32>
+    /// Per row, the arcs of lowest value at its last reading (−1 count: none yet) and a
+    /// bound every other arc's value is at least (see ``scan(row:)``): a bid reads its
+    /// whole list only when the shortlist's second best is above the bound.
+    static let shortlistWidth = 8
     let shortlist: UnsafeMutablePointer<Int32>
     let shortlistCount: UnsafeMutablePointer<Int>
     let shortlistBound: UnsafeMutablePointer<Double>
