@@ -94,6 +94,7 @@ struct MatchRun {
         var solved: SparseAssignment
         do { solved = try problem().solve() } catch { throw explain(error) }
         timings.solving += Self.seconds(since: start)
+        let margin = pricingMargin
         while true {
             start = DispatchTime.now().uptimeNanoseconds
             let bounds = solved.reducedCostLowerBounds(valueBounds: candidates.bars.map(Double.init))
@@ -101,7 +102,7 @@ struct MatchRun {
             if flagged.isEmpty { break }
             let current = solved
             let found = CandidateLists.violators(model: model, filter: filter, rows: flagged, lists: candidates.lists,
-                                                 margin: pricingMargin, limit: Self.pricingLimit) { i, j, rank in
+                                                 margin: margin, limit: Self.pricingLimit) { i, j, rank in
                 current.reducedCost(row: i, column: j, value: Double(rank))
             }
             timings.pricing += Self.seconds(since: start)
