@@ -128,7 +128,7 @@ final class CostScaling {
         for k in 0..<candidates { indegree[Int(network.arcColumn[k])] += 1 }
         holderStart[0] = 0
         for j in 0..<m {
-            wayOut[j] = forward[candidates + network.n + j]
+            wayOut[j] = forward[network.wayOutArc(j)]
             // Rows may push more into a column than its slots (the excess goes back).
             holderStart[j + 1] = holderStart[j] + indegree[j]
         }
@@ -149,17 +149,15 @@ final class CostScaling {
     }
 
     deinit {
-        for pointer in [first, residual, span, excess, forward, shortlistCount] as [UnsafeMutablePointer<Int>] { pointer.deallocate() }
-        shortlist.deallocate(); shortlistBound.deallocate(); shortlistValues.deallocate()
-        for pointer in [wayOut, holderStart, holderCount] as [UnsafeMutablePointer<Int>] { pointer.deallocate() }
-        holderArcs.deallocate()
-        head.deallocate(); reverse.deallocate(); cost.deallocate(); potential.deallocate()
+        for pointer in [first, residual, span, excess, forward, shortlistCount, wayOut, holderStart, holderCount] { pointer.deallocate() }
+        for pointer in [head, reverse, shortlist, holderArcs] { pointer.deallocate() }
+        for pointer in [cost, potential, shortlistBound, shortlistValues] { pointer.deallocate() }
     }
 
     @inline(__always)
     func reduced(_ a: Int, from v: Int) -> Double { cost[a] + potential[v] - potential[Int(head[a])] }
 
-    /// The flow on the network's `e`-th arc.
+    /// The flow on the network's `e`-th arc (``FlowNetwork/forEachArc(_:)``'s order).
     func flow(_ e: Int) -> Int { residual[Int(reverse[forward[e]])] }
 
     // MARK: Scaling
@@ -476,6 +474,7 @@ extension FlowNetwork {
     static let searchBudget = 2
 
     func forEachArc(_ body: (_ tail: Int, _ head: Int, _ cost: Double, _ capacity: Int, _ flow: Int) -> Void) {
+        // The positions below (unmatchedArc, wayOutArc, tierArc) follow this order.
         for k in arcColumn.indices {
             body(Int(arcRow[k]), columnNode(Int(arcColumn[k])), arcCost[k], 1, arcFlow[k] ? 1 : 0)
         }
@@ -486,6 +485,11 @@ extension FlowNetwork {
             body(groupNode(h), sinkNode, 0, restTier[h], restFlow[h])
         }
     }
+
+    /// Positions in ``forEachArc(_:)``'s order: candidate arc `k` is at `k`, then these.
+    func unmatchedArc(_ i: Int) -> Int { arcColumn.count + i }
+    func wayOutArc(_ j: Int) -> Int { arcColumn.count + n + j }
+    func tierArc(_ h: Int, minimum: Bool) -> Int { arcColumn.count + n + m + 2 * h + (minimum ? 0 : 1) }
 
     /// Finds the optimal flow from a flow whose residual arcs all have non-negative
     /// reduced costs (the empty flow, or one warm after arcs were added). Shortest paths
@@ -518,28 +522,26 @@ extension FlowNetwork {
     /// Takes the flow, excesses and potentials of a scaling run; the lists that follow
     /// flow (holders, used columns, unmatched rows) are rebuilt in index order.
     mutating func adopt(_ scaling: CostScaling) {
-        var e = 0
         for j in 0..<m { holders[j].removeAll(keepingCapacity: true) }
         for k in arcColumn.indices {
-            arcFlow[k] = scaling.flow(e) > 0
+            arcFlow[k] = scaling.flow(k) > 0
             if arcFlow[k] { holders[Int(arcColumn[k])].append(Int32(k)) }
-            e += 1
         }
         unmatchedRows = IndexList()
         for i in 0..<n {
-            unmatchedFlow[i] = scaling.flow(e); e += 1
+            unmatchedFlow[i] = scaling.flow(unmatchedArc(i))
             if unmatchedFlow[i] > 0 { unmatchedRows.insert(Int32(i)) }
         }
         usedColumns = IndexList()
         groupUsed = Array(repeating: IndexList(), count: g)
         for j in 0..<m {
-            outFlow[j] = scaling.flow(e); e += 1
+            outFlow[j] = scaling.flow(wayOutArc(j))
             if outFlow[j] > 0 {
                 if groupOf[j] >= 0 { groupUsed[Int(groupOf[j])].insert(Int32(j)) } else { usedColumns.insert(Int32(j)) }
             }
         }
         for h in 0..<g {
-            minimumFlow[h] = scaling.flow(e); restFlow[h] = scaling.flow(e + 1); e += 2
+            minimumFlow[h] = scaling.flow(tierArc(h, minimum: true)); restFlow[h] = scaling.flow(tierArc(h, minimum: false))
         }
         excess = Array(UnsafeBufferPointer(start: scaling.excess, count: scaling.nodes))
         potential = Array(UnsafeBufferPointer(start: scaling.potential, count: scaling.nodes))
