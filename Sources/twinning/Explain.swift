@@ -116,7 +116,7 @@ struct Explain: ParsableCommand {
                      "\(p.slots[j]) slot\(p.slots[j] == 1 ? "" : "s")"]
         facts.append(p.volunteers[j] ? "volunteer" : "not a volunteer")
         var lines = ["\(name(p, j)) (\(p.ids[j]))", "  " + facts.filter { !$0.isEmpty }.joined(separator: " · ")]
-        if !instance.isCandidate[j], let why = instance.restrictions.partnerExclusions[j] {
+        if !instance.isCandidate[j], let why = instance.partnerExclusion(j) {
             lines.append("  takes no part in matching: \(why.reason)")
         }
         return lines

@@ -224,7 +224,7 @@ struct MatchRun {
             if proposal.breakdown.score < r.minScore {
                 warnings.append("\(pair) scores \(CSVWriter.fixed(proposal.breakdown.score, 4)), below min_score \(YAMLReader.shown(r.minScore))")
             }
-            if let why = r.partnerExclusions[proposal.partner] {
+            if let why = instance.partnerExclusion(proposal.partner) {
                 warnings.append("\(pair): its partner would be left out: \(why.reason)")
             }
             if let why = r.hromadaExclusions[proposal.hromada] {

@@ -52,7 +52,9 @@ public struct Restrictions: Sendable {
     public var minScore: Double = 0
     /// Hromadas that take no part, and why.
     public private(set) var hromadaExclusions: [Int: Exclusion] = [:]
-    /// Partners that take no part, and why (first reason given wins).
+    /// Partners the rules leave out, and why (first reason given wins). Partners the pool
+    /// leaves out (not volunteers, no slots) are not listed: see
+    /// ``MatchInstance/partnerExclusion(_:)``.
     public private(set) var partnerExclusions: [Int: Exclusion] = [:]
     /// Partner levels each hromada level may pair with (a level not listed: any).
     public var allowedLevels: [Level: Set<Level>] = [:]

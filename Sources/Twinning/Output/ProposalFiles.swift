@@ -195,20 +195,18 @@ extension ProposalTable {
     }
 }
 
-/// The one JSON writer: `JSONEncoder` with sorted keys, so every JSON the tool writes is
-/// valid and deterministic. Keys are snake_case; each document spells them in its
-/// `CodingKeys` rather than through `.convertToSnakeCase`, which converts every key of
-/// every object afresh and took two thirds of the time to encode a proposal table
-/// (`JSONOutputTests` checks that no key the tool writes is camelCase).
+/// The one way the tool writes JSON (through ``JSONWriter``): keys sorted, so every JSON
+/// the tool writes is valid and deterministic. Keys are snake_case; each document spells
+/// them in its `CodingKeys` rather than converting Swift names (`JSONOutputTests` checks
+/// that no key the tool writes is camelCase).
 public enum JSONOutput {
-    /// Encodes `value`; a number that is not finite (which JSON cannot hold) is an error.
+    /// Encodes `value`, with a final line break; a number that is not finite (which JSON
+    /// cannot hold) is an error.
     public static func encode<T: Encodable>(_ value: T, pretty: Bool = true) throws(OutputError) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         do {
-            var data = try encoder.encode(value)
-            data.append(0x0A)
-            return data
+            var bytes = try JSONWriter.encode(value, pretty: pretty)
+            bytes.append(0x0A)
+            return Data(bytes)
         } catch {
             throw OutputError(.notRepresentable, path: "(JSON)", "a value cannot be written as JSON: \(error)")
         }

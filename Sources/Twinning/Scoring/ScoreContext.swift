@@ -48,14 +48,9 @@ public struct ScoreContext: Sendable {
                 priorStrength: Double = ScoreParameter.priorStrength.defaultValue) {
         self.ties = ties
         self.priorStrength = priorStrength
-        func codes(_ names: [String]) -> (codes: [Int32], distinct: [String]) {
-            let distinct = Array(Set(names)).sorted()
-            let index = Dictionary(uniqueKeysWithValues: distinct.enumerated().map { ($1, Int32($0)) })
-            return (names.map { index[$0]! }, distinct)
-        }
-        let (country, countryNames) = codes(partners.countries)
-        let (region, regionNames) = codes(zip(partners.countries, partners.nuts2).map { $0 + "/" + $1 })
-        let (oblast, oblastNames) = codes(hromadas.regions)
+        let (country, countryNames) = Self.codes(partners.countries)
+        let (region, regionNames) = Self.codes(zip(partners.countries, partners.nuts2).map(RegionKey.init))
+        let (oblast, oblastNames) = Self.codes(hromadas.regions)
         self.country = country
         self.region = region
         self.oblast = oblast
@@ -95,17 +90,48 @@ public struct ScoreContext: Sendable {
     /// region (the `region` column), 0 otherwise; ties to the lower index. Partners
     /// without a region code are no region's centre.
     static func centres(_ partners: Registry) -> [Float] {
-        func largest(_ key: [String]) -> Set<Int> {
-            var best: [String: Int] = [:]
+        func largest(_ key: [String]) -> [Bool] {
+            let (code, distinct) = codes(zip(partners.countries, key).map(RegionKey.init))
+            var best = [Int](repeating: -1, count: distinct.count)
             for j in 0..<partners.count where !key[j].isEmpty {
-                let k = partners.countries[j] + "/" + key[j]
-                if let b = best[k], partners.populations[b] >= partners.populations[j] { continue }
-                best[k] = j
+                let b = best[Int(code[j])]
+                if b < 0 || partners.populations[b] < partners.populations[j] { best[Int(code[j])] = j }
             }
-            return Set(best.values)
+            var isLargest = [Bool](repeating: false, count: partners.count)
+            for j in best where j >= 0 { isLargest[j] = true }
+            return isLargest
         }
         let nuts2 = largest(partners.nuts2), nuts3 = largest(partners.regions)
-        return (0..<partners.count).map { nuts2.contains($0) ? 1 : nuts3.contains($0) ? 0.5 : 0 }
+        return (0..<partners.count).map { nuts2[$0] ? 1 : nuts3[$0] ? 0.5 : 0 }
+    }
+
+    /// A region code within its country (codes are only unique per country in user files).
+    struct RegionKey: Hashable, Comparable {
+        let country: String, code: String
+        static func < (a: RegionKey, b: RegionKey) -> Bool { (a.country, a.code) < (b.country, b.code) }
+    }
+
+    /// Each value's code, its rank among the distinct values sorted, and those values.
+    /// Registries come grouped by country and region, so a value equal to the one before
+    /// reuses its code without a look-up (98,000 partners, a few hundred regions).
+    static func codes<Key: Hashable & Comparable>(_ values: [Key]) -> (codes: [Int32], distinct: [Key]) {
+        var firstSeen: [Key: Int32] = [:], seen: [Key] = []
+        var codes = [Int32](), previous: (key: Key, code: Int32)?
+        codes.reserveCapacity(values.count)
+        for value in values {
+            if let p = previous, p.key == value { codes.append(p.code); continue }
+            let code = firstSeen[value] ?? {
+                seen.append(value)
+                firstSeen[value] = Int32(seen.count - 1)
+                return Int32(seen.count - 1)
+            }()
+            previous = (value, code)
+            codes.append(code)
+        }
+        let order = seen.indices.sorted { seen[$0] < seen[$1] }
+        var rank = [Int32](repeating: 0, count: seen.count)
+        for (r, k) in order.enumerated() { rank[k] = Int32(r) }
+        return (codes.map { rank[Int($0)] }, order.map { seen[$0] })
     }
 
     /// The two prior components of hromada `h` for every country and every region code,

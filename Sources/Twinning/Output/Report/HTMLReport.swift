@@ -203,13 +203,14 @@ public enum HTMLReport {
     static func escaped(_ json: Data) -> String {
         var out = [UInt8]()
         out.reserveCapacity(json.count + json.count / 64)
-        for byte in json {
-            switch byte {
-            case UInt8(ascii: "<"): out += Array(#"\u003c"#.utf8)
-            case UInt8(ascii: ">"): out += Array(#"\u003e"#.utf8)
-            case UInt8(ascii: "&"): out += Array(#"\u0026"#.utf8)
-            default: out.append(byte)
+        json.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            var start = 0
+            for (k, byte) in bytes.enumerated() where byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "&") {
+                out += bytes[start..<k]
+                start = k + 1
+                out += (byte == UInt8(ascii: "<") ? #"\u003c"# : byte == UInt8(ascii: ">") ? #"\u003e"# : #"\u0026"#).utf8
             }
+            out += bytes[start...]
         }
         return String(decoding: out, as: UTF8.self)
     }
