@@ -72,6 +72,26 @@ func priceOut(_ s: inout SparseAssignment, _ p: AssignmentProblem<Double>, liste
     }
 }
 
+/// The row bounds price-out reads (``SparseAssignment/reducedCostLowerBounds(valueBounds:)``),
+/// given each row's best value left out: no pair left out of a row's list prices below it.
+func expectBoundsHold(_ s: SparseAssignment, _ p: AssignmentProblem<Double>, listed: Set<Pair>, seed: Int,
+                      sourceLocation: SourceLocation = #_sourceLocation) {
+    func leftOut(_ i: Int) -> [(column: Int, value: Double)] {
+        (0..<p.columns).compactMap { j in
+            let x = p.values[i * p.columns + j]
+            guard !listed.contains(Pair(i, j)), !p.locked.contains(Pair(i, j)), x.isFinite, x >= p.threshold! else { return nil }
+            return (j, x)
+        }
+    }
+    let bounds = s.reducedCostLowerBounds(valueBounds: (0..<p.rows).map { leftOut($0).map(\.value).max() ?? -.infinity })
+    for i in 0..<p.rows {
+        for (j, x) in leftOut(i) {
+            #expect(s.reducedCost(row: i, column: j, value: x) >= bounds[i] - 1e-12, "seed \(seed) pair (\(i), \(j))",
+                    sourceLocation: sourceLocation)
+        }
+    }
+}
+
 @Suite struct SparseTests {
     @Test("all allowed pairs listed: the sparse solver reaches the dense optimum, pairs equal when scores have no ties",
           arguments: 0..<300)
@@ -108,6 +128,7 @@ func priceOut(_ s: inout SparseAssignment, _ p: AssignmentProblem<Double>, liste
         let q = sparse(p, keep: 1)
         var listed = Set(q.arcs.enumerated().flatMap { i, arcs in arcs.map { Pair(i, $0.column) } })
         var s = try q.solve()
+        expectBoundsHold(s, p, listed: listed, seed: seed)
         _ = try priceOut(&s, p, listed: &listed)
         let solution = s.solution
         #expect(abs(solution.total - dense.total) <= 1e-9, "seed \(seed): \(solution.total) vs \(dense.total)")
@@ -186,6 +207,7 @@ func priceOut(_ s: inout SparseAssignment, _ p: AssignmentProblem<Double>, liste
         short.checksInvariants = false
         var listed = Set(short.arcs.enumerated().flatMap { i, arcs in arcs.map { Pair(i, $0.column) } })
         var solved = try short.solve()
+        expectBoundsHold(solved, p, listed: listed, seed: seed)
         let rounds = try priceOut(&solved, p, listed: &listed)
         #expect(rounds >= 1)
         #expect(abs(solved.solution.total - dense.total) <= 1e-9, "seed \(seed)")

@@ -186,7 +186,7 @@ struct CandidateLists {
     /// above, they are likely to once the duals move), the lowest first and at most
     /// `limit` per row, and whether any is below 0. A second streaming pass computing each
     /// score exactly as the first did (same model, same blocks and rows per core), so every
-    /// score is the same to the last bit.
+    /// score is the same to the last bit; only the rows in question are scored.
     static func violators(model: ScoreModel, filter: PairFilter, rows flagged: [Int], lists: [[Candidate]],
                           margin: Double, limit: Int,
                           reducedCost: @Sendable (_ row: Int, _ column: Int, _ rank: Float) -> Double)
@@ -201,7 +201,7 @@ struct CandidateLists {
         var states = flagged.map { RowState(scan: RowScan(filter: filter, row: $0)) }
         states.withUnsafeMutableBufferPointer { buffer in
             let shared = SharedBuffer(buffer)
-            model.forEachSegment { segment in
+            model.forEachSegment(rows: slot.map { $0 >= 0 }) { segment in
                 let i = segment.row, k = slot[i]
                 guard k >= 0 else { return }
                 let state = shared.base + k

@@ -33,10 +33,14 @@ extension ScoreModel {
     ///   - columns: the partners to score (all by default).
     ///   - components: components to hand on besides the score (tuning reads them).
     ///   - blockSize: partners per GEMM; the default is measured (see `Benchmarks/README.md`).
+    ///   - rows: the hromadas to visit (all when nil). The GEMMs still cover every
+    ///     hromada, as they would with all visited, so a visited hromada's scores are the
+    ///     same to the last bit; only the per-pair transforms, most of the work, are skipped.
     ///   - visit: called once per hromada and block, on a worker thread.
     /// - Complexity: GEMMs of inner size ≤ 17 and O(n · m) transforms, on all cores.
     public func forEachSegment(columns: Range<Int>? = nil, components: [ScoreComponent] = [],
-                               blockSize: Int = ScoreModel.blockSize, _ visit: @Sendable (ScoreSegment) -> Void) {
+                               blockSize: Int = ScoreModel.blockSize, rows wanted: [Bool]? = nil,
+                               _ visit: @Sendable (ScoreSegment) -> Void) {
         let n = hromadas.count, all = columns ?? 0..<partners.count
         guard n > 0, !all.isEmpty else { return }
         let threads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, n))
@@ -52,7 +56,7 @@ extension ScoreModel {
                 let block = start..<min(all.upperBound, start + blockSize)
                 plan.products(rows: rows, block: block, into: &work)
                 let tied = (0..<block.count).filter { tiedHromadas[block.lowerBound + $0] != nil }
-                for (local, i) in rows.enumerated() {
+                for (local, i) in rows.enumerated() where wanted?[i] ?? true {
                     visit(plan.segment(row: i, local: local, block: block, tied: tied, work: work))
                 }
                 start = block.upperBound
