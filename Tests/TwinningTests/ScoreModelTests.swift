@@ -115,6 +115,27 @@ let someTies = [(0, 5), (3, 17), (7, 17), (2, 150), (7, 210), (11, 5)]
         #expect(seen.total == h.count * p.count, "every pair visited once")
     }
 
+    @Test("a pass over some hromadas visits only them, with the very scores a pass over all gives")
+    func someRows() throws {
+        let (h, p) = try randomRegistries(hromadas: 23, partners: 150, seed: 9)
+        let model = ScoreModel(hromadas: h, partners: p, weights: Weights(), context: knowing(someTies, h, p))
+        let all = model.scores(columns: 0..<p.count)
+        let wanted = (0..<h.count).map { $0 % 3 == 1 }
+        let out = UnsafeMutableBufferPointer<Float>.allocate(capacity: h.count * p.count)
+        defer { out.deallocate() }
+        out.initialize(repeating: .nan)
+        let shared = SharedBuffer(out)
+        model.forEachSegment(rows: wanted) { s in
+            (shared.base + s.row * p.count + s.columns.lowerBound).update(from: s.scores, count: s.columns.count)
+        }
+        for i in 0..<h.count {
+            for j in 0..<p.count {
+                let k = i * p.count + j
+                if wanted[i] { #expect(out[k].bitPattern == all[k].bitPattern, "(\(i), \(j))") } else { #expect(out[k].isNaN) }
+            }
+        }
+    }
+
     @Test("explanations name the sectors where need meets offer")
     func explanation() throws {
         let (h, p) = try randomRegistries(hromadas: 3, partners: 4, seed: 1)
