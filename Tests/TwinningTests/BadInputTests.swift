@@ -166,4 +166,29 @@ import Testing
         #expect(r.lines == lineOf)
         #expect(r.populations[29_000] == 3)
     }
+
+    @Test("a 2 MB file broken in its second half: an unclosed quote or a byte that is not UTF-8 named at its true line")
+    func brokenSecondHalf() throws {
+        var lines = ["id,name,level,country,population,lat,lon,need_energy"]
+        for r in 0..<30_000 { lines.append("UA\(r),\(r % 997 == 0 ? "\"North,\nSouth\"" : "Name \(r)"),city,UA,1000,50,30,0.5") }
+        let text = lines.joined(separator: "\n") + "\n"
+        // Line of record r: the header, then one line per record, two for the quoted ones before it.
+        func line(of r: Int) -> Int { 2 + r + (0..<r).filter { $0 % 997 == 0 }.count }
+        let unclosed = text.replacingOccurrences(of: "UA29950,Name 29950", with: "UA29950,\"Name 29950")
+        #expect(throws: InputErrors.self) { try Registry.parse(Data(unclosed.utf8), file: "h.csv", side: .hromadas) }
+        do {
+            _ = try Registry.parse(Data(unclosed.utf8), file: "h.csv", side: .hromadas)
+        } catch {
+            #expect(error.description.hasPrefix("h.csv:\(line(of: 29_950)):2: quoted field is never closed"), "\(error.description.prefix(200))")
+        }
+        var bytes = Array(text.utf8)
+        let at = try #require(text.utf8.firstRange(of: "Name 27000".utf8)).lowerBound
+        bytes[text.utf8.distance(from: text.utf8.startIndex, to: at)] = 0xC3
+        do {
+            _ = try Registry.parse(Data(bytes), file: "h.csv", side: .hromadas)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.description.hasPrefix("h.csv:\(line(of: 27_000)): is not valid UTF-8 text"), "\(error.description.prefix(200))")
+        }
+    }
 }

@@ -74,20 +74,14 @@ public final class CSVTable: @unchecked Sendable {
     /// Parses `data`; throws for problems that make the file unreadable as a whole. With
     /// `header: false` every record is a data record (numeric matrices).
     public static func parse(_ data: Data, file: String, header: Bool = true) throws(InputErrors) -> CSVTable {
-        var source = [UInt8](data)
-        if source.starts(with: [0xEF, 0xBB, 0xBF]) { source.removeFirst(3) }
-        guard String(validating: source, as: UTF8.self) != nil else {
-            throw InputErrors(InputError(.encoding, file: file, line: InputFile.firstInvalidLine(source),
-                                         "is not valid UTF-8 text; save the file as UTF-8 (a BOM is fine)"))
-        }
-        let end = source.count
+        let skip = data.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        let end = data.count - skip
         guard end < Int(Int32.max) else {
             throw InputErrors(InputError(.unreadable, file: file, "is larger than 2 GiB; split it or keep only the rows needed"))
         }
         let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: end + 1)
-        bytes.initialize(from: source, count: end)
+        data.copyBytes(to: bytes, from: data.index(data.startIndex, offsetBy: skip)..<data.endIndex)
         bytes[end] = 0
-        source = []
         do {
             return try scan(bytes: bytes, end: end, file: file, header: header)
         } catch {
@@ -103,25 +97,28 @@ public final class CSVTable: @unchecked Sendable {
 
     /// Field boundaries of part of a file: every field's byte range, where each record
     /// starts (plus a sentinel) and on which line, and the text of quoted fields with
-    /// doubled quotes.
+    /// doubled quotes; and the line the part ends on.
     private struct Fields {
         var starts: [Int32] = [], ends: [Int32] = [], firstField: [Int] = [0], lines: [Int]
         var unescaped: [Int: String] = [:]
+        var lastLine: Int
 
-        /// Appends the fields of the part that follows.
+        /// Appends the fields of the part that follows, which was read as if it started on
+        /// line 1.
         mutating func append(_ next: Fields) {
-            let offset = starts.count
+            let offset = starts.count, lineOffset = lastLine - 1
             starts += next.starts; ends += next.ends
             firstField += next.firstField.dropFirst().map { $0 + offset }
-            lines += next.lines
+            lines += next.lines.map { $0 + lineOffset }
             for (k, text) in next.unescaped { unescaped[k + offset] = text }
+            lastLine = next.lastLine + lineOffset
         }
     }
 
-    /// Scans the bytes for field boundaries, in two halves on two cores when the file is
-    /// large: the halves meet at a line break outside any quoted field (an even number of
-    /// quote characters before it), so each half is whole records. Takes ownership of
-    /// `bytes` on success.
+    /// Checks the bytes are UTF-8 and scans them for field boundaries, in two halves on two
+    /// cores when the file is large: the halves meet at a line break outside any quoted
+    /// field (an even number of quote characters before it), so each half is whole records
+    /// and whole characters. Takes ownership of `bytes` on success.
     private static func scan(bytes: UnsafeMutablePointer<UInt8>, end: Int, file: String, header: Bool) throws(InputErrors) -> CSVTable {
         let parts: [Range<Int>]
         if end > 1 << 20 && ProcessInfo.processInfo.activeProcessorCount > 1, let split = splitPoint(bytes, end) {
@@ -129,18 +126,39 @@ public final class CSVTable: @unchecked Sendable {
         } else {
             parts = [0..<end]
         }
-        let firstLines = parts.map { part in 1 + (0..<part.lowerBound).reduce(0) { $0 + (bytes[$1] == 0x0A ? 1 : 0) } }
+        // Each part is read as if it started on line 1; the lines are shifted when joined.
         var results = [Result<Fields, InputErrors>?](repeating: nil, count: parts.count)
+        var valid = [Bool](repeating: false, count: parts.count)
         results.withUnsafeMutableBufferPointer { buffer in
             let shared = SharedBuffer(buffer), source = SharedBuffer(UnsafeMutableBufferPointer(start: bytes, count: end + 1))
-            DispatchQueue.concurrentPerform(iterations: parts.count) { k in
-                shared[k] = Result { () throws(InputErrors) in
-                    try scan(bytes: source.base, range: parts[k], firstLine: firstLines[k], file: file)
+            valid.withUnsafeMutableBufferPointer { flags in
+                let checked = SharedBuffer(flags)
+                DispatchQueue.concurrentPerform(iterations: parts.count) { k in
+                    let text = UnsafeBufferPointer(start: source.base + parts[k].lowerBound, count: parts[k].count)
+                    checked[k] = (try? UTF8Span(validating: text.span)) != nil
+                    guard checked[k] else { return }
+                    shared[k] = Result { () throws(InputErrors) in
+                        try scan(bytes: source.base, range: parts[k], firstLine: 1, file: file)
+                    }
                 }
             }
         }
+        guard !valid.contains(false) else {
+            throw InputErrors(InputError(.encoding, file: file, line: InputFile.firstInvalidLine(UnsafeBufferPointer(start: bytes, count: end)),
+                                         "is not valid UTF-8 text; save the file as UTF-8 (a BOM is fine)"))
+        }
         var fields = try results[0]!.get()
-        for next in results.dropFirst() { fields.append(try next!.get()) }
+        for (k, next) in results.enumerated().dropFirst() {
+            switch next! {
+            case let .success(part): fields.append(part)
+            case let .failure(error):
+                // Lines do not steer the scan: read again from the line the part starts on,
+                // it fails the same way, naming the problem's own line.
+                let again = Result { () throws(InputErrors) in try scan(bytes: bytes, range: parts[k], firstLine: fields.lastLine, file: file) }
+                if case let .failure(located) = again { throw located }
+                throw error
+            }
+        }
         let (starts, ends, firstField, lines, unescaped) = (fields.starts, fields.ends, fields.firstField, fields.lines, fields.unescaped)
         guard firstField.count >= 2 else {
             throw InputErrors(InputError(.missing, file: file,
@@ -249,7 +267,7 @@ public final class CSVTable: @unchecked Sendable {
         } else {
             lines.removeLast()
         }
-        return Fields(starts: starts, ends: ends, firstField: firstField, lines: lines, unescaped: unescaped)
+        return Fields(starts: starts, ends: ends, firstField: firstField, lines: lines, unescaped: unescaped, lastLine: line)
     }
 
     private init(file: String, header: [String], lines: [Int], bytes: UnsafeMutablePointer<UInt8>, starts: [Int32],

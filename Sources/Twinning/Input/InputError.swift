@@ -115,7 +115,9 @@ public enum InputFile {
         return text
     }
 
-    static func firstInvalidLine(_ bytes: [UInt8]) -> Int {
+    static func firstInvalidLine(_ bytes: [UInt8]) -> Int { bytes.withUnsafeBufferPointer(firstInvalidLine) }
+
+    static func firstInvalidLine(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
         var line = 1, start = 0
         for (i, b) in bytes.enumerated() where b == UInt8(ascii: "\n") {
             if String(validating: bytes[start..<i], as: UTF8.self) == nil { return line }
