@@ -74,15 +74,19 @@ extension Registry {
         // then joined; problems come out in file order either way.
         let parts = table.count >= 20_000 ? min(2, ProcessInfo.processInfo.activeProcessorCount) : 1
         let cut = (0...parts).map { table.count * $0 / parts }
-        var builders = (0..<parts).map { RowBuilder(records: cut[$0]..<cut[$0 + 1], sectors: sectorColumns.count, profiles: profileColumns.count) }
+        // The first part has room for all rows, so joining the others copies once.
+        var builders = (0..<parts).map {
+            RowBuilder(records: cut[$0]..<cut[$0 + 1], room: $0 == 0 ? table.count : cut[$0 + 1] - cut[$0],
+                       sectors: sectorColumns.count, profiles: profileColumns.count)
+        }
         builders.withUnsafeMutableBufferPointer { buffer in
             let shared = SharedBuffer(buffer)
             DispatchQueue.concurrentPerform(iterations: parts) { part in
                 shared.base[part].readAll(table, columns: columns)
             }
         }
-        var rows = builders[0]
-        for next in builders.dropFirst() { rows.append(next) }
+        var rows = builders.removeFirst()   // taken out, so that appending does not copy it
+        for next in builders { rows.append(next) }
         // Duplicate ids in one pass over all rows, which also gives the id index.
         var rowOfID: [String: Int] = [:]
         rowOfID.reserveCapacity(rows.ids.count)
@@ -129,16 +133,19 @@ private struct RowBuilder {
     var problems: [(record: Int, order: Int, error: InputError)] = []
     let sectorCount: Int, profileCount: Int
 
-    init(records: Range<Int>, sectors: Int, profiles: Int) {
+    /// Room for `room` rows (at least the range's).
+    init(records: Range<Int>, room n: Int, sectors: Int, profiles: Int) {
         self.records = records
-        let n = records.count
         sectorCount = sectors; profileCount = profiles
-        sectorValues = Array(repeating: 0, count: n * sectors)
-        profileValues = Array(repeating: 0, count: n * profiles)
+        sectorValues = []; profileValues = []
+        sectorValues.reserveCapacity(n * sectors); profileValues.reserveCapacity(n * profiles)
+        sectorValues += repeatElement(0, count: records.count * sectors)
+        profileValues += repeatElement(0, count: records.count * profiles)
         rowRecords.reserveCapacity(n)
         ids.reserveCapacity(n); names.reserveCapacity(n); latin.reserveCapacity(n); levels.reserveCapacity(n)
         countries.reserveCapacity(n); regions.reserveCapacity(n); nuts2.reserveCapacity(n); populations.reserveCapacity(n)
         latitudes.reserveCapacity(n); longitudes.reserveCapacity(n); slots.reserveCapacity(n); volunteers.reserveCapacity(n)
+        euMembers.reserveCapacity(n); seeking.reserveCapacity(n); statuses.reserveCapacity(n)
     }
 
     mutating func readAll<T: FieldTable>(_ table: T, columns: Columns) {
