@@ -196,7 +196,8 @@ struct TuneTables {
         ]
         if !stability.isEmpty { files["stability.csv"] = Data(Table(stability, columns: Self.stabilityColumns).csv().utf8) }
         struct Document: Encodable {
-            let written: String, folds: RecordedValue, summary: RecordedValue, stability: [Stability], weights: [String: Double]
+            let written: String, folds: TableRecords<FoldRow>, summary: TableRecords<TuneReport.Summary>, stability: [Stability]
+            let weights: [String: Double]
         }
         files["tune.json"] = try JSONOutput.encode(Document(
             written: report.written.rawValue, folds: Table(folds, columns: Self.foldColumns).records,

@@ -164,9 +164,9 @@ extension ProposalTable {
         let inputs: [String: InputRecord]
         let summary: Summary
         let warnings: [String]
-        let proposals: RecordedValue
-        let alternatives: RecordedValue
-        let unmatched: RecordedValue
+        let proposals: TableRecords<Proposal>
+        let alternatives: TableRecords<Alternative>
+        let unmatched: TableRecords<Unmatched>
         /// What the sources of the inputs ask to be credited (`ATTRIBUTION.txt` beside them).
         let attribution: String?
 

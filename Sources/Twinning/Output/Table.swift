@@ -97,7 +97,30 @@ public struct Table<Row>: Sendable where Row: Sendable {
     }
 
     /// The table as JSON records: one object per row, keyed by the headers.
-    public var records: RecordedValue {
-        .list(rows.map { row in .map(Dictionary(uniqueKeysWithValues: columns.map { ($0.header, $0.value(row).json) })) })
+    public var records: TableRecords<Row> { TableRecords(table: self) }
+}
+
+/// A table's rows as JSON objects keyed by the column headers, encoded straight from the
+/// cells: no dictionary is built per row (for `proposals.json` that was 5,000 of them,
+/// a third of its writing time).
+public struct TableRecords<Row: Sendable>: Encodable, Sendable {
+    public let table: Table<Row>
+
+    struct Key: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { return nil }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var list = encoder.unkeyedContainer()
+        // In key order, as they are written.
+        let columns = table.columns.sorted { $0.header < $1.header }
+        let keys = columns.map { Key(stringValue: $0.header) }
+        for row in table.rows {
+            var object = list.nestedContainer(keyedBy: Key.self)
+            for (column, key) in zip(columns, keys) { try object.encode(column.value(row).json, forKey: key) }
+        }
     }
 }
