@@ -167,16 +167,27 @@ struct CandidateLists {
                 }
             }
         }
-        lists = states.map { state in
-            guard split else { return state.main.sorted() }
-            return (state.main.sorted() + state.capped.sorted()).sorted(by: Candidate.better)
+        // Each row's selections sorted once, the rows shared between the cores. The bar of
+        // a row that left out a pair it could take: the worst rank kept by a selection that
+        // left some out (every pair it left out ranks at most that); −∞ when none was.
+        var finished = [(list: [Candidate], bar: Float)](repeating: ([], -.infinity), count: states.count)
+        finished.withUnsafeMutableBufferPointer { buffer in
+            let shared = SharedBuffer(buffer), n = states.count, threads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, n))
+            states.withUnsafeBufferPointer { stateBuffer in
+                let rows = SharedBuffer(stateBuffer)
+                DispatchQueue.concurrentPerform(iterations: threads) { t in
+                    for i in (n * t / threads)..<(n * (t + 1) / threads) {
+                        let main = rows[i].main.sorted(), capped = split ? rows[i].capped.sorted() : []
+                        var bar = -Float.infinity
+                        if rows[i].main.leftSomeOut { bar = max(bar, main.last?.rank ?? .infinity) }
+                        if split && rows[i].capped.leftSomeOut { bar = max(bar, capped.last?.rank ?? .infinity) }
+                        shared[i] = (split ? (main + capped).sorted(by: Candidate.better) : main, bar)
+                    }
+                }
+            }
         }
-        // The bar of a row that left out a pair it could take: the worst rank kept by a
-        // selection that left some out (every pair it left out ranks at most that); −∞
-        // when none was left out.
-        bars = states.map { state in
-            [state.main, state.capped].filter(\.leftSomeOut).map { $0.sorted().last?.rank ?? .infinity }.max() ?? -.infinity
-        }
+        lists = finished.map(\.list)
+        bars = finished.map(\.bar)
         allowed = states.map(\.allowed)
         good = states.map(\.good)
     }
