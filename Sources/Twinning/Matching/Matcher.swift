@@ -237,16 +237,22 @@ struct MatchRun {
     /// The row's best-scoring listed partners it did not get, each with how much total the
     /// programme would lose, at least, by choosing it (its reduced cost under the duals).
     func alternatives(row: Int, chosen: Set<Int>, _ solved: SparseAssignment, holders: [[Int]]) -> [MatchResult.Alternative] {
-        guard options.alternatives > 0 else { return [] }
+        let wanted = options.alternatives
+        guard wanted > 0 else { return [] }
+        // The `wanted` best by score, lower index on a tie (the list is by rank, which the
+        // bonus may reorder): one pass keeping them in order, no sort of the list.
+        func better(_ a: Candidate, _ b: Candidate) -> Bool { a.score > b.score || (a.score == b.score && a.partner < b.partner) }
         var options: [(Candidate, Double)] = []
+        options.reserveCapacity(wanted + 1)
         for c in candidates.lists[row] where !chosen.contains(c.partner) {
+            if options.count == wanted, !better(c, options[wanted - 1].0) { continue }
             let loss = solved.reducedCost(row: row, column: c.partner, value: Double(c.rank))
             guard loss.isFinite else { continue }   // a partner whose every slot is locked
-            options.append((c, max(0, loss)))
+            let at = options.firstIndex { better(c, $0.0) } ?? options.count
+            options.insert((c, max(0, loss)), at: at)
+            if options.count > wanted { options.removeLast() }
         }
-        // Best score first, lower index on a tie (the list is by rank, which the bonus may reorder).
-        options.sort { $0.0.score > $1.0.score || ($0.0.score == $1.0.score && $0.0.partner < $1.0.partner) }
-        return options.prefix(self.options.alternatives).map { c, loss in
+        return options.map { c, loss in
             let j = columns[c.partner]
             return MatchResult.Alternative(partner: j, score: Double(c.score), lossAtLeast: loss,
                                            heldBy: holders[c.partner].count >= instance.partners.slots[j] ? holders[c.partner] : [])
