@@ -97,21 +97,21 @@ final class CostScaling {
         rows = network.n
         columns = network.m
         var count = 0
-        first = .allocate(capacity: nodes + 1)
+        first = LargeMemory.allocate(Int.self, count: nodes + 1)
         first.initialize(repeating: 0, count: nodes + 1)
         network.forEachArc { [first] tail, head, _, _, _ in
             first[tail + 1] += 1; first[head + 1] += 1; count += 1
         }
         for v in 0..<nodes { first[v + 1] += first[v] }
         arcs = 2 * count
-        head = .allocate(capacity: arcs)
-        cost = .allocate(capacity: arcs)
-        residual = .allocate(capacity: arcs)
-        reverse = .allocate(capacity: arcs)
-        span = .allocate(capacity: arcs)
-        forward = .allocate(capacity: count)
-        excess = .allocate(capacity: nodes)
-        potential = .allocate(capacity: nodes)
+        head = LargeMemory.allocate(Int32.self, count: arcs)
+        cost = LargeMemory.allocate(Double.self, count: arcs)
+        residual = LargeMemory.allocate(Int.self, count: arcs)
+        reverse = LargeMemory.allocate(Int32.self, count: arcs)
+        span = LargeMemory.allocate(Int.self, count: arcs)
+        forward = LargeMemory.allocate(Int.self, count: count)
+        excess = LargeMemory.allocate(Int.self, count: nodes)
+        potential = LargeMemory.allocate(Double.self, count: nodes)
         let next = UnsafeMutablePointer<Int>.allocate(capacity: nodes)
         defer { next.deallocate() }
         next.initialize(from: first, count: nodes)
@@ -127,9 +127,9 @@ final class CostScaling {
             (forward + e).initialize(to: a); e += 1
         }
         let candidates = network.arcColumn.count, m = network.m
-        wayOut = .allocate(capacity: m)
-        holderStart = .allocate(capacity: m + 1)
-        holderCount = .allocate(capacity: m)
+        wayOut = LargeMemory.allocate(Int.self, count: m)
+        holderStart = LargeMemory.allocate(Int.self, count: m + 1)
+        holderCount = LargeMemory.allocate(Int.self, count: m)
         holderCount.initialize(repeating: 0, count: m)
         var indegree = [Int](repeating: 0, count: m)
         for k in 0..<candidates { indegree[Int(network.arcColumn[k])] += 1 }
@@ -139,26 +139,26 @@ final class CostScaling {
             // Rows may push more into a column than its slots (the excess goes back).
             holderStart[j + 1] = holderStart[j] + indegree[j]
         }
-        holderArcs = .allocate(capacity: holderStart[m])
+        holderArcs = LargeMemory.allocate(Int32.self, count: holderStart[m])
         for k in 0..<candidates where network.arcFlow[k] {
             let j = Int(network.arcColumn[k])
             holderArcs[holderStart[j] + holderCount[j]] = reverse[forward[k]]
             holderCount[j] += 1
         }
-        shortlist = .allocate(capacity: rows * Self.shortlistWidth)
-        shortlistCount = .allocate(capacity: rows)
+        shortlist = LargeMemory.allocate(Int32.self, count: rows * Self.shortlistWidth)
+        shortlistCount = LargeMemory.allocate(Int.self, count: rows)
         shortlistCount.initialize(repeating: -1, count: rows)
-        shortlistBound = .allocate(capacity: rows)
+        shortlistBound = LargeMemory.allocate(Double.self, count: rows)
         shortlistBound.initialize(repeating: -.infinity, count: rows)
-        shortlistValues = .allocate(capacity: Self.shortlistWidth)
+        shortlistValues = LargeMemory.allocate(Double.self, count: Self.shortlistWidth)
         excess.initialize(from: network.excess, count: nodes)
         potential.initialize(from: network.potential, count: nodes)
     }
 
     deinit {
-        for pointer in [first, residual, span, excess, forward, shortlistCount, wayOut, holderStart, holderCount] { pointer.deallocate() }
-        for pointer in [head, reverse, shortlist, holderArcs] { pointer.deallocate() }
-        for pointer in [cost, potential, shortlistBound, shortlistValues] { pointer.deallocate() }
+        for pointer in [first, residual, span, excess, forward, shortlistCount, wayOut, holderStart, holderCount] { LargeMemory.deallocate(pointer) }
+        for pointer in [head, reverse, shortlist, holderArcs] { LargeMemory.deallocate(pointer) }
+        for pointer in [cost, potential, shortlistBound, shortlistValues] { LargeMemory.deallocate(pointer) }
     }
 
     @inline(__always)
