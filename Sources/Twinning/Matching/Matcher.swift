@@ -10,8 +10,8 @@ import Foundation
 /// 3. **Price out**: under the optimal duals, a pair left out of the lists would improve
 ///    the solution only if its reduced cost were negative. Every pair left out ranks at
 ///    most its row's bar, so a row whose bar cannot beat its dual price is settled by a
-///    bound; the rows left are checked pair by pair in one more streaming pass (the same
-///    blocks, so the same scores to the last bit), violators are added (with the pairs
+///    bound; the rows left are checked pair by pair in one more streaming pass over them
+///    (the same blocks, so the same scores to the last bit), violators are added (with the pairs
 ///    just short of violating, which the next duals would likely flag), and the problem
 ///    is re-solved warm. When no pair is left with a negative reduced cost, the duals
 ///    certify the solution optimal for the whole problem, listed or not.
@@ -75,7 +75,7 @@ struct MatchRun {
     /// Price-out adds, besides the pairs that would improve the solution, those within
     /// this margin of it (a hundredth of the best rank listed): the duals move when the
     /// problem is re-solved, and pairs that close would otherwise be found one round later,
-    /// each round a streaming pass over every pair. At most ``pricingLimit`` per hromada
+    /// each round a streaming pass over the rows in question. At most ``pricingLimit`` per hromada
     /// and round, the lowest reduced costs first.
     var pricingMargin: Double {
         0.01 * candidates.lists.reduce(0) { max($0, $1.map { abs(Double($0.rank)) }.max() ?? 0) }

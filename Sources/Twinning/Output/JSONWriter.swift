@@ -38,6 +38,7 @@ enum JSONWriter {
             case let k as Int: return .integer(Int64(k))
             case let b as Bool: return .bool(b)
             case let r as RecordedValue: return try .of(recorded: r, at: path())
+            case let tree as any JSONWriter.JSONTree: return try tree.jsonNode(at: path())
             default:
                 let encoder = TreeEncoder(codingPath: path())
                 try value.encode(to: encoder)
@@ -151,6 +152,12 @@ enum JSONWriter {
         }
     }
 
+    /// A value that makes its own node, skipping the `Encoder` protocol: the tables, whose
+    /// thousands of rows would each cost a container box and generic look-ups.
+    protocol JSONTree {
+        func jsonNode(at path: [CodingKey]) throws -> Node
+    }
+
     final class ArrayBox {
         var items: [Node]
         init(_ items: [Node] = []) { self.items = items }
@@ -159,12 +166,22 @@ enum JSONWriter {
     final class ObjectBox {
         var entries: [(key: String, value: Node)] = []
 
+        init(_ entries: [(key: String, value: Node)] = []) { self.entries = entries }
+
         /// By key (as `.sortedKeys`: Swift's string order, which for the NFC text of the
         /// tool's keys is code point order); a key set twice keeps its last value.
         var sorted: [(key: String, value: Node)] {
             var ordered = entries
-            ordered.sort { $0.key < $1.key }
-            guard zip(ordered, ordered.dropFirst()).contains(where: { $0.key == $1.key }) else { return ordered }
+            var inOrder = true, twice = false
+            for k in ordered.indices.dropFirst() {
+                if ordered[k - 1].key > ordered[k].key { inOrder = false; break }
+                if ordered[k - 1].key == ordered[k].key { twice = true }
+            }
+            if !inOrder {
+                ordered.sort { $0.key < $1.key }
+                twice = ordered.indices.dropFirst().contains { ordered[$0 - 1].key == ordered[$0].key }
+            }
+            guard twice else { return ordered }
             // Rare (an `encode(to:)` that sets a key twice): the last value set wins.
             var last: [String: Node] = [:]
             for entry in entries { last[entry.key] = entry.value }

@@ -124,3 +124,13 @@ public struct TableRecords<Row: Sendable>: Encodable, Sendable {
         }
     }
 }
+
+extension TableRecords: JSONWriter.JSONTree {
+    /// The same objects as `encode(to:)`, built directly (keys already in order).
+    func jsonNode(at path: [CodingKey]) throws -> JSONWriter.Node {
+        let columns = table.columns.sorted { $0.header < $1.header }
+        return .array(JSONWriter.ArrayBox(try table.rows.map { row in
+            .object(JSONWriter.ObjectBox(try columns.map { ($0.header, try .of(recorded: $0.value(row).json, at: path)) }))
+        }))
+    }
+}
