@@ -440,11 +440,35 @@ final class CostScaling {
 
     /// Saturates every residual arc whose reduced cost is below 0, so that none is; the
     /// excesses and deficits this leaves are for the next phase or the shortest paths.
+    /// (Each such arc is saturated once whatever the order: the arc back has a positive
+    /// reduced cost.) Reads only the arcs that can be negative: a row's candidate arcs
+    /// until their cost rules it out (no reduced cost is below cost + π(row) − the highest
+    /// column potential, and costs only rise along the list), then its unmatched arc; a
+    /// column's way out and the arcs back to its holders.
     func saturateNegativeArcs() {
-        for v in 0..<nodes {
-            for a in first[v]..<first[v + 1] where residual[a] > 0 && reduced(a, from: v) < 0 {
-                move(a, from: v, residual[a])
+        @inline(__always) func saturate(_ a: Int, from v: Int) {
+            if residual[a] > 0 && reduced(a, from: v) < 0 { move(a, from: v, residual[a]) }
+        }
+        let top = (rows..<rows + columns).reduce(-Double.infinity) { max($0, potential[$1]) }
+        for v in 0..<rows {
+            let unmatched = first[v + 1] - 1
+            for a in first[v]..<unmatched {
+                if cost[a] + potential[v] - top >= 0 { break }
+                saturate(a, from: v)
             }
+            saturate(unmatched, from: v)
+        }
+        for j in 0..<columns {
+            let v = rows + j, start = holderStart[j]
+            saturate(wayOut[j], from: v)
+            var s = 0
+            while s < holderCount[j] {
+                let b = Int(holderArcs[start + s])
+                if reduced(b, from: v) < 0 { move(b, from: v, residual[b]) } else { s += 1 }   // a move removes it from s
+            }
+        }
+        for v in (rows + columns)..<nodes {
+            for a in first[v]..<first[v + 1] { saturate(a, from: v) }
         }
     }
 }
