@@ -381,9 +381,14 @@ final class CostScaling {
         let limit = nodes, perStep = 1 / epsilon
         // Buckets of tentative distances as linked lists of entries; a node may have
         // several entries, and only the one matching its label counts.
-        var label = [Int](repeating: .max, count: nodes), settled = [Bool](repeating: false, count: nodes)
-        var bucket = [Int32](repeating: -1, count: limit + 1)
+        let label = UnsafeMutablePointer<Int>.allocate(capacity: nodes), settled = UnsafeMutablePointer<Bool>.allocate(capacity: nodes)
+        let bucket = UnsafeMutablePointer<Int32>.allocate(capacity: limit + 1)
+        defer { label.deallocate(); settled.deallocate(); bucket.deallocate() }
+        label.initialize(repeating: .max, count: nodes)
+        settled.initialize(repeating: false, count: nodes)
+        bucket.initialize(repeating: -1, count: limit + 1)
         var entryNode: [Int32] = [], entryNext: [Int32] = []
+        entryNode.reserveCapacity(4 * nodes); entryNext.reserveCapacity(4 * nodes)
         func file(_ v: Int, _ d: Int) {
             entryNode.append(Int32(v)); entryNext.append(bucket[d]); bucket[d] = Int32(entryNode.count - 1)
         }
