@@ -242,9 +242,10 @@ struct MatchRun {
         // The `wanted` best by score, lower index on a tie (the list is by rank, which the
         // bonus may reorder): one pass keeping them in order, no sort of the list.
         func better(_ a: Candidate, _ b: Candidate) -> Bool { a.score > b.score || (a.score == b.score && a.partner < b.partner) }
+        let list = candidates.lists[row]
         var options: [(Candidate, Double)] = []
-        options.reserveCapacity(wanted + 1)
-        for c in candidates.lists[row] where !chosen.contains(c.partner) {
+        options.reserveCapacity(min(wanted, list.count) + 1)   // `wanted` may be anything up to Int.max
+        for c in list where !chosen.contains(c.partner) {
             if options.count == wanted, !better(c, options[wanted - 1].0) { continue }
             let loss = solved.reducedCost(row: row, column: c.partner, value: Double(c.rank))
             guard loss.isFinite else { continue }   // a partner whose every slot is locked
