@@ -113,10 +113,12 @@ public struct TableRecords<Row: Sendable>: Encodable, Sendable {
         init?(intValue: Int) { return nil }
     }
 
+    /// The columns in key order, as they are written.
+    var columnsByKey: [Column<Row>] { table.columns.sorted { $0.header < $1.header } }
+
     public func encode(to encoder: Encoder) throws {
         var list = encoder.unkeyedContainer()
-        // In key order, as they are written.
-        let columns = table.columns.sorted { $0.header < $1.header }
+        let columns = columnsByKey
         let keys = columns.map { Key(stringValue: $0.header) }
         for row in table.rows {
             var object = list.nestedContainer(keyedBy: Key.self)
@@ -128,7 +130,7 @@ public struct TableRecords<Row: Sendable>: Encodable, Sendable {
 extension TableRecords: JSONWriter.JSONTree {
     /// The same objects as `encode(to:)`, built directly (keys already in order).
     func jsonNode(at path: [CodingKey]) throws -> JSONWriter.Node {
-        let columns = table.columns.sorted { $0.header < $1.header }
+        let columns = columnsByKey
         return .array(JSONWriter.ArrayBox(try table.rows.map { row in
             .object(JSONWriter.ObjectBox(try columns.map { ($0.header, try .of(recorded: $0.value(row).json, at: path)) }))
         }))

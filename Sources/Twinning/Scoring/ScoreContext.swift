@@ -66,7 +66,7 @@ public struct ScoreContext: Sendable {
         }
         self.countryOfRegion = countryOfRegion
         self.regionsOfCountry = regionsOfCountry
-        centre = Self.centres(partners)
+        centre = Self.centres(partners, nuts2: (region, regionNames.count))
         var largest: [String: Int] = [:]
         for h in 0..<hromadas.count where largest[hromadas.regions[h]].map({ hromadas.populations[$0] < hromadas.populations[h] }) ?? true {
             largest[hromadas.regions[h]] = h
@@ -89,10 +89,11 @@ public struct ScoreContext: Sendable {
     /// 1 for the most populous partner of its NUTS 2 region, ½ for that of its NUTS 3
     /// region (the `region` column), 0 otherwise; ties to the lower index. Partners
     /// without a region code are no region's centre.
-    static func centres(_ partners: Registry) -> [Float] {
-        func largest(_ key: [String]) -> [Bool] {
-            let (code, distinct) = codes(zip(partners.countries, key).map(RegionKey.init))
-            var best = [Int](repeating: -1, count: distinct.count)
+    /// `nuts2`: each partner's code of its country and NUTS 2 region, and how many there
+    /// are (``codes(_:)``, already made for the priors).
+    static func centres(_ partners: Registry, nuts2: (codes: [Int32], count: Int)) -> [Float] {
+        func largest(_ key: [String], _ code: [Int32], _ count: Int) -> [Bool] {
+            var best = [Int](repeating: -1, count: count)
             for j in 0..<partners.count where !key[j].isEmpty {
                 let b = best[Int(code[j])]
                 if b < 0 || partners.populations[b] < partners.populations[j] { best[Int(code[j])] = j }
@@ -101,8 +102,10 @@ public struct ScoreContext: Sendable {
             for j in best where j >= 0 { isLargest[j] = true }
             return isLargest
         }
-        let nuts2 = largest(partners.nuts2), nuts3 = largest(partners.regions)
-        return (0..<partners.count).map { nuts2[$0] ? 1 : nuts3[$0] ? 0.5 : 0 }
+        let nuts3 = codes(zip(partners.countries, partners.regions).map(RegionKey.init))
+        let inNUTS2 = largest(partners.nuts2, nuts2.codes, nuts2.count)
+        let inNUTS3 = largest(partners.regions, nuts3.codes, nuts3.distinct.count)
+        return (0..<partners.count).map { inNUTS2[$0] ? 1 : inNUTS3[$0] ? 0.5 : 0 }
     }
 
     /// A region code within its country (codes are only unique per country in user files).
