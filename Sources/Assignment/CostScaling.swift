@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Goldberg's cost scaling (push–relabel on ε-optimal flows: A. V. Goldberg, "An efficient
 /// implementation of a scaling minimum-cost flow algorithm", J. Algorithms 22, 1997), run
 /// over a ``FlowNetwork``'s residual network to find most of its flow.
@@ -71,7 +73,8 @@ final class CostScaling {
     let span: UnsafeMutablePointer<Int>
     let excess: UnsafeMutablePointer<Int>
     let potential: UnsafeMutablePointer<Double>
-    /// The forward arc of each of the network's arcs, in ``FlowNetwork/forEachArc(_:)`` order.
+    /// The forward arc of each of the network's arcs, candidates first, then
+    /// ``FlowNetwork/forEachOtherArc(_:)``'s.
     let forward: UnsafeMutablePointer<Int>
     /// No column's potential is above this during a phase (potentials only fall).
     private var ceiling = 0.0
@@ -96,13 +99,19 @@ final class CostScaling {
         nodes = network.sinkNode + 1
         rows = network.n
         columns = network.m
-        var count = 0
-        first = LargeMemory.allocate(Int.self, count: nodes + 1)
+        let n = network.n, m = network.m, candidates = network.arcColumn.count
+        // Degrees: a row's candidates and its unmatched arc; a column's reverse candidates
+        // and its way out; the other arcs (way outs, tiers) counted at both ends.
+        let first = LargeMemory.allocate(Int.self, count: nodes + 1)
         first.initialize(repeating: 0, count: nodes + 1)
-        network.forEachArc { [first] tail, head, _, _, _ in
+        for i in 0..<n { first[i + 1] = network.rowStart[i + 1] - network.rowStart[i] }
+        for j in network.arcColumn { first[n + Int(j) + 1] += 1 }
+        var count = candidates
+        network.forEachOtherArc { tail, head, _, _, _ in
             first[tail + 1] += 1; first[head + 1] += 1; count += 1
         }
         for v in 0..<nodes { first[v + 1] += first[v] }
+        self.first = first
         arcs = 2 * count
         head = LargeMemory.allocate(Int32.self, count: arcs)
         cost = LargeMemory.allocate(Double.self, count: arcs)
@@ -112,11 +121,16 @@ final class CostScaling {
         forward = LargeMemory.allocate(Int.self, count: count)
         excess = LargeMemory.allocate(Int.self, count: nodes)
         potential = LargeMemory.allocate(Double.self, count: nodes)
+        CandidateLayout.place(network, first: first, head: head, cost: cost, residual: residual,
+                              reverse: reverse, span: span, forward: forward)
+        // The other arcs go after the candidates: a row's unmatched arc last in its
+        // segment, a column's way out after its reverse candidates.
         let next = UnsafeMutablePointer<Int>.allocate(capacity: nodes)
         defer { next.deallocate() }
         next.initialize(from: first, count: nodes)
-        var e = 0
-        network.forEachArc { [head, cost, residual, reverse, span, forward] tail, to, c, capacity, flow in
+        for v in 0..<(n + m) { next[v] = first[v + 1] - 1 }
+        var e = candidates
+        network.forEachOtherArc { [head, cost, residual, reverse, span, forward] tail, to, c, capacity, flow in
             let a = next[tail], b = next[to]
             next[tail] += 1; next[to] += 1
             (head + a).initialize(to: Int32(to)); (cost + a).initialize(to: c)
@@ -126,7 +140,6 @@ final class CostScaling {
             (span + a).initialize(to: capacity); (span + b).initialize(to: capacity)
             (forward + e).initialize(to: a); e += 1
         }
-        let candidates = network.arcColumn.count, m = network.m
         wayOut = LargeMemory.allocate(Int.self, count: m)
         holderStart = LargeMemory.allocate(Int.self, count: m + 1)
         holderCount = LargeMemory.allocate(Int.self, count: m)
@@ -164,7 +177,7 @@ final class CostScaling {
     @inline(__always)
     func reduced(_ a: Int, from v: Int) -> Double { cost[a] + potential[v] - potential[Int(head[a])] }
 
-    /// The flow on the network's `e`-th arc (``FlowNetwork/forEachArc(_:)``'s order).
+    /// The flow on the network's `e`-th arc (candidates first, then ``FlowNetwork/forEachOtherArc(_:)``'s).
     func flow(_ e: Int) -> Int { residual[Int(reverse[forward[e]])] }
 
     // MARK: Scaling
@@ -478,6 +491,88 @@ final class CostScaling {
     }
 }
 
+/// Lays out a network's candidate arcs in ``CostScaling``'s arrays: each forward arc in its
+/// row's segment (rows are row-major, so these are written in order) and its reverse in
+/// its column's segment, in row order there. Writing the reverses straight into 2,000-odd
+/// column segments scatters every write over five arrays; instead one pass files each
+/// candidate under its column (one small scattered write), then each side is written in
+/// order, the rows' on one thread and the columns' on another. The two write disjoint
+/// places of the arrays and only read the rest, hence `@unchecked Sendable`.
+private struct CandidateLayout: @unchecked Sendable {
+    let n: Int, m: Int, candidates: Int
+    let first: UnsafeMutablePointer<Int>
+    let head: UnsafeMutablePointer<Int32>, cost: UnsafeMutablePointer<Double>, residual: UnsafeMutablePointer<Int>
+    let reverse: UnsafeMutablePointer<Int32>, span: UnsafeMutablePointer<Int>, forward: UnsafeMutablePointer<Int>
+    let arcRow: UnsafeBufferPointer<Int32>, arcColumn: UnsafeBufferPointer<Int32>
+    let arcCost: UnsafeBufferPointer<Double>, arcFlow: UnsafeBufferPointer<Bool>
+    /// Per candidate, where its reverse goes; per place of the columns' segments (from
+    /// the first column's), the candidate whose reverse it holds.
+    let position: UnsafeMutablePointer<Int32>, filed: UnsafeMutablePointer<Int32>
+
+    static func place(
+        _ network: FlowNetwork, first: UnsafeMutablePointer<Int>, head: UnsafeMutablePointer<Int32>,
+        cost: UnsafeMutablePointer<Double>, residual: UnsafeMutablePointer<Int>, reverse: UnsafeMutablePointer<Int32>,
+        span: UnsafeMutablePointer<Int>, forward: UnsafeMutablePointer<Int>
+    ) {
+        let n = network.n, m = network.m, candidates = network.arcColumn.count
+        guard candidates > 0 else { return }
+        let position = UnsafeMutablePointer<Int32>.allocate(capacity: candidates)
+        let filed = UnsafeMutablePointer<Int32>.allocate(capacity: first[n + m] - first[n])
+        defer { position.deallocate(); filed.deallocate() }
+        network.arcRow.withUnsafeBufferPointer { arcRow in
+        network.arcColumn.withUnsafeBufferPointer { arcColumn in
+        network.arcCost.withUnsafeBufferPointer { arcCost in
+        network.arcFlow.withUnsafeBufferPointer { arcFlow in
+            let layout = CandidateLayout(
+                n: n, m: m, candidates: candidates, first: first, head: head, cost: cost, residual: residual,
+                reverse: reverse, span: span, forward: forward, arcRow: arcRow, arcColumn: arcColumn,
+                arcCost: arcCost, arcFlow: arcFlow, position: position, filed: filed)
+            layout.file()
+            DispatchQueue.concurrentPerform(iterations: 2) { side in
+                if side == 0 { layout.writeRows() } else { layout.writeColumns() }
+            }
+        }}}}
+    }
+
+    /// Files each candidate under its column, in row order.
+    func file() {
+        let base = first[n]
+        let next = UnsafeMutablePointer<Int>.allocate(capacity: m)
+        defer { next.deallocate() }
+        for j in 0..<m { next[j] = first[n + j] }
+        for k in 0..<candidates {
+            let j = Int(arcColumn[k]), b = next[j]
+            next[j] = b + 1
+            position[k] = Int32(b)
+            filed[b - base] = Int32(k)
+        }
+    }
+
+    /// The forward arcs. A row's segment starts at its first candidate's index plus the
+    /// row: each row before it has one arc more, its unmatched one.
+    func writeRows() {
+        for k in 0..<candidates {
+            let a = k + Int(arcRow[k])
+            (head + a).initialize(to: Int32(n) + arcColumn[k]); (cost + a).initialize(to: arcCost[k])
+            (residual + a).initialize(to: arcFlow[k] ? 0 : 1); (reverse + a).initialize(to: position[k])
+            (span + a).initialize(to: 1); (forward + k).initialize(to: a)
+        }
+    }
+
+    /// The reverse arcs, column by column (each column's way out comes after them).
+    func writeColumns() {
+        let base = first[n]
+        for j in 0..<m {
+            for b in first[n + j]..<(first[n + j + 1] - 1) {
+                let k = Int(filed[b - base]), i = arcRow[k]
+                (head + b).initialize(to: i); (cost + b).initialize(to: -arcCost[k])
+                (residual + b).initialize(to: arcFlow[k] ? 1 : 0); (reverse + b).initialize(to: Int32(k) + i)
+                (span + b).initialize(to: 1)
+            }
+        }
+    }
+}
+
 /// Nodes to visit, first in first out, each at most once at a time.
 struct Queue {
     private var items: [Int32] = []
@@ -503,17 +598,16 @@ struct Queue {
 }
 
 extension FlowNetwork {
-    /// Every arc of the network with its tail, head, cost, capacity and flow: candidate
-    /// arcs, then each row's unmatched arc, each column's way out, each group's two tiers.
     /// Nodes the shortest paths may label, per node of the network, before cost scaling
     /// takes over (measured: `Benchmarks/README.md`).
     static let searchBudget = 2
 
-    func forEachArc(_ body: (_ tail: Int, _ head: Int, _ cost: Double, _ capacity: Int, _ flow: Int) -> Void) {
+    /// The network's arcs besides the candidates, with tail, head, cost, capacity and flow:
+    /// each row's unmatched arc, each column's way out, each group's two tiers. The
+    /// network's arcs are numbered candidates first (candidate `k` is arc `k`), then these
+    /// in this order.
+    func forEachOtherArc(_ body: (_ tail: Int, _ head: Int, _ cost: Double, _ capacity: Int, _ flow: Int) -> Void) {
         // The positions below (unmatchedArc, wayOutArc, tierArc) follow this order.
-        for k in arcColumn.indices {
-            body(Int(arcRow[k]), columnNode(Int(arcColumn[k])), arcCost[k], 1, arcFlow[k] ? 1 : 0)
-        }
         for i in 0..<n { body(i, sinkNode, unmatchedCost, supply[i], unmatchedFlow[i]) }
         for j in 0..<m { body(columnNode(j), next(ofColumn: j), 0, capacity[j], outFlow[j]) }
         for h in 0..<g {
@@ -522,7 +616,7 @@ extension FlowNetwork {
         }
     }
 
-    /// Positions in ``forEachArc(_:)``'s order: candidate arc `k` is at `k`, then these.
+    /// Positions in the network's arc numbering (``forEachOtherArc(_:)``).
     func unmatchedArc(_ i: Int) -> Int { arcColumn.count + i }
     func wayOutArc(_ j: Int) -> Int { arcColumn.count + n + j }
     func tierArc(_ h: Int, minimum: Bool) -> Int { arcColumn.count + n + m + 2 * h + (minimum ? 0 : 1) }

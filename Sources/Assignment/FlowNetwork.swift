@@ -112,10 +112,14 @@ struct FlowNetwork: Sendable {
         // Arcs, without locked pairs, a column at most once per row, each row's sorted by
         // cost (then column): the search stops reading a row once its arcs cannot help.
         var rowStart = [0], columnOf: [Int32] = [], cost: [Double] = [], rowOf: [Int32] = []
+        let listed = p.arcs.reduce(0) { $0 + $1.count }
+        rowStart.reserveCapacity(n + 1)
+        columnOf.reserveCapacity(listed); cost.reserveCapacity(listed); rowOf.reserveCapacity(listed)
         var largest = abs(p.unmatchedValue)
         var seen = [Int32](repeating: -1, count: m)
+        var row: [(Double, Int32)] = []
         for i in 0..<n {
-            var row: [(Double, Int32)] = []
+            row.removeAll(keepingCapacity: true)
             for arc in p.arcs[i] {
                 guard arc.column >= 0, arc.column < m, arc.value.isFinite else {
                     throw AssignmentError(.shapeMismatch, "arc (\(i), \(arc.column)) is outside the \(n) × \(m) problem or not finite")
@@ -124,7 +128,7 @@ struct FlowNetwork: Sendable {
                     throw AssignmentError(.shapeMismatch, "row \(i) lists column \(arc.column) twice")
                 }
                 seen[arc.column] = Int32(i)
-                if lockedSet.contains(Pair(i, arc.column)) { continue }
+                if !lockedSet.isEmpty && lockedSet.contains(Pair(i, arc.column)) { continue }
                 row.append((sign * arc.value, Int32(arc.column)))
                 largest = max(largest, abs(arc.value))
             }

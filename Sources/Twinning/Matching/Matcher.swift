@@ -193,8 +193,8 @@ struct MatchRun {
     /// Proposals with their explanations and alternatives, and the hromadas left short.
     func result() -> MatchResult {
         let solved = assignment!, solution = solved.solution
-        var chosenBy = [Set<Int>](repeating: [], count: rows.count)
-        for pair in solution.pairs { chosenBy[pair.row].insert(pair.column) }
+        var chosenBy = [[Int]](repeating: [], count: rows.count)   // a hromada's few partners
+        for pair in solution.pairs { chosenBy[pair.row].append(pair.column) }
         var holders = [[Int]](repeating: [], count: columns.count)
         for pair in solution.pairs { holders[pair.column].append(rows[pair.row]) }
         let proposals = solution.pairs.map { cell -> MatchResult.Proposal in
@@ -236,7 +236,7 @@ struct MatchRun {
 
     /// The row's best-scoring listed partners it did not get, each with how much total the
     /// programme would lose, at least, by choosing it (its reduced cost under the duals).
-    func alternatives(row: Int, chosen: Set<Int>, _ solved: SparseAssignment, holders: [[Int]]) -> [MatchResult.Alternative] {
+    func alternatives(row: Int, chosen: [Int], _ solved: SparseAssignment, holders: [[Int]]) -> [MatchResult.Alternative] {
         let wanted = options.alternatives
         guard wanted > 0 else { return [] }
         // The `wanted` best by score, lower index on a tie (the list is by rank, which the
@@ -245,8 +245,9 @@ struct MatchRun {
         let list = candidates.lists[row]
         var options: [(Candidate, Double)] = []
         options.reserveCapacity(min(wanted, list.count) + 1)   // `wanted` may be anything up to Int.max
-        for c in list where !chosen.contains(c.partner) {
+        for c in list {
             if options.count == wanted, !better(c, options[wanted - 1].0) { continue }
+            if chosen.contains(c.partner) { continue }
             let loss = solved.reducedCost(row: row, column: c.partner, value: Double(c.rank))
             guard loss.isFinite else { continue }   // a partner whose every slot is locked
             let at = options.firstIndex { better(c, $0.0) } ?? options.count
