@@ -142,11 +142,14 @@ import SeededRandom
             }
             return
         }
-        for k in [1, 2, 256] {
-            let result = try Matcher.match(instance, options: Matcher.Options(alternatives: k < 256 ? 0 : 3, candidatesPerHromada: k))
+        // Short lists with no reserve (price-out scores rows again), a reserve of one or two
+        // (some rows from the reserve, some scored), a reserve holding everything.
+        for (k, reserve) in [(1, 0), (1, 2), (2, 1), (2, 384), (256, 384)] {
+            let result = try Matcher.match(instance, options: Matcher.Options(alternatives: k < 256 ? 0 : 3, candidatesPerHromada: k,
+                                                                             candidatesInReserve: reserve))
             let pairs = result.proposals.map(\.pair)
             let objective = try #require(dense.objective(pairs), "seed \(seed), K \(k): a proposed pair is not allowed")
-            #expect(abs(objective - optimum) <= 1e-5, "seed \(seed), K \(k): \(objective) against the reference \(optimum)")
+            #expect(abs(objective - optimum) <= 1e-5, "seed \(seed), K \(k), reserve \(reserve): \(objective) against the reference \(optimum)")
             // Feasible: demands, slots, caps and minimums kept, locked pairs all present.
             let perHromada = Dictionary(grouping: pairs, by: \.hromada), perPartner = Dictionary(grouping: pairs, by: \.partner)
             for (i, list) in perHromada { #expect(list.count <= instance.demand[i]) }
@@ -161,14 +164,35 @@ import SeededRandom
         }
     }
 
-    @Test("the random instances exercise price-out: with one candidate per hromada it must add pairs")
+    @Test("the random instances exercise price-out: with one candidate per hromada it must add pairs, from the reserve or by scoring again")
     func priceOutIsExercised() throws {
-        var added = 0
+        var added = 0, scored = 0, fromReserveOnly = 0
         for seed in 0..<100 {
             let instance = try Self.instance(seed: UInt64(seed))
-            guard let result = try? Matcher.match(instance, options: Matcher.Options(alternatives: 0, candidatesPerHromada: 1)) else { continue }
-            if result.timings.pairsAdded > 0 { added += 1 }
+            guard let streamed = try? Matcher.match(instance, options: Matcher.Options(alternatives: 0, candidatesPerHromada: 1, candidatesInReserve: 0)),
+                  let reserved = try? Matcher.match(instance, options: Matcher.Options(alternatives: 0, candidatesPerHromada: 1))
+            else { continue }
+            if streamed.timings.pairsAdded > 0 { added += 1 }
+            if streamed.timings.pricingRowsScored > 0 { scored += 1 }
+            // A reserve of 384 holds every pair of these instances: nothing is scored again.
+            #expect(reserved.timings.pricingRowsScored == 0, "seed \(seed)")
+            if reserved.timings.pairsAdded > 0 { fromReserveOnly += 1 }
         }
         #expect(added >= 10, "price-out added pairs in only \(added) of 100 instances")
+        #expect(scored >= 10 && fromReserveOnly >= 10, "scored again in \(scored), from the reserve in \(fromReserveOnly) of 100 instances")
+    }
+
+    @Test("the reserve changes nothing but the work: the same proposals, alternatives and loss bounds with or without it",
+          arguments: 0..<60)
+    func reserveChangesNothing(seed: Int) throws {
+        let instance = try Self.instance(seed: UInt64(seed))
+        func run(_ reserve: Int) -> [String]? {
+            (try? Matcher.match(instance, options: Matcher.Options(alternatives: 2, candidatesPerHromada: 1, candidatesInReserve: reserve)))?
+                .proposals.map { p in
+                    "\(p.pair) " + p.alternatives.map { "\($0.partner):\($0.score):\($0.lossAtLeast)" }.joined(separator: ",")
+                }
+        }
+        let reference = run(0)
+        for reserve in [1, 3, 384] { #expect(run(reserve) == reference, "seed \(seed), reserve \(reserve)") }
     }
 }

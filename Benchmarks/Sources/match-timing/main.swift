@@ -3,7 +3,7 @@ import Foundation
 import LinearAlgebra
 import Twinning
 
-// Usage: match-timing HROMADAS PARTNERS TIES [REPEATS] [--candidates all] [--rules FILE] [--k N]
+// Usage: match-timing HROMADAS PARTNERS TIES [REPEATS] [--candidates all] [--rules FILE] [--k N] [--reserve N]
 // Times each stage of `twinning match` on the given files and prints the fastest of the
 // repeats (the least disturbed by other work on a shared machine) as JSON.
 BLASRuntime.selectKernelsOrRestart()
@@ -13,6 +13,7 @@ func value(_ flag: String) -> String? { args.firstIndex(of: flag).flatMap { $0 +
 let all = value("--candidates") == "all"
 let rulesFile = value("--rules")
 let k = value("--k").flatMap { Int($0) } ?? Matcher.Options().candidatesPerHromada
+let reserve = value("--reserve").flatMap { Int($0) } ?? Matcher.Options().candidatesInReserve
 nonisolated(unsafe) var stages: [String: [Double]] = [:]
 func time<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
     let start = DispatchTime.now().uptimeNanoseconds
@@ -25,9 +26,10 @@ for _ in 0..<repeats {
     let start = DispatchTime.now().uptimeNanoseconds
     let loaded = try time("load") { try LoadedInputs.load(InputPaths(hromadas: args[1], partners: args[2], ties: args[3], rules: rulesFile)) }
     let instance = time("instance") { loaded.instance(candidates: all ? .all : .volunteers) }
-    let result = try time("match") { try Matcher.match(instance, options: Matcher.Options(candidatesPerHromada: k)) }
+    let result = try time("match") { try Matcher.match(instance, options: Matcher.Options(candidatesPerHromada: k, candidatesInReserve: reserve)) }
     stages["match.price_out_rounds", default: []].append(Double(result.timings.pricingRounds))
     stages["match.pairs_added", default: []].append(Double(result.timings.pairsAdded))
+    stages["match.price_out_rows_scored", default: []].append(Double(result.timings.pricingRowsScored))
     stages["match.score", default: []].append(result.timings.scoring)
     stages["match.solve", default: []].append(result.timings.solving)
     stages["match.price_out", default: []].append(result.timings.pricing)

@@ -90,13 +90,14 @@ extension Registry {
         // Duplicate ids in one pass over all rows, which also gives the id index.
         var rowOfID: [String: Int] = [:]
         rowOfID.reserveCapacity(rows.ids.count)
+        // One hash per id: the slot is filled with `k` when the id is new, and otherwise
+        // holds the row that had it first (rows are numbered once each).
+        func earlier(_ slot: inout Int, than k: Int) -> Int? { slot == k ? nil : slot }
         for (k, id) in rows.ids.enumerated() where !id.isEmpty {
-            if let first = rowOfID[id] {
+            if let first = earlier(&rowOfID[id, default: k], than: k) {
                 // Checked right after the (then non-empty) id, as a single pass would have.
                 rows.problems.append((rows.rowRecords[k], -1, table.error(.duplicate, record: rows.rowRecords[k], field: columns.id,
                     "duplicate id \"\(id.prefix(40))\" (first on \(table is CSVTable ? "line" : "record") \(table.position(rows.rowRecords[first])))")))
-            } else {
-                rowOfID[id] = k
             }
         }
         if !rows.problems.isEmpty {

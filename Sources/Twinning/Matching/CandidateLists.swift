@@ -127,17 +127,27 @@ struct RowScan {
 struct CandidateLists {
     /// Per row: its kept candidates (partner = index into the candidate columns), best first.
     var lists: [[Candidate]]
-    /// Per row: the rank of the worst kept candidate when some allowed pair was left out
-    /// (every pair left out ranks at most this), −∞ when none was.
+    /// Per row: the candidates that come next, in no particular order, held back from the solver:
+    /// price-out reads them before it scores the row again (see ``init(model:filter:keep:reserve:)``).
+    var reserves: [[Candidate]]
+    /// Per row: the rank of the worst listed candidate when some allowed pair was left out
+    /// of the list (every pair left out ranks at most this), −∞ when none was.
     let bars: [Float]
+    /// Per row: the same for the pairs left out of both the list and the reserve.
+    let outerBars: [Float]
     /// Per row: the pairs the restrictions allow, and those of them scoring at least min_score.
     let allowed: [Int], good: [Int]
 
-    /// One streaming pass keeping `keep[i]` candidates of row `i`. When some partner
-    /// groups are capped, a row keeps `keep[i]` candidates among the capped partners and
-    /// as many among the others: a cap may rule out most of a row's best partners, and the
-    /// ones it then needs would otherwise be found only by price-out, pass after pass.
-    init(model: ScoreModel, filter: PairFilter, keep: [Int]) {
+    /// One streaming pass keeping `keep[i]` candidates of row `i`, and after them up to
+    /// `reserve[i]` more in its reserve. When some partner groups are capped, a row keeps
+    /// `keep[i]` candidates among the capped partners and as many among the others: a cap
+    /// may rule out most of a row's best partners, and the ones it then needs would
+    /// otherwise be found only by price-out, pass after pass.
+    ///
+    /// The reserve costs the pass little (its selection is wider) and spares price-out a
+    /// pass over the row when the pairs that matter rank among the next few hundred: on
+    /// the shipped data, the few hundred contested hromadas.
+    init(model: ScoreModel, filter: PairFilter, keep: [Int], reserve: [Int]? = nil) {
         struct RowState {
             var main: TopK, capped: TopK
             var scan: RowScan
@@ -146,8 +156,11 @@ struct CandidateLists {
             var bar: Float { capped.capacity > 0 ? min(main.entryBar, capped.entryBar) : main.entryBar }
         }
         let split = filter.cappedColumn != nil
-        var states = keep.enumerated().map {
-            RowState(main: TopK(capacity: $1), capped: TopK(capacity: split ? min($1, 16) : 0), scan: RowScan(filter: filter, row: $0))
+        let wider = reserve.map { zip(keep, $0).map { $0 + $1 } } ?? keep
+        let keepCapped = keep.map { split ? min($0, 16) : 0 }
+        var states = keep.indices.map {
+            RowState(main: TopK(capacity: wider[$0]), capped: TopK(capacity: split ? keepCapped[$0] + wider[$0] - keep[$0] : 0),
+                     scan: RowScan(filter: filter, row: $0))
         }
         states.withUnsafeMutableBufferPointer { buffer in
             let shared = SharedBuffer(buffer)
@@ -167,29 +180,53 @@ struct CandidateLists {
                 }
             }
         }
-        // Each row's selections sorted once, the rows shared between the cores. The bar of
-        // a row that left out a pair it could take: the worst rank kept by a selection that
-        // left some out (every pair it left out ranks at most that); −∞ when none was.
-        var finished = [(list: [Candidate], bar: Float)](repeating: ([], -.infinity), count: states.count)
+        // Each row's selections sorted once, the rows shared between the cores. A bar: the
+        // worst rank kept by a selection that left some pair out (every pair it left out
+        // ranks at most that); −∞ when none did. The list's bar is what the bar of a
+        // selection as wide as the list would be: the reserve counts as left out.
+        struct Finished { var list: [Candidate] = [], reserve: [Candidate] = [], bar = -Float.infinity, outerBar = -Float.infinity }
+        var finished = [Finished](repeating: Finished(), count: states.count)
         finished.withUnsafeMutableBufferPointer { buffer in
             let shared = SharedBuffer(buffer), n = states.count, threads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, n))
             states.withUnsafeBufferPointer { stateBuffer in
                 let rows = SharedBuffer(stateBuffer)
                 DispatchQueue.concurrentPerform(iterations: threads) { t in
                     for i in (n * t / threads)..<(n * (t + 1) / threads) {
-                        let main = rows[i].main.sorted(), capped = split ? rows[i].capped.sorted() : []
-                        var bar = -Float.infinity
-                        if rows[i].main.leftSomeOut { bar = max(bar, main.last?.rank ?? .infinity) }
-                        if split && rows[i].capped.leftSomeOut { bar = max(bar, capped.last?.rank ?? .infinity) }
-                        shared[i] = (split ? (main + capped).sorted(by: Candidate.better) : main, bar)
+                        var row = Finished()
+                        func take(_ selection: TopK, _ k: Int) -> [Candidate] {
+                            let (kept, reserve) = selection.sorted(first: k)
+                            if selection.leftSomeOut || !reserve.isEmpty { row.bar = max(row.bar, kept.last?.rank ?? .infinity) }
+                            if selection.leftSomeOut {
+                                row.outerBar = max(row.outerBar, reserve.reduce(kept.last?.rank ?? .infinity) { min($0, $1.rank) })
+                            }
+                            row.reserve += reserve
+                            return kept
+                        }
+                        let main = take(rows[i].main, keep[i])
+                        row.list = split ? (main + take(rows[i].capped, keepCapped[i])).sorted(by: Candidate.better) : main
+                        shared[i] = row
                     }
                 }
             }
         }
         lists = finished.map(\.list)
+        reserves = finished.map(\.reserve)
         bars = finished.map(\.bar)
+        outerBars = finished.map(\.outerBar)
         allowed = states.map(\.allowed)
         good = states.map(\.good)
+    }
+
+    /// The pairs of row `i`'s reserve whose reduced cost is below `margin`, as
+    /// ``violators(model:filter:rows:lists:margin:limit:reducedCost:)`` would find them
+    /// when no pair beyond the reserve comes that close: the lowest first, at most `limit`.
+    func reserveViolators(row i: Int, margin: Double, limit: Int,
+                          reducedCost: (_ column: Int, _ rank: Float) -> Double) -> (pairs: [Candidate], improving: Bool) {
+        let found = reserves[i].compactMap { c -> (Double, Candidate)? in
+            let reduced = reducedCost(c.partner, c.rank)
+            return reduced < margin ? (reduced, c) : nil
+        }.sorted { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1.partner < $1.1.partner) }
+        return (found.prefix(limit).map(\.1), (found.first?.0 ?? 0) < -1e-9)
     }
 
     /// The allowed pairs left out of the lists of `rows` whose reduced cost under the

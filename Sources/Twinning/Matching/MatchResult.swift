@@ -62,6 +62,9 @@ public struct MatchResult: Sendable {
         /// Price-out passes over the pairs the bounds could not settle.
         public var pricing = 0.0
         public var pricingRounds = 0
+        /// Hromadas whose pairs price-out scored again (the others were settled by a bound
+        /// or from their reserve), over all rounds.
+        public var pricingRowsScored = 0
         /// Pairs price-out added to the lists.
         public var pairsAdded = 0
     }

@@ -10,7 +10,9 @@ import Foundation
 /// 3. **Price out**: under the optimal duals, a pair left out of the lists would improve
 ///    the solution only if its reduced cost were negative. Every pair left out ranks at
 ///    most its row's bar, so a row whose bar cannot beat its dual price is settled by a
-///    bound; the rows left are checked pair by pair in one more streaming pass over them
+///    bound, or by a bound on what lies beyond its reserve once the reserve (the candidates
+///    ranked next, kept by the first pass) is checked; the rows left are checked pair by
+///    pair in one more streaming pass over them
 ///    (the same blocks, so the same scores to the last bit), violators are added (with the pairs
 ///    just short of violating, which the next duals would likely flag), and the problem
 ///    is re-solved warm. When no pair is left with a negative reduced cost, the duals
@@ -23,10 +25,14 @@ public enum Matcher {
         /// Candidates kept per hromada before price-out (beyond its demand). On the shipped
         /// data 384 leaves one round of price-out (`Benchmarks/README.md`).
         public var candidatesPerHromada = 384
+        /// Candidates kept after those, per hromada, for price-out to read before it scores
+        /// the hromada's pairs again.
+        public var candidatesInReserve = 384
 
-        public init(alternatives: Int = 3, candidatesPerHromada: Int = 384) {
+        public init(alternatives: Int = 3, candidatesPerHromada: Int = 384, candidatesInReserve: Int = 384) {
             self.alternatives = alternatives
             self.candidatesPerHromada = candidatesPerHromada
+            self.candidatesInReserve = candidatesInReserve
         }
     }
 
@@ -68,7 +74,8 @@ struct MatchRun {
         // Bounded by the columns there are, whatever K and the alternatives asked for.
         let n = columns.count, k = min(options.candidatesPerHromada, n), a = min(options.alternatives, n)
         let keep = rows.map { min(k + instance.demand[$0] + a, n) }
-        candidates = CandidateLists(model: model, filter: filter, keep: keep)
+        candidates = CandidateLists(model: model, filter: filter, keep: keep,
+                                    reserve: keep.map { min(options.candidatesInReserve, n - $0) })
         timings.scoring = Self.seconds(since: start)
     }
 
@@ -101,17 +108,32 @@ struct MatchRun {
             let flagged = rows.indices.filter { candidates.bars[$0] > -.infinity && bounds[$0] < -1e-9 }
             if flagged.isEmpty { break }
             let current = solved
-            let found = CandidateLists.violators(model: model, filter: filter, rows: flagged, lists: candidates.lists,
+            // A flagged row whose pairs beyond its reserve all stay at least `margin` away
+            // from improving is settled from the reserve; the others are scored again.
+            let outer = solved.reducedCostLowerBounds(valueBounds: candidates.outerBars.map(Double.init))
+            let streamed = flagged.filter { candidates.outerBars[$0] > -.infinity && outer[$0] < margin }
+            var found = CandidateLists.violators(model: model, filter: filter, rows: streamed, lists: candidates.lists,
                                                  margin: margin, limit: Self.pricingLimit) { i, j, rank in
                 current.reducedCost(row: i, column: j, value: Double(rank))
             }
+            let isStreamed = Set(streamed)
+            for i in flagged where !isStreamed.contains(i) {
+                let reserved = candidates.reserveViolators(row: i, margin: margin, limit: Self.pricingLimit) { j, rank in
+                    current.reducedCost(row: i, column: j, value: Double(rank))
+                }
+                if !reserved.pairs.isEmpty { found.pairs[i] = reserved.pairs }
+                found.improving = found.improving || reserved.improving
+            }
             timings.pricing += Self.seconds(since: start)
             timings.pricingRounds += 1
+            timings.pricingRowsScored += streamed.count
             if !found.improving { break }
             start = DispatchTime.now().uptimeNanoseconds
             var arcs: [(row: Int, arc: SparseAssignmentProblem.Arc)] = []
             for (i, list) in found.pairs.sorted(by: { $0.key < $1.key }) {
                 candidates.lists[i] += list
+                let added = Set(list.map(\.partner))
+                candidates.reserves[i].removeAll { added.contains($0.partner) }
                 arcs += list.map { (i, SparseAssignmentProblem.Arc(column: $0.partner, value: Double($0.rank))) }
             }
             timings.pairsAdded += arcs.count

@@ -137,6 +137,30 @@ public struct ScoreContext: Sendable {
         return (codes.map { rank[Int($0)] }, order.map { seen[$0] })
     }
 
+    /// The two prior components of each of `hromadas` for every country and every region
+    /// code, row after row. Hromadas of one oblast without ties of their own have the same
+    /// priors, so those are computed once per oblast.
+    func priors(hromadas: [Int]) -> (country: [Float], region: [Float]) {
+        var country: [Float] = [], region: [Float] = []
+        country.reserveCapacity(hromadas.count * countries)
+        region.reserveCapacity(hromadas.count * regions)
+        var shared = [(country: [Float], region: [Float])?](repeating: nil, count: oblasts)
+        for h in hromadas {
+            let p: (country: [Float], region: [Float])
+            if own[h] != nil {
+                p = priors(hromada: h)
+            } else if let known = shared[Int(oblast[h])] {
+                p = known
+            } else {
+                p = priors(hromada: h)
+                shared[Int(oblast[h])] = p
+            }
+            country += p.country
+            region += p.region
+        }
+        return (country, region)
+    }
+
     /// The two prior components of hromada `h` for every country and every region code,
     /// its own ties left out.
     func priors(hromada h: Int) -> (country: [Float], region: [Float]) {

@@ -118,16 +118,7 @@ public struct ScoreModel: Sendable {
         logPopulationB = partners.populations.map { Float(log($0)) }
         columnCountry = columnPartner.map { context.country[$0] }
         columnRegion = columnPartner.map { context.region[$0] }
-        var country: [Float] = [], region: [Float] = []
-        country.reserveCapacity(rowHromada.count * context.countries)
-        region.reserveCapacity(rowHromada.count * context.regions)
-        for h in rowHromada {
-            let p = context.priors(hromada: h)
-            country += p.country
-            region += p.region
-        }
-        countryPrior = country
-        regionPrior = region
+        (countryPrior, regionPrior) = context.priors(hromadas: rowHromada)
         let columnOf = Dictionary(uniqueKeysWithValues: columnPartner.enumerated().map { ($1, $0) })
         var tied: [Int: [Int]] = [:]
         for t in context.ties { if let c = columnOf[t.partner] { tied[c, default: []].append(t.hromada) } }

@@ -77,6 +77,20 @@ struct TopK: Sendable {
         }
     }
 
+    /// The best `k` of the selection, best first, and the rest of it in no particular
+    /// order (sorting only what needs it).
+    func sorted(first k: Int) -> (best: [Candidate], rest: [Candidate]) {
+        var all = items
+        all.withUnsafeMutableBufferPointer { buffer in
+            if buffer.count > capacity { Self.select(best: capacity, in: buffer) }
+            let kept = UnsafeMutableBufferPointer(rebasing: buffer[..<min(capacity, buffer.count)])
+            if kept.count > k { Self.select(best: k, in: kept) }
+        }
+        if all.count > capacity { all.removeLast(all.count - capacity) }
+        let cut = min(k, all.count)
+        return (all[..<cut].sorted(by: Candidate.better), Array(all[cut...]))
+    }
+
     /// The selection, best first.
     func sorted() -> [Candidate] {
         var all = items
