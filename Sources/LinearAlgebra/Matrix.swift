@@ -25,7 +25,9 @@ public struct DenseMatrix<Element: BLASScalar>: Sendable, Equatable {
     }
 
     public subscript(row: Int, column: Int) -> Element {
-        get { storage[row * columns + column] }
+        // Inlinable, so that a client reading many elements gets code for its element type
+        // rather than generic code that looks the type up on every access.
+        @inlinable get { storage[row * columns + column] }
         set { storage[row * columns + column] = newValue }
     }
 
@@ -81,16 +83,18 @@ public struct DenseMatrix<Element: BLASScalar>: Sendable, Equatable {
     public static func useCallingThreadOnly() { BLAS.runOnCallingThread() }
 
     /// Each row scaled to unit Euclidean length (zero rows stay zero).
+    @inlinable
     public func rowNormalized() -> DenseMatrix {
-        var out = self
+        var out = storage
         for i in 0..<rows {
+            let row = i * columns
             var s: Element = 0
-            for k in 0..<columns { s += self[i, k] * self[i, k] }
+            for k in 0..<columns { s += storage[row + k] * storage[row + k] }
             guard s > 0 else { continue }
             let inverse = 1 / s.squareRoot()
-            for k in 0..<columns { out[i, k] = self[i, k] * inverse }
+            for k in 0..<columns { out[row + k] = storage[row + k] * inverse }
         }
-        return out
+        return DenseMatrix(rows: rows, columns: columns, storage: out)
     }
 }
 

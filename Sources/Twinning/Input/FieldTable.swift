@@ -15,6 +15,8 @@ protocol FieldTable: Sendable {
     func withBytes<T>(_ r: Int, _ k: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T
     /// Line (CSV) or record number (JSON) of record `r`.
     func position(_ r: Int) -> Int
+    /// ``position(_:)`` of every record, in order.
+    var positions: [Int] { get }
     /// A problem at record `r` (−1: the header) and field `k` (−1: the whole record).
     func error(_ code: InputError.Code, record r: Int, field k: Int, _ message: String) -> InputError
 }
@@ -79,6 +81,7 @@ extension FieldTable {
 
 extension CSVTable: FieldTable {
     func position(_ r: Int) -> Int { lines[r] }
+    var positions: [Int] { lines }
 
     func error(_ code: InputError.Code, record r: Int, field k: Int, _ message: String) -> InputError {
         InputError(code, file: file, line: r < 0 ? 1 : lines[r], column: k + 1, message)
@@ -102,6 +105,7 @@ struct JSONTable: FieldTable {
         return s.withUTF8(body)
     }
     func position(_ r: Int) -> Int { r + 1 }
+    var positions: [Int] { (0..<count).map { $0 + 1 } }
 
     func error(_ code: InputError.Code, record r: Int, field k: Int, _ message: String) -> InputError {
         if r < 0 { return InputError(code, file: file, message) }

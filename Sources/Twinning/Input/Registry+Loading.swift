@@ -110,7 +110,7 @@ extension Registry {
             sectors: sectorColumns.map(\.0), sectorValues: Matrix(rows: table.count, columns: sectorColumns.count, storage: rows.sectorValues),
             profiles: profileColumns.map(\.0), profileValues: Matrix(rows: table.count, columns: profileColumns.count, storage: rows.profileValues),
             volunteers: rows.volunteers, euMembers: columns.euMember == nil ? nil : rows.euMembers,
-            seeking: rows.seeking, statuses: rows.statuses, lines: (0..<table.count).map(table.position), index: rowOfID)
+            seeking: rows.seeking, statuses: rows.statuses, lines: table.positions, index: rowOfID)
     }
 }
 

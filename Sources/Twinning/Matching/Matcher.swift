@@ -85,7 +85,8 @@ struct MatchRun {
     /// each round a streaming pass over the rows in question. At most ``pricingLimit`` per hromada
     /// and round, the lowest reduced costs first.
     var pricingMargin: Double {
-        0.01 * candidates.lists.reduce(0) { max($0, $1.map { abs(Double($0.rank)) }.max() ?? 0) }
+        // Lists come best first, so a list's largest |rank| is at one of its ends.
+        0.01 * candidates.lists.reduce(0) { max($0, abs(Double($1.first?.rank ?? 0)), abs(Double($1.last?.rank ?? 0))) }
     }
     static let pricingLimit = 64
 

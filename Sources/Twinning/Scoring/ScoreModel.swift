@@ -90,9 +90,10 @@ public struct ScoreModel: Sendable {
         profiles = sharedProfiles
         func select<T: Equatable>(_ m: Matrix, _ names: [T], _ wanted: [T]) -> Matrix {
             let cols = wanted.map { names.firstIndex(of: $0)! }
-            var out = Matrix(rows: m.rows, columns: cols.count)
-            for i in 0..<m.rows { for (k, c) in cols.enumerated() { out[i, k] = m[i, c] } }
-            return out
+            var out: [Float] = []
+            out.reserveCapacity(m.rows * cols.count)
+            for i in 0..<m.rows { for c in cols { out.append(m[i, c]) } }
+            return Matrix(rows: m.rows, columns: cols.count, storage: out)
         }
         rawNeeds = select(hromadas.sectorValues, hromadas.sectors, shared)
         rawOffers = select(partners.sectorValues, partners.sectors, shared)
