@@ -26,9 +26,39 @@ public struct Candidate: Sendable, Equatable {
 /// Since partners arrive in increasing order, a later candidate with a rank equal to the
 /// bar could only be worse on the tie-break (higher index): only a strictly higher rank
 /// enters, and ``entryBar`` says which.
+///
+/// Entries are kept as one integer key each (``Entry``), so that the selection and the
+/// final sort compare integers, not (rank, partner) pairs: on the shipped data they are
+/// half of the scoring pass's work.
 struct TopK: Sendable {
+    /// A candidate as a key that orders as ``Candidate/better(_:_:)`` does: the rank's
+    /// bits in an order-preserving form above the partner's index complemented (a lower
+    /// index is the larger key), and the score beside it.
+    struct Entry: Sendable {
+        let key: UInt64
+        let score: Float
+
+        @inline(__always)
+        init(_ c: Candidate) {
+            // −0 is +0 (they tie as ranks); a negative float's bits order backwards.
+            let bits = (c.rank == 0 ? Float(0) : c.rank).bitPattern
+            let ordered = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+            key = UInt64(ordered) << 32 | UInt64(UInt32.max - UInt32(c.partner))
+            score = c.score
+        }
+
+        var rank: Float {
+            let ordered = UInt32(truncatingIfNeeded: key >> 32)
+            return Float(bitPattern: ordered & 0x8000_0000 != 0 ? ordered & 0x7FFF_FFFF : ~ordered)
+        }
+
+        var candidate: Candidate {
+            Candidate(partner: Int(UInt32.max - UInt32(truncatingIfNeeded: key)), score: score, rank: rank)
+        }
+    }
+
     let capacity: Int
-    private(set) var items: [Candidate] = []
+    private(set) var items: [Entry] = []
     /// Ranks at or below this cannot enter (−∞ until the first pruning).
     private(set) var entryBar = -Float.infinity
 
@@ -40,7 +70,7 @@ struct TopK: Sendable {
     @inline(__always)
     mutating func offer(_ c: Candidate) {
         guard capacity > 0, c.rank > entryBar else { return }
-        items.append(c)
+        items.append(Entry(c))
         if items.count >= 2 * capacity { prune() }
     }
 
@@ -53,24 +83,24 @@ struct TopK: Sendable {
         guard items.count > capacity else { return }
         items.withUnsafeMutableBufferPointer { Self.select(best: capacity, in: $0) }
         items.removeLast(items.count - capacity)
-        entryBar = items.reduce(Float.infinity) { min($0, $1.rank) }
+        entryBar = items.min { $0.key < $1.key }!.rank
     }
 
-    /// Moves the `k` best of `buffer` (by ``Candidate/better(_:_:)``) to its front, in no
-    /// particular order: Hoare's quickselect with a median-of-three pivot (deterministic).
-    static func select(best k: Int, in buffer: UnsafeMutableBufferPointer<Candidate>) {
+    /// Moves the `k` best of `buffer` (the largest keys) to its front, in no particular
+    /// order: Hoare's quickselect with a median-of-three pivot (deterministic).
+    static func select(best k: Int, in buffer: UnsafeMutableBufferPointer<Entry>) {
         var low = 0, high = buffer.count - 1
         while low < high {
             let mid = low + (high - low) / 2
             // Median of three as the pivot.
-            if Candidate.better(buffer[mid], buffer[low]) { buffer.swapAt(mid, low) }
-            if Candidate.better(buffer[high], buffer[low]) { buffer.swapAt(high, low) }
-            if Candidate.better(buffer[high], buffer[mid]) { buffer.swapAt(high, mid) }
-            let pivot = buffer[mid]
+            if buffer[mid].key > buffer[low].key { buffer.swapAt(mid, low) }
+            if buffer[high].key > buffer[low].key { buffer.swapAt(high, low) }
+            if buffer[high].key > buffer[mid].key { buffer.swapAt(high, mid) }
+            let pivot = buffer[mid].key
             var i = low, j = high
             while i <= j {
-                while Candidate.better(buffer[i], pivot) { i += 1 }
-                while Candidate.better(pivot, buffer[j]) { j -= 1 }
+                while buffer[i].key > pivot { i += 1 }
+                while pivot > buffer[j].key { j -= 1 }
                 if i <= j { buffer.swapAt(i, j); i += 1; j -= 1 }
             }
             if k - 1 <= j { high = j } else if k - 1 >= i { low = i } else { return }
@@ -85,22 +115,15 @@ struct TopK: Sendable {
             if buffer.count > capacity { Self.select(best: capacity, in: buffer) }
             let kept = UnsafeMutableBufferPointer(rebasing: buffer[..<min(capacity, buffer.count)])
             if kept.count > k { Self.select(best: k, in: kept) }
+            var best = UnsafeMutableBufferPointer(rebasing: kept[..<min(k, kept.count)])
+            best.sort { $0.key > $1.key }
         }
-        if all.count > capacity { all.removeLast(all.count - capacity) }
-        let cut = min(k, all.count)
-        return (all[..<cut].sorted(by: Candidate.better), Array(all[cut...]))
+        let kept = min(capacity, all.count), cut = min(k, kept)
+        return (all[..<cut].map(\.candidate), all[cut..<kept].map(\.candidate))
     }
 
     /// The selection, best first.
-    func sorted() -> [Candidate] {
-        var all = items
-        if all.count > capacity {
-            all.withUnsafeMutableBufferPointer { Self.select(best: capacity, in: $0) }
-            all.removeLast(all.count - capacity)
-        }
-        all.sort(by: Candidate.better)
-        return all
-    }
+    func sorted() -> [Candidate] { sorted(first: capacity).best }
 }
 
 extension ScoreModel {
