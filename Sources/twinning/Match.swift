@@ -75,6 +75,9 @@ struct Match: ParsableCommand {
         progress.finish()
         for warning in result.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         print(Self.summary(result, pool: candidates, folder: folder, seconds: Date().timeIntervalSince(started), load: loaded.seconds, write: written))
+        // Everything is written: end the process here rather than free the inputs, scores
+        // and tables piece by piece on the way out (several milliseconds of the run).
+        Foundation.exit(0)
     }
 
     static func summary(_ result: MatchResult, pool: CandidatePool, folder: String, seconds: Double, load: Double, write: Double) -> String {

@@ -117,18 +117,25 @@ extension ProposalTable {
     /// The files of the chosen formats, by name, each rendered on its own core (the report
     /// last: it holds the JSON).
     public func files(_ options: OutputOptions = OutputOptions()) throws(OutputError) -> [String: Data] {
-        let chosen = ProposalFile.allCases.filter { $0 != .report && (options.formats.contains($0.format) || ($0 == .json && options.formats.contains(.html))) }
-        var rendered = [Result<Data, OutputError>?](repeating: nil, count: chosen.count)
+        // The JSON first (the longest), then the report made from it on the same core,
+        // while the other cores render the CSV files.
+        let html = options.formats.contains(.html)
+        let chosen = ProposalFile.allCases.filter { $0 != .report && (options.formats.contains($0.format) || ($0 == .json && html)) }
+            .sorted { ($0 == .json ? 0 : 1) < ($1 == .json ? 0 : 1) }
+        var rendered = [Result<Data, OutputError>?](repeating: nil, count: chosen.count + 1)
         rendered.withUnsafeMutableBufferPointer { buffer in
             let shared = SharedBuffer(buffer)
             DispatchQueue.concurrentPerform(iterations: chosen.count) { k in
                 shared[k] = Result { () throws(OutputError) in try render(chosen[k], excel: options.excel) }
+                if chosen[k] == .json && html, case .success(let json) = shared[k] {
+                    shared[chosen.count] = Result { () throws(OutputError) in try HTMLReport.render(proposals: json, options: options.report) }
+                }
             }
         }
         var files: [String: Data] = [:]
         for (file, result) in zip(chosen, rendered) { files[file.rawValue] = try result!.get() }
-        if options.formats.contains(.html) {
-            files[ProposalFile.report.rawValue] = try HTMLReport.render(proposals: files[ProposalFile.json.rawValue]!, options: options.report)
+        if html {
+            files[ProposalFile.report.rawValue] = try rendered[chosen.count]!.get()
             if !options.formats.contains(.json) { files[ProposalFile.json.rawValue] = nil }
         }
         return files
