@@ -60,8 +60,9 @@ let package = Package(
 
         // MARK: - Implementation details
 
-        /// BLAS/LAPACK from the system (Debian: libblas-dev, liblapack-dev; OpenBLAS at run time).
-        .systemLibrary(name: "CBLAS", pkgConfig: "blas", providers: [
+        /// The CBLAS header from the system (Debian: libblas-dev); the BLAS and LAPACK
+        /// libraries are opened at run time, not linked (OpenBLAS: libopenblas0-pthread).
+        .systemLibrary(name: "CBLAS", providers: [
             .apt(["libblas-dev", "liblapack-dev", "libopenblas0-pthread"]),
         ]),
 

@@ -5,8 +5,7 @@ import Foundation
 
 /// What BLAS this process runs on, and how OpenBLAS is set up for it.
 ///
-/// Two settings only take effect if they are in the environment before the library
-/// loads, which happens before `main`:
+/// Two settings only take effect if they are in the environment when the library loads:
 /// - OpenBLAS 0.3.21 (Debian 12) does not recognise recent CPUs and falls back to its
 ///   slowest generic kernels (about 5× slower GEMM) unless `OPENBLAS_CORETYPE` is set;
 /// - OpenBLAS starts a pool of threads, each with its own buffers, that spin between
@@ -14,27 +13,24 @@ import Foundation
 ///   its share of the rows), so the pool only costs time (`Benchmarks/README.md`).
 ///   `OPENBLAS_NUM_THREADS=1` leaves it out.
 ///
-/// ``selectKernelsOrRestart()`` sets what is missing and re-executes the program once, so
-/// users get full speed without knowing about it. Settings the user made are kept.
+/// The library is opened by the program, not linked (see `BLASLibrary`), so these are set
+/// just before it loads: ``prepare()``, first thing in `main`, or the first product
+/// otherwise. Settings the user made are kept.
 public enum BLASRuntime {
-    /// The environment variable that, when set to anything, disables the restart.
-    public static let optOut = "TWINNING_NO_BLAS_RESTART"
-
-    /// The OpenBLAS core type for this CPU, or nil when OpenBLAS's own detection is fine.
+    /// The OpenBLAS core type for this CPU: the kernels OpenBLAS would pick for it if it
+    /// knew it (AMD's Zen cores use the Haswell kernels too), or nil for older CPUs, which
+    /// OpenBLAS detects well.
     public static func recommendedCoreType(cpuFlags: Set<Substring>) -> String? {
         if cpuFlags.contains("avx512f") && cpuFlags.contains("avx512vl") { return "SkylakeX" }
         if cpuFlags.contains("avx2") && cpuFlags.contains("fma") { return "Haswell" }
         return nil
     }
 
-    /// The environment OpenBLAS should have had, for what is missing from it.
+    /// The settings OpenBLAS should load with that the environment does not already have.
     static func missingSettings() -> [(String, String)] {
         #if os(Linux)
-        guard let core = detectedCore else { return [] }   // not OpenBLAS
         var settings: [(String, String)] = []
-        // Kernels: only when OpenBLAS settled for an old generic one (an AMD EPYC is
-        // detected as Zen and needs nothing; a recent Intel core falls back to Prescott).
-        if getenv("OPENBLAS_CORETYPE") == nil, fallbackCores.contains(core),
+        if getenv("OPENBLAS_CORETYPE") == nil,
            let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
            let flagsLine = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
            let recommended = recommendedCoreType(cpuFlags: Set(flagsLine.split(separator: " "))) {
@@ -49,41 +45,42 @@ public enum BLASRuntime {
         #endif
     }
 
-    /// Sets what OpenBLAS is missing and re-executes this program once, if anything is.
-    public static func selectKernelsOrRestart() {
+    /// Puts the missing settings in the environment (called once, as BLAS is opened).
+    static func setMissingSettings() {
         #if os(Linux)
-        guard getenv(optOut) == nil else { return }
-        let settings = missingSettings()
-        guard !settings.isEmpty else { return }
-        for (name, value) in settings { setenv(name, value, 1) }
-        setenv(optOut, "1", 1)   // never loop, even if exec fails half-way
-        var argv: [UnsafeMutablePointer<CChar>?] = CommandLine.arguments.map { strdup($0) }
-        argv.append(nil)
-        execv("/proc/self/exe", argv)
-        // exec failed: carry on with whatever OpenBLAS chose.
+        for (name, value) in missingSettings() { setenv(name, value, 1) }
         #endif
     }
 
-    /// Kernels OpenBLAS falls back to when it does not recognise a CPU.
-    static let fallbackCores: Set<String> = [
-        "Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom", "Sandybridge", "Katmai",
-        "Coppermine", "Northwood", "Banias", "Barcelona", "Opteron", "Bulldozer", "Piledriver", "Unknown", "",
-    ]
+    /// Sets OpenBLAS up and opens BLAS. Call it first thing in a program, while it has one
+    /// thread (it changes the environment). Returns what is wrong when no BLAS can be
+    /// opened, in a sentence saying what to install.
+    public static func prepare() -> String? {
+        #if canImport(Accelerate)
+        return nil
+        #else
+        switch BLASLibrary.openedBLAS {
+        case .success: return nil
+        case .failure(let problem): return problem.message
+        }
+        #endif
+    }
 
     /// The kernel family OpenBLAS chose, or nil when the BLAS is not OpenBLAS.
     public static var detectedCore: String? {
-        #if os(Linux)
-        typealias NameFunction = @convention(c) () -> UnsafeMutablePointer<CChar>?
-        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "openblas_get_corename") else { return nil }
-        return unsafeBitCast(symbol, to: NameFunction.self)().map { String(cString: $0) } ?? "Unknown"
-        #else
+        #if canImport(Accelerate)
         return nil
+        #else
+        guard let name = BLASLibrary.blas.coreName else { return nil }
+        return name().map { String(cString: $0) } ?? "Unknown"
         #endif
     }
 
     /// A line for `--version` and `--verbose`: which BLAS and which kernels are in use.
     public static var summary: String {
-        #if os(Linux)
+        #if canImport(Accelerate)
+        return "BLAS: Accelerate"
+        #else
         if let core = detectedCore {
             let requested = getenv("OPENBLAS_CORETYPE").map { String(cString: $0) }
             let threads = getenv("OPENBLAS_NUM_THREADS").map { String(cString: $0) } ?? "all cores"
@@ -91,8 +88,6 @@ public enum BLASRuntime {
                 + ", threads per call: \(threads)"
         }
         return "BLAS: reference or unknown implementation (install libopenblas0-pthread for speed)"
-        #else
-        return "BLAS: Accelerate"
         #endif
     }
 }

@@ -6,7 +6,7 @@ import Twinning
 // Usage: match-timing HROMADAS PARTNERS TIES [REPEATS] [--candidates all] [--rules FILE] [--k N] [--reserve N]
 // Times each stage of `twinning match` on the given files and prints the fastest of the
 // repeats (the least disturbed by other work on a shared machine) as JSON.
-BLASRuntime.selectKernelsOrRestart()
+_ = BLASRuntime.prepare()
 let args = CommandLine.arguments
 let repeats = args.count > 4 ? Int(args[4])! : 5
 func value(_ flag: String) -> String? { args.firstIndex(of: flag).flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil } }

@@ -5,7 +5,7 @@ import Twinning
 // Usage: scoring-timing DATA_DIR OUT_JSON [REPEATS]
 // Loads Data/, then scores all 1,470 hromadas × 98,613 LAUs with seeded 17-dimensional
 // need/offer vectors (one per sector) (the real populations and coordinates), as the numpy peer does.
-BLASRuntime.selectKernelsOrRestart()
+_ = BLASRuntime.prepare()
 let args = CommandLine.arguments
 let data = args.count > 1 ? args[1] : "Data"
 let outPath = args.count > 2 ? args[2] : "/tmp/twinning-scoring.json"
