@@ -126,10 +126,10 @@ struct RowScan {
 /// counts that explain an unmatched hromada. The n × m scores are never held at once.
 struct CandidateLists {
     /// Per row: its kept candidates (partner = index into the candidate columns), best first.
-    var lists: [[Candidate]]
+    private(set) var lists: [[Candidate]]
     /// Per row: the candidates that come next, in no particular order, held back from the solver:
     /// price-out reads them before it scores the row again (see ``init(model:filter:keep:reserve:)``).
-    var reserves: [[Candidate]]
+    private(set) var reserves: [[Candidate]]
     /// Per row: the rank of the worst listed candidate when some allowed pair was left out
     /// of the list (every pair left out ranks at most this), −∞ when none was.
     let bars: [Float]
@@ -217,16 +217,36 @@ struct CandidateLists {
         good = states.map(\.good)
     }
 
-    /// The pairs of row `i`'s reserve whose reduced cost is below `margin`, as
-    /// ``violators(model:filter:rows:lists:margin:limit:reducedCost:)`` would find them
-    /// when no pair beyond the reserve comes that close: the lowest first, at most `limit`.
-    func reserveViolators(row i: Int, margin: Double, limit: Int,
-                          reducedCost: (_ column: Int, _ rank: Float) -> Double) -> (pairs: [Candidate], improving: Bool) {
-        let found = reserves[i].compactMap { c -> (Double, Candidate)? in
-            let reduced = reducedCost(c.partner, c.rank)
-            return reduced < margin ? (reduced, c) : nil
-        }.sorted { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1.partner < $1.1.partner) }
-        return (found.prefix(limit).map(\.1), (found.first?.0 ?? 0) < -1e-9)
+    /// The pairs price-out adds for the `flagged` rows, as ``violators(model:filter:rows:lists:margin:limit:reducedCost:)``
+    /// defines them, and whether any would improve the solution. A row whose pairs beyond
+    /// its reserve are all at least `margin` from improving (`outerBounds`: a lower bound
+    /// on their reduced costs) is read from its reserve; the others are scored again.
+    /// Returns how many were.
+    func priceOut(model: ScoreModel, filter: PairFilter, rows flagged: [Int], outerBounds: [Double], margin: Double, limit: Int,
+                  reducedCost: @Sendable (_ row: Int, _ column: Int, _ rank: Float) -> Double)
+        -> (pairs: [Int: [Candidate]], improving: Bool, scored: Int) {
+        let streamed = flagged.filter { outerBars[$0] > -.infinity && outerBounds[$0] < margin }
+        var found = Self.violators(model: model, filter: filter, rows: streamed, lists: lists, margin: margin, limit: limit,
+                                   reducedCost: reducedCost)
+        let isStreamed = Set(streamed)
+        for i in flagged where !isStreamed.contains(i) {
+            // No pair beyond the reserve comes within the margin: the reserve's are all
+            // the pass would find, in the same order.
+            let close = reserves[i].compactMap { c -> (Double, Candidate)? in
+                let reduced = reducedCost(i, c.partner, c.rank)
+                return reduced < margin ? (reduced, c) : nil
+            }.sorted { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1.partner < $1.1.partner) }
+            if !close.isEmpty { found.pairs[i] = close.prefix(limit).map(\.1) }
+            found.improving = found.improving || (close.first?.0 ?? 0) < -1e-9
+        }
+        return (found.pairs, found.improving, streamed.count)
+    }
+
+    /// Adds `pairs` to row `i`'s list, taking them out of its reserve.
+    mutating func list(_ pairs: [Candidate], row i: Int) {
+        lists[i] += pairs
+        let added = Set(pairs.map(\.partner))
+        reserves[i].removeAll { added.contains($0.partner) }
     }
 
     /// The allowed pairs left out of the lists of `rows` whose reduced cost under the

@@ -109,32 +109,20 @@ struct MatchRun {
             let flagged = rows.indices.filter { candidates.bars[$0] > -.infinity && bounds[$0] < -1e-9 }
             if flagged.isEmpty { break }
             let current = solved
-            // A flagged row whose pairs beyond its reserve all stay at least `margin` away
-            // from improving is settled from the reserve; the others are scored again.
-            let outer = solved.reducedCostLowerBounds(valueBounds: candidates.outerBars.map(Double.init))
-            let streamed = flagged.filter { candidates.outerBars[$0] > -.infinity && outer[$0] < margin }
-            var found = CandidateLists.violators(model: model, filter: filter, rows: streamed, lists: candidates.lists,
-                                                 margin: margin, limit: Self.pricingLimit) { i, j, rank in
+            let found = candidates.priceOut(
+                model: model, filter: filter, rows: flagged,
+                outerBounds: solved.reducedCostLowerBounds(valueBounds: candidates.outerBars.map(Double.init)),
+                margin: margin, limit: Self.pricingLimit) { i, j, rank in
                 current.reducedCost(row: i, column: j, value: Double(rank))
-            }
-            let isStreamed = Set(streamed)
-            for i in flagged where !isStreamed.contains(i) {
-                let reserved = candidates.reserveViolators(row: i, margin: margin, limit: Self.pricingLimit) { j, rank in
-                    current.reducedCost(row: i, column: j, value: Double(rank))
-                }
-                if !reserved.pairs.isEmpty { found.pairs[i] = reserved.pairs }
-                found.improving = found.improving || reserved.improving
             }
             timings.pricing += Self.seconds(since: start)
             timings.pricingRounds += 1
-            timings.pricingRowsScored += streamed.count
+            timings.pricingRowsScored += found.scored
             if !found.improving { break }
             start = DispatchTime.now().uptimeNanoseconds
             var arcs: [(row: Int, arc: SparseAssignmentProblem.Arc)] = []
             for (i, list) in found.pairs.sorted(by: { $0.key < $1.key }) {
-                candidates.lists[i] += list
-                let added = Set(list.map(\.partner))
-                candidates.reserves[i].removeAll { added.contains($0.partner) }
+                candidates.list(list, row: i)
                 arcs += list.map { (i, SparseAssignmentProblem.Arc(column: $0.partner, value: Double($0.rank))) }
             }
             timings.pairsAdded += arcs.count
