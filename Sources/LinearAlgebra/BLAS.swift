@@ -108,7 +108,7 @@ enum BLAS {
 /// environment right then, so a program could only set them by starting itself again.
 /// Opened at first use, after ``BLASRuntime`` has put the missing settings in the
 /// environment; `twinning` opens them first thing (``BLASRuntime/prepare()``).
-struct BLASLibrary: @unchecked Sendable {
+enum BLASLibrary {
     typealias SGEMM = @convention(c) (CBLAS_LAYOUT, CBLAS_TRANSPOSE, CBLAS_TRANSPOSE, Int32, Int32, Int32, Float,
                                       UnsafePointer<Float>?, Int32, UnsafePointer<Float>?, Int32, Float, UnsafeMutablePointer<Float>?, Int32) -> Void
     typealias DGEMM = @convention(c) (CBLAS_LAYOUT, CBLAS_TRANSPOSE, CBLAS_TRANSPOSE, Int32, Int32, Int32, Double,
@@ -134,8 +134,10 @@ struct BLASLibrary: @unchecked Sendable {
 
     /// BLAS, opened (with OpenBLAS's missing settings set first) on first use.
     static let blas: Blas = {
-        if case .failure(let problem) = openedBLAS { fatalError(problem.message) }
-        return try! openedBLAS.get()
+        switch openedBLAS {
+        case .success(let blas): return blas
+        case .failure(let problem): fatalError(problem.message)
+        }
     }()
 
     /// LAPACK, opened on first use (only least squares needs it).

@@ -114,11 +114,9 @@ extension ProposalTable {
     /// `proposals.json`: the three tables, the summary and warnings, and what the run used.
     public func json() throws(OutputError) -> Data { try JSONOutput.encode(Document(self), pretty: false) }
 
-    /// The files of the chosen formats, by name, each rendered on its own core (the report
-    /// last: it holds the JSON).
+    /// The files of the chosen formats, by name, rendered side by side: the JSON first and
+    /// the report from it on one core (the report holds the JSON), the CSV files on the others.
     public func files(_ options: OutputOptions = OutputOptions()) throws(OutputError) -> [String: Data] {
-        // The JSON first (the longest), then the report made from it on the same core,
-        // while the other cores render the CSV files.
         let html = options.formats.contains(.html)
         let chosen = ProposalFile.allCases.filter { $0 != .report && (options.formats.contains($0.format) || ($0 == .json && html)) }
             .sorted { ($0 == .json ? 0 : 1) < ($1 == .json ? 0 : 1) }
