@@ -419,14 +419,29 @@ final class CostScaling {
                 settled[w] = true
                 if excess[w] > 0 { remaining -= 1; if remaining == 0 { break search } }
                 let pw = potential[w]
-                for b in first[w]..<first[w + 1] {
+                // The arc v → w has room when its reverse, b, has less than their span.
+                // A settled node's label is below d, so the label test skips it too.
+                @inline(__always) func reach(_ b: Int) {
                     let v = Int(head[b])
-                    // The arc v → w has room when its reverse, b, has less than their span.
-                    guard span[b] > residual[b], !settled[v] else { continue }
                     let steps = (potential[v] - pw - cost[b]) * perStep
-                    guard steps < Double(limit) else { continue }
+                    guard steps < Double(limit) else { return }
                     let d = k + max(0, Int(steps) + 1)
-                    if d < label[v] && d <= limit { label[v] = d; file(v, d) }
+                    if d < label[v] && d <= limit && span[b] > residual[b] { label[v] = d; file(v, d) }
+                }
+                if w < rows {
+                    // Into a row: back from the columns it sends units to, found among its
+                    // first arcs (it sends its supply less its excess, less what goes
+                    // unmatched), and from the sink along its unmatched arc.
+                    let unmatched = first[w + 1] - 1
+                    var sending = residual[unmatched] - excess[w]
+                    var b = first[w]
+                    while sending > 0 && b < unmatched {
+                        if residual[b] == 0 { reach(b); sending -= 1 }
+                        b += 1
+                    }
+                    reach(unmatched)
+                } else {
+                    for b in first[w]..<first[w + 1] { reach(b) }
                 }
             }
             k += 1
@@ -627,23 +642,24 @@ extension FlowNetwork {
     /// free column in a few steps and nothing else is needed. Once the searches have
     /// labelled ``FlowNetwork/searchBudget`` nodes per node, the problem is contested, and
     /// cost scaling takes over for the rest, then exact potentials, then shortest paths
-    /// again for whatever is left (see ``CostScaling``).
+    /// again for whatever is left (see ``CostScaling``). The potentials then move to
+    /// the canonical ones (``canonicalisePotentials(byColumn:)``), so that the duals do
+    /// not depend on which of these paths the flow took.
     ///
     /// `within`: how far from optimal the flow may be, when known (after arcs were added,
     /// the largest violation they had), where cost scaling starts its ε.
     mutating func optimise(within distance: Double? = nil) {
         if settle(budget: Self.searchBudget * (n + m + g + 1)) {
-            #if DEBUG
-            if checksInvariants { checkInvariants() }
-            #endif
-            return
+            canonicalisePotentials()
+        } else {
+            let scaling = CostScaling(self)
+            scaling.run(schedule, from: distance)
+            if schedule.tightens { scaling.tighten(budget: 8 * scaling.arcs) }
+            scaling.saturateNegativeArcs()
+            adopt(scaling)
+            settle()
+            canonicalisePotentials(byColumn: scaling)
         }
-        let scaling = CostScaling(self)
-        scaling.run(schedule, from: distance)
-        if schedule.tightens { scaling.tighten(budget: 8 * scaling.arcs) }
-        scaling.saturateNegativeArcs()
-        adopt(scaling)
-        settle()
         #if DEBUG
         if checksInvariants { checkInvariants() }
         #endif

@@ -234,6 +234,38 @@ func expectBoundsHold(_ s: SparseAssignment, _ p: AssignmentProblem<Double>, lis
         }
     }
 
+    @Test("the duals are canonical: the same whatever path the solver took (shortest paths only, coarse or full scaling, short lists and price-out warm)",
+          arguments: 0..<400)
+    func canonicalDuals(seed: Int) throws {
+        var g = SplitMix64(seed: UInt64(seed) &+ 9_001)
+        let n = Int.random(in: 2...30, using: &g), m = Int.random(in: 2...40, using: &g)
+        let p = seed % 2 == 0 ? Self.contested(rows: n, columns: m, seed: UInt64(seed) &+ 31)
+            : randomPartialProblem(rows: n, columns: m, seed: UInt64(seed) &* 13, integerTies: seed % 3 == 0, groups: seed % 4 == 1 ? 3 : 0)
+        var solutions: [(String, AssignmentSolution)] = []
+        for schedule in [CostScaling.Schedule(lastEpsilon: 1e12), CostScaling.Schedule(lastEpsilon: 100), CostScaling.Schedule()] {
+            var q = sparse(p)
+            q.schedule = schedule
+            solutions.append(("full lists, \(schedule)", try q.solve().solution))
+        }
+        var short = sparse(p, keep: 2)
+        var listed = Set(short.arcs.enumerated().flatMap { i, arcs in arcs.map { Pair(i, $0.column) } })
+        short.checksInvariants = false
+        var solved = try short.solve()
+        _ = try priceOut(&solved, p, listed: &listed)
+        solutions.append(("two per row, then price-out", solved.solution))
+        func same(_ a: Double, _ b: Double) -> Bool { a == b || abs(a - b) <= 1e-9 }
+        // The optimum is the best Σ (value − threshold): a pair worth the threshold
+        // exactly is a tie, which different paths may break differently.
+        func gain(_ x: AssignmentSolution) -> Double { x.total - p.threshold! * Double(x.pairs.count) }
+        let (_, first) = solutions[0]
+        for (path, s) in solutions.dropFirst() {
+            #expect(abs(gain(s) - gain(first)) <= 1e-9, "seed \(seed), \(path)")
+            #expect(zip(s.rowPotentials, first.rowPotentials).allSatisfy(same), "seed \(seed), \(path): \(s.rowPotentials) vs \(first.rowPotentials)")
+            #expect(zip(s.columnPotentials, first.columnPotentials).allSatisfy(same),
+                    "seed \(seed), \(path): \(s.columnPotentials) vs \(first.columnPotentials)")
+        }
+    }
+
     @Test("slots far beyond what can be used cost nothing extra and never overflow")
     func hugeSlots() throws {
         let arcs: [[SparseAssignmentProblem.Arc]] = [[.init(column: 0, value: 0.5), .init(column: 1, value: 0.4)], [.init(column: 1, value: 0.9)]]
@@ -278,3 +310,4 @@ func bruteForceWithMinimums(_ p: AssignmentProblem<Double>, minimums: [Int]) -> 
     visit(0, 0, 0)
     return (best.reached, best.gain)
 }
+
