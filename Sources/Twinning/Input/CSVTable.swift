@@ -20,7 +20,8 @@ public final class CSVTable: @unchecked Sendable {
     /// 1-based line on which each data record starts.
     public let lines: [Int]
 
-    private let bytes: UnsafeMutablePointer<UInt8>   // the file, NUL-terminated, owned
+    private let storage: FileBytes             // the file, NUL-terminated
+    private let bytes: UnsafePointer<UInt8>    // its text, after any BOM
     private let starts: [Int32], ends: [Int32] // every field's byte range (quotes excluded)
     private let firstField: [Int]              // per data record, index of its first field (plus a sentinel)
     private let unescaped: [Int: String]       // quoted fields that contained doubled quotes
@@ -74,25 +75,22 @@ public final class CSVTable: @unchecked Sendable {
     /// Parses `data`; throws for problems that make the file unreadable as a whole. With
     /// `header: false` every record is a data record (numeric matrices).
     public static func parse(_ data: Data, file: String, header: Bool = true) throws(InputErrors) -> CSVTable {
-        let skip = data.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        let end = data.count - skip
+        try parse(FileBytes(copying: data), file: file, header: header)
+    }
+
+    /// Parses a file's bytes in place (the table keeps them).
+    public static func parse(_ contents: FileBytes, file: String, header: Bool = true) throws(InputErrors) -> CSVTable {
+        let skip = contents.withUnsafeBytes { $0.starts(with: [0xEF, 0xBB, 0xBF]) } ? 3 : 0
+        let end = contents.count - skip
         guard end < Int(Int32.max) else {
             throw InputErrors(InputError(.unreadable, file: file, "is larger than 2 GiB; split it or keep only the rows needed"))
         }
-        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: end + 1)
-        data.copyBytes(to: bytes, from: data.index(data.startIndex, offsetBy: skip)..<data.endIndex)
-        bytes[end] = 0
-        do {
-            return try scan(bytes: bytes, end: end, file: file, header: header)
-        } catch {
-            bytes.deallocate()
-            throw error
-        }
+        return try scan(contents, skip: skip, end: end, file: file, header: header)
     }
 
     /// Reads and parses a CSV file named by the user.
     public static func load(path: String, header: Bool = true) throws(InputErrors) -> CSVTable {
-        try parse(InputFile.bytes(path: path), file: path, header: header)
+        try parse(InputFile.contents(path: path), file: path, header: header)
     }
 
     /// Field boundaries of part of a file: every field's byte range, where each record
@@ -118,8 +116,9 @@ public final class CSVTable: @unchecked Sendable {
     /// Checks the bytes are UTF-8 and scans them for field boundaries, in two halves on two
     /// cores when the file is large: the halves meet at a line break outside any quoted
     /// field (an even number of quote characters before it), so each half is whole records
-    /// and whole characters. Takes ownership of `bytes` on success.
-    private static func scan(bytes: UnsafeMutablePointer<UInt8>, end: Int, file: String, header: Bool) throws(InputErrors) -> CSVTable {
+    /// and whole characters.
+    private static func scan(_ contents: FileBytes, skip: Int, end: Int, file: String, header: Bool) throws(InputErrors) -> CSVTable {
+        let bytes = UnsafePointer(contents.base + skip)
         let parts: [Range<Int>]
         if end > 1 << 20 && ProcessInfo.processInfo.activeProcessorCount > 1, let split = splitPoint(bytes, end) {
             parts = [0..<split, split..<end]
@@ -130,7 +129,7 @@ public final class CSVTable: @unchecked Sendable {
         var results = [Result<Fields, InputErrors>?](repeating: nil, count: parts.count)
         var valid = [Bool](repeating: false, count: parts.count)
         results.withUnsafeMutableBufferPointer { buffer in
-            let shared = SharedBuffer(buffer), source = SharedBuffer(UnsafeMutableBufferPointer(start: bytes, count: end + 1))
+            let shared = SharedBuffer(buffer), source = SharedBuffer(UnsafeMutableBufferPointer(start: contents.base + skip, count: end + 1))
             valid.withUnsafeMutableBufferPointer { flags in
                 let checked = SharedBuffer(flags)
                 DispatchQueue.concurrentPerform(iterations: parts.count) { k in
@@ -167,19 +166,19 @@ public final class CSVTable: @unchecked Sendable {
                                          header ? "is empty; expected a header row and data rows" : "is empty; expected rows of comma-separated numbers"))
         }
         guard header else {
-            return CSVTable(file: file, header: [], lines: lines, bytes: bytes, starts: starts, ends: ends,
+            return CSVTable(file: file, header: [], lines: lines, storage: contents, bytes: bytes, starts: starts, ends: ends,
                             firstField: firstField, unescaped: unescaped)
         }
         let headerFields = (firstField[0]..<firstField[1]).map { f -> String in
             unescaped[f] ?? String(decoding: UnsafeBufferPointer(start: bytes + Int(starts[f]), count: Int(ends[f] - starts[f])), as: UTF8.self)
         }.map { $0.trimmingCharacters(in: .whitespaces) }
-        return CSVTable(file: file, header: headerFields, lines: Array(lines.dropFirst()), bytes: bytes,
+        return CSVTable(file: file, header: headerFields, lines: Array(lines.dropFirst()), storage: contents, bytes: bytes,
                         starts: starts, ends: ends, firstField: Array(firstField.dropFirst()), unescaped: unescaped)
     }
 
     /// The byte after a line break near the middle that lies outside every quoted field,
     /// or nil if there is none.
-    private static func splitPoint(_ bytes: UnsafeMutablePointer<UInt8>, _ end: Int) -> Int? {
+    private static func splitPoint(_ bytes: UnsafePointer<UInt8>, _ end: Int) -> Int? {
         var quotes = 0, p = 0
         var candidate = end / 2
         while candidate < end - 1 {
@@ -197,7 +196,7 @@ public final class CSVTable: @unchecked Sendable {
     /// would be boxed. The field arrays get room for `room` bytes' worth of fields at the
     /// outset (a field and its separator take two bytes or more in practice), so they do
     /// not grow and copy as they fill: memory reserved and never touched costs nothing.
-    private static func scan(bytes: UnsafeMutablePointer<UInt8>, range: Range<Int>, firstLine: Int,
+    private static func scan(bytes: UnsafePointer<UInt8>, range: Range<Int>, firstLine: Int,
                              file: String, room: Int? = nil) throws(InputErrors) -> Fields {
         let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
         let end = range.upperBound
@@ -274,13 +273,12 @@ public final class CSVTable: @unchecked Sendable {
         return Fields(starts: starts, ends: ends, firstField: firstField, lines: lines, unescaped: unescaped, lastLine: line)
     }
 
-    private init(file: String, header: [String], lines: [Int], bytes: UnsafeMutablePointer<UInt8>, starts: [Int32],
+    private init(file: String, header: [String], lines: [Int], storage: FileBytes, bytes: UnsafePointer<UInt8>, starts: [Int32],
                  ends: [Int32], firstField: [Int], unescaped: [Int: String]) {
-        self.file = file; self.header = header; self.lines = lines; self.bytes = bytes
+        self.file = file; self.header = header; self.lines = lines; self.storage = storage; self.bytes = bytes
         var ends = ends
         for f in unescaped.keys { ends[f] = -ends[f] - 1 }
         self.starts = starts; self.ends = ends; self.firstField = firstField; self.unescaped = unescaped
     }
 
-    deinit { bytes.deallocate() }
 }

@@ -76,27 +76,91 @@ public struct InputErrors: Error, Sendable, CustomStringConvertible {
     public var description: String { errors.map(\.description).joined(separator: "\n") }
 }
 
+/// A file's bytes in memory of their own, followed by a NUL byte (which is not counted),
+/// so that a reader may parse numbers in place up to the file's last byte.
+public final class FileBytes: @unchecked Sendable {
+    let base: UnsafeMutablePointer<UInt8>
+    public let count: Int
+
+    /// Takes `base`, which holds `count` bytes and the NUL after them, allocated with `malloc`.
+    init(taking base: UnsafeMutablePointer<UInt8>, count: Int) {
+        self.base = base
+        self.count = count
+    }
+
+    /// A copy of `data`.
+    public convenience init(copying data: Data) {
+        let base = malloc(data.count + 1)!.bindMemory(to: UInt8.self, capacity: data.count + 1)
+        data.copyBytes(to: base, count: data.count)
+        base[data.count] = 0
+        self.init(taking: base, count: data.count)
+    }
+
+    deinit { free(base) }
+
+    /// The bytes as `Data`, not copied (the `Data` keeps them alive).
+    public var data: Data {
+        Data(bytesNoCopy: base, count: count, deallocator: .custom { _, _ in withExtendedLifetime(self) {} })
+    }
+
+    public func withUnsafeBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        try body(UnsafeBufferPointer(start: base, count: count))
+    }
+}
+
 /// Reads the files users hand to the tool: one place that says what is wrong with a path.
 public enum InputFile {
     /// The bytes of a regular file (a BOM is left in place for the format's reader).
     public static func bytes(path: String) throws(InputErrors) -> Data {
-        var status = stat()
-        guard stat(path, &status) == 0 else {
-            let reason = errno == ENOENT ? "no such file" : String(cString: strerror(errno))
-            throw InputErrors(InputError(.unreadable, file: path, "cannot read the file: \(reason)"))
+        try contents(path: path).data
+    }
+
+    /// The bytes of a regular file, read straight into memory of their own: one buffer
+    /// the size the file has, filled by `read`, never copied again (CSV tables parse it
+    /// in place).
+    public static func contents(path: String) throws(InputErrors) -> FileBytes {
+        func unreadable(_ reason: String) -> InputErrors {
+            InputErrors(InputError(.unreadable, file: path, "cannot read the file: \(reason)"))
         }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw unreadable(errno == ENOENT ? "no such file" : String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw unreadable(String(cString: strerror(errno))) }
         if (status.st_mode & S_IFMT) == S_IFDIR {
             throw InputErrors(InputError(.unreadable, file: path, "is a directory; expected a file"))
         }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw InputErrors(InputError(.unreadable, file: path, "cannot read the file: \(String(cString: strerror(errno)))"))
+        // The size is a first guess (a pipe has none, a file may grow): read until the end.
+        var capacity = max(Int(status.st_size), 0) + 1
+        var base = malloc(capacity)!.bindMemory(to: UInt8.self, capacity: capacity)
+        var count = 0
+        while true {
+            if count == capacity - 1 {
+                // Full at the size fstat gave: grow only if there is more.
+                var next: UInt8 = 0
+                let n = read(fd, &next, 1)
+                if n == 0 { break }
+                if n < 0 && errno == EINTR { continue }
+                if n > 0 {
+                    capacity *= 2
+                    base = realloc(base, capacity)!.bindMemory(to: UInt8.self, capacity: capacity)
+                    base[count] = next
+                    count += 1
+                    continue
+                }
+            }
+            let n = count < capacity - 1 ? read(fd, base + count, capacity - 1 - count) : -1
+            if n == 0 { break }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let reason = String(cString: strerror(errno))
+                free(base)
+                throw unreadable(reason)
+            }
+            count += n
         }
-        defer { try? handle.close() }
-        do {
-            return try handle.readToEnd() ?? Data()
-        } catch {
-            throw InputErrors(InputError(.unreadable, file: path, "cannot read the file: \(error.localizedDescription)"))
-        }
+        base[count] = 0
+        return FileBytes(taking: base, count: count)
     }
 
     /// The text of a UTF-8 file, without a leading BOM.

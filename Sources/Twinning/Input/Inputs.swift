@@ -98,18 +98,18 @@ public struct LoadedInputs: Sendable {
         var c = ProblemCollector()
         var digests: [String: Background<String>] = [:]
         /// Parses a file's bytes while another core hashes them.
-        func parsed<T>(_ role: String, _ path: String, _ parse: (Data) throws(InputErrors) -> T) -> T? {
-            guard let data = c.attempt({ () throws(InputErrors) in try InputFile.bytes(path: path) }) else { return nil }
-            digests[role] = Background { Digest.sha256(data) }
-            return c.attempt { () throws(InputErrors) in try parse(data) }
+        func parsed<T>(_ role: String, _ path: String, _ parse: (FileBytes) throws(InputErrors) -> T) -> T? {
+            guard let contents = c.attempt({ () throws(InputErrors) in try InputFile.contents(path: path) }) else { return nil }
+            digests[role] = Background { Digest.sha256(contents.data) }
+            return c.attempt { () throws(InputErrors) in try parse(contents) }
         }
         let h = parsed("hromadas", paths.hromadas) { (d) throws(InputErrors) in try Registry.parse(d, path: paths.hromadas, side: .hromadas) }
         let p = parsed("partners", paths.partners) { (d) throws(InputErrors) in try Registry.parse(d, path: paths.partners, side: .partners) }
         let rules = paths.rules.map { path in
-            parsed("rules", path) { (d) throws(InputErrors) in try Rules.parse(InputFile.text(d, file: path), file: path) }
+            parsed("rules", path) { (d) throws(InputErrors) in try Rules.parse(InputFile.text(d.data, file: path), file: path) }
         } ?? Rules()
         let weights = paths.weights.map { path in
-            parsed("weights", path) { (d) throws(InputErrors) in try Weights.parse(InputFile.text(d, file: path), file: path) }
+            parsed("weights", path) { (d) throws(InputErrors) in try Weights.parse(InputFile.text(d.data, file: path), file: path) }
         } ?? .defaults
         var ties: [Tie]? = []
         if let path = paths.ties, let h, let p {

@@ -5,13 +5,13 @@ extension Registry {
     /// Reads and validates a registry file, CSV or (by its `.json` suffix) JSON; every
     /// problem is reported, in file order.
     public static func load(path: String, side: Side) throws(InputErrors) -> Registry {
-        try parse(InputFile.bytes(path: path), path: path, side: side)
+        try parse(InputFile.contents(path: path), path: path, side: side)
     }
 
     /// A registry file's bytes, CSV or (by the path's `.json` suffix) JSON.
-    public static func parse(_ data: Data, path: String, side: Side) throws(InputErrors) -> Registry {
-        if path.lowercased().hasSuffix(".json") { return try parseJSON(data, file: path, side: side) }
-        return try parse(data, file: path, side: side)
+    public static func parse(_ contents: FileBytes, path: String, side: Side) throws(InputErrors) -> Registry {
+        if path.lowercased().hasSuffix(".json") { return try parseJSON(contents.data, file: path, side: side) }
+        return try validate(CSVTable.parse(contents, file: path), side: side)
     }
 
     /// A CSV registry.

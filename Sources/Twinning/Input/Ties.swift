@@ -42,11 +42,15 @@ public enum Ties {
     /// Reads `ua_id,eu_id,status` rows. Ids must name rows of the two registries; a pair
     /// may appear once.
     public static func load(path: String, hromadas: Registry, partners: Registry) throws(InputErrors) -> [Tie] {
-        try parse(InputFile.bytes(path: path), file: path, hromadas: hromadas, partners: partners)
+        try parse(InputFile.contents(path: path), file: path, hromadas: hromadas, partners: partners)
     }
 
     public static func parse(_ data: Data, file: String, hromadas: Registry, partners: Registry) throws(InputErrors) -> [Tie] {
-        let table = try CSVTable.parse(data, file: file)
+        try parse(FileBytes(copying: data), file: file, hromadas: hromadas, partners: partners)
+    }
+
+    public static func parse(_ contents: FileBytes, file: String, hromadas: Registry, partners: Registry) throws(InputErrors) -> [Tie] {
+        let table = try CSVTable.parse(contents, file: file)
         var errors: [InputError] = []
         let position = table.columns(required: columns, what: "ties", errors: &errors)
         if !errors.isEmpty { throw InputErrors(errors) }
