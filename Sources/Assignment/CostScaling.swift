@@ -39,8 +39,8 @@ final class CostScaling {
     struct Schedule: Sendable {
         /// ε is divided by this from one phase to the next (Goldberg's α).
         var factor = 8.0
-        /// The ε the phases start from, as a fraction of the largest cost (or the flow's
-        /// largest violation, when that is smaller). Goldberg starts from the largest cost
+        /// The ε the phases start from, as a fraction of the largest cost (or where a warm
+        /// start says, when that is smaller). Goldberg starts from the largest cost
         /// itself; on the shipped data the first phases then only shuffle units among arcs
         /// within a few ε of each other, and starting from a 32nd of it solves the default
         /// problem a quarter faster, cold or warm (`Benchmarks/README.md`).
@@ -646,8 +646,8 @@ extension FlowNetwork {
     /// the canonical ones (``canonicalisePotentials(byColumn:)``), so that the duals do
     /// not depend on which of these paths the flow took.
     ///
-    /// `within`: how far from optimal the flow may be, when known (after arcs were added,
-    /// the largest violation they had), where cost scaling starts its ε.
+    /// `within`: where cost scaling starts its ε when the caller knows better than the
+    /// largest cost (after arcs were added: see ``add(_:)``).
     mutating func optimise(within distance: Double? = nil) {
         if settle(budget: Self.searchBudget * (n + m + g + 1)) {
             canonicalisePotentials()

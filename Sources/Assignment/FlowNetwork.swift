@@ -295,7 +295,9 @@ struct IndexList: Sendable {
     }
 }
 
-/// A binary min-heap of (distance, node), ties going to the lower node index.
+/// A min-heap of (distance, node), ties going to the lower node index: four children per
+/// entry (half the levels of a binary heap, and a node's children share a cache line),
+/// entries moved into a hole rather than swapped.
 struct NodeHeap: Sendable {
     private var entries: [(Double, Int32)] = []
 
@@ -307,30 +309,84 @@ struct NodeHeap: Sendable {
     static func less(_ a: (Double, Int32), _ b: (Double, Int32)) -> Bool { a.0 < b.0 || (a.0 == b.0 && a.1 < b.1) }
 
     mutating func push(_ d: Double, _ node: Int32) {
-        entries.append((d, node))
-        var i = entries.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard Self.less(entries[i], entries[parent]) else { break }
-            entries.swapAt(i, parent); i = parent
+        let x = (d, node)
+        entries.append(x)
+        entries.withUnsafeMutableBufferPointer { e in
+            var i = e.count - 1
+            while i > 0 {
+                let parent = (i - 1) / 4
+                guard Self.less(x, e[parent]) else { break }
+                e[i] = e[parent]; i = parent
+            }
+            e[i] = x
         }
     }
 
     mutating func pop() -> (Double, Int32)? {
         guard let top = entries.first else { return nil }
         let last = entries.removeLast()
-        if !entries.isEmpty {
-            entries[0] = last
+        guard !entries.isEmpty else { return top }
+        entries.withUnsafeMutableBufferPointer { e in
+            let count = e.count
             var i = 0
             while true {
-                let l = 2 * i + 1, r = l + 1
-                var best = i
-                if l < entries.count, Self.less(entries[l], entries[best]) { best = l }
-                if r < entries.count, Self.less(entries[r], entries[best]) { best = r }
-                if best == i { break }
-                entries.swapAt(i, best); i = best
+                let first = 4 * i + 1
+                guard first < count else { break }
+                var best = first
+                for c in (first + 1)..<min(first + 4, count) where Self.less(e[c], e[best]) { best = c }
+                guard Self.less(e[best], last) else { break }
+                e[i] = e[best]; i = best
             }
+            e[i] = last
         }
+        return top
+    }
+}
+
+/// A min-heap of nodes keyed by distance (ties to the lower node index), each node in it
+/// at most once: a shorter distance moves the node up where it is. For searches that
+/// improve the same nodes many times (``FlowNetwork/canonicalisePotentials(byColumn:)``
+/// reaches each row from every column it lists), which ``NodeHeap`` would fill with stale
+/// entries.
+struct IndexedNodeHeap {
+    private var entries: [(Double, Int32)] = []
+    private var position: [Int32]
+
+    init(nodes: Int) { position = Array(repeating: -1, count: nodes) }
+
+    /// Adds `node` at `d`, or moves it up to `d` if it is in the heap farther away.
+    mutating func push(_ d: Double, _ node: Int32) {
+        var i: Int
+        if position[Int(node)] >= 0 {
+            i = Int(position[Int(node)])
+            guard NodeHeap.less((d, node), entries[i]) else { return }
+        } else {
+            entries.append((d, node)); i = entries.count - 1
+        }
+        let x = (d, node)
+        while i > 0 {
+            let parent = (i - 1) / 4
+            guard NodeHeap.less(x, entries[parent]) else { break }
+            entries[i] = entries[parent]; position[Int(entries[i].1)] = Int32(i); i = parent
+        }
+        entries[i] = x; position[Int(node)] = Int32(i)
+    }
+
+    mutating func pop() -> (Double, Int32)? {
+        guard let top = entries.first else { return nil }
+        position[Int(top.1)] = -1
+        let last = entries.removeLast()
+        guard !entries.isEmpty else { return top }
+        var i = 0
+        while true {
+            let first = 4 * i + 1
+            guard first < entries.count else { break }
+            var best = first
+            for c in (first + 1)..<min(first + 4, entries.count) where NodeHeap.less(entries[c], entries[best]) { best = c }
+            guard NodeHeap.less(entries[best], last) else { break }
+            entries[i] = entries[best]; position[Int(entries[i].1)] = Int32(i); i = best
+        }
+        entries[i] = last; position[Int(last.1)] = Int32(i)
         return top
     }
 }
