@@ -70,7 +70,9 @@ struct Match: ParsableCommand {
         progress.step("writing")
         let writeStart = Date()
         let table = ProposalTable(result: result, instance: instance, inputs: loaded.recorded, attribution: loaded.attribution)
-        try OutputFolder.write(table.files(OutputOptions(formats: format.formats, excel: excel, report: report)), to: folder)
+        try OutputFolder.write(to: folder) { (emit) throws(OutputError) in
+            try table.files(OutputOptions(formats: format.formats, excel: excel, report: report), emit: emit)
+        }
         let written = Date().timeIntervalSince(writeStart)
         progress.finish()
         for warning in result.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }

@@ -48,6 +48,17 @@ public enum OutputFolder {
     /// store); `staged` is called once every file is written and synced.
     public static func write(_ files: [String: Data], to directory: String, staging: String? = nil,
                              staged: () -> Void = {}) throws(OutputError) {
+        try write(to: directory, staging: staging, staged: staged) { (emit) throws(OutputError) in
+            for (name, data) in files.sorted(by: { $0.key < $1.key }) { try emit(name, data) }
+        }
+    }
+
+    /// Writes the files `produce` hands to `emit` into `directory`, which must not exist
+    /// yet, each as soon as it is handed over: a producer that renders files on several
+    /// cores writes one while it renders the next. `emit` may be called from several
+    /// threads at once, each time with a different name.
+    public static func write(to directory: String, staging: String? = nil, staged: () -> Void = {},
+                             producing produce: (_ emit: Emit) throws(OutputError) -> Void) throws(OutputError) {
         try checkAvailable(directory)
         let target = URL(fileURLWithPath: directory)
         let parent = target.deletingLastPathComponent().path
@@ -62,14 +73,22 @@ public enum OutputFolder {
             temporary = try TemporaryFolder(in: parent, for: target.lastPathComponent)
         }
         do throws(OutputError) {
-            for (name, data) in files.sorted(by: { $0.key < $1.key }) {
-                try temporary.write(data, as: name, reportingAs: directory)
-            }
+            try produce(Emit(folder: temporary, shown: directory))
             staged()
             try temporary.move(to: target.path, reportingAs: directory)
         } catch {
             temporary.remove()
             throw error
+        }
+    }
+
+    /// Hands one file to ``write(to:staging:staged:producing:)``, which writes and syncs it.
+    public struct Emit: Sendable {
+        let folder: TemporaryFolder
+        let shown: String
+
+        public func callAsFunction(_ name: String, _ data: Data) throws(OutputError) {
+            try folder.write(data, as: name, reportingAs: shown)
         }
     }
 }
@@ -91,7 +110,7 @@ extension OutputFolder {
 }
 
 /// A folder this process made (with a name no one else can have) for output in progress.
-struct TemporaryFolder {
+struct TemporaryFolder: Sendable {
     let path: String
     let fd: Int32
 

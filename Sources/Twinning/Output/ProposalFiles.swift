@@ -117,26 +117,44 @@ extension ProposalTable {
     /// The files of the chosen formats, by name, rendered side by side: the JSON first and
     /// the report from it on one core (the report holds the JSON), the CSV files on the others.
     public func files(_ options: OutputOptions = OutputOptions()) throws(OutputError) -> [String: Data] {
+        let collected = Collected()
+        try files(options) { (name, data) throws(OutputError) in collected.add(name, data) }
+        return collected.files
+    }
+
+    /// Renders the files `options` asks for and hands each to `emit` as soon as it is
+    /// made (from the thread that made it): the JSON first and the report from it on one
+    /// core, the CSV files on the other, so that the first files are written while the
+    /// last render.
+    public func files(_ options: OutputOptions, emit: OutputFolder.Emit) throws(OutputError) {
+        try files(options) { (name, data) throws(OutputError) in try emit(name, data) }
+    }
+
+    private func files(_ options: OutputOptions, _ emit: @Sendable (String, Data) throws(OutputError) -> Void) throws(OutputError) {
         let html = options.formats.contains(.html)
         let chosen = ProposalFile.allCases.filter { $0 != .report && (options.formats.contains($0.format) || ($0 == .json && html)) }
             .sorted { ($0 == .json ? 0 : 1) < ($1 == .json ? 0 : 1) }
-        var rendered = [Result<Data, OutputError>?](repeating: nil, count: chosen.count + 1)
-        rendered.withUnsafeMutableBufferPointer { buffer in
+        var outcomes = [Result<Void, OutputError>?](repeating: nil, count: chosen.count)
+        outcomes.withUnsafeMutableBufferPointer { buffer in
             let shared = SharedBuffer(buffer)
             DispatchQueue.concurrentPerform(iterations: chosen.count) { k in
-                shared[k] = Result { () throws(OutputError) in try render(chosen[k], excel: options.excel) }
-                if chosen[k] == .json && html, case .success(let json) = shared[k] {
-                    shared[chosen.count] = Result { () throws(OutputError) in try HTMLReport.render(proposals: json, options: options.report) }
+                shared[k] = Result { () throws(OutputError) in
+                    let data = try render(chosen[k], excel: options.excel)
+                    if chosen[k] != .json || options.formats.contains(.json) { try emit(chosen[k].rawValue, data) }
+                    if chosen[k] == .json && html {
+                        try emit(ProposalFile.report.rawValue, try HTMLReport.render(proposals: data, options: options.report))
+                    }
                 }
             }
         }
-        var files: [String: Data] = [:]
-        for (file, result) in zip(chosen, rendered) { files[file.rawValue] = try result!.get() }
-        if html {
-            files[ProposalFile.report.rawValue] = try rendered[chosen.count]!.get()
-            if !options.formats.contains(.json) { files[ProposalFile.json.rawValue] = nil }
-        }
-        return files
+        for outcome in outcomes { try outcome!.get() }
+    }
+
+    /// Files handed over from several threads, gathered under a lock.
+    private final class Collected: @unchecked Sendable {
+        private let lock = NSLock()
+        private(set) var files: [String: Data] = [:]
+        func add(_ name: String, _ data: Data) { lock.withLock { files[name] = data } }
     }
 
     /// One file's bytes (the report is made from the JSON's, in ``files(_:)``).
