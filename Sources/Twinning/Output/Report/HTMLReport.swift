@@ -82,14 +82,32 @@ public enum HTMLReport {
             ),
             .body(
                 header, mapSection, tableSection, unmatchedSection, chartsSection, footer,
-                island("twinning-data", proposals),
+                .element(named: "script", nodes: [.attribute(named: "type", value: "application/json"), .id("twinning-data"),
+                                                  .raw(proposalsMark)]),
                 island("twinning-outlines", options.outlines?.data ?? Data("null".utf8)),
                 island("twinning-meta", meta),
                 .script(.raw(script))
             )
         )
-        return Data(page.render().utf8)
+        // The proposals island is megabytes: Plot would copy it through several growing
+        // strings (most of the report's time went to zeroing their fresh pages), so the
+        // page is rendered with a mark in its place and the escaped JSON written there,
+        // once. The mark holds a `<`, which no escaped island holds, and the fixed markup
+        // holds it only there.
+        let skeleton = Array(page.render().utf8), mark = Array(proposalsMark.utf8)
+        guard let at = skeleton.indices.first(where: { skeleton[$0...].starts(with: mark) }) else {
+            preconditionFailure("the report's skeleton lost the proposals island")
+        }
+        var out = [UInt8]()
+        out.reserveCapacity(skeleton.count + proposals.count + proposals.count / 64)
+        out += skeleton[..<at]
+        escape(proposals, into: &out)
+        out += skeleton[(at + mark.count)...]
+        return Data(out)
     }
+
+    /// Where the proposals island's JSON goes in the rendered skeleton.
+    static let proposalsMark = "<!--twinning-proposals-->"
 
     /// The heading, the run, the summary and warnings (filled by the script).
     static var header: Node<HTML.BodyContext> {
@@ -203,6 +221,12 @@ public enum HTMLReport {
     static func escaped(_ json: Data) -> String {
         var out = [UInt8]()
         out.reserveCapacity(json.count + json.count / 64)
+        escape(json, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// ``escaped(_:)``, appended to `out`.
+    static func escape(_ json: Data, into out: inout [UInt8]) {
         json.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
             var start = 0
             for (k, byte) in bytes.enumerated() where byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "&") {
@@ -212,7 +236,6 @@ public enum HTMLReport {
             }
             out += bytes[start...]
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 
