@@ -56,12 +56,16 @@ let package = Package(
         .executableTarget(name: "twinning", dependencies: [
             "Twinning", "TwinningBatch", "Assignment", "LinearAlgebra",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .target(name: "CMalloc", condition: .when(platforms: [.linux])),
         ]),
 
         // MARK: - Implementation details
 
         /// The CBLAS header from the system (Debian: libblas-dev); the BLAS and LAPACK
         /// libraries are opened at run time, not linked (OpenBLAS: libopenblas0-pthread).
+        /// glibc's `mallopt`, which Swift's Glibc module does not export.
+        .systemLibrary(name: "CMalloc"),
+
         .systemLibrary(name: "CBLAS", providers: [
             .apt(["libblas-dev", "liblapack-dev", "libopenblas0-pthread"]),
         ]),

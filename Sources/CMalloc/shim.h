@@ -1,0 +1,7 @@
+#ifndef TWINNING_CMALLOC_SHIM_H
+#define TWINNING_CMALLOC_SHIM_H
+
+// glibc's malloc tuning (mallopt), which Swift's Glibc module leaves out.
+#include <malloc.h>
+
+#endif
