@@ -23,8 +23,9 @@ public struct ScoreSegment: @unchecked Sendable {
 extension ScoreModel {
     /// Visits every pair's score, one hromada's run of partners at a time, on all cores.
     /// Each core takes a share of the hromadas and walks the partners block by block: one
-    /// GEMM of its hromadas against the block, then for each hromada the per-pair
-    /// transforms into a small buffer that `visit` reads at once, still in cache. A
+    /// GEMM of its hromadas (``ScoreModel/rowTile`` at a time) against the block, then for
+    /// each hromada the per-pair transforms into a small buffer that `visit` reads at
+    /// once, still in cache. A
     /// hromada's runs arrive in partner order on one thread; different hromadas' runs
     /// arrive concurrently, so `visit` may only touch state of its own hromada. Memory
     /// stays at one block per core whatever the number of partners.
@@ -34,8 +35,9 @@ extension ScoreModel {
     ///   - components: components to hand on besides the score (tuning reads them).
     ///   - blockSize: partners per GEMM; the default is measured (see `Benchmarks/README.md`).
     ///   - rows: the hromadas to visit (all when nil). The GEMMs still cover every
-    ///     hromada, as they would with all visited, so a visited hromada's scores are the
-    ///     same to the last bit; only the per-pair transforms, most of the work, are skipped.
+    ///     hromada of a tile that holds a visited one, the same tiles as with all visited,
+    ///     so a visited hromada's scores are the same to the last bit; the per-pair
+    ///     transforms, most of the work, are skipped, and so are tiles with none visited.
     ///   - visit: called once per hromada and block, on a worker thread.
     /// - Complexity: GEMMs of inner size ≤ 17 and O(n · m) transforms, on all cores.
     public func forEachSegment(columns: Range<Int>? = nil, components: [ScoreComponent] = [],
@@ -49,15 +51,20 @@ extension ScoreModel {
         DispatchQueue.concurrentPerform(iterations: threads) { t in
             let rows = (n * t / threads)..<(n * (t + 1) / threads)
             guard !rows.isEmpty else { return }
-            var work = SegmentWork(rows: rows.count, width: min(blockSize, all.count), components: ScoreComponent.allCases.count)
+            var work = SegmentWork(rows: min(rows.count, Self.rowTile), width: min(blockSize, all.count),
+                                   components: ScoreComponent.allCases.count)
             defer { work.deallocate() }
             var start = all.lowerBound
             while start < all.upperBound {
                 let block = start..<min(all.upperBound, start + blockSize)
-                plan.products(rows: rows, block: block, into: &work)
                 let tied = (0..<block.count).filter { tiedHromadas[block.lowerBound + $0] != nil }
-                for (local, i) in rows.enumerated() where wanted?[i] ?? true {
-                    visit(plan.segment(row: i, local: local, block: block, tied: tied, work: work))
+                for first in stride(from: rows.lowerBound, to: rows.upperBound, by: Self.rowTile) {
+                    let tile = first..<min(rows.upperBound, first + Self.rowTile)
+                    if let wanted, !tile.contains(where: { wanted[$0] }) { continue }
+                    plan.products(rows: tile, block: block, into: &work)
+                    for (local, i) in tile.enumerated() where wanted?[i] ?? true {
+                        visit(plan.segment(row: i, local: local, block: block, tied: tied, work: work))
+                    }
                 }
                 start = block.upperBound
             }

@@ -60,6 +60,10 @@ public struct ScoreModel: Sendable {
     /// block of partners (GEMM), then transforms and hands on one hromada's run at a time.
     /// The measurements behind 4,096 are in `Benchmarks/README.md`.
     public static let blockSize = 4096
+    /// Hromadas per GEMM within a block: a core's products for 64 hromadas × 4,096
+    /// partners are 1 MB each, where all its hromadas at once were 10 MB each, in memory
+    /// first touched (a fault and a zeroed page each 4 KB) and read back from far caches.
+    public static let rowTile = 64
 
     /// Earth's mean radius, km.
     public static let earthRadiusKm = 6371.0088
