@@ -22,20 +22,32 @@ public final class CSVTable: @unchecked Sendable {
 
     private let storage: FileBytes             // the file, NUL-terminated
     private let bytes: UnsafePointer<UInt8>    // its text, after any BOM
-    private let starts: [Int32], ends: [Int32] // every field's byte range (quotes excluded)
-    private let firstField: [Int]              // per data record, index of its first field (plus a sentinel)
+    // Every field's byte range (quotes excluded), in one pair of buffers per part of the
+    // file scanned on its own core (owned), so the parts need no joining: fields numbered
+    // from `split` on are the second part's, at `f − split` in its buffers.
+    private let parts: [(starts: UnsafeMutablePointer<Int32>, ends: UnsafeMutablePointer<Int32>)]
+    private let split: Int
+    private let firstField: [Int]              // per data record, index of its first field
+    private let fieldCounts: [Int32]           // per data record, its number of fields
     private let unescaped: [Int: String]       // quoted fields that contained doubled quotes
     // Those fields have their end stored as −end − 1: one comparison tells them apart, so
     // the dictionary is consulted only for them.
 
+    /// Field `f`'s byte range; the end is negative for a field in `unescaped`.
+    @inline(__always)
+    private func bounds(_ f: Int) -> (Int, Int) {
+        let (p, k) = f < split ? (parts[0], f) : (parts[1], f - split)
+        return (Int(p.starts[k]), Int(p.ends[k]))
+    }
+
     /// Fields in data record `r`.
-    public func fieldCount(_ r: Int) -> Int { firstField[r + 1] - firstField[r] }
+    public func fieldCount(_ r: Int) -> Int { Int(fieldCounts[r]) }
 
     /// The text of field `k` of data record `r`, surrounding spaces removed.
     public func string(_ r: Int, _ k: Int) -> String {
         let f = firstField[r] + k
-        if ends[f] < 0 { return unescaped[f]!.trimmingCharacters(in: .whitespaces) }
-        var a = Int(starts[f]), b = Int(ends[f])
+        var (a, b) = bounds(f)
+        if b < 0 { return unescaped[f]!.trimmingCharacters(in: .whitespaces) }
         while a < b, bytes[a] == 0x20 { a += 1 }
         while b > a, bytes[b - 1] == 0x20 { b -= 1 }
         return String(decoding: UnsafeBufferPointer(start: bytes + a, count: b - a), as: UTF8.self)
@@ -44,11 +56,11 @@ public final class CSVTable: @unchecked Sendable {
     /// The bytes of field `k` of record `r`, surrounding spaces removed.
     public func withBytes<T>(_ r: Int, _ k: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
         let f = firstField[r] + k
-        if ends[f] < 0 {
+        var (a, b) = bounds(f)
+        if b < 0 {
             var s = string(r, k)
             return s.withUTF8(body)
         }
-        var a = Int(starts[f]), b = Int(ends[f])
         while a < b, bytes[a] == 0x20 { a += 1 }
         while b > a, bytes[b - 1] == 0x20 { b -= 1 }
         return body(UnsafeBufferPointer(start: bytes + a, count: b - a))
@@ -57,8 +69,8 @@ public final class CSVTable: @unchecked Sendable {
     /// Field `k` of record `r` as a finite decimal number (see ``DecimalNumber``), or nil.
     public func double(_ r: Int, _ k: Int) -> Double? {
         let f = firstField[r] + k
-        if ends[f] < 0 { return DecimalNumber.parse(string(r, k)) }
-        var a = Int(starts[f]), b = Int(ends[f])
+        var (a, b) = bounds(f)
+        if b < 0 { return DecimalNumber.parse(string(r, k)) }
         while a < b, bytes[a] == 0x20 { a += 1 }
         while b > a, bytes[b - 1] == 0x20 { b -= 1 }
         guard a < b else { return nil }
@@ -93,22 +105,24 @@ public final class CSVTable: @unchecked Sendable {
         try parse(InputFile.contents(path: path), file: path, header: header)
     }
 
-    /// Field boundaries of part of a file: every field's byte range, where each record
-    /// starts (plus a sentinel) and on which line, and the text of quoted fields with
-    /// doubled quotes; and the line the part ends on.
+    /// Field boundaries of part of a file, its fields written into the table's arrays from
+    /// `base`: where each record starts (as an index into those arrays), how many fields it
+    /// has and on which line, the text of quoted fields with doubled quotes (by index), and
+    /// the line the part ends on.
     private struct Fields {
-        var starts: [Int32] = [], ends: [Int32] = [], firstField: [Int] = [0], lines: [Int]
+        let base: Int
+        var count = 0
+        var firstField: [Int] = [], fieldCounts: [Int32] = [], lines: [Int] = []
         var unescaped: [Int: String] = [:]
         var lastLine: Int
 
-        /// Appends the fields of the part that follows, which was read as if it started on
-        /// line 1.
+        /// Appends the records of the part that follows, which was read as if it started on
+        /// line 1 (its fields are in place already).
         mutating func append(_ next: Fields) {
-            let offset = starts.count, lineOffset = lastLine - 1
-            starts += next.starts; ends += next.ends
-            firstField += next.firstField.dropFirst().map { $0 + offset }
+            let lineOffset = lastLine - 1
+            firstField += next.firstField; fieldCounts += next.fieldCounts
             lines += next.lines.map { $0 + lineOffset }
-            for (k, text) in next.unescaped { unescaped[k + offset] = text }
+            unescaped.merge(next.unescaped) { first, _ in first }
             lastLine = next.lastLine + lineOffset
         }
     }
@@ -126,28 +140,44 @@ public final class CSVTable: @unchecked Sendable {
             parts = [0..<end]
         }
         // Each part is read as if it started on line 1; the lines are shifted when joined.
+        // Part k's fields are numbered from its first byte plus k (the parts before it have
+        // at most one field per byte, plus one), each part's in buffers of its own with room
+        // for as many: memory never touched costs nothing, and buffers of this size come
+        // from (and go back to) the heap the later stages reuse.
+        let buffers = parts.map { part in
+            (starts: UnsafeMutablePointer<Int32>.allocate(capacity: part.count + 1), ends: UnsafeMutablePointer<Int32>.allocate(capacity: part.count + 1))
+        }
         var results = [Result<Fields, InputErrors>?](repeating: nil, count: parts.count)
         var valid = [Bool](repeating: false, count: parts.count)
         results.withUnsafeMutableBufferPointer { buffer in
             let shared = SharedBuffer(buffer), source = SharedBuffer(UnsafeMutableBufferPointer(start: contents.base + skip, count: end + 1))
+            let out = zip(buffers, parts).map { b, part in
+                (starts: SharedBuffer(UnsafeMutableBufferPointer(start: b.starts, count: part.count + 1)),
+                 ends: SharedBuffer(UnsafeMutableBufferPointer(start: b.ends, count: part.count + 1)))
+            }
             valid.withUnsafeMutableBufferPointer { flags in
                 let checked = SharedBuffer(flags)
                 DispatchQueue.concurrentPerform(iterations: parts.count) { k in
                     let text = UnsafeBufferPointer(start: source.base + parts[k].lowerBound, count: parts[k].count)
                     checked[k] = (try? UTF8Span(validating: text.span)) != nil
                     guard checked[k] else { return }
-                    // The first part has room for every part's fields, so joining copies once.
                     shared[k] = Result { () throws(InputErrors) in
-                        try scan(bytes: source.base, range: parts[k], firstLine: 1, file: file, room: k == 0 ? end : parts[k].count)
+                        try scan(bytes: source.base, range: parts[k], firstLine: 1, file: file,
+                                 into: out[k].starts.base, out[k].ends.base, base: parts[k].lowerBound + k)
                     }
                 }
             }
         }
-        guard !valid.contains(false) else {
-            throw InputErrors(InputError(.encoding, file: file, line: InputFile.firstInvalidLine(UnsafeBufferPointer(start: bytes, count: end)),
-                                         "is not valid UTF-8 text; save the file as UTF-8 (a BOM is fine)"))
+        func fail(_ error: InputErrors) -> InputErrors {
+            for b in buffers { b.starts.deallocate(); b.ends.deallocate() }
+            return error
         }
-        var fields = try results[0]!.get()
+        guard !valid.contains(false) else {
+            throw fail(InputErrors(InputError(.encoding, file: file, line: InputFile.firstInvalidLine(UnsafeBufferPointer(start: bytes, count: end)),
+                                              "is not valid UTF-8 text; save the file as UTF-8 (a BOM is fine)")))
+        }
+        var fields: Fields
+        do throws(InputErrors) { fields = try results[0]!.get() } catch { throw fail(error) }
         results[0] = nil   // so that appending to `fields` does not copy it
         for (k, next) in results.enumerated().dropFirst() {
             switch next! {
@@ -155,25 +185,32 @@ public final class CSVTable: @unchecked Sendable {
             case let .failure(error):
                 // Lines do not steer the scan: read again from the line the part starts on,
                 // it fails the same way, naming the problem's own line.
-                let again = Result { () throws(InputErrors) in try scan(bytes: bytes, range: parts[k], firstLine: fields.lastLine, file: file) }
-                if case let .failure(located) = again { throw located }
-                throw error
+                let again = Result { () throws(InputErrors) in
+                    try scan(bytes: bytes, range: parts[k], firstLine: fields.lastLine, file: file,
+                             into: buffers[k].starts, buffers[k].ends, base: parts[k].lowerBound + k)
+                }
+                if case let .failure(located) = again { throw fail(located) }
+                throw fail(error)
             }
         }
-        let (starts, ends, firstField, lines, unescaped) = (fields.starts, fields.ends, fields.firstField, fields.lines, fields.unescaped)
-        guard firstField.count >= 2 else {
-            throw InputErrors(InputError(.missing, file: file,
-                                         header ? "is empty; expected a header row and data rows" : "is empty; expected rows of comma-separated numbers"))
+        let (firstField, fieldCounts, lines, unescaped) = (fields.firstField, fields.fieldCounts, fields.lines, fields.unescaped)
+        guard !firstField.isEmpty else {
+            throw fail(InputErrors(InputError(.missing, file: file,
+                                              header ? "is empty; expected a header row and data rows" : "is empty; expected rows of comma-separated numbers")))
         }
+        let split = parts.count > 1 ? parts[1].lowerBound + 1 : Int.max
         guard header else {
-            return CSVTable(file: file, header: [], lines: lines, storage: contents, bytes: bytes, starts: starts, ends: ends,
-                            firstField: firstField, unescaped: unescaped)
+            return CSVTable(file: file, header: [], lines: lines, storage: contents, bytes: bytes, parts: buffers, split: split,
+                            firstField: firstField, fieldCounts: fieldCounts, unescaped: unescaped)
         }
-        let headerFields = (firstField[0]..<firstField[1]).map { f -> String in
-            unescaped[f] ?? String(decoding: UnsafeBufferPointer(start: bytes + Int(starts[f]), count: Int(ends[f] - starts[f])), as: UTF8.self)
+        // The header is the first part's first record.
+        let headerFields = (firstField[0]..<(firstField[0] + Int(fieldCounts[0]))).map { f -> String in
+            let (a, b) = (Int(buffers[0].starts[f]), Int(buffers[0].ends[f]))
+            return unescaped[f] ?? String(decoding: UnsafeBufferPointer(start: bytes + a, count: b - a), as: UTF8.self)
         }.map { $0.trimmingCharacters(in: .whitespaces) }
         return CSVTable(file: file, header: headerFields, lines: Array(lines.dropFirst()), storage: contents, bytes: bytes,
-                        starts: starts, ends: ends, firstField: Array(firstField.dropFirst()), unescaped: unescaped)
+                        parts: buffers, split: split, firstField: Array(firstField.dropFirst()),
+                        fieldCounts: Array(fieldCounts.dropFirst()), unescaped: unescaped)
     }
 
     /// The byte after a line break near the middle that lies outside every quoted field,
@@ -191,20 +228,20 @@ public final class CSVTable: @unchecked Sendable {
         return nil
     }
 
-    /// One pass over `range` recording field boundaries; `range` is whole records and
-    /// starts on line `firstLine`. Plain local state, no closures: captured variables
-    /// would be boxed. The field arrays get room for `room` bytes' worth of fields at the
-    /// outset (a field and its separator take two bytes or more in practice), so they do
-    /// not grow and copy as they fill: memory reserved and never touched costs nothing.
-    private static func scan(bytes: UnsafePointer<UInt8>, range: Range<Int>, firstLine: Int,
-                             file: String, room: Int? = nil) throws(InputErrors) -> Fields {
+    /// One pass over `range` recording field boundaries into the part's `starts` and
+    /// `ends`, numbering its fields from `base`; `range` is whole records and starts on
+    /// line `firstLine`. Plain local state, no closures: captured variables would be boxed.
+    private static func scan(bytes: UnsafePointer<UInt8>, range: Range<Int>, firstLine: Int, file: String,
+                             into starts: UnsafeMutablePointer<Int32>, _ ends: UnsafeMutablePointer<Int32>,
+                             base: Int) throws(InputErrors) -> Fields {
         let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
         let end = range.upperBound
-        var starts: [Int32] = [], ends: [Int32] = [], firstField: [Int] = [0], lines: [Int] = [firstLine]
+        var count = 0                // fields written
+        var firstField: [Int] = [], fieldCounts: [Int32] = [], lines: [Int] = []
         var unescaped: [Int: String] = [:]
-        starts.reserveCapacity((room ?? range.count) / 2 + 1); ends.reserveCapacity((room ?? range.count) / 2 + 1)
         var line = firstLine, i = range.lowerBound
-        var recordStart = 0          // index into starts of the current record's first field
+        var recordStart = 0          // the current record's first field
+        var recordLine = firstLine   // and the line it starts on
         while i < end {
             let fieldStart = i
             if bytes[i] == quote {
@@ -221,18 +258,18 @@ public final class CSVTable: @unchecked Sendable {
                     j += 1
                 }
                 guard closed else {
-                    throw InputErrors(InputError(.syntax, file: file, line: fieldLine, column: starts.count - recordStart + 1,
+                    throw InputErrors(InputError(.syntax, file: file, line: fieldLine, column: count - recordStart + 1,
                                                  "quoted field is never closed"))
                 }
                 if escaped {
                     let raw = String(decoding: UnsafeBufferPointer(start: bytes + i + 1, count: j - i - 1), as: UTF8.self)
-                    unescaped[starts.count] = raw.replacingOccurrences(of: "\"\"", with: "\"")
+                    unescaped[base + count] = raw.replacingOccurrences(of: "\"\"", with: "\"")
                 }
-                starts.append(Int32(i + 1)); ends.append(Int32(j))
+                starts[count] = Int32(i + 1); ends[count] = Int32(j); count += 1
                 i = j + 1
                 while i < end, bytes[i] == 0x20 { i += 1 }
                 if i < end, bytes[i] != comma, bytes[i] != newline, bytes[i] != cr {
-                    throw InputErrors(InputError(.syntax, file: file, line: line, column: starts.count - recordStart,
+                    throw InputErrors(InputError(.syntax, file: file, line: line, column: count - recordStart,
                                                  "unexpected text after a closing quote"))
                 }
             } else {
@@ -242,43 +279,46 @@ public final class CSVTable: @unchecked Sendable {
                     if c == comma || c == newline || c == cr { break }
                     j += 1
                 }
-                starts.append(Int32(i)); ends.append(Int32(j))
+                starts[count] = Int32(i); ends[count] = Int32(j); count += 1
                 i = j
             }
             if i >= end { break }
             if bytes[i] == comma {
                 i += 1
-                if i == end { starts.append(Int32(i)); ends.append(Int32(i)) }
+                if i == end { starts[count] = Int32(i); ends[count] = Int32(i); count += 1 }
                 continue
             }
             // End of record: \n, \r\n or \r.
             if bytes[i] == cr, i + 1 < end, bytes[i + 1] == newline { i += 1 }
             i += 1
             line += 1
-            if starts.count - recordStart == 1 && ends[recordStart] == Int32(fieldStart) && bytes[fieldStart] != quote {
+            if count - recordStart == 1 && ends[recordStart] == Int32(fieldStart) && bytes[fieldStart] != quote {
                 // A blank line: not a record.
-                starts.removeLast(); ends.removeLast()
-                lines[lines.count - 1] = line
+                count -= 1
             } else {
-                firstField.append(starts.count)
-                lines.append(line)
-                recordStart = starts.count
+                firstField.append(base + recordStart); fieldCounts.append(Int32(count - recordStart)); lines.append(recordLine)
+                recordStart = count
             }
+            recordLine = line
         }
-        if starts.count > recordStart {
-            firstField.append(starts.count)
-        } else {
-            lines.removeLast()
+        if count > recordStart {
+            firstField.append(base + recordStart); fieldCounts.append(Int32(count - recordStart)); lines.append(recordLine)
         }
-        return Fields(starts: starts, ends: ends, firstField: firstField, lines: lines, unescaped: unescaped, lastLine: line)
+        return Fields(base: base, count: count, firstField: firstField, fieldCounts: fieldCounts, lines: lines,
+                      unescaped: unescaped, lastLine: line)
     }
 
-    private init(file: String, header: [String], lines: [Int], storage: FileBytes, bytes: UnsafePointer<UInt8>, starts: [Int32],
-                 ends: [Int32], firstField: [Int], unescaped: [Int: String]) {
+    private init(file: String, header: [String], lines: [Int], storage: FileBytes, bytes: UnsafePointer<UInt8>,
+                 parts: [(starts: UnsafeMutablePointer<Int32>, ends: UnsafeMutablePointer<Int32>)], split: Int,
+                 firstField: [Int], fieldCounts: [Int32], unescaped: [Int: String]) {
         self.file = file; self.header = header; self.lines = lines; self.storage = storage; self.bytes = bytes
-        var ends = ends
-        for f in unescaped.keys { ends[f] = -ends[f] - 1 }
-        self.starts = starts; self.ends = ends; self.firstField = firstField; self.unescaped = unescaped
+        for f in unescaped.keys {
+            let (p, k) = f < split ? (parts[0], f) : (parts[1], f - split)
+            p.ends[k] = -p.ends[k] - 1
+        }
+        self.parts = parts; self.split = split; self.firstField = firstField; self.fieldCounts = fieldCounts
+        self.unescaped = unescaped
     }
 
+    deinit { for p in parts { p.starts.deallocate(); p.ends.deallocate() } }
 }
