@@ -36,7 +36,11 @@ extension FlowNetwork {
 
     /// One shortest path from `s` to the nearest node with a deficit, then potentials and flow.
     mutating func augment(from s: Int) {
-        startSearch(from: s)
+        for v in touched { distance[Int(v)] = .infinity; state[Int(v)] = 0; parent[Int(v)] = .none }
+        touched.removeAll(keepingCapacity: true)
+        heap.removeAll()
+        nearestSink = .infinity
+        label(s, 0, .none)
         var sink = -1, reach = 0.0
         while let (d, node) = heap.pop() {
             let v = Int(node)
@@ -50,15 +54,6 @@ extension FlowNetwork {
             potential[Int(v)] -= reach - distance[Int(v)]
         }
         push(from: s, to: sink)
-    }
-
-    /// Clears the last search's labels and labels `s` at distance 0.
-    mutating func startSearch(from s: Int) {
-        for v in touched { distance[Int(v)] = .infinity; state[Int(v)] = 0; parent[Int(v)] = .none }
-        touched.removeAll(keepingCapacity: true)
-        heap.removeAll()
-        nearestSink = .infinity
-        label(s, 0, .none)
     }
 
     /// Moves an optimal flow's potentials to canonical ones: the sink at 0 and every

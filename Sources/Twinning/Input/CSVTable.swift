@@ -105,13 +105,11 @@ public final class CSVTable: @unchecked Sendable {
         try parse(InputFile.contents(path: path), file: path, header: header)
     }
 
-    /// Field boundaries of part of a file, its fields written into the table's arrays from
-    /// `base`: where each record starts (as an index into those arrays), how many fields it
-    /// has and on which line, the text of quoted fields with doubled quotes (by index), and
-    /// the line the part ends on.
+    /// The records of part of a file (its field bounds are in the part's buffers): where
+    /// each record starts (as a field number), how many fields it has and on which line,
+    /// the text of quoted fields with doubled quotes (by field number), and the line the
+    /// part ends on.
     private struct Fields {
-        let base: Int
-        var count = 0
         var firstField: [Int] = [], fieldCounts: [Int32] = [], lines: [Int] = []
         var unescaped: [Int: String] = [:]
         var lastLine: Int
@@ -304,8 +302,7 @@ public final class CSVTable: @unchecked Sendable {
         if count > recordStart {
             firstField.append(base + recordStart); fieldCounts.append(Int32(count - recordStart)); lines.append(recordLine)
         }
-        return Fields(base: base, count: count, firstField: firstField, fieldCounts: fieldCounts, lines: lines,
-                      unescaped: unescaped, lastLine: line)
+        return Fields(firstField: firstField, fieldCounts: fieldCounts, lines: lines, unescaped: unescaped, lastLine: line)
     }
 
     private init(file: String, header: [String], lines: [Int], storage: FileBytes, bytes: UnsafePointer<UInt8>,
