@@ -295,9 +295,7 @@ struct IndexList: Sendable {
     }
 }
 
-/// A min-heap of (distance, node), ties going to the lower node index: four children per
-/// entry (half the levels of a binary heap, and a node's children share a cache line),
-/// entries moved into a hole rather than swapped.
+/// A binary min-heap of (distance, node), ties going to the lower node index.
 struct NodeHeap: Sendable {
     private var entries: [(Double, Int32)] = []
 
@@ -309,35 +307,29 @@ struct NodeHeap: Sendable {
     static func less(_ a: (Double, Int32), _ b: (Double, Int32)) -> Bool { a.0 < b.0 || (a.0 == b.0 && a.1 < b.1) }
 
     mutating func push(_ d: Double, _ node: Int32) {
-        let x = (d, node)
-        entries.append(x)
-        entries.withUnsafeMutableBufferPointer { e in
-            var i = e.count - 1
-            while i > 0 {
-                let parent = (i - 1) / 4
-                guard Self.less(x, e[parent]) else { break }
-                e[i] = e[parent]; i = parent
-            }
-            e[i] = x
+        entries.append((d, node))
+        var i = entries.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard Self.less(entries[i], entries[parent]) else { break }
+            entries.swapAt(i, parent); i = parent
         }
     }
 
     mutating func pop() -> (Double, Int32)? {
         guard let top = entries.first else { return nil }
         let last = entries.removeLast()
-        guard !entries.isEmpty else { return top }
-        entries.withUnsafeMutableBufferPointer { e in
-            let count = e.count
+        if !entries.isEmpty {
+            entries[0] = last
             var i = 0
             while true {
-                let first = 4 * i + 1
-                guard first < count else { break }
-                var best = first
-                for c in (first + 1)..<min(first + 4, count) where Self.less(e[c], e[best]) { best = c }
-                guard Self.less(e[best], last) else { break }
-                e[i] = e[best]; i = best
+                let l = 2 * i + 1, r = l + 1
+                var best = i
+                if l < entries.count, Self.less(entries[l], entries[best]) { best = l }
+                if r < entries.count, Self.less(entries[r], entries[best]) { best = r }
+                if best == i { break }
+                entries.swapAt(i, best); i = best
             }
-            e[i] = last
         }
         return top
     }

@@ -131,25 +131,17 @@ public enum InputFile {
             throw InputErrors(InputError(.unreadable, file: path, "is a directory; expected a file"))
         }
         // The size is a first guess (a pipe has none, a file may grow): read until the end.
-        var capacity = max(Int(status.st_size), 0) + 1
+        // Room for the NUL and one byte more, so that a file of the size given ends with
+        // a read of nothing rather than a larger buffer.
+        var capacity = max(Int(status.st_size), 0) + 2
         var base = malloc(capacity)!.bindMemory(to: UInt8.self, capacity: capacity)
         var count = 0
         while true {
             if count == capacity - 1 {
-                // Full at the size fstat gave: grow only if there is more.
-                var next: UInt8 = 0
-                let n = read(fd, &next, 1)
-                if n == 0 { break }
-                if n < 0 && errno == EINTR { continue }
-                if n > 0 {
-                    capacity *= 2
-                    base = realloc(base, capacity)!.bindMemory(to: UInt8.self, capacity: capacity)
-                    base[count] = next
-                    count += 1
-                    continue
-                }
+                capacity *= 2
+                base = realloc(base, capacity)!.bindMemory(to: UInt8.self, capacity: capacity)
             }
-            let n = count < capacity - 1 ? read(fd, base + count, capacity - 1 - count) : -1
+            let n = read(fd, base + count, capacity - 1 - count)
             if n == 0 { break }
             if n < 0 {
                 if errno == EINTR { continue }

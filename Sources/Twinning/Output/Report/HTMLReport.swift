@@ -82,8 +82,7 @@ public enum HTMLReport {
             ),
             .body(
                 header, mapSection, tableSection, unmatchedSection, chartsSection, footer,
-                .element(named: "script", nodes: [.attribute(named: "type", value: "application/json"), .id("twinning-data"),
-                                                  .raw(proposalsMark)]),
+                island("twinning-data", text: proposalsMark),
                 island("twinning-outlines", options.outlines?.data ?? Data("null".utf8)),
                 island("twinning-meta", meta),
                 .script(.raw(script))
@@ -211,8 +210,11 @@ public enum HTMLReport {
     }
 
     /// A `<script type="application/json">` holding `json` with `<`, `>` and `&` escaped.
-    static func island(_ id: String, _ json: Data) -> Node<HTML.BodyContext> {
-        .element(named: "script", nodes: [.attribute(named: "type", value: "application/json"), .id(id), .raw(escaped(json))])
+    static func island(_ id: String, _ json: Data) -> Node<HTML.BodyContext> { island(id, text: escaped(json)) }
+
+    /// An island holding `text` as it is (escaped JSON, or a mark to put it in later).
+    static func island(_ id: String, text: String) -> Node<HTML.BodyContext> {
+        .element(named: "script", nodes: [.attribute(named: "type", value: "application/json"), .id(id), .raw(text)])
     }
 
     /// JSON text with `<`, `>` and `&` written as `\u003c`, `\u003e` and `\u0026`: the same
