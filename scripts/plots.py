@@ -8,7 +8,7 @@
   --proposals DIR  a `twinning match` folder: scores.png (from proposals.csv)
   --out DIR        where the PNGs go (created if missing)
 
-Needs matplotlib (pip install matplotlib). Reads the CSVs with the standard library.
+Needs matplotlib (Debian: apt-get install python3-matplotlib; elsewhere pip install matplotlib). Reads the CSVs with the standard library.
 Figures are deterministic: same tables, same pixels.
 """
 import argparse
@@ -16,7 +16,11 @@ import csv
 import os
 import sys
 
-import matplotlib
+try:
+    import matplotlib
+except ImportError:
+    sys.exit("plots.py needs matplotlib: apt-get install python3-matplotlib (Debian's, for /usr/bin/python3) "
+             "or pip install matplotlib")
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402

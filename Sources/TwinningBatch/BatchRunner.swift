@@ -253,15 +253,23 @@ public enum BatchRunner {
 
     /// A run id no earlier run used, in the store or in the output folder's names (a new
     /// store on an old output folder, or another store's runs, never collide).
+    /// Folder names numbered beyond ``runIDLimit`` are someone else's (no job makes that
+    /// many runs): they are not taken as runs, so one such name cannot exhaust the ids.
     static func nextRunID(store: RunStore, output: String) throws(BatchError) -> Int64 {
         var highest = try store.lastRunID()
         for name in (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? [] {
             let trimmed = name.hasPrefix(".") ? String(name.dropFirst()) : name
-            guard trimmed.hasPrefix("run-"), let n = Int64(trimmed.dropFirst(4).prefix { $0.isNumber }) else { continue }
+            guard trimmed.hasPrefix("run-"), let n = Int64(trimmed.dropFirst(4).prefix { $0.isNumber }), n < runIDLimit else { continue }
             highest = max(highest, n)
+        }
+        guard highest < runIDLimit else {
+            throw BatchError(.store, "the store's last run id is \(highest), past the \(runIDLimit) runs a store can number: start a new store")
         }
         return highest + 1
     }
+
+    /// The largest run id: 2⁴⁰ (a run a second for 34,000 years).
+    static let runIDLimit: Int64 = 1 << 40
 
     /// The ties file with coordinators' decisions applied: accepted pairs are kept in every
     /// later run, rejected ones never proposed. Decisions naming ids no longer in the

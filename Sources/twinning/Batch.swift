@@ -285,11 +285,11 @@ struct Decide: ParsableCommand {
         @Option(help: ArgumentHelp("Write them to a CSV file (it must not exist yet).", valueName: "file")) var out: String?
 
         func run() throws {
-            if let out { try OutputFile.checkAvailable(out, replace: false) }
+            if let out { try OutputFile.checkAvailable(out, replace: false, force: nil) }
             let (_, store) = try job.store()
             let decisions = all ? try store.allDecisions() : try store.decisions()
             if let out {
-                try OutputFile.write(Data(DecisionFile.csv(decisions).utf8), to: out, replace: false)
+                try OutputFile.write(Data(DecisionFile.csv(decisions).utf8), to: out, replace: false, force: nil)
                 print("\(decisions.count) decision(s) written to \(out)")
                 return
             }

@@ -12,6 +12,8 @@ enum ExitStatus: Int32, CaseIterable {
     case usage = 64
     /// An input file is wrong, or the inputs contradict each other.
     case badInput = 65
+    /// An input file is missing or cannot be read.
+    case noInput = 66
     /// An output folder or file cannot be created (it exists, or no permission).
     case cannotCreateOutput = 73
     /// Reading or writing failed for a reason outside the inputs (the run store).
@@ -27,6 +29,7 @@ enum ExitStatus: Int32, CaseIterable {
         case .success: return "success"
         case .usage: return "the command line is wrong"
         case .badInput: return "an input file is wrong, or the inputs contradict each other"
+        case .noInput: return "an input file is missing or cannot be read"
         case .cannotCreateOutput: return "an output cannot be created (it exists, or no permission)"
         case .ioError: return "the run store cannot be read or written"
         case .temporaryFailure: return "another batch run holds the lock; try again later"
@@ -49,7 +52,8 @@ struct Failure: Error {
     init(_ error: Error) {
         switch error {
         case let f as Failure: self = f
-        case let e as InputErrors: self.init(e.description, .badInput)
+        case let e as InputErrors:
+            self.init(e.description, e.errors.allSatisfy { $0.code == .unreadable } ? .noInput : .badInput)
         case let e as MatchError: self.init(e.description, .badInput)
         case let e as AssignmentError: self.init(e.description, .badInput)
         case let e as OutputError: self.init(e.description, e.code == .notRepresentable ? .badInput : .cannotCreateOutput)
@@ -77,7 +81,7 @@ extension TwinningCommand {
     /// and exits with the status for its cause.
     static func runAndExit() -> Never {
         var command: ParsableCommand
-        do { command = try parseAsRoot() } catch { exit(withError: error) }
+        do { command = try parseAsRoot() } catch { exitParsing(error) }
         do {
             try command.run()
             Progress.shared.finish()
@@ -87,11 +91,22 @@ extension TwinningCommand {
             // argument-parser's own (help, which its help command throws as an error with a
             // successful exit code; validation; explicit exit codes) print its way.
             if error is CleanExit || error is ExitCode || error is ValidationError || exitCode(for: error).isSuccess {
-                exit(withError: error)
+                exitParsing(error)
             }
             let failure = Failure(error)
             FileHandle.standardError.write(Data(("error: " + failure.message + "\n").utf8))
             Foundation.exit(failure.status.rawValue)
         }
+    }
+
+    /// argument-parser's errors (usage, validation) in the tool's own style, `error: …`
+    /// in lower case like every other message; help and explicit exit codes its way.
+    static func exitParsing(_ error: Error) -> Never {
+        let code = exitCode(for: error)
+        if code.isSuccess || error is CleanExit || error is ExitCode { exit(withError: error) }
+        var message = fullMessage(for: error)
+        if message.hasPrefix("Error: ") { message = "error: " + message.dropFirst("Error: ".count) }
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        Foundation.exit(code.rawValue)
     }
 }

@@ -116,8 +116,9 @@ struct Explain: ParsableCommand {
                      "\(p.slots[j]) slot\(p.slots[j] == 1 ? "" : "s")"]
         facts.append(p.volunteers[j] ? "volunteer" : "not a volunteer")
         var lines = ["\(name(p, j)) (\(p.ids[j]))", "  " + facts.filter { !$0.isEmpty }.joined(separator: " · ")]
-        if !instance.isCandidate[j], let why = instance.partnerExclusion(j) {
-            lines.append("  takes no part in matching: \(why.reason)")
+        if let why = instance.partnerExclusion(j) {
+            lines.append(instance.isCandidate[j] ? "  takes part only in its locked or accepted pairs: otherwise \(why.reason)"
+                         : "  takes no part in matching: \(why.reason)")
         }
         return lines
     }

@@ -57,7 +57,7 @@ struct Shortlist: ParsableCommand {
     }()
 
     func run() throws {
-        if let out { try OutputFile.checkAvailable(out, replace: false) }
+        if let out { try OutputFile.checkAvailable(out, replace: false, force: nil) }
         let loaded = try LoadedInputs.load(input.paths)
         let instance = loaded.instance(candidates: candidates)
         let h = loaded.hromadas, p = loaded.partners
@@ -95,7 +95,7 @@ struct Shortlist: ParsableCommand {
         }
         let table = Table(rows, columns: Self.columns)
         let data = out.lowercased().hasSuffix(".json") ? try JSONOutput.encode(table.records) : Data(table.csv(excelBOM: excel).utf8)
-        try OutputFile.write(data, to: out, replace: false)
+        try OutputFile.write(data, to: out, replace: false, force: nil)
         print("\(rows.count) candidates of \(chosen.count) hromadas written to \(out)")
     }
 }

@@ -100,7 +100,8 @@ struct Validate: ParsableCommand {
             let first = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]]
             columns = first?.first.map { Array($0.keys) } ?? []
         } else {
-            columns = (try? CSVTable.parse(data, file: path).header) ?? []
+            // A file that is not readable CSV says so, with its line and column, as `match` would.
+            columns = try CSVTable.parse(data, file: path).header
         }
         if columns.contains(where: { $0.hasPrefix(Side.hromadas.sectorPrefix) }) { return .hromadas }
         if columns.contains(where: { $0.hasPrefix(Side.partners.sectorPrefix) }) { return .partners }

@@ -4,10 +4,12 @@ import Testing
 import TwinningBatch
 
 /// Runs the built `twinning` binary, as a user would.
-func runTwinning(_ arguments: [String], in directory: URL) throws -> (status: Int32, stdout: String, stderr: String) {
+func runTwinning(_ arguments: [String], in directory: URL,
+                 environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
     process.executableURL = try twinningBinary()
     process.arguments = arguments
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     process.currentDirectoryURL = directory
     let out = Pipe(), err = Pipe()
     process.standardOutput = out

@@ -5,7 +5,7 @@ import Testing
 
 /// What researchers do with `tune`, `evaluate` and `scripts/plots.py`, on a small world
 /// where each hromada's true partner is its nearest partner. The plots need Python with
-/// matplotlib (`pip install matplotlib`; CI installs it).
+/// matplotlib (Debian's `python3-matplotlib`, which the README's set-up and CI install).
 @Suite struct ResearchTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
 
@@ -82,6 +82,19 @@ import Testing
         #expect(!result.stderr.contains("warning"), "\(result.stderr)")
     }
 
+    @Test("tune prints the same fitted weights whichever BLAS kernels run: OpenBLAS's generic (Prescott) ones against this CPU's own")
+    func sameWeightsOnOtherKernels() throws {
+        let dir = try world()
+        var printed: [String] = []
+        for (k, kernels) in [[:], ["OPENBLAS_CORETYPE": "Prescott"]].enumerated() {
+            let result = try runTwinning(["tune"] + Self.files + ["--truth", "t.csv", "--folds", "3", "--no-stability", "--write-weights", "w\(k).yaml"],
+                                         in: dir, environment: kernels)
+            try #require(result.status == 0, "\(result.stderr)")
+            printed.append(try String(contentsOf: dir.appendingPathComponent("w\(k).yaml"), encoding: .utf8))
+        }
+        #expect(printed[0] == printed[1])
+    }
+
     @Test("scripts/plots.py draws the rank ECDF, MRR per country, the stability heat map and the score distribution, none blank")
     func plots() throws {
         let dir = try world()
@@ -93,7 +106,7 @@ import Testing
         }
         let script = Self.root.appendingPathComponent("scripts/plots.py").path
         let run = try python([script, "--evaluate", "e", "--tune", "t", "--proposals", "m", "--out", "figures"], in: dir)
-        try #require(run.status == 0, "plots.py failed (is matplotlib installed? pip install matplotlib): \(run.output)")
+        try #require(run.status == 0, "plots.py failed (is matplotlib installed? apt-get install python3-matplotlib): \(run.output)")
         for name in ["rank-ecdf.png", "mrr-by-country.png", "stability.png", "scores.png"] {
             let path = dir.appendingPathComponent("figures/\(name)").path
             let data = try #require(FileManager.default.contents(atPath: path), "\(name) missing")
@@ -106,8 +119,15 @@ import Testing
 
     func python(_ arguments: [String], in dir: URL) throws -> (status: Int32, output: String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
+        // Debian's Python, where the README's set-up installs matplotlib (python3-matplotlib);
+        // a `python3` earlier on the PATH (pyenv, a virtual environment) may lack it.
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3"] + arguments
+        }
         process.currentDirectoryURL = dir
         let pipe = Pipe()
         process.standardOutput = pipe

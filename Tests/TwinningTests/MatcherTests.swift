@@ -164,6 +164,78 @@ import SeededRandom
         }
     }
 
+    /// The rules the lock tests combine with a locked and an accepted pair, each with its
+    /// meaning written literally over the registries' columns (not through the product's
+    /// ``MatchInstance/exclusion(of:)``). (`levels` is not among them: a locked pair the
+    /// levels forbid is refused as a contradiction when the rules are compiled.)
+    static let literalRules: [(yaml: String, allows: @Sendable (Registry, Int, Registry, Int) -> Bool)] = [
+        ("partner_countries: [PL]", { _, _, p, j in p.countries[j] == "PL" }),
+        ("partner_population: [400, 50000]", { _, _, p, j in (400...50_000).contains(p.populations[j]) }),
+        ("eu_members_only: true", { _, _, p, j in p.euMembers![j] }),
+        ("exclude_oblasts: [R0]", { h, i, _, _ in h.regions[i] != "R0" }),
+        ("exclude_status: [occupied]", { h, i, _, _ in h.statuses[i] != "occupied" }),
+    ]
+
+    @Test("a locked or an accepted pair exempts that pair only: every other pair of its partner and its hromada obeys every rule, against a dense oracle that applies the rules literally",
+          arguments: 0..<(5 * 2 * 8))
+    func lockExemptsItsPairOnly(_ k: Int) throws {
+        let (rule, allows) = Self.literalRules[k % 5]
+        let accepted = (k / 5) % 2 == 1, seed = UInt64(k / 10)
+        var random = SplitMix64(seed: 1_000 + seed)
+        func unit() -> Double { random.nextUnit() }
+        func pick<T>(_ xs: [T]) -> T { xs[Int.random(in: 0..<xs.count, using: &random)] }
+        let n = 7, m = 12
+        var hText = "id,name,level,country,region,population,lat,lon,slots,seeking,status,need_energy\n"
+        for i in 0..<n {
+            hText += "UA\(i),H\(i),\(pick([Level.village, .city, .settlement]).rawValue),UA,R\(i % 3),\(Int(500 + unit() * 90_000)),"
+                + "\(45 + unit() * 8),\(24 + unit() * 12),\(pick([1, 1, 2])),1,\(i == 0 ? "occupied" : pick(["occupied", "not_occupied"])),0.5\n"
+        }
+        var pText = "id,name,level,country,eu_member,region,population,lat,lon,slots,volunteer,offer_energy\n"
+        for j in 0..<m {
+            let country = j == 0 ? "PL" : pick(["PL", "DE", "NO"])
+            pText += "\(country)_\(j),P\(j),\(pick([Level.village, .city, .settlement]).rawValue),\(country),\(country == "NO" ? 0 : 1),R\(j % 4),"
+                + "\(Int(200 + unit() * 400_000)),\(47 + unit() * 8),\(8 + unit() * 16),\(pick([1, 2])),1,0.5\n"
+        }
+        let h = try Registry.parse(Data(hText.utf8), file: "hromadas.csv", side: .hromadas)
+        let p = try Registry.parse(Data(pText.utf8), file: "partners.csv", side: .partners)
+        // The pair locked: one the rule forbids, if the seed's registries have one.
+        let forbidden = (0..<n).flatMap { i in (0..<m).map { IndexPair(i, $0) } }.filter { !allows(h, $0.hromada, p, $0.partner) }
+        guard let lock = forbidden.first else { return }
+        var rules = rule + "\n", ties = "ua_id,eu_id,status\n"
+        if accepted {
+            ties += "\(h.ids[lock.hromada]),\(p.ids[lock.partner]),accepted\n"
+        } else {
+            rules += "locked:\n  - [\(h.ids[lock.hromada]), \(p.ids[lock.partner])]\n"
+        }
+        let parsedTies = try Ties.parse(Data(ties.utf8), file: "ties.csv", hromadas: h, partners: p)
+        let parsedRules = try Rules.parse(rules, file: "rules.yaml")
+        let restrictions = try Restrictions(rules: parsedRules, ties: parsedTies, hromadas: h, partners: p)
+        let instance = MatchInstance(hromadas: h, partners: p, ties: parsedTies, rules: parsedRules, weights: .defaults,
+                                     restrictions: restrictions)
+        let result = try Matcher.match(instance, alternatives: 2)
+        let scores = instance.scoreModel(rows: Array(0..<n), columns: Array(0..<m)).scores(columns: 0..<m)
+        // Every proposal is the locked pair or one the rule allows, read literally; so is every alternative.
+        for proposal in result.proposals where proposal.pair != lock {
+            #expect(allows(h, proposal.hromada, p, proposal.partner), "\(rule), accepted \(accepted): \(proposal.pair) proposed past the rule")
+            for alternative in proposal.alternatives {
+                #expect(allows(h, proposal.hromada, p, alternative.partner), "\(rule): alternative \(alternative.partner) of \(proposal.pair)")
+            }
+        }
+        #expect(result.proposals.contains { $0.pair == lock }, "\(rule): the locked pair is missing")
+        // The same total as the dense optimum over the literally allowed pairs plus the lock.
+        let allowed = (0..<n).flatMap { i in (0..<m).map { j in IndexPair(i, j) == lock || allows(h, i, p, j) } }
+        let dense = try AssignmentProblem(rows: n, columns: m, values: scores.map(Double.init), objective: .maximize, allowed: allowed,
+                                          rowDemands: h.slots, columnCapacities: p.slots, locked: [Pair(lock.hromada, lock.partner)],
+                                          threshold: 0).solve()
+        let total = result.proposals.reduce(0.0) { $0 + Double(scores[$1.hromada * m + $1.partner]) }
+        #expect(abs(total - dense.total) < 1e-5, "\(rule), accepted \(accepted): \(total) against the oracle's \(dense.total)")
+        // explain: the pair is allowed (locked); every other pair of the partner follows the rule.
+        #expect(instance.exclusion(of: lock) == nil)
+        for i in 0..<n where i != lock.hromada {
+            #expect((instance.exclusion(of: IndexPair(i, lock.partner)) == nil) == allows(h, i, p, lock.partner), "\(rule): explain on (\(i), \(lock.partner))")
+        }
+    }
+
     @Test("the random instances exercise price-out: with one candidate per hromada it must add pairs, from the reserve or by scoring again")
     func priceOutIsExercised() throws {
         var added = 0, scored = 0, fromReserveOnly = 0

@@ -11,6 +11,17 @@ import SeededRandom
         #expect(m.values == [1, 2.5, nil, -3, nil, 400])
     }
 
+    @Test("in a one-column matrix an empty line is an empty (forbidden) cell, not a blank line: rows keep their places")
+    func oneColumnEmptyCells() throws {
+        let m = try NumericMatrix.parse(Data("\n2\n1\n".utf8), file: "m.csv")
+        #expect(m.rows == 3 && m.columns == 1 && m.values == [nil, 2, 1])
+        let middle = try NumericMatrix.parse(Data("3\r\n\r\n\r\n1\r\n\n\n".utf8), file: "m.csv")
+        #expect(middle.rows == 4 && middle.values == [3, nil, nil, 1], "trailing blank lines end the file")
+        // Wider matrices mark an empty cell with a comma, and a blank line stays blank.
+        let wide = try NumericMatrix.parse(Data("1,2\n\n3,\n".utf8), file: "m.csv")
+        #expect(wide.rows == 2 && wide.values == [1, 2, 3, nil])
+    }
+
     @Test("every problem is reported with line and column, in one pass")
     func errors() {
         do {

@@ -36,7 +36,7 @@ import Testing
          ["r.yaml:2:5: pair UA1, PL_1 is locked here and forbidden on line 4: remove one of the two"]),
         ("negative cap", .rules, "country_caps:\n  PL: -3\n", ["r.yaml:2:7: country_caps.PL must be a whole number ≥ 0, found \"-3\""]),
         ("both cap kinds", .rules, "country_caps:\n  PL: 3\nregion_caps:\n  PL213: 1\n",
-         ["r.yaml: country_caps and region_caps group partners in different ways: caps and minimums must all be by country or all by region"]),
+         ["r.yaml:3:1: region_caps groups partners by region, country_caps (line 1) by country: caps and minimums must all be by country or all by region"]),
         ("misspelt job key", .job, "hromadas: h.csv\npartners: p.csv\nstore: s.sqlite\noutput: out\nwieghts: w.yaml\nscenarios:\n  - name: a\n",
          ["j.yaml:5:1: unknown job key \"wieghts\"; expected one of hromadas, partners, ties, store, output, scenarios"]),
         ("misspelt scenario key", .job, "hromadas: h.csv\npartners: p.csv\nstore: s.sqlite\noutput: out\nscenarios:\n  - name: a\n    incumbancy_bonus: 0.1\n",

@@ -130,6 +130,10 @@ public enum InputFile {
         if (status.st_mode & S_IFMT) == S_IFDIR {
             throw InputErrors(InputError(.unreadable, file: path, "is a directory; expected a file"))
         }
+        // Input files are read whole, and no reader takes 2 GiB or more (CSV field positions
+        // are 32-bit): such a file is refused before it is read, and so is one that grows
+        // past that while read.
+        if Int(status.st_size) >= maximumSize { throw tooLarge(path) }
         // The size is a first guess (a pipe has none, a file may grow): read until the end.
         // Room for the NUL and one byte more, so that a file of the size given ends with
         // a read of nothing rather than a larger buffer.
@@ -150,9 +154,20 @@ public enum InputFile {
                 throw unreadable(reason)
             }
             count += n
+            if count >= maximumSize {
+                free(base)
+                throw tooLarge(path)
+            }
         }
         base[count] = 0
         return FileBytes(taking: base, count: count)
+    }
+
+    /// The largest input file, exclusive: 2 GiB.
+    public static let maximumSize = Int(Int32.max)
+
+    static func tooLarge(_ path: String) -> InputErrors {
+        InputErrors(InputError(.unreadable, file: path, "is 2 GiB or larger; split it or keep only the rows needed"))
     }
 
     /// The text of a UTF-8 file, without a leading BOM.

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A dense numeric matrix read from a CSV file without header: one row per line, one
-/// number per field; an empty field is a forbidden cell (stored as `nil`).
+/// number per field; an empty field is a forbidden cell (stored as `nil`), and so is an
+/// empty line of a one-column matrix.
 public struct NumericMatrix: Sendable {
     public let rows: Int
     public let columns: Int
@@ -19,7 +20,19 @@ public struct NumericMatrix: Sendable {
         var values: [Double?] = []
         let width = table.fieldCount(0)
         values.reserveCapacity(table.count * width)
+        // In a one-column matrix an empty line is an empty cell, a forbidden pair, not a
+        // blank line to skip (the reader skips those): lines before and between records
+        // that hold no record are rows of one empty cell. Blank lines after the last
+        // record end the file.
+        var rowLines: [Int] = []
         for r in 0..<table.count {
+            if width == 1 {
+                for missing in (rowLines.last.map { $0 + 1 } ?? 1)..<table.lines[r] {
+                    values.append(nil)
+                    rowLines.append(missing)
+                }
+            }
+            rowLines.append(table.lines[r])
             guard table.fieldCount(r) == width else {
                 errors.append(InputError(.syntax, file: file, line: table.lines[r],
                                          "has \(table.fieldCount(r)) fields, expected \(width) like line \(table.lines[0])"))
@@ -38,6 +51,6 @@ public struct NumericMatrix: Sendable {
             }
         }
         if !errors.isEmpty { throw InputErrors(errors) }
-        return NumericMatrix(rows: table.count, columns: width, values: values)
+        return NumericMatrix(rows: rowLines.count, columns: width, values: values)
     }
 }

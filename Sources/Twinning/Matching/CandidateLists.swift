@@ -42,6 +42,16 @@ struct PairFilter: @unchecked Sendable {
         for (pair, _) in r.locked where excludingLocked {
             if let i = rowOf[pair.hromada], let c = columnOf[pair.partner] { excluded[i].append(c) }
         }
+        // A partner that takes part only for its locked pairs is out of every other pair.
+        let lockedOnly = instance.lockedOnlyPartners.compactMap { columnOf[$0] }
+        if !lockedOnly.isEmpty {
+            let lockedCells = Set(r.locked.map(\.pair))
+            for (i, hromada) in rows.enumerated() {
+                for c in lockedOnly where excludingLocked || !lockedCells.contains(IndexPair(hromada, columns[Int(c)])) {
+                    excluded[i].append(c)
+                }
+            }
+        }
         if instance.incumbencyBonus != 0 {
             for pair in instance.incumbents { if let i = rowOf[pair.hromada], let c = columnOf[pair.partner] { favoured[i].append(c) } }
         }

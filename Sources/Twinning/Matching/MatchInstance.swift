@@ -60,8 +60,13 @@ public struct MatchInstance: Sendable {
     public let demand: [Int]
     /// Hromadas that take part (they want partners or have locked pairs), in index order.
     public let seeking: [Int]
-    /// Partners that take part.
+    /// Partners that take part: those the rules and the pool let in, and those named in a
+    /// locked or accepted pair (for that pair only: see ``lockedOnlyPartners``).
     public let isCandidate: [Bool]
+    /// Partners that take part only for their locked or accepted pairs, sorted: the rules
+    /// or the pool leave them out of every other pair. A lock exempts its pair, never its
+    /// partner.
+    public let lockedOnlyPartners: [Int]
     /// Pairs proposed last time and the bonus they get in the optimisation (reported
     /// scores stay the plain ones), so proposals do not churn without cause.
     public let incumbents: Set<IndexPair>
@@ -121,10 +126,11 @@ public struct MatchInstance: Sendable {
             r.excludeHromada(i, Exclusion(rule: "seeking", reason: why))
         }
         self.restrictions = r
-        // A locked pair's partner takes part whatever else would leave it out.
-        isCandidate = (0..<partners.count).map { j in
-            lockedPartners.contains(j) || (r.partnerExclusions[j] == nil && Self.poolExclusion(j, partners, pool) == nil)
-        }
+        // A locked pair's partner takes part for that pair whatever else would leave it
+        // out; for every other pair the rules hold (``exclusion(of:)``, ``PairFilter``).
+        let allowed = (0..<partners.count).map { j in r.partnerExclusions[j] == nil && Self.poolExclusion(j, partners, pool) == nil }
+        lockedOnlyPartners = lockedPartners.filter { !allowed[$0] }.sorted()
+        isCandidate = (0..<partners.count).map { j in allowed[j] || lockedPartners.contains(j) }
         context = ScoreContext(hromadas: hromadas, partners: partners, ties: ties.filter { $0.status == .existing }.map(\.pair),
                                priorStrength: weights[.priorStrength])
     }
@@ -147,11 +153,14 @@ public struct MatchInstance: Sendable {
                       restrictions: restrictions, pool: pool, incumbents: incumbents, incumbencyBonus: incumbencyBonus)
     }
 
-    /// Whether a pair may be proposed, before scores are known: both take part, the
-    /// levels allow it and it is not forbidden; otherwise why not.
+    /// Whether a pair may be proposed, before scores are known: it is locked (or
+    /// accepted), or both sides take part under the rules, the levels allow it and it is
+    /// not forbidden; otherwise why not. A lock exempts its own pair only: the partner of
+    /// a locked pair obeys every rule with every other hromada.
     public func exclusion(of pair: IndexPair) -> Exclusion? {
+        if restrictions.lockSource(pair) != nil { return nil }
         if let why = restrictions.hromadaExclusions[pair.hromada] { return why }
-        if !isCandidate[pair.partner] { return partnerExclusion(pair.partner) }
+        if let why = partnerExclusion(pair.partner) { return why }
         if let source = restrictions.forbidden[pair] { return Exclusion(rule: "forbidden", reason: "\(source)") }
         if !restrictions.levelsAllow(hromadas.levels[pair.hromada], partners.levels[pair.partner]) {
             return Exclusion(rule: LevelPairs.key, reason: "the rules' levels do not let a \(hromadas.levels[pair.hromada].rawValue) "

@@ -66,15 +66,22 @@ public struct Rules: Sendable {
     public static func parse(_ text: String, file: String) throws(InputErrors) -> Rules {
         let root = try YAMLReader.parse(text, file: file)
         var reader = YAMLReader(file: file)
-        var rules: [any Rule] = []
-        for (key, _, value) in reader.entries(root, keys: keys, what: "rules") {
+        var rules: [any Rule] = [], keyMarks: [String: Mark] = [:]
+        for (key, keyNode, value) in reader.entries(root, keys: keys, what: "rules") {
             let kind = kinds.first { $0.key == key }!
+            keyMarks[key] = keyNode.mark
             if let rule = kind.parse(value, reader: &reader) { rules.append(rule) }
         }
         let groupRules = rules.compactMap { $0 as? any GroupLimitRule }
         if Set(groupRules.map { type(of: $0).grouping }).count > 1 {
-            reader.fail(line: 0, .conflict, "\(groupRules.map { type(of: $0).key }.joined(separator: " and ")) group partners in different ways: "
-                        + "caps and minimums must all be by country or all by region")
+            // Told at the key that comes last in the file, naming where the other one is.
+            let placed = groupRules.map { (key: type(of: $0).key, grouping: type(of: $0).grouping, mark: keyMarks[type(of: $0).key]) }
+                .sorted { ($0.mark?.line ?? 0, $0.key) < ($1.mark?.line ?? 0, $1.key) }
+            let last = placed.last!
+            let others = placed.filter { $0.grouping != last.grouping }.map { "\($0.key) (line \($0.mark?.line ?? 0))" }
+            reader.fail(line: last.mark?.line ?? 0, column: last.mark?.column ?? 0, .conflict,
+                        "\(last.key) groups partners by \(last.grouping.rawValue), \(others.joined(separator: " and ")) by "
+                        + "\(last.grouping == .country ? "region" : "country"): caps and minimums must all be by country or all by region")
         }
         for minimums in groupRules where type(of: minimums).bound == .minimum {
             guard let caps = groupRules.first(where: { type(of: $0).bound == .cap && type(of: $0).grouping == type(of: minimums).grouping })

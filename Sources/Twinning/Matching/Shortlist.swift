@@ -1,7 +1,8 @@
 import Foundation
 
 extension MatchInstance {
-    /// The partners taking part, by registry index.
+    /// The partners taking part, by registry index (those in only for their locked pairs
+    /// included: ``PairFilter`` keeps them out of every other pair).
     public var candidateColumns: [Int] { (0..<partners.count).filter { isCandidate[$0] } }
 
     /// The `top` best partners each of `hromadas` may be proposed under the rules (levels,
@@ -12,6 +13,8 @@ extension MatchInstance {
     public func shortlist(_ hromadas: [Int], top: Int) -> [[Candidate]] {
         let columns = candidateColumns
         guard !hromadas.isEmpty, !columns.isEmpty, top > 0 else { return hromadas.map { _ in [] } }
+        // No list is longer than the partners there are, whatever `top` asks (up to Int.max).
+        let top = min(top, columns.count)
         let model = scoreModel(rows: hromadas, columns: columns)
         let filter = PairFilter(self, rows: hromadas, columns: columns, excludingLocked: false)
         let lists = CandidateLists(model: model, filter: filter, keep: hromadas.map { _ in top })

@@ -24,7 +24,7 @@ public struct OutputError: Error, Sendable, CustomStringConvertible {
         self.reason = reason
     }
 
-    public var description: String { "\(path): \(reason)" }
+    public var description: String { "\(path.isEmpty ? "''" : path): \(reason)" }
 }
 
 /// A folder of output files that appears whole or not at all.
@@ -37,6 +37,7 @@ public struct OutputError: Error, Sendable, CustomStringConvertible {
 public enum OutputFolder {
     /// Refuses a target that exists, before any work is done.
     public static func checkAvailable(_ directory: String) throws(OutputError) {
+        guard !directory.isEmpty else { throw OutputError(.wrongKind, path: directory, "is no name: name a folder to create") }
         var status = stat()
         if lstat(directory, &status) == 0 {
             throw OutputError(.exists, path: directory, "already exists: choose another --out or remove it")
@@ -70,7 +71,7 @@ public enum OutputFolder {
         }
         let temporary: TemporaryFolder
         if let staging { temporary = try TemporaryFolder(exactly: staging) } else {
-            temporary = try TemporaryFolder(in: parent, for: target.lastPathComponent)
+            temporary = try TemporaryFolder(in: parent, for: target.lastPathComponent, reportingAs: directory)
         }
         do throws(OutputError) {
             try produce(Emit(folder: temporary, shown: directory))
@@ -114,16 +115,18 @@ struct TemporaryFolder: Sendable {
     let path: String
     let fd: Int32
 
-    init(in parent: String, for name: String) throws(OutputError) {
+    /// Makes a folder with a unique name in `parent` for the output `shown` (the path as
+    /// the user gave it, which errors name).
+    init(in parent: String, for name: String, reportingAs shown: String) throws(OutputError) {
         var template = Array((parent + "/.\(name).partial-XXXXXX").utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw OutputError(.cannotWrite, path: parent, "cannot create a folder here: \(String(cString: strerror(errno)))")
+            throw OutputError(.cannotWrite, path: shown, "cannot be created: \(OutputFile.reason(errno, parentOf: shown))")
         }
         path = String(cString: made)
         fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
         guard fd >= 0 else {
             rmdir(path)
-            throw OutputError(.cannotWrite, path: parent, "cannot open the folder it made: \(String(cString: strerror(errno)))")
+            throw OutputError(.cannotWrite, path: shown, "cannot open the folder made for it: \(String(cString: strerror(errno)))")
         }
     }
 
@@ -205,12 +208,14 @@ func renameNoReplace(_ from: String, _ to: String) -> Int32 {
 public enum OutputFile {
     /// Refuses, before any work, a path that holds a directory or a link, or a file when
     /// `replace` is false.
-    public static func checkAvailable(_ path: String, replace: Bool) throws(OutputError) {
+    ///   - force: the option that would replace it, named in the message (nil: the command has none).
+    public static func checkAvailable(_ path: String, replace: Bool, force: String? = "--force") throws(OutputError) {
+        guard !path.isEmpty else { throw OutputError(.wrongKind, path: path, "is no name: name a file to create") }
         var status = stat()
         guard lstat(path, &status) == 0 else { return }
         switch status.st_mode & S_IFMT {
         case S_IFREG:
-            if !replace { throw OutputError(.exists, path: path, "already exists: choose another name, or --force to replace it") }
+            if !replace { throw exists(path, force: force) }
         case S_IFDIR:
             throw OutputError(.wrongKind, path: path, "is a directory; expected a file name")
         case S_IFLNK:
@@ -223,14 +228,14 @@ public enum OutputFile {
     /// Writes `data` to `path` through a temporary file made next to it (`mkstemp`),
     /// renamed into place with `rename(2)`: readers see the old file or the new one, never
     /// a part. Without `replace` an existing file is refused.
-    public static func write(_ data: Data, to path: String, replace: Bool) throws(OutputError) {
-        try checkAvailable(path, replace: replace)
+    public static func write(_ data: Data, to path: String, replace: Bool, force: String? = "--force") throws(OutputError) {
+        try checkAvailable(path, replace: replace, force: force)
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         var template = Array((folder + "/.\(url.lastPathComponent).partial-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else {
-            throw OutputError(.cannotWrite, path: path, "cannot create a file in \(folder): \(String(cString: strerror(errno)))")
+            throw OutputError(.cannotWrite, path: path, "cannot be created: \(reason(errno, parentOf: path))")
         }
         let temporary = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
         var failure: Int32 = 0
@@ -250,8 +255,25 @@ public enum OutputFile {
         }
         if failure != 0 {
             unlink(temporary)
-            if failure == EEXIST { throw OutputError(.exists, path: path, "already exists: choose another name, or --force to replace it") }
+            if failure == EEXIST { throw exists(path, force: force) }
             throw OutputError(.cannotWrite, path: path, "cannot write: \(String(cString: strerror(failure)))")
+        }
+    }
+
+    static func exists(_ path: String, force: String?) -> OutputError {
+        OutputError(.exists, path: path, "already exists: choose another name" + (force.map { ", or \($0) to replace it" } ?? ", or remove it"))
+    }
+
+    /// Why an output `path` (as the user gave it) could not be made in its folder, from
+    /// `errno`: the folder's own name where the problem is the folder.
+    static func reason(_ code: Int32, parentOf path: String) -> String {
+        let folder = (path as NSString).deletingLastPathComponent
+        let shown = folder.isEmpty ? "." : folder
+        switch code {
+        case EACCES, EPERM, EROFS: return "no permission to write in \(shown) (\(String(cString: strerror(code))))"
+        case ENOTDIR: return "\(shown) is not a folder"
+        case ENOENT: return "\(shown) does not exist"
+        default: return String(cString: strerror(code))
         }
     }
 }
