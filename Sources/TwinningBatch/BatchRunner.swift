@@ -60,12 +60,18 @@ public enum BatchRunner {
     /// settled. A store belongs to one output folder: the folder keeps the store's id
     /// (``RunStore/storeID``) in a marker file, so two jobs sharing a store, or a new store
     /// on an old folder, cannot mix their runs.
+    /// The lock is taken before the store is opened, so a second run (or a prune) waits
+    /// for nothing and exits as locked, never as a store error.
     public static func openStore(_ job: Job, log: Logger) throws(BatchError) -> (RunStore, Lock) {
-        let store = try RunStore(path: job.store)
         do { try FileManager.default.createDirectory(atPath: job.output, withIntermediateDirectories: true) } catch {
             throw BatchError(.output, "cannot create the output folder \(job.output): \(error.localizedDescription)")
         }
         let lock = try Lock(path: job.output + "/.twinning-batch.lock")
+        let store: RunStore
+        do { store = try RunStore(path: job.store) } catch {
+            lock.release()
+            throw error
+        }
         do {
             try bind(store: store, output: job.output)
             try recover(store: store, output: job.output, log: log)
@@ -82,6 +88,13 @@ public enum BatchRunner {
     /// while writing the marker leaves its temporary file (`.<marker>.partial-…`), which
     /// nothing reads: it is removed here, under the lock.
     static func bind(store: RunStore, output: String) throws(BatchError) {
+        // The store serves one output folder: a second job sharing it with another folder
+        // is refused (its runs, prunes and run ids would reach into the other's).
+        let real = URL(fileURLWithPath: output).resolvingSymlinksInPath().standardizedFileURL.path
+        if let bound = try store.outputFolder(), bound != real {
+            throw BatchError(.output, "the run store \(store.path) keeps the runs written to \(bound), not to \(output): "
+                + "give each job its own store (a store serves one output folder)")
+        }
         let id = try store.storeID(), marker = output + "/" + markerName
         for name in (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? [] where name.hasPrefix("." + markerName + ".partial-") {
             unlink(output + "/" + name)
@@ -92,11 +105,12 @@ public enum BatchRunner {
                 throw BatchError(.output, "the output folder \(output) holds the runs of another run store (id \(found)), "
                     + "not of \(store.path) (id \(id)): give each job its own output folder, or use the store that made it")
             }
-            return
+        } else {
+            do { try OutputFile.write(Data((id + "\n").utf8), to: marker, replace: false, force: nil) } catch {
+                throw BatchError(.output, error.description)
+            }
         }
-        do { try OutputFile.write(Data((id + "\n").utf8), to: marker, replace: false) } catch {
-            throw BatchError(.output, error.description)
-        }
+        if try store.outputFolder() == nil { try store.bind(outputFolder: real) }
     }
 
     /// One scenario: match, record pending, stage, place, mark done, diff.

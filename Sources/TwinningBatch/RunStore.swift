@@ -63,14 +63,52 @@ public final class RunStore: @unchecked Sendable {
         do {
             let url = URL(fileURLWithPath: path)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            db = try DatabaseQueue(path: path)
+            // A writer (a decision recorded while the nightly run writes) waits for the
+            // other to finish instead of failing at once.
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(Self.busyTimeout)
+            db = try DatabaseQueue(path: path, configuration: configuration)
+            let superseded = try db.read { try Self.migrator.hasBeenSuperseded($0) }
+            if superseded {
+                let versions = try db.read { try Self.migrator.appliedIdentifiers($0) }.sorted()
+                throw BatchError(.store, "the run store \(path) was written by a newer version of twinning (schema "
+                    + "\(versions.joined(separator: ", ")); this one knows \(Self.migrator.migrations.joined(separator: ", ")): "
+                    + "use the newer twinning, or another store")
+            }
             try Self.migrator.migrate(db)
+            try db.read { try Self.checkColumns($0, path: path) }
             // Writable? Take the write lock and let it go.
             try db.writeWithoutTransaction { try $0.execute(sql: "BEGIN IMMEDIATE; ROLLBACK") }
         } catch let error as BatchError {
             throw error
         } catch {
             throw BatchError(.store, "the run store \(path) cannot be used: \(Self.describe(error))")
+        }
+    }
+
+    /// How long a writer waits for another one to finish, in seconds.
+    static let busyTimeout: TimeInterval = 30
+
+    /// Every column the store's code reads, per table: a store whose tables lack one (made
+    /// by hand, or damaged) is refused naming it, before anything reads a row.
+    static let expectedColumns: [String: [String]] = [
+        "decision": ["id", "ua_id", "eu_id", "kind", "note", "decided_at"],
+        "run": ["id", "scenario", "started_at", "finished_at", "status", "tool_version", "inputs", "weights", "rules",
+                "counts", "timings", "output"],
+        "proposal": ["run_id", "ua_id", "eu_id", "score"],
+        "participant": ["run_id", "side", "id"],
+        "run_decision": ["run_id", "ua_id", "eu_id", "kind", "note", "decided_at"],
+        "meta": ["key", "value"],
+    ]
+
+    static func checkColumns(_ db: Database, path: String) throws {
+        for (table, columns) in expectedColumns.sorted(by: { $0.key < $1.key }) {
+            let present = Set(try db.columns(in: table).map(\.name))
+            let missing = columns.filter { !present.contains($0) }
+            if !missing.isEmpty {
+                throw BatchError(.store, "the run store \(path) cannot be used: its table \(table) has no column "
+                    + missing.joined(separator: ", ") + " (made by another program, or damaged): use another store")
+            }
         }
     }
 
@@ -173,6 +211,22 @@ public final class RunStore: @unchecked Sendable {
     /// keeps too, so that runs of different stores never mix in one folder.
     public func storeID() throws(BatchError) -> String {
         try access { try db.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'store_id'") ?? "" } }
+    }
+
+    /// The output folder the store's runs are written to (its real path), once a batch has
+    /// run: a store serves one output folder, so its runs can always be placed.
+    public func outputFolder() throws(BatchError) -> String? {
+        try access { try db.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'output'") } }
+    }
+
+    /// Records the output folder the store serves (see ``outputFolder()``).
+    public func bind(outputFolder: String) throws(BatchError) {
+        try access {
+            try db.write { db in
+                try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('output', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                               arguments: [outputFolder])
+            }
+        }
     }
 
     /// The schema versions applied, oldest first (`v1`, `v2`, …).

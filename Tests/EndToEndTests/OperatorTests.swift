@@ -22,15 +22,32 @@ import Testing
         try runTwinning(args, in: dir)
     }
 
-    @Test("each cause has its exit status: 64 usage, 65 bad input, 73 output exists, 74 store, 75 lock held")
+    @Test("each cause has its exit status: 64 usage, 65 bad input, 66 input missing, 73 output exists, 74 store, 75 lock held")
     func exitStatuses() throws {
         let dir = try setUp()
-        #expect(try twinning(["match", "--no-such-option"], in: dir).status == 64)
+        let usage = try twinning(["match", "--no-such-option"], in: dir)
+        #expect(usage.status == 64 && usage.stderr.hasPrefix("error: Unknown option '--no-such-option'"), "one style of message: \(usage.stderr)")
+        let missing = try twinning(["match", "--hromadas", "nowhere.csv", "--partners", "p.csv", "--ties", ""], in: dir)
+        #expect(missing.status == 66 && missing.stderr.contains("nowhere.csv: cannot read the file: no such file"), "\(missing.stderr)")
         #expect(try twinning(["batch", "history"], in: dir).status == 64, "no job named")
         try "id,name\n".write(to: dir.appendingPathComponent("bad.csv"), atomically: true, encoding: .utf8)
         #expect(try twinning(["match", "--hromadas", "bad.csv", "--partners", "p.csv", "--ties", ""], in: dir).status == 65)
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("taken"), withIntermediateDirectories: true)
         #expect(try twinning(["match", "--hromadas", "h.csv", "--partners", "p.csv", "--ties", "", "--out", "taken"], in: dir).status == 73)
+        // Outputs that cannot be made are named as given, with the reason.
+        let empty = try twinning(["match", "--hromadas", "h.csv", "--partners", "p.csv", "--ties", "", "--out", ""], in: dir)
+        #expect(empty.status == 73 && empty.stderr == "error: '': is no name: name a folder to create\n", "\(empty.stderr)")
+        try "x".write(to: dir.appendingPathComponent("afile"), atomically: true, encoding: .utf8)
+        let underFile = try twinning(["match", "--hromadas", "h.csv", "--partners", "p.csv", "--ties", "", "--out", "afile/sub"], in: dir)
+        #expect(underFile.status == 73 && underFile.stderr == "error: afile/sub: cannot be created: afile is not a folder\n", "\(underFile.stderr)")
+        if getuid() != 0 {   // root writes anywhere
+            try FileManager.default.createDirectory(at: dir.appendingPathComponent("ro"), withIntermediateDirectories: true)
+            chmod(dir.appendingPathComponent("ro").path, 0o555)
+            let readOnly = try twinning(["match", "--hromadas", "h.csv", "--partners", "p.csv", "--ties", "", "--out", "ro/out"], in: dir)
+            #expect(readOnly.status == 73 && readOnly.stderr.hasPrefix("error: ro/out: cannot be created: no permission to write in ro"), "\(readOnly.stderr)")
+        }
+        let shortlist = try twinning(["shortlist", "--hromadas", "h.csv", "--partners", "p.csv", "--ties", "", "--out", "afile"], in: dir)
+        #expect(shortlist.status == 73 && shortlist.stderr == "error: afile: already exists: choose another name, or remove it\n", "no --force to suggest: \(shortlist.stderr)")
         #expect(try twinning(["batch", "run", "--job", "job.yaml"], in: dir).status == 0)
         // Another run holds the lock: 75, at once.
         let lock = try Lock(path: dir.appendingPathComponent("out/.twinning-batch.lock").path)

@@ -45,4 +45,14 @@ import Testing
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent).isEmpty)
     }
+
+    @Test("an output that cannot be made names the path as given and the folder in the way")
+    func reasonsNameThePathGiven() {
+        #expect(OutputFile.reason(EACCES, parentOf: "ro/out") == "no permission to write in ro (Permission denied)")
+        #expect(OutputFile.reason(EROFS, parentOf: "out") == "no permission to write in . (Read-only file system)")
+        #expect(OutputFile.reason(ENOTDIR, parentOf: "afile/sub") == "afile is not a folder")
+        #expect(OutputError(.wrongKind, path: "", "is no name: name a folder to create").description == "'': is no name: name a folder to create")
+        #expect(throws: OutputError.self) { try OutputFolder.checkAvailable("") }
+        #expect(throws: OutputError.self) { try OutputFile.checkAvailable("", replace: true) }
+    }
 }

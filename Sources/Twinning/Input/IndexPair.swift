@@ -63,7 +63,10 @@ public struct IDResolver: Sendable {
         }
         let names = Array(Set(registry.latinNames + registry.names))
         var close = Suggestions.closest(to: query, among: names) + Suggestions.closest(to: query, among: registry.ids)
-        if close.isEmpty, wanted.count >= 4 {
+        // A query longer than every name cannot lie inside one, and one far longer holds
+        // none worth naming: the search inside names is skipped (it is quadratic in length).
+        let longest = names.reduce(0) { max($0, $1.utf8.count) }
+        if close.isEmpty, wanted.count >= 4, wanted.utf8.count <= 2 * longest + 16 {
             // A name inside the query ("Vinnytska Oblast") or the query inside a name.
             close = names.filter { name in
                 let n = fold(name)

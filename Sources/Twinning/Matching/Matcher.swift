@@ -208,11 +208,15 @@ struct MatchRun {
         for pair in solution.pairs { chosenBy[pair.row].append(pair.column) }
         var holders = [[Int]](repeating: [], count: columns.count)
         for pair in solution.pairs { holders[pair.column].append(rows[pair.row]) }
+        // A hromada's alternatives are the same for each of its proposals: found once per
+        // hromada (one wanting 6,000 partners would otherwise scan its list 6,000 times).
+        var alternativesOf: [Int: [MatchResult.Alternative]] = [:]
         let proposals = solution.pairs.map { cell -> MatchResult.Proposal in
             let pair = IndexPair(rows[cell.row], columns[cell.column])
+            let found = alternativesOf[cell.row] ?? alternatives(row: cell.row, chosen: chosenBy[cell.row], solved, holders: holders)
+            alternativesOf[cell.row] = found
             return MatchResult.Proposal(pair: pair, breakdown: model.breakdown(hromada: cell.row, partner: cell.column),
-                                        lockedBy: instance.restrictions.lockSource(pair),
-                                        alternatives: alternatives(row: cell.row, chosen: chosenBy[cell.row], solved, holders: holders))
+                                        lockedBy: instance.restrictions.lockSource(pair), alternatives: found)
         }
         var unmatched: [MatchResult.Unmatched] = []
         for (row, i) in rows.enumerated() where solution.unmatchedDemand[row] > 0 {
@@ -254,11 +258,13 @@ struct MatchRun {
         // bonus may reorder): one pass keeping them in order, no sort of the list.
         func better(_ a: Candidate, _ b: Candidate) -> Bool { a.score > b.score || (a.score == b.score && a.partner < b.partner) }
         let list = candidates.lists[row]
+        // A hromada's few partners are checked in an array; many, in a set.
+        let chosenSet = chosen.count > 16 ? Set(chosen) : nil
         var options: [(Candidate, Double)] = []
         options.reserveCapacity(min(wanted, list.count) + 1)   // `wanted` may be anything up to Int.max
         for c in list {
             if options.count == wanted, !better(c, options[wanted - 1].0) { continue }
-            if chosen.contains(c.partner) { continue }
+            if chosenSet?.contains(c.partner) ?? chosen.contains(c.partner) { continue }
             let loss = solved.reducedCost(row: row, column: c.partner, value: Double(c.rank))
             guard loss.isFinite else { continue }   // a partner whose every slot is locked
             let at = options.firstIndex { better(c, $0.0) } ?? options.count
