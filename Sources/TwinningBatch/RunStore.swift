@@ -72,7 +72,7 @@ public final class RunStore: @unchecked Sendable {
             if superseded {
                 let versions = try db.read { try Self.migrator.appliedIdentifiers($0) }.sorted()
                 throw BatchError(.store, "the run store \(path) was written by a newer version of twinning (schema "
-                    + "\(versions.joined(separator: ", ")); this one knows \(Self.migrator.migrations.joined(separator: ", ")): "
+                    + "\(versions.joined(separator: ", "))); this one knows \(Self.migrator.migrations.joined(separator: ", ")): "
                     + "use the newer twinning, or another store")
             }
             try Self.migrator.migrate(db)

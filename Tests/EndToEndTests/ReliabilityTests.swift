@@ -53,6 +53,23 @@ import Testing
         #expect(try run(["match"] + Self.inputs + ["--out", "o2", "--alternatives", "9223372036854775807"], in: dir).status == 0)
     }
 
+    @Test("one hromada wanting every one of 1,500 partners: matched with alternatives in seconds (once per hromada, not per proposal); shortlist --top Int.max; a 10,000-character name refused at once")
+    func oneHromadaWantsEveryone() throws {
+        let dir = try world()
+        var partners = "id,name,level,country,eu_member,region,population,lat,lon,slots,volunteer,offer_energy\n"
+        for j in 0..<1_500 { partners += "PL_\(j),P\(j),settlement,PL,1,PL213,\(2_000 + j * 7),\(49 + Double(j % 50) / 10),\(18 + Double(j / 50) / 10),1,1,0.5\n" }
+        try partners.write(to: dir.appendingPathComponent("many.csv"), atomically: true, encoding: .utf8)
+        try "id,name,level,country,region,population,lat,lon,slots,seeking,need_energy\nUA1,А,city,UA,Kyiv Oblast,90000,50.4,30.5,1500,1,0.5\n"
+            .write(to: dir.appendingPathComponent("one.csv"), atomically: true, encoding: .utf8)
+        let inputs = ["--hromadas", "one.csv", "--partners", "many.csv", "--ties", ""]
+        var result = try run(["match"] + inputs + ["--out", "o", "--format", "csv"], in: dir, seconds: 20)
+        #expect(result.status == 0 && result.stdout.contains("proposed 1500 partnerships"), "\(result.stdout)\(result.stderr)")
+        result = try run(["shortlist"] + inputs + ["--top", "9223372036854775807", "--out", "s.csv"], in: dir, seconds: 20)
+        #expect(result.status == 0 && result.stdout.contains("1500 candidates of 1 hromadas"), "\(result.stdout)\(result.stderr)")
+        result = try run(["explain", "UA1", String(repeating: "Kraków,\"", count: 1_250)] + inputs, in: dir, seconds: 10)
+        #expect(result.status == 65 && result.stderr.contains("unknown partner"), "\(result.stderr.prefix(300))")
+    }
+
     @Test("explain a hromada of population 1e19 (valid and finite)")
     func hugePopulation() throws {
         let dir = try world()
@@ -185,6 +202,52 @@ import Testing
         result = try run(["batch", "run", "--job", "job.yaml"], in: dir)
         #expect(result.status != 0 && result.stderr.contains("out/.twinning-batch.lock"), "\(result.stderr)")
         #expect(try String(contentsOf: dir.appendingPathComponent("victim.txt"), encoding: .utf8) == "target")
+    }
+
+    @Test("batch store: a store from a newer version, one whose run table lacks a column, one serving another output folder are refused naming it; run-id folders past 2^40 are not runs")
+    func batchStores() throws {
+        let dir = try world()
+        func job(_ name: String, store: String, output: String) throws {
+            try "hromadas: h.csv\npartners: p.csv\nties: t.csv\nstore: \(store)\noutput: \(output)\nscenarios:\n  - name: a\n"
+                .write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        try job("job.yaml", store: "s.sqlite", output: "out")
+        // A folder numbered near Int64.max: not taken as a run; the next ids stay small.
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("out/run-9223372036854775806-x"), withIntermediateDirectories: true)
+        var result = try run(["batch", "run", "--job", "job.yaml"], in: dir)
+        #expect(result.status == 0 && FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/run-1-a").path), "\(result.stderr)")
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("out/run-9223372036854775806-x"))
+        result = try run(["batch", "run", "--job", "job.yaml"], in: dir)
+        #expect(result.status == 0 && FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/run-2-a").path), "\(result.stderr)")
+
+        // A second job sharing the store with another output folder: refused, nothing written.
+        try job("other.yaml", store: "s.sqlite", output: "elsewhere")
+        result = try run(["batch", "run", "--job", "other.yaml"], in: dir)
+        #expect(result.status == 73 && result.stderr.contains("the run store s.sqlite keeps the runs written to")
+                && result.stderr.contains("give each job its own store"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("elsewhere/run-3-a").path))
+        #expect(try run(["batch", "history", "--job", "job.yaml"], in: dir).stdout.contains("2  a"))
+
+        // A store from a newer version (a migration this one does not know): refused, untouched.
+        let store = dir.appendingPathComponent("s.sqlite").path
+        func sql(_ statements: String) throws {
+            try "import sqlite3, sys\nc = sqlite3.connect('s.sqlite')\nc.executescript(sys.stdin.read())\nc.commit()\n"
+                .write(to: dir.appendingPathComponent("edit.py"), atomically: true, encoding: .utf8)
+            try statements.write(to: dir.appendingPathComponent("edit.sql"), atomically: true, encoding: .utf8)
+            _ = try ReadmeTests.shell("/usr/bin/python3 edit.py < edit.sql", in: dir, path: "/usr/bin:/bin")
+        }
+        try sql("INSERT INTO grdb_migrations VALUES ('v99');")
+        let before = try Data(contentsOf: URL(fileURLWithPath: store))
+        result = try run(["batch", "run", "--job", "job.yaml"], in: dir)
+        #expect(result.status == 74 && result.stderr.contains("was written by a newer version of twinning (schema v1, v2, v99)"), "\(result.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: store)) == before)
+
+        // A run table without a column: refused naming the table and column, no crash.
+        try sql("DELETE FROM grdb_migrations WHERE identifier = 'v99'; ALTER TABLE run DROP COLUMN timings;")
+        for command in [["batch", "run"], ["batch", "history"]] {
+            result = try run(command + ["--job", "job.yaml"], in: dir)
+            #expect(result.status == 74 && result.stderr.contains("its table run has no column timings"), "\(command): \(result.stderr)")
+        }
     }
 
     @Test("decide import: quoted commas in notes, lines counted across blank lines")
