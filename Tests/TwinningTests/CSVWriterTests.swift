@@ -52,4 +52,13 @@ import SeededRandom
         #expect(CSVWriter.cell("-x") == "'-x")
         #expect(CSVWriter.cell("Łódź") == "Łódź")
     }
+
+    @Test("a name of two million quotes and commas goes through the writer and the reader unchanged (both linear in its length)")
+    func quotesRoundTrip() throws {
+        let name = String(repeating: "a,\"\"b\"", count: 400_000) + "Łódź \""
+        let text = CSVWriter.text([[name, "x"]], header: ["name", "other"])
+        let table = try CSVTable.parse(Data(text.utf8), file: "t.csv")
+        #expect(table.count == 1 && table.string(0, 0) == name && table.string(0, 1) == "x")
+        #expect(CSVWriter.cell("say \"hi\", twice") == "\"say \"\"hi\"\", twice\"")
+    }
 }

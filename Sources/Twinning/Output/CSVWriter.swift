@@ -19,9 +19,25 @@ public enum CSVWriter {
         var t = text
         if let first = t.utf8.first, formulaStarts.contains(first), Double(t) == nil { t = "'" + t }
         if t.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) {
-            return "\"" + t.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            return quoted(t)
         }
         return t
+    }
+
+    /// `text` in quotes with its quotes doubled, byte by byte (linear in its length).
+    static func quoted(_ text: String) -> String {
+        let quote = UInt8(ascii: "\"")
+        let quotes = text.utf8.reduce(0) { $0 + ($1 == quote ? 1 : 0) }
+        return String(unsafeUninitializedCapacity: text.utf8.count + quotes + 2) { out in
+            var n = 0
+            out[n] = quote; n += 1
+            for b in text.utf8 {
+                out[n] = b; n += 1
+                if b == quote { out[n] = quote; n += 1 }
+            }
+            out[n] = quote; n += 1
+            return n
+        }
     }
 
     private static let formulaStarts: [UInt8] = Array("=+-@\t\r".utf8)
