@@ -140,13 +140,22 @@ enum BLASLibrary {
         }
     }()
 
-    /// LAPACK, opened on first use (only least squares needs it).
+    /// LAPACK, opened on first use (only least squares needs it): commands that solve
+    /// least squares check ``openedLAPACK`` first (``BLASRuntime/prepareLAPACK()``), so a
+    /// missing library is an error with the install hint, not a trap here.
     static let lapack: Lapack = {
-        do throws(Problem) {
-            let handle = try open(lapackName)
-            return Lapack(dgels: try symbol(handle, "dgels_", in: lapackName))
-        } catch { fatalError(error.message) }
+        switch openedLAPACK {
+        case .success(let lapack): return lapack
+        case .failure(let problem): fatalError(problem.message)
+        }
     }()
+
+    /// The outcome of opening LAPACK, once per process.
+    static let openedLAPACK: Result<Lapack, Problem> = Result { () throws(Problem) -> Lapack in
+        _ = openedBLAS
+        let handle = try open(lapackName)
+        return Lapack(dgels: try symbol(handle, "dgels_", in: lapackName))
+    }
 
     /// The outcome of opening BLAS, once per process.
     static let openedBLAS: Result<Blas, Problem> = Result { () throws(Problem) -> Blas in

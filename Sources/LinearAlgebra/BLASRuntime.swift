@@ -66,6 +66,19 @@ public enum BLASRuntime {
         #endif
     }
 
+    /// Opens LAPACK, which only least squares (fitting weights) needs: nil when it is
+    /// there, otherwise what is wrong and how to install it.
+    public static func prepareLAPACK() -> String? {
+        #if canImport(Accelerate)
+        return nil
+        #else
+        switch BLASLibrary.openedLAPACK {
+        case .success: return nil
+        case .failure(let problem): return problem.message
+        }
+        #endif
+    }
+
     /// The kernel family OpenBLAS chose, or nil when the BLAS is not OpenBLAS.
     public static var detectedCore: String? {
         #if canImport(Accelerate)

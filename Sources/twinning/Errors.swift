@@ -18,6 +18,8 @@ enum ExitStatus: Int32, CaseIterable {
     case cannotCreateOutput = 73
     /// Reading or writing failed for a reason outside the inputs (the run store).
     case ioError = 74
+    /// A library the command needs (BLAS, LAPACK) is missing.
+    case unavailable = 69
     /// Another run holds the lock: try again later.
     case temporaryFailure = 75
     /// A bug: please report it.
@@ -32,6 +34,7 @@ enum ExitStatus: Int32, CaseIterable {
         case .noInput: return "an input file is missing or cannot be read"
         case .cannotCreateOutput: return "an output cannot be created (it exists, or no permission)"
         case .ioError: return "the run store cannot be read or written"
+        case .unavailable: return "a library it needs (BLAS, LAPACK) is missing; the message says what to install"
         case .temporaryFailure: return "another batch run holds the lock; try again later"
         case .internalError: return "an internal error (a bug)"
         }

@@ -6,9 +6,11 @@ struct Match: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Propose partnerships that maximise the total score, exactly, and explain each.",
         discussion: """
-        Hromadas with an existing EU partner are left out; every other hromada gets up to its slots, each volunteer \
-        partner takes up to its slots. Existing and rejected pairs are never proposed, accepted and locked pairs \
-        always are, pairs below the rules' min_score never are: a hromada may stay unmatched instead.
+        Every hromada seeking partners gets up to its slots (partners wanted in all: one with partners already gets \
+        the difference; the seeking column says who signed up, and where it is empty a hromada seeks partners when \
+        it has none), each partner taking part (volunteers, or all with --candidates all) takes up to its slots. \
+        Existing and rejected pairs are never proposed, accepted and locked pairs always are (a lock exempts its own \
+        pair from the rules, no other), pairs below the rules' min_score never are: a hromada may stay unmatched instead.
 
         Examples:
           twinning match

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LinearAlgebra
 import Twinning
 
 struct Tune: ParsableCommand {
@@ -40,6 +41,8 @@ struct Tune: ParsableCommand {
 
     func run() throws {
         let start = Date()
+        // The logit is fitted with LAPACK: a missing library is said now, with what to install.
+        if let problem = BLASRuntime.prepareLAPACK() { throw Failure(problem, .unavailable) }
         try OutputFile.checkAvailable(writeWeights, replace: force)
         if let out { try OutputFolder.checkAvailable(out) }
         Progress.shared.step("scoring every partner for the hromadas of \(input.truth)")

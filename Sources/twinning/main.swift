@@ -18,7 +18,7 @@ mallopt(M_TRIM_THRESHOLD, .max)
 // set what is missing and open it now, while the program has one thread (see BLASRuntime).
 if let problem = BLASRuntime.prepare() {
     fputs("error: \(problem)\n", stderr)
-    exit(69)   // EX_UNAVAILABLE
+    exit(69)   // EX_UNAVAILABLE (ExitStatus.unavailable)
 }
 // Lines reach a pipe or file in the order a terminal shows them, stdout and stderr mixed.
 setvbuf(stdout, nil, _IOLBF, 0)

@@ -70,6 +70,28 @@ import Testing
         #expect(result.status == 65 && result.stderr.contains("unknown partner"), "\(result.stderr.prefix(300))")
     }
 
+    @Test("validate names the line of bad UTF-8 and of an unclosed quote as match does; assign keeps an empty line of a one-column matrix as a forbidden cell; no volunteers is said, not blamed on rules")
+    func outsideFindings() throws {
+        let dir = try world()
+        var bytes = Array("id,name,level,country,region,population,lat,lon,need_energy\nUA1,A,city,UA,R,10,50,30,0.5\nUA2,".utf8)
+        bytes += [0xC3, 0x28] + Array(",city,UA,R,10,50,30,0.5\n".utf8)
+        try Data(bytes).write(to: dir.appendingPathComponent("utf.csv"))
+        try "id,name,level,country,region,population,lat,lon,need_energy\nUA1,A,city,UA,R,10,50,30,0.5\nUA2,B,city,UA,R,10,50,30,0.5\nUA3,\"C,city,UA,R,10,50,30,0.5\n"
+            .write(to: dir.appendingPathComponent("quote.csv"), atomically: true, encoding: .utf8)
+        for (file, expected) in [("utf.csv", "utf.csv:3: is not valid UTF-8"), ("quote.csv", "quote.csv:4:2: quoted field is never closed")] {
+            let result = try run(["validate", file], in: dir)
+            #expect(result.status == 65 && result.stderr.hasPrefix(expected), "\(result.stderr)")
+        }
+        try "\n2\n1\n".write(to: dir.appendingPathComponent("m.csv"), atomically: true, encoding: .utf8)
+        let assigned = try run(["assign", "m.csv", "--maximize"], in: dir)
+        #expect(assigned.status == 0 && assigned.stdout == "row,col\n1,0\ntotal,2\n", "\(assigned.stdout)\(assigned.stderr)")
+        try Self.partners.replacingOccurrences(of: ",1,0.", with: ",0,0.").write(to: dir.appendingPathComponent("none.csv"), atomically: true, encoding: .utf8)
+        let none = try run(["match", "--hromadas", "h.csv", "--partners", "none.csv", "--ties", "", "--out", "o", "--format", "csv"], in: dir)
+        #expect(none.stderr.contains("warning: no partner takes part: no partner in none.csv is a volunteer") && !none.stderr.contains("rules"),
+                "\(none.stderr)")
+        #expect(try String(contentsOf: dir.appendingPathComponent("o/unmatched.csv"), encoding: .utf8).contains("no partner in none.csv is a volunteer"))
+    }
+
     @Test("explain a hromada of population 1e19 (valid and finite)")
     func hugePopulation() throws {
         let dir = try world()

@@ -62,4 +62,19 @@ import SeededRandom
         let a = MatrixD(rows: 3, columns: 2, storage: [1, 2, 2, 4, 3, 6])
         #expect(a.leastSquares([1, 2, 3]) == nil)
     }
+
+    @Test("a BLAS or LAPACK library that cannot be opened is a message with what to install, not a trap; LAPACK opens here")
+    func missingLibrary() {
+        #expect(BLASRuntime.prepareLAPACK() == nil)
+        #if !canImport(Accelerate)
+        do {
+            _ = try BLASLibrary.open("liblapack-not-installed.so.3")
+            Issue.record("opened a library that is not there")
+        } catch {
+            #expect(error.message.hasPrefix("cannot open liblapack-not-installed.so.3 (")
+                    && error.message.hasSuffix("install libopenblas0-pthread, or another BLAS and LAPACK (Debian: libblas3, liblapack3)"),
+                    "\(error.message)")
+        }
+        #endif
+    }
 }

@@ -28,7 +28,33 @@ import Testing
         ("empty file", "", "h.csv: is empty"),
         ("header only", header + "\n", "h.csv: has a header but no data rows"),
         ("unclosed quote", header + "\nUA1,\"Alpha,city,UA,10,50,30,0.5,0.1", "h.csv:2:2: quoted field is never closed"),
+        ("semicolons", header.replacingOccurrences(of: ",", with: ";") + "\n" + good.replacingOccurrences(of: ",", with: ";"),
+         "h.csv:1: its columns are separated by semicolons, not commas (as Excel saves CSV under Ukrainian, German or Polish settings)"),
+        ("tabs", header.replacingOccurrences(of: ",", with: "\t") + "\n" + good.replacingOccurrences(of: ",", with: "\t"),
+         "h.csv:1: its columns are separated by tabs, not commas"),
     ]
+
+    @Test("a ties file for other registries: one line with the fix, not one error per tie; a few unknown ids each with its line")
+    func tiesForOtherRegistries() throws {
+        let h = try Registry.parse(Data((Self.header + "\n" + Self.good + "\n").utf8), file: "h.csv", side: .hromadas)
+        let p = try Registry.parse(Data("id,name,level,country,population,lat,lon,offer_energy\nPL_1,K,city,PL,10,50,20,0.5\n".utf8),
+                                   file: "mine.csv", side: .partners)
+        let many = "ua_id,eu_id,status\n" + (0..<757).map { "UA1,DE_\($0),existing\n" }.joined()
+        do {
+            _ = try Ties.parse(Data(many.utf8), file: "ties.csv", hromadas: h, partners: p)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.errors.map(\.description) == [
+                "ties.csv: 757 of its 757 ties name partners that are not in mine.csv (the first on line 2: \"DE_0\"): the ties are for "
+                    + "another partners file; give the ties of these partners with --ties FILE, or none with --ties ''"])
+        }
+        do {
+            _ = try Ties.parse(Data("ua_id,eu_id,status\nUA1,DE_1,existing\nUA1,PL_1,existing\n".utf8), file: "ties.csv", hromadas: h, partners: p)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.errors.map(\.description) == ["ties.csv:2:2: unknown partner id \"DE_1\" (not in mine.csv)"])
+        }
+    }
 
     @Test("each malformed input is reported at its line and column", arguments: cases.indices)
     func catalogue(_ k: Int) {

@@ -58,6 +58,9 @@ public enum Ties {
         let methods = methodColumns.compactMap { table.header.firstIndex(of: $0) }
         let resolver = IDResolver(hromadas: hromadas, partners: partners)
         var ties: [Tie] = [], firstLine: [IndexPair: Int] = [:]
+        // Ids of one side unknown on many lines: the ties are for other registries (a
+        // programme's own partners file with the shipped ties). One line says so, not one per tie.
+        var unknown: [Side: [(record: Int, field: Int, message: String)]] = [:]
         for r in 0..<table.count {
             func fail(_ code: InputError.Code, _ k: Int, _ message: String) {
                 errors.append(table.error(code, record: r, field: k, message))
@@ -68,11 +71,11 @@ public enum Ties {
                 continue
             }
             let statusText = table.string(r, cStatus)
-            let suggest = errors.count < 10
+            let suggest = errors.count + unknown.values.reduce(0) { $0 + $1.count } < 10
             let h = resolver.hromada(table.string(r, cUA), suggest: suggest), p = resolver.partner(table.string(r, cEU), suggest: suggest)
             let status = Tie.Status(rawValue: statusText)
-            if case let .failure(message) = h { fail(.unknownID, cUA, message) }
-            if case let .failure(message) = p { fail(.unknownID, cEU, message) }
+            if case let .failure(message) = h { unknown[.hromadas, default: []].append((r, cUA, message)) }
+            if case let .failure(message) = p { unknown[.partners, default: []].append((r, cEU, message)) }
             if status == nil {
                 fail(.invalidValue, cStatus, "status must be existing, accepted or rejected, found \"\(statusText.prefix(40))\"")
             }
@@ -87,7 +90,24 @@ public enum Ties {
             ties.append(Tie(hromada: i, partner: j, status: status, source: Provenance(status.rawValue, .file(path: file, line: line)),
                             matchedByName: byName))
         }
-        if !errors.isEmpty { throw InputErrors(errors) }
+        for side in [Side.hromadas, .partners] {
+            guard let lines = unknown[side] else { continue }
+            if lines.count <= summaryThreshold {
+                for u in lines { errors.append(table.error(.unknownID, record: u.record, field: u.field, u.message)) }
+                continue
+            }
+            let registry = side == .hromadas ? hromadas : partners
+            let first = lines[0]
+            let id = table.string(first.record, first.field)
+            errors.append(InputError(.unknownID, file: file,
+                "\(lines.count) of its \(table.count) ties name \(side.noun)s that are not in \(registry.file) (the first on line "
+                    + "\(table.lines[first.record]): \"\(id.prefix(40))\"): the ties are for another \(side.rawValue) file; "
+                    + "give the ties of these \(side.rawValue) with --ties FILE, or none with --ties ''"))
+        }
+        if !errors.isEmpty { throw InputErrors(errors.sorted { ($0.line, $0.column) < ($1.line, $1.column) }) }
         return ties
     }
+
+    /// Past this many ties naming ids a registry lacks, one summary line replaces them.
+    static let summaryThreshold = 10
 }

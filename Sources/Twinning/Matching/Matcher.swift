@@ -225,7 +225,7 @@ struct MatchRun {
         }
         return MatchResult(proposals: proposals, unmatched: unmatched, seeking: rows.count,
                            alreadyPartnered: instance.alreadyPartnered.count, candidatePartners: columns.count,
-                           warnings: lockedWarnings(proposals), timings: timings)
+                           warnings: (noPartners.map { [$0] } ?? []) + lockedWarnings(proposals), timings: timings)
     }
 
     /// Locked pairs a coordinator may not have meant: below min_score, or naming a
@@ -278,9 +278,21 @@ struct MatchRun {
         }
     }
 
+    /// Why no partner takes part at all, when none does.
+    var noPartners: String? {
+        guard columns.isEmpty else { return nil }
+        let file = instance.partners.file
+        return instance.pool == .volunteers && !instance.partners.volunteers.contains(true)
+            ? "no partner takes part: no partner in \(file) is a volunteer (its volunteer column); --candidates all considers every partner"
+            : "no partner takes part: every partner in \(file) is left out (no slots"
+                + (instance.rules.file.map { ", or the rules in \($0)" } ?? "") + ")"
+    }
+
     func unmatchedReason(_ row: Int) -> String {
         let r = instance.restrictions
-        return candidates.allowed[row] == 0 ? "the rules allow no partner for it"
+        if let noPartners { return noPartners }
+        return candidates.allowed[row] == 0
+            ? (instance.rules.file == nil ? "no partner may pair with it (existing ties, rejected pairs)" : "the rules allow no partner for it")
             : candidates.good[row] == 0 ? "no allowed partner scores at least min_score \(r.minScore)"
             : r.groups == nil ? "its acceptable partners are all taken by better-scoring pairs"
             : "its acceptable partners are all taken by better-scoring pairs or capped"
