@@ -36,10 +36,15 @@ public enum BatchRunner {
         public let proposals: Int
         public let changes: [Change]
         public let previousRun: Int64?
+        /// The pairs' ids with names, as coordinators read them.
+        public let labels: PairLabels
     }
 
+    /// Runs every scenario; `reported` is told each scenario's report as soon as its run
+    /// is recorded, so a log shows it even when a later scenario fails.
     public static func run(jobPath: String, toolVersion: String, log: Logger = Logger(label: "twinning.batch"),
-                           checkpoint: (BatchCheckpoint) -> Void = { _ in }) throws(BatchError) -> [ScenarioReport] {
+                           checkpoint: (BatchCheckpoint) -> Void = { _ in },
+                           reported: (ScenarioReport) -> Void = { _ in }) throws(BatchError) -> [ScenarioReport] {
         let job: Job
         do { job = try Job.load(path: jobPath) } catch { throw BatchError(.input, "job file problem, nothing run or recorded:\n\(error)") }
         let inputs = try ScenarioInputs.load(job)
@@ -52,6 +57,7 @@ public enum BatchRunner {
         for scenario in inputs.scenarios {
             reports.append(try run(scenario, job: job, inputs: inputs, ties: ties, decisions: decisions, store: store,
                                    toolVersion: toolVersion, log: log, checkpoint: checkpoint))
+            reported(reports[reports.count - 1])
         }
         return reports
     }
@@ -174,7 +180,8 @@ public enum BatchRunner {
                          currentHromadas: hromadas, currentPartners: partners)
         } ?? stored.map { Change(kind: .new, pair: $0.pair, reason: "first run of this scenario") }
         return ScenarioReport(runID: id, scenario: scenario.name, output: folder, proposals: stored.count,
-                              changes: changes, previousRun: previous?.id)
+                              changes: changes, previousRun: previous?.id,
+                              labels: PairLabels(hromadas: inputs.shared.hromadas, partners: inputs.shared.partners))
     }
 
     /// The staging folder of a run folder: hidden, named after it, so the store knows it.

@@ -7,6 +7,36 @@ public struct Change: Sendable, Equatable {
     public let kind: Kind
     public let pair: IDPair
     public let reason: String
+    /// Whether a coordinator's decision made it (accepted, rejected): listed first.
+    public let decided: Bool
+
+    public init(kind: Kind, pair: IDPair, reason: String, decided: Bool = false) {
+        self.kind = kind; self.pair = pair; self.reason = reason; self.decided = decided
+    }
+
+    /// The order changes are listed in: coordinators' decisions first, then new, then
+    /// dropped proposals, each by pair.
+    public static func listed(_ changes: [Change]) -> [Change] {
+        changes.filter { $0.kind != .kept }.sorted {
+            ($0.decided ? 0 : 1, $0.kind == .new ? 0 : 1, $0.pair) < ($1.decided ? 0 : 1, $1.kind == .new ? 0 : 1, $1.pair)
+        }
+    }
+}
+
+/// Pairs of ids as coordinators read them, `UA… (Агрономічна · Ahronomichna) – PL_… (Kunów)`:
+/// ids the registries do not have are shown alone.
+public struct PairLabels: Sendable {
+    let hromadas: Registry, partners: Registry
+    let hromadaRow: [String: Int], partnerRow: [String: Int]
+
+    public init(hromadas: Registry, partners: Registry) {
+        self.hromadas = hromadas; self.partners = partners
+        hromadaRow = hromadas.index(); partnerRow = partners.index()
+    }
+
+    public func hromada(_ id: String) -> String { hromadaRow[id].map(hromadas.labelInBothScripts) ?? id }
+    public func partner(_ id: String) -> String { partnerRow[id].map(partners.labelInBothScripts) ?? id }
+    public func callAsFunction(_ pair: IDPair) -> String { "\(hromada(pair.hromada)) – \(partner(pair.partner))" }
 }
 
 public enum Diff {
@@ -29,14 +59,14 @@ public enum Diff {
                 else if !previousHromadas.contains(pair.hromada) { reason = "new sign-up: hromada \(pair.hromada)" }
                 else if !previousPartners.contains(pair.partner) { reason = "new sign-up: partner \(pair.partner)" }
                 else { reason = "the optimum moved (scores, decisions or other pairs changed)" }
-                out.append(Change(kind: .new, pair: pair, reason: reason))
+                out.append(Change(kind: .new, pair: pair, reason: reason, decided: decided[pair] == .accept))
             case (_?, nil):
                 let reason: String
                 if decided[pair] == .reject { reason = "rejected by a coordinator" }
                 else if !currentHromadas.contains(pair.hromada) { reason = "hromada \(pair.hromada) no longer takes part" }
                 else if !currentPartners.contains(pair.partner) { reason = "partner \(pair.partner) no longer takes part" }
                 else { reason = "the optimum moved (scores, decisions or other pairs changed)" }
-                out.append(Change(kind: .dropped, pair: pair, reason: reason))
+                out.append(Change(kind: .dropped, pair: pair, reason: reason, decided: decided[pair] == .reject))
             default: break
             }
         }

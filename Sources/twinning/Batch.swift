@@ -52,33 +52,52 @@ struct BatchRun: ParsableCommand {
         let path = try job.path()
         Progress.shared.step("reading the inputs of \(path)")
         var scenarios = 1, done = 0, matching = Date()
-        let reports = try BatchRunner.run(jobPath: path, toolVersion: TwinningVersion.string, log: log) { point in
-            switch point {
-            case let .ready(count):
-                scenarios = count
-                matching = Date()
-                Progress.shared.step("matching scenario 1 of \(scenarios)")
-            case .recorded:
-                done += 1
-                guard done < scenarios else { return }
-                let left = Date().timeIntervalSince(matching) / Double(done) * Double(scenarios - done)
-                Progress.shared.step("matching scenario \(done + 1) of \(scenarios), about \(Int(left.rounded(.up))) s left")
-            default:
-                break
-            }
+        do {
+            _ = try BatchRunner.run(jobPath: path, toolVersion: TwinningVersion.string, log: log, checkpoint: { point in
+                switch point {
+                case let .ready(count):
+                    scenarios = count
+                    matching = Date()
+                    Progress.shared.step("matching scenario 1 of \(scenarios)")
+                case .recorded:
+                    done += 1
+                    guard done < scenarios else { return }
+                    let left = Date().timeIntervalSince(matching) / Double(done) * Double(scenarios - done)
+                    Progress.shared.step("matching scenario \(done + 1) of \(scenarios), about \(Int(left.rounded(.up))) s left")
+                default:
+                    break
+                }
+            }, reported: { report in
+                Progress.shared.finish()
+                Self.log(report, log)
+            })
+        } catch {
+            // In the log like every other line (time-stamped off a terminal), with its exit status.
+            Progress.shared.finish()
+            let failure = Failure(error)
+            log.error("\(failure.message)")
+            throw ExitCode(failure.status.rawValue)
         }
         Progress.shared.finish()
-        for r in reports {
-            let new = r.changes.filter { $0.kind == .new }, dropped = r.changes.filter { $0.kind == .dropped }
-            let kept = r.changes.filter { $0.kind == .kept }
-            let since = r.previousRun.map { "since run \($0)" } ?? "first run"
-            log.info("run \(r.runID) \(r.scenario): \(r.proposals) proposals → \(r.output)")
-            let unchanged = r.previousRun != nil && new.isEmpty && dropped.isEmpty ? " (no change)" : ""
-            log.info("  \(since): \(new.count) new, \(dropped.count) dropped, \(kept.count) kept\(unchanged)")
-            if r.previousRun != nil {
-                for c in (dropped + new).prefix(20) { log.info("  \(c.kind.rawValue) \(c.pair): \(c.reason)") }
-                if new.count + dropped.count > 20 { log.info("  … \(new.count + dropped.count - 20) more: twinning batch diff") }
-            }
+    }
+
+    /// Changes listed per run, at most this many (`batch diff` lists them all).
+    static let listedChanges = 20
+
+    /// One scenario's run as it is recorded: its counts, then what changed, coordinators'
+    /// decisions first, with names.
+    static func log(_ r: BatchRunner.ScenarioReport, _ log: Logger) {
+        let new = r.changes.filter { $0.kind == .new }, dropped = r.changes.filter { $0.kind == .dropped }
+        let kept = r.changes.filter { $0.kind == .kept }
+        let since = r.previousRun.map { "since run \($0)" } ?? "first run"
+        log.info("run \(r.runID) \(r.scenario): \(r.proposals) proposals → \(r.output)")
+        let unchanged = r.previousRun != nil && new.isEmpty && dropped.isEmpty ? " (no change)" : ""
+        log.info("  \(since): \(new.count) new, \(dropped.count) dropped, \(kept.count) kept\(unchanged)")
+        guard let previous = r.previousRun else { return }
+        let listed = Change.listed(r.changes)
+        for c in listed.prefix(listedChanges) { log.info("  \(c.kind.rawValue) \(r.labels(c.pair)): \(c.reason)") }
+        if listed.count > listedChanges {
+            log.info("  … \(listed.count - listedChanges) more: twinning batch diff \(previous) \(r.runID)")
         }
     }
 }
@@ -160,9 +179,9 @@ struct BatchDiff: ParsableCommand {
             previousPartners: try store.participants(run: from, side: "partner"),
             currentHromadas: try store.participants(run: to, side: "hromada"),
             currentPartners: try store.participants(run: to, side: "partner"))
-        for kind in [Change.Kind.new, .dropped] {
-            for c in changes where c.kind == kind { print("\(kind.rawValue) \(c.pair): \(c.reason)") }
-        }
+        let loaded = try LoadedInputs.load(j.inputs)
+        let labels = PairLabels(hromadas: loaded.hromadas, partners: loaded.partners)
+        for c in Change.listed(changes) { print("\(c.kind.rawValue) \(labels(c.pair)): \(c.reason)") }
         print("\(changes.filter { $0.kind == .new }.count) new, \(changes.filter { $0.kind == .dropped }.count) dropped, "
               + "\(changes.filter { $0.kind == .kept }.count) kept")
     }
@@ -192,78 +211,53 @@ struct BatchPrune: ParsableCommand {
 struct Decide: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Record coordinators' decisions: accepted pairs are kept, rejected ones never proposed again.",
-        discussion: "Decisions apply from the next `batch run` on; `decide list` shows those in force. Ids must name rows "
-            + "of the job's hromadas and partners; an existing partnership (in the ties file) cannot be decided on.",
+        discussion: "Decisions apply from the next `batch run` on; `decide list` shows those in force. Each side is named by "
+            + "its id or its name (in either script) in the job's hromadas and partners; an existing partnership (in the ties "
+            + "file) cannot be decided on, and no hromada or partner can have more accepted pairs than its slots.",
         subcommands: [Accept.self, Reject.self, Revoke.self, Import.self, List.self])
 
-    /// Records what changes something, reports what does not, and refuses ids the job does
-    /// not know and pairs that are existing partnerships: then nothing is recorded.
-    /// Records `wanted`; `origins` (one per decision, such as `file.csv:4: `) prefix the
-    /// problems found with its ids.
-    static func record(_ wanted: [RunStore.Decision], origins: [String]? = nil, job: JobOption) throws {
+    /// Records the decisions asked for (see ``DecisionDesk``) and prints a line for each.
+    static func record(_ requests: [DecisionDesk.Request], job: JobOption) throws {
         let (j, store) = try job.store()
         let loaded = try LoadedInputs.load(j.inputs)
-        let resolver = IDResolver(hromadas: loaded.hromadas, partners: loaded.partners)
-        let existing = Dictionary(loaded.ties.filter { $0.status == .existing }.map { ($0.pair, $0.source) }, uniquingKeysWith: { a, _ in a })
-        var problems: [String] = []
-        for (n, d) in wanted.enumerated() {
-            let origin = origins?[n] ?? ""
-            let h = resolver.hromada(d.hromada, suggest: problems.count < 10), p = resolver.partner(d.partner, suggest: problems.count < 10)
-            if case let .failure(message) = h { problems.append(origin + message) }
-            if case let .failure(message) = p { problems.append(origin + message) }
-            if case let .success(i) = h, case let .success(k) = p, let source = existing[IndexPair(i, k)] {
-                problems.append(origin + "\(d.hromada) – \(d.partner) is an existing partnership (\(source)): it is never proposed, "
-                                + "so there is nothing to \(d.kind.rawValue)")
-            }
-        }
-        if !problems.isEmpty { throw Failure(problems.joined(separator: "\n") + "\nnothing recorded", .badInput) }
-        var inForce = Dictionary(try store.decisions().map { (IDPair($0.hromada, $0.partner), $0) }, uniquingKeysWith: { _, b in b })
-        var changes: [RunStore.Decision] = [], unchanged: [String] = []
-        for d in wanted {
-            let pair = IDPair(d.hromada, d.partner), current = inForce[pair]
-            switch (d.kind, current) {
-            case (.revoke, nil):
-                unchanged.append("\(pair): no decision in force, nothing to revoke")
-            case let (kind, current?) where current.kind == kind:
-                unchanged.append("\(pair): already \(kind == .accept ? "accepted" : "rejected") on \(current.decidedAt)")
-            default:
-                changes.append(d)
-                inForce[pair] = d.kind == .revoke ? nil : d
-            }
-        }
-        if !changes.isEmpty { try store.record(changes) }
-        for line in unchanged { print(line) }
-        print("recorded \(changes.count) decision(s)" + (unchanged.isEmpty ? "" : ", \(unchanged.count) unchanged"))
+        let outcome = try DecisionDesk.record(requests, decidedAt: now(), store: store, hromadas: loaded.hromadas,
+                                              partners: loaded.partners, ties: loaded.ties)
+        for line in outcome.lines { print(line) }
+        let unchanged = requests.count - outcome.recorded.count
+        print("recorded \(outcome.recorded.count) decision(s)" + (unchanged == 0 ? "" : ", \(unchanged) unchanged"))
     }
 
     static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
 
+    /// What accept, reject and revoke take: the pair, by ids or names, and a note.
+    struct PairArguments: ParsableArguments {
+        @OptionGroup var job: JobOption
+        @Argument(help: ArgumentHelp("Hromada id (KATOTTH) or name, in either script.", valueName: "hromada")) var hromada: String
+        @Argument(help: ArgumentHelp("Partner id (GISCO LAU id) or name.", valueName: "partner")) var partner: String
+        @Option(help: ArgumentHelp("Why, for the record.", valueName: "text")) var note = ""
+
+        func record(_ kind: RunStore.Decision.Kind) throws {
+            try Decide.record([.init(hromada: hromada, partner: partner, kind: kind, note: note)], job: job)
+        }
+    }
+
     struct Accept: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Accept a pair: it is proposed in every later run.")
-        @OptionGroup var job: JobOption
-        @Argument(help: ArgumentHelp("Hromada id.", valueName: "ua-id")) var uaID: String
-        @Argument(help: ArgumentHelp("Partner id.", valueName: "eu-id")) var euID: String
-        @Option(help: ArgumentHelp("Why, for the record.", valueName: "text")) var note = ""
-        func run() throws { try Decide.record([.init(hromada: uaID, partner: euID, kind: .accept, note: note, decidedAt: Decide.now())], job: job) }
+        @OptionGroup var pair: PairArguments
+        func run() throws { try pair.record(.accept) }
     }
 
     struct Reject: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Reject a pair: it is never proposed again.")
-        @OptionGroup var job: JobOption
-        @Argument(help: ArgumentHelp("Hromada id.", valueName: "ua-id")) var uaID: String
-        @Argument(help: ArgumentHelp("Partner id.", valueName: "eu-id")) var euID: String
-        @Option(help: ArgumentHelp("Why, for the record.", valueName: "text")) var note = ""
-        func run() throws { try Decide.record([.init(hromada: uaID, partner: euID, kind: .reject, note: note, decidedAt: Decide.now())], job: job) }
+        @OptionGroup var pair: PairArguments
+        func run() throws { try pair.record(.reject) }
     }
 
     struct Revoke: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Withdraw the decision on a pair: it is proposed or not on its merits again (the record is kept).")
-        @OptionGroup var job: JobOption
-        @Argument(help: ArgumentHelp("Hromada id.", valueName: "ua-id")) var uaID: String
-        @Argument(help: ArgumentHelp("Partner id.", valueName: "eu-id")) var euID: String
-        @Option(help: ArgumentHelp("Why, for the record.", valueName: "text")) var note = ""
-        func run() throws { try Decide.record([.init(hromada: uaID, partner: euID, kind: .revoke, note: note, decidedAt: Decide.now())], job: job) }
+        @OptionGroup var pair: PairArguments
+        func run() throws { try pair.record(.revoke) }
     }
 
     struct Import: ParsableCommand {
@@ -274,7 +268,8 @@ struct Decide: ParsableCommand {
 
         func run() throws {
             let read = try DecisionFile.load(path: file, decidedAt: Decide.now())
-            try Decide.record(read.map(\.decision), origins: read.map { "\(file):\($0.line): " }, job: job)
+            try Decide.record(read.map { .init(hromada: $0.decision.hromada, partner: $0.decision.partner, kind: $0.decision.kind,
+                                               note: $0.decision.note, origin: "\(file):\($0.line): ") }, job: job)
         }
     }
 
@@ -286,15 +281,17 @@ struct Decide: ParsableCommand {
 
         func run() throws {
             if let out { try OutputFile.checkAvailable(out, replace: false, force: nil) }
-            let (_, store) = try job.store()
+            let (j, store) = try job.store()
             let decisions = all ? try store.allDecisions() : try store.decisions()
             if let out {
                 try OutputFile.write(Data(DecisionFile.csv(decisions).utf8), to: out, replace: false, force: nil)
                 print("\(decisions.count) decision(s) written to \(out)")
                 return
             }
+            let loaded = try LoadedInputs.load(j.inputs)
+            let labels = PairLabels(hromadas: loaded.hromadas, partners: loaded.partners)
             for d in decisions {
-                print("\(d.decidedAt)  \(d.kind.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0))  \(d.hromada) – \(d.partner)"
+                print("\(d.decidedAt)  \(d.kind.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0))  \(labels(IDPair(d.hromada, d.partner)))"
                       + (d.note.isEmpty ? "" : "  \(d.note)"))
             }
             print("\(decisions.count) decision(s)" + (all ? " recorded" : " in force"))

@@ -85,9 +85,7 @@ struct Explain: ParsableCommand {
 
     // MARK: Describing the two sides
 
-    static func name(_ r: Registry, _ i: Int) -> String {
-        r.names[i] == r.latinNames[i] ? r.names[i] : "\(r.names[i]) · \(r.latinNames[i])"
-    }
+    static func name(_ r: Registry, _ i: Int) -> String { r.bothNames(i) }
 
     static func title(partner j: Int, _ instance: MatchInstance) -> String {
         let p = instance.partners

@@ -1,4 +1,4 @@
-import Foundation
+@preconcurrency import Foundation
 import Logging
 
 /// How batch commands print: on a terminal, plain lines (`warning: ` before warnings);
@@ -27,7 +27,14 @@ struct ConsoleLogHandler: LogHandler {
         } else {
             text = (level >= .warning ? "\(level == .warning ? "warning" : "error"): " : "") + "\(message)"
         }
-        print(text)
+        // Errors on stderr, as every command's errors; the rest on stdout. A cron line
+        // `>> log 2>&1` keeps them in order: stdout is line-buffered.
+        if level >= .error {
+            fflush(stdout)
+            FileHandle.standardError.write(Data((text + "\n").utf8))
+        } else {
+            print(text)
+        }
     }
 
     /// The logger batch commands print through.

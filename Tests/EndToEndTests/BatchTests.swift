@@ -63,13 +63,13 @@ import SeededRandom
         let accept = try runTwinning(["decide", "accept", "UA2", "DE_1", "--job", "job.yaml"], in: dir)
         #expect(accept.status == 0)
         let unknown = try runTwinning(["decide", "accept", "UA9", "DE_1", "--job", "job.yaml"], in: dir)
-        #expect(unknown.status == 65 && unknown.stderr.contains("unknown hromada id \"UA9\""), "\(unknown.stderr)")
+        #expect(unknown.status == 65 && unknown.stderr.contains("unknown hromada \"UA9\": neither an id nor a name in h.csv"), "\(unknown.stderr)")
         let second = try runTwinning(["batch", "run", "--job", "job.yaml"], in: dir)
         #expect(second.status == 0, "\(second.stderr)")
         let after = try proposals(dir, run: 2)
         #expect(!after.contains(victim.joined(separator: "|")))
         #expect(after.contains("UA2|DE_1"))
-        #expect(second.stdout.contains("dropped \(victim[0]) – \(victim[1]): rejected by a coordinator"))
+        #expect(second.stdout.contains("dropped \(victim[0]) (") && second.stdout.contains("rejected by a coordinator"), "\(second.stdout)")
         let store = try RunStore(path: dir.appendingPathComponent("out/store.sqlite").path)
         let stored = try store.decisions()
         #expect(stored.map { "\($0.hromada)|\($0.partner)|\($0.kind.rawValue)|\($0.note)" }.sorted()
@@ -167,12 +167,14 @@ import SeededRandom
                                    previousHromadas: ["UA1", "UA2", "UA3"], previousPartners: ["PL_1", "PL_2", "DE_1"],
                                    currentHromadas: ["UA1", "UA2", "UA4"], currentPartners: ["PL_1", "PL_2", "DE_1"])
         #expect(changes == [
-            Change(kind: .dropped, pair: IDPair("UA1", "PL_1"), reason: "rejected by a coordinator"),
+            Change(kind: .dropped, pair: IDPair("UA1", "PL_1"), reason: "rejected by a coordinator", decided: true),
             Change(kind: .new, pair: IDPair("UA1", "PL_2"), reason: "the optimum moved (scores, decisions or other pairs changed)"),
             Change(kind: .kept, pair: IDPair("UA2", "PL_2"), reason: "score changed 0.7000 → 0.7200"),
             Change(kind: .dropped, pair: IDPair("UA3", "DE_1"), reason: "hromada UA3 no longer takes part"),
             Change(kind: .new, pair: IDPair("UA4", "DE_1"), reason: "new sign-up: hromada UA4"),
         ])
+        // Listed with coordinators' decisions first, then new, then dropped proposals.
+        #expect(Change.listed(changes).map(\.pair) == [IDPair("UA1", "PL_1"), IDPair("UA1", "PL_2"), IDPair("UA4", "DE_1"), IDPair("UA3", "DE_1")])
     }
 }
 

@@ -97,6 +97,15 @@ public struct Registry: Sendable {
     /// `ID (Latin name)`, as messages name a row.
     public func label(_ i: Int) -> String { "\(ids[i]) (\(latinNames[i]))" }
 
+    /// The name in its own script and, when it differs, in Latin letters: `Агрономічна ·
+    /// Ahronomichna`, `Kunów`.
+    public func bothNames(_ i: Int) -> String {
+        names[i] == latinNames[i] ? names[i] : "\(names[i]) · \(latinNames[i])"
+    }
+
+    /// `ID (name · Latin name)`, as coordinators read a row (decisions, diffs, logs).
+    public func labelInBothScripts(_ i: Int) -> String { "\(ids[i]) (\(bothNames(i)))" }
+
     /// A registry built in code (tests, benchmarks, other front ends): every row a
     /// `city` in `country`, all volunteers, one slot, no profiles.
     public init(side: Side, ids: [String], country: String, populations: [Double], latitudes: [Double],
