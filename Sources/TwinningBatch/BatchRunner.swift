@@ -219,6 +219,12 @@ public enum BatchRunner {
     /// that cannot be made is a warning: the runs are recorded all the same.
     static func linkLatest(scenario: String, to folder: String, in output: String, log: Logger) {
         let link = output + "/latest-" + scenario, temporary = output + "/.latest-\(scenario).\(getpid())"
+        // Only a link is replaced: a file or folder of that name is someone's, and stays.
+        var status = stat()
+        if lstat(link, &status) == 0 && (status.st_mode & S_IFMT) != S_IFLNK {
+            log.warning("\(link) is not a link the batch made, so it is left as it is; the run is in \(output)/\(folder)")
+            return
+        }
         unlink(temporary)
         guard symlink(folder, temporary) == 0, rename(temporary, link) == 0 else {
             log.warning("cannot point \(link) at \(folder): \(String(cString: strerror(errno)))")
@@ -232,7 +238,9 @@ public enum BatchRunner {
     /// aside, emptied of the files the batch wrote and removed, then its record deleted;
     /// a killed prune is finished by the next batch command. A folder holding other files
     /// (someone's notes) is left alone with its run, and said so.
-    public static func prune(job: Job, keep: Int, log: Logger = Logger(label: "twinning.batch")) throws(BatchError) -> [RunStore.Run] {
+    /// With `dryRun` nothing is marked or removed: the runs that would go are returned.
+    public static func prune(job: Job, keep: Int, dryRun: Bool = false,
+                             log: Logger = Logger(label: "twinning.batch")) throws(BatchError) -> [RunStore.Run] {
         let (store, lock) = try openStore(job, log: log)
         defer { lock.release() }
         let runs = try store.runs().filter { $0.status == "ok" }
@@ -241,18 +249,28 @@ public enum BatchRunner {
             doomed += list.sorted { $0.id > $1.id }.dropFirst(max(keep, 1))
         }
         doomed.sort { $0.id < $1.id }
-        let ours = Set(ProposalFile.allCases.map(\.rawValue))
         doomed = doomed.filter { run in
             let names = (try? FileManager.default.contentsOfDirectory(atPath: job.output + "/" + run.folder)) ?? []
-            let others = names.filter { !ours.contains($0) }
+            let others = names.filter { !isOurs($0) }
             if !others.isEmpty {
                 log.warning("run \(run.id) kept: \(run.folder) holds files twinning did not write (\(others.sorted().joined(separator: ", ")))")
             }
             return others.isEmpty
         }
+        if dryRun { return doomed }
         try store.markPruning(doomed.map(\.id))
         for run in doomed { try remove(run, output: job.output, store: store) }
         return doomed
+    }
+
+    /// Whether a file in a run folder is one twinning writes: an output file, or what a
+    /// stopped writer of one left (`.report.html.partial-XXXXXX`, as ``OutputFile`` names
+    /// its temporary files), which pruning removes with the rest.
+    static func isOurs(_ name: String) -> Bool {
+        if ProposalFile(rawValue: name) != nil { return true }
+        return ProposalFile.allCases.contains { file in
+            name.hasPrefix(".\(file.rawValue).partial-") && name.utf8.count == file.rawValue.utf8.count + ".partial-XXXXXX".utf8.count + 1
+        }
     }
 
     /// Removes a run marked for pruning: its folder (renamed aside first, then the files
@@ -265,7 +283,7 @@ public enum BatchRunner {
         }
         let dir = open(aside, O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
         if dir >= 0 {
-            for file in ProposalFile.allCases { unlinkat(dir, file.rawValue, 0) }
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: aside)) ?? [] where isOurs(name) { unlinkat(dir, name, 0) }
             close(dir)
             rmdir(aside)
         }

@@ -195,6 +195,7 @@ struct BatchPrune: ParsableCommand {
             + "A prune killed half way is finished by the next batch command.")
     @OptionGroup var job: JobOption
     @Option(help: ArgumentHelp("Runs to keep per scenario (at least 1).", valueName: "n")) var keep: Int
+    @Flag(help: "List the runs that would be removed, and remove nothing.") var dryRun = false
 
     func validate() throws {
         guard keep >= 1 else { throw ValidationError("--keep must be 1 or more: the latest run of each scenario is always kept") }
@@ -202,9 +203,9 @@ struct BatchPrune: ParsableCommand {
 
     func run() throws {
         let log = ConsoleLogHandler.logger
-        let removed = try BatchRunner.prune(job: job.load(), keep: keep, log: log)
+        let removed = try BatchRunner.prune(job: job.load(), keep: keep, dryRun: dryRun, log: log)
         let ids = removed.map { "\($0.id)" }.joined(separator: ", ")
-        log.info("removed \(removed.count) run(s)\(removed.isEmpty ? "" : ": " + ids)")
+        log.info("\(dryRun ? "would remove" : "removed") \(removed.count) run(s)\(removed.isEmpty ? "" : ": " + ids)")
     }
 }
 

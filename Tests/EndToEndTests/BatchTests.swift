@@ -156,6 +156,20 @@ import SeededRandom
         #expect(Set(names.filter { $0.contains("run-") }) == ["run-1-main", "run-2-main"], "\(names)")
     }
 
+    @Test("the log: each run as soon as it is recorded, so a later scenario's failure leaves it in the log; errors time-stamped like the rest")
+    func logOfAFailingJob() throws {
+        let dir = try setUp()
+        try "country_minimums:\n  DE: 50\n".write(to: dir.appendingPathComponent("minimums.yaml"), atomically: true, encoding: .utf8)
+        let job = dir.appendingPathComponent("job.yaml")
+        try (String(contentsOf: job, encoding: .utf8) + "  - name: strict\n    rules: minimums.yaml\n").write(to: job, atomically: true, encoding: .utf8)
+        let result = try runTwinning(["batch", "run", "--job", "job.yaml"], in: dir)
+        #expect(result.status == 65, "\(result.stderr)")
+        let stamp = #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ "#
+        #expect(result.stdout.range(of: stamp + #"info    run 1 main: \d+ proposals → out/run-1-main"#, options: .regularExpression) != nil, "\(result.stdout)")
+        #expect(result.stderr.range(of: stamp + "error   .*country_minimums in minimums.yaml cannot all be met", options: .regularExpression) != nil,
+                "\(result.stderr)")
+    }
+
     @Test("diff on a hand-made sequence of nights")
     func handMadeNights() {
         func p(_ h: String, _ e: String, _ s: Double) -> RunStore.StoredProposal { .init(pair: IDPair(h, e), score: s) }

@@ -272,6 +272,28 @@ import Testing
         }
     }
 
+    @Test("batch: a user's file named latest-SCENARIO stays; prune --dry-run removes nothing; what a stopped report --force left is pruned with its run")
+    func batchKeepsUsersFiles() throws {
+        let dir = try world()
+        try "hromadas: h.csv\npartners: p.csv\nties: t.csv\nstore: s.sqlite\noutput: out\nscenarios:\n  - name: a\n"
+            .write(to: dir.appendingPathComponent("job.yaml"), atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: false)
+        try "my notes".write(to: out.appendingPathComponent("latest-a"), atomically: true, encoding: .utf8)
+        var result = try run(["batch", "run", "--job", "job.yaml"], in: dir)
+        #expect(result.status == 0 && result.stdout.contains("latest-a is not a link the batch made, so it is left as it is"), "\(result.stdout)")
+        #expect(try String(contentsOf: out.appendingPathComponent("latest-a"), encoding: .utf8) == "my notes")
+        for _ in 0..<2 { #expect(try run(["batch", "run", "--job", "job.yaml"], in: dir).status == 0) }
+        // What `report --force` leaves when stopped: its temporary file beside report.html.
+        try "half a page".write(to: out.appendingPathComponent("run-1-a/.report.html.partial-Ab12Cd"), atomically: true, encoding: .utf8)
+        result = try run(["batch", "prune", "--keep", "1", "--dry-run", "--job", "job.yaml"], in: dir)
+        #expect(result.status == 0 && result.stdout.contains("would remove 2 run(s): 1, 2"), "\(result.stdout)")
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("run-1-a").path))
+        result = try run(["batch", "prune", "--keep", "1", "--job", "job.yaml"], in: dir)
+        #expect(result.status == 0 && result.stdout.contains("removed 2 run(s): 1, 2"), "\(result.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("run-1-a").path))
+    }
+
     @Test("decide import: quoted commas in notes, lines counted across blank lines")
     func decideImport() throws {
         let dir = try world()
