@@ -207,6 +207,22 @@ import Testing
         try "{\"schema_version\": 2}".write(to: dir.appendingPathComponent("proposals.json"), atomically: true, encoding: .utf8)
         result = try runTwinning(["report", "."], in: dir)
         #expect(result.status == 65 && result.stderr.contains("is not a proposals.json written by twinning match"), "\(result.stderr)")
+        // A proposals.json the page cannot draw: a key missing, a score of 1e308. Refused, no page.
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("proposals.json"))) as! [String: Any]
+        var proposals = json["proposals"] as! [[String: Any]]
+        var edited = json
+        proposals[1].removeValue(forKey: "partner_lat")
+        edited["proposals"] = proposals
+        try JSONSerialization.data(withJSONObject: edited).write(to: dir.appendingPathComponent("proposals.json"))
+        result = try runTwinning(["report", ".", "--out", "y.html"], in: dir)
+        #expect(result.status == 65 && result.stderr.contains(#"no key "partner_lat" in proposals, record 2"#), "\(result.stderr)")
+        proposals = json["proposals"] as! [[String: Any]]
+        proposals[2]["score"] = 1e308
+        edited["proposals"] = proposals
+        try JSONSerialization.data(withJSONObject: edited).write(to: dir.appendingPathComponent("proposals.json"))
+        result = try runTwinning(["report", ".", "--out", "y.html"], in: dir)
+        #expect(result.status == 65 && result.stderr.contains("proposal 3 has score 1e+308, outside 0.0–1.0"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("y.html").path))
         result = try runTwinning(["report", "o", "--out", "x.html", "--outlines", "h.csv"], in: dir)
         #expect(result.status == 65 && result.stderr.contains("h.csv: is not GeoJSON"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.html").path))

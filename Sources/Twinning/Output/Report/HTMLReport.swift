@@ -249,7 +249,25 @@ extension HTMLReport {
         let data = try InputFile.bytes(path: path)
         struct Header: Decodable {
             struct Input: Decodable { let path: String }
-            struct Row: Decodable {}
+            /// What the page reads of each proposal: present, and in range.
+            struct Row: Decodable {
+                let hromada_id: String, hromada_name: String, hromada_name_latin: String, hromada_region: String
+                let partner_id: String, partner_name: String, partner_name_latin: String, partner_country: String
+                let hromada_lat: Double, hromada_lon: Double, partner_lat: Double, partner_lon: Double
+                let hromada_population: Double, partner_population: Double
+                let score: Double, distance_km: Double, status: String
+
+                /// The first value out of range, as `key value`.
+                var outOfRange: String? {
+                    let checks: [(String, Double, ClosedRange<Double>)] = [
+                        ("score", score, 0...1), ("hromada_lat", hromada_lat, -90...90), ("partner_lat", partner_lat, -90...90),
+                        ("hromada_lon", hromada_lon, -180...180), ("partner_lon", partner_lon, -180...180),
+                        ("hromada_population", hromada_population, 0...1e12), ("partner_population", partner_population, 0...1e12),
+                        ("distance_km", distance_km, 0...21_000),
+                    ]
+                    return checks.first { !$0.2.contains($0.1) }.map { "\($0.0) \($0.1), outside \($0.2.lowerBound)–\($0.2.upperBound)" }
+                }
+            }
             let schemaVersion: Int
             let inputs: [String: Input]
             let proposals: [Row]
@@ -257,12 +275,33 @@ extension HTMLReport {
         }
         let header: Header
         do { header = try JSONDecoder().decode(Header.self, from: data) } catch {
-            throw InputErrors(InputError(.syntax, file: path, "is not a proposals.json written by twinning match (\(error))"))
+            throw InputErrors(InputError(.syntax, file: path, "is not a proposals.json written by twinning match (\(Self.describe(error)))"))
         }
         guard header.schemaVersion == ProposalTable.schemaVersion else {
             throw InputErrors(InputError(.invalidValue, file: path, "has files schema \(header.schemaVersion), this twinning reads "
                 + "\(ProposalTable.schemaVersion): run match again with this version"))
         }
+        if let (k, problem) = header.proposals.enumerated().lazy.compactMap({ k, row in row.outOfRange.map { (k, $0) } }).first {
+            throw InputErrors(InputError(.invalidValue, file: path, "proposal \(k + 1) has \(problem): it is not a file twinning match "
+                + "wrote (edited?); run match again"))
+        }
         return (data, header.inputs["hromadas"]?.path)
+    }
+
+    /// A decoding error as a user reads it: the key missing or mistyped, and where.
+    static func describe(_ error: Error) -> String {
+        func place(_ path: [CodingKey]) -> String {
+            path.map { $0.intValue.map { "record \($0 + 1)" } ?? $0.stringValue }.joined(separator: ", ")
+        }
+        switch error as? DecodingError {
+        case let .keyNotFound(key, context)?:
+            return "no key \"\(key.stringValue)\"" + (context.codingPath.isEmpty ? "" : " in \(place(context.codingPath))")
+        case let .typeMismatch(_, context)?, let .valueNotFound(_, context)?:
+            return "\(place(context.codingPath)): \(context.debugDescription)"
+        case let .dataCorrupted(context)?:
+            return context.codingPath.isEmpty ? "not JSON" : "\(place(context.codingPath)): \(context.debugDescription)"
+        default:
+            return "\(error)"
+        }
     }
 }
