@@ -17,7 +17,7 @@ struct Assign: ParsableCommand {
           twinning assign scores.csv --maximize --threshold 0.4
         """)
 
-    @Argument(help: ArgumentHelp("The matrix file (CSV of numbers, no header; empty cell = forbidden).", valueName: "matrix"))
+    @Argument(help: ArgumentHelp("The matrix file (CSV of numbers, no header; empty cell = forbidden).", valueName: "matrix"), completion: .file(extensions: ["csv"]))
     var matrix: String
 
     @Flag(help: "Maximise the total instead of minimising it.")

@@ -13,7 +13,7 @@ struct Batch: ParsableCommand {
 
 /// The job file every batch and decide command works on: `--job`, else `TWINNING_JOB`.
 struct JobOption: ParsableArguments {
-    @Option(help: ArgumentHelp("The job file (YAML); default: the TWINNING_JOB environment variable.", valueName: "file"))
+    @Option(help: ArgumentHelp("The job file (YAML); default: the TWINNING_JOB environment variable.", valueName: "file"), completion: .file(extensions: ["yaml", "yml"]))
     var job: String?
 
     /// The job file's path, or a usage error saying how to give it.
@@ -265,7 +265,7 @@ struct Decide: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record many decisions from a CSV file (ua_id,eu_id,decision[,note]; decision accept, reject or revoke).")
         @OptionGroup var job: JobOption
-        @Argument(help: ArgumentHelp("The CSV file.", valueName: "file")) var file: String
+        @Argument(help: ArgumentHelp("The CSV file.", valueName: "file"), completion: .file(extensions: ["csv", "json"])) var file: String
 
         func run() throws {
             let read = try DecisionFile.load(path: file, decidedAt: Decide.now())
@@ -278,7 +278,7 @@ struct Decide: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the decisions in force (or, with --all, every decision recorded).")
         @OptionGroup var job: JobOption
         @Flag(help: "Every decision recorded, revoked and replaced ones too, oldest first.") var all = false
-        @Option(help: ArgumentHelp("Write them to a CSV file (it must not exist yet).", valueName: "file")) var out: String?
+        @Option(help: ArgumentHelp("Write them to a CSV file (it must not exist yet).", valueName: "file"), completion: .file(extensions: ["csv", "json"])) var out: String?
 
         func run() throws {
             if let out { try OutputFile.checkAvailable(out, replace: false, force: nil) }

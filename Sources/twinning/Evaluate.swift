@@ -25,7 +25,7 @@ struct Evaluate: ParsableCommand {
     var candidates: CandidatePool = .all
 
     @Option(help: ArgumentHelp("Also write metrics.csv, metrics.json and ranks.csv (every true pair's rank by each method) into this new folder.",
-                               valueName: "folder"))
+                               valueName: "folder"), completion: .directory)
     var out: String?
 
     func run() throws {

@@ -23,7 +23,7 @@ struct Explain: ParsableCommand {
     @Option(help: ArgumentHelp("Partners to list for a hromada alone.", valueName: "n"))
     var top = 5
 
-    @Option(help: ArgumentHelp("A `match` output folder: who holds the partner there.", valueName: "folder"))
+    @Option(help: ArgumentHelp("A `match` output folder: who holds the partner there.", valueName: "folder"), completion: .directory)
     var proposals: String?
 
     @Argument(help: ArgumentHelp("Hromada id (KATOTTH) or name.", valueName: "hromada"))

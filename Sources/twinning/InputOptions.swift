@@ -4,20 +4,20 @@ import Twinning
 
 /// The input files every matching command reads; defaults are the shipped `Data/`.
 struct InputOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Hromadas file (CSV or JSON).", valueName: "file"))
+    @Option(help: ArgumentHelp("Hromadas file (CSV or JSON).", valueName: "file"), completion: .file(extensions: ["csv", "json"]))
     var hromadas = "Data/hromadas.csv"
 
-    @Option(help: ArgumentHelp("Partners file (CSV or JSON).", valueName: "file"))
+    @Option(help: ArgumentHelp("Partners file (CSV or JSON).", valueName: "file"), completion: .file(extensions: ["csv", "json"]))
     var partners = "Data/partners.csv"
 
     @Option(help: ArgumentHelp("Ties file: ua_id,eu_id,status with status existing, accepted or rejected. Use '' for none.",
-                               valueName: "file"))
+                               valueName: "file"), completion: .file(extensions: ["csv", "json"]))
     var ties = "Data/ties.csv"
 
-    @Option(help: ArgumentHelp("Rules file (YAML): \(Rules.keys.joined(separator: ", ")).", valueName: "file"))
+    @Option(help: ArgumentHelp("Rules file (YAML): \(Rules.keys.joined(separator: ", ")).", valueName: "file"), completion: .file(extensions: ["yaml", "yml"]))
     var rules: String?
 
-    @Option(help: ArgumentHelp("Weights file (YAML); the defaults are in the README.", valueName: "file"))
+    @Option(help: ArgumentHelp("Weights file (YAML); the defaults are in the README.", valueName: "file"), completion: .file(extensions: ["yaml", "yml"]))
     var weights: String?
 
     var paths: InputPaths {
@@ -27,11 +27,11 @@ struct InputOptions: ParsableArguments {
 
 /// The inputs of the research commands: the registries, the true pairs and weights.
 struct TruthOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Hromadas file.", valueName: "file")) var hromadas = "Data/hromadas.csv"
-    @Option(help: ArgumentHelp("Partners file.", valueName: "file")) var partners = "Data/partners.csv"
-    @Option(help: ArgumentHelp("True pairs: a ties file; its existing and accepted pairs are the truth.", valueName: "file"))
+    @Option(help: ArgumentHelp("Hromadas file.", valueName: "file"), completion: .file(extensions: ["csv", "json"])) var hromadas = "Data/hromadas.csv"
+    @Option(help: ArgumentHelp("Partners file.", valueName: "file"), completion: .file(extensions: ["csv", "json"])) var partners = "Data/partners.csv"
+    @Option(help: ArgumentHelp("True pairs: a ties file; its existing and accepted pairs are the truth.", valueName: "file"), completion: .file(extensions: ["csv", "json"]))
     var truth = "Data/ties.csv"
-    @Option(help: ArgumentHelp("Weights file (YAML).", valueName: "file")) var weights: String?
+    @Option(help: ArgumentHelp("Weights file (YAML).", valueName: "file"), completion: .file(extensions: ["yaml", "yml"])) var weights: String?
 
     /// The inputs (the truth file as ties) and the true pairs (rejected ones left out),
     /// or every problem found.

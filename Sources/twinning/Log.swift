@@ -1,4 +1,4 @@
-@preconcurrency import Foundation
+import Foundation
 import Logging
 
 /// How batch commands print: on a terminal, plain lines (`warning: ` before warnings);
@@ -30,7 +30,7 @@ struct ConsoleLogHandler: LogHandler {
         // Errors on stderr, as every command's errors; the rest on stdout. A cron line
         // `>> log 2>&1` keeps them in order: stdout is line-buffered.
         if level >= .error {
-            fflush(stdout)
+            fflush(nil)   // every stream: stdout first
             FileHandle.standardError.write(Data((text + "\n").utf8))
         } else {
             print(text)

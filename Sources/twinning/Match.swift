@@ -20,14 +20,14 @@ struct Match: ParsableCommand {
 
     @OptionGroup var input: InputOptions
 
-    @Option(help: ArgumentHelp("Output folder; must not exist yet (default: a new proposals, proposals-2, …).", valueName: "folder"))
+    @Option(help: ArgumentHelp("Output folder; must not exist yet (default: a new proposals, proposals-2, …).", valueName: "folder"), completion: .directory)
     var out: String?
 
     @Option(help: "What to write: csv (proposals, alternatives, unmatched), json (proposals.json), html (report.html), both (csv and json), all.")
     var format: FormatChoice = .all
 
     @Option(help: ArgumentHelp("Country outlines (GeoJSON) for the report's map (default: \(MapOutlines.fileName) beside the hromadas file).",
-                               valueName: "file"))
+                               valueName: "file"), completion: .file(extensions: ["geojson", "json"]))
     var outlines: String?
 
     @Flag(help: "Write CSV files with a UTF-8 byte-order mark, so that Excel opened by double-click reads names correctly.")

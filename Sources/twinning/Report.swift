@@ -17,7 +17,7 @@ struct Report: ParsableCommand {
           twinning report --job nightly.yaml --run 3 --out run-3.html
         """)
 
-    @Argument(help: ArgumentHelp("A folder `match` wrote (it holds proposals.json).", valueName: "folder"))
+    @Argument(help: ArgumentHelp("A folder `match` wrote (it holds proposals.json).", valueName: "folder"), completion: .directory)
     var folder: String?
 
     @OptionGroup var job: JobOption
@@ -25,14 +25,14 @@ struct Report: ParsableCommand {
     @Option(name: .customLong("run"), help: ArgumentHelp("A batch run of the job, by number (see `twinning batch history`).", valueName: "id"))
     var runID: Int64?
 
-    @Option(help: ArgumentHelp("Where to write the page (default: report.html in the folder).", valueName: "file"))
+    @Option(help: ArgumentHelp("Where to write the page (default: report.html in the folder).", valueName: "file"), completion: .file())
     var out: String?
 
     @Flag(help: "Replace the page if it exists.")
     var force = false
 
     @Option(help: ArgumentHelp("Country outlines (GeoJSON) for the map (default: \(MapOutlines.fileName) beside the hromadas file the run read).",
-                               valueName: "file"))
+                               valueName: "file"), completion: .file(extensions: ["geojson", "json"]))
     var outlines: String?
 
     func validate() throws {

@@ -26,7 +26,7 @@ struct Shortlist: ParsableCommand {
     var candidates: CandidatePool = .volunteers
 
     @Option(help: ArgumentHelp("Write the list to a CSV (or, by its .json suffix, JSON) file; it must not exist yet.",
-                               valueName: "file"))
+                               valueName: "file"), completion: .file(extensions: ["csv", "json"]))
     var out: String?
 
     @Flag(help: "Write the CSV with a UTF-8 byte-order mark, so that Excel opened by double-click reads names correctly.")

@@ -28,10 +28,10 @@ struct Tune: ParsableCommand {
     @Option(help: ArgumentHelp("The fitted method written as weights: logit or gravity.", valueName: "method"))
     var model: TuneMethod = .logit
     @Option(help: ArgumentHelp("Folds of the cross-validation (each hromada is held out in one).", valueName: "k")) var folds = 5
-    @Option(help: ArgumentHelp("Where to write the chosen weights (a new file; see --force).", valueName: "file"))
+    @Option(help: ArgumentHelp("Where to write the chosen weights (a new file; see --force).", valueName: "file"), completion: .file())
     var writeWeights = "tuned-weights.yaml"
     @Flag(help: "Replace the weights file if it exists (the new one is renamed over it whole).") var force = false
-    @Option(help: ArgumentHelp("Also write the tables (CSV and JSON) into this new folder.", valueName: "folder"))
+    @Option(help: ArgumentHelp("Also write the tables (CSV and JSON) into this new folder.", valueName: "folder"), completion: .directory)
     var out: String?
     @Flag(help: "Skip the stability table (ten extra matchings).") var noStability = false
 

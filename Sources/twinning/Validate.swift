@@ -17,7 +17,7 @@ struct Validate: ParsableCommand {
           twinning validate my-weights.yaml rules.yaml
         """)
 
-    @Argument(help: ArgumentHelp("Files to check.", valueName: "file"))
+    @Argument(help: ArgumentHelp("Files to check.", valueName: "file"), completion: .file())
     var files: [String]
 
     enum Kind { case hromadas, partners, ties, weights, rules, job }

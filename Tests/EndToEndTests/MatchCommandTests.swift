@@ -320,5 +320,36 @@ let smallPartners = """
             let script = try runTwinning(["--generate-completion-script", shell], in: dir)
             #expect(script.status == 0 && script.stdout.contains("match") && script.stdout.contains("hromadas"), "\(shell)")
         }
+        // File options complete file names of their kind.
+        let bash = try runTwinning(["--generate-completion-script", "bash"], in: dir).stdout
+        for (option, pattern) in [("--rules", "'!*.@(yaml|yml)'"), ("--job", "'!*.@(yaml|yml)'"), ("--hromadas", "'!*.@(csv|json)'")] {
+            #expect(bash.contains("'\(option)')\n        __twinning_add_completions -o plusdirs -fX \(pattern)"), "\(option)")
+        }
+    }
+
+    @Test("the shipped man page (docs/man/twinning.1) has every command and option the tool has")
+    func manPageInStep() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
+        // mdoc: a command is `.It Em NAME`, an option `.It Fl -NAME` (the macro adds the first dash).
+        let page = try String(contentsOf: root.appendingPathComponent("docs/man/twinning.1"), encoding: .utf8)
+        let dump = try runTwinning(["--experimental-dump-help"], in: root)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
+        var missing: [String] = []
+        func walk(_ command: [String: Any], _ path: [String]) {
+            let name = command["commandName"] as? String ?? ""
+            let here = path + [name]
+            if path.count >= 1 && !page.contains(".It Em \(name)\n") { missing.append(here.joined(separator: " ")) }
+            for argument in command["arguments"] as? [[String: Any]] ?? [] {
+                for n in argument["names"] as? [[String: Any]] ?? [] where n["kind"] as? String == "long" {
+                    let option = n["name"] as? String ?? ""
+                    if !["help", "version"].contains(option) && !page.contains(".It Fl -\(option)") {
+                        missing.append("\(here.joined(separator: " ")) --\(option)")
+                    }
+                }
+            }
+            for sub in command["subcommands"] as? [[String: Any]] ?? [] { walk(sub, here) }
+        }
+        walk(try #require(json["command"] as? [String: Any]), [])
+        #expect(missing.isEmpty, "not in docs/man/twinning.1 (regenerate it, as the README says): \(missing)")
     }
 }
