@@ -170,6 +170,40 @@ import SeededRandom
                 "\(result.stderr)")
     }
 
+    @Test("two runs started together: one runs, the other exits 75 (locked), never 74; a writer holding the store a moment (a decision) is waited for")
+    func concurrentStarts() throws {
+        let dir = try setUp()
+        #expect(try runTwinning(["batch", "run", "--job", "job.yaml"], in: dir).status == 0)
+        for _ in 0..<3 {
+            var statuses = [Int32](repeating: -1, count: 2)
+            statuses.withUnsafeMutableBufferPointer { buffer in
+                let shared = SharedStatuses(buffer)
+                DispatchQueue.concurrentPerform(iterations: 2) { k in
+                    shared.set(k, (try? runTwinning(["batch", "run", "--job", "job.yaml"], in: dir).status) ?? -1)
+                }
+            }
+            #expect(statuses.allSatisfy { $0 == 0 || $0 == 75 } && statuses.contains(0), "\(statuses)")
+        }
+        // Another process holds the store's write lock for two seconds: the run waits, then succeeds.
+        try """
+            import sqlite3, time
+            c = sqlite3.connect('out/store.sqlite', isolation_level=None)
+            c.execute('BEGIN IMMEDIATE')
+            open('held', 'w').close()
+            time.sleep(2)
+            c.execute('COMMIT')
+            """.write(to: dir.appendingPathComponent("hold.py"), atomically: true, encoding: .utf8)
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        holder.arguments = ["hold.py"]
+        holder.currentDirectoryURL = dir
+        try holder.run()
+        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("held").path) { usleep(10_000) }
+        let run = try runTwinning(["batch", "run", "--job", "job.yaml"], in: dir)
+        holder.waitUntilExit()
+        #expect(run.status == 0, "\(run.stderr)")
+    }
+
     @Test("diff on a hand-made sequence of nights")
     func handMadeNights() {
         func p(_ h: String, _ e: String, _ s: Double) -> RunStore.StoredProposal { .init(pair: IDPair(h, e), score: s) }
@@ -266,4 +300,11 @@ import SeededRandom
             try check(dir, after: String(format: "killed after %.3f s (seed %d)", delay, seed))
         }
     }
+}
+
+/// Exit statuses written from concurrent test threads, each to its own slot.
+struct SharedStatuses: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Int32>
+    init(_ buffer: UnsafeMutableBufferPointer<Int32>) { self.buffer = buffer }
+    func set(_ k: Int, _ value: Int32) { buffer[k] = value }
 }

@@ -55,4 +55,23 @@ import Testing
         #expect(throws: OutputError.self) { try OutputFolder.checkAvailable("") }
         #expect(throws: OutputError.self) { try OutputFile.checkAvailable("", replace: true) }
     }
+
+    @Test("a temporary output file is kept for removal while it is written: what a signal's handler removes, then given back")
+    func partialFilesRemovedOnSignal() throws {
+        let parent = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: parent) }
+        let path = parent + "/.report.html.partial-Ab12Cd"
+        FileManager.default.createFile(atPath: path, contents: Data("half".utf8))
+        let slot = PartialFiles.register(path)
+        #expect(slot >= 0)
+        PartialFiles.removeAll()
+        #expect(!FileManager.default.fileExists(atPath: path))
+        PartialFiles.unregister(slot)
+        FileManager.default.createFile(atPath: path, contents: Data("again".utf8))
+        PartialFiles.removeAll()
+        #expect(FileManager.default.fileExists(atPath: path), "given back: no longer removed")
+        // Writing a file registers its temporary file only while it is written.
+        try OutputFile.write(Data("page".utf8), to: parent + "/report.html", replace: true)
+        #expect((0..<PartialFiles.capacity).allSatisfy { PartialFiles.slots[$0] == nil })
+    }
 }

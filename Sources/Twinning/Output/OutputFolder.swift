@@ -238,6 +238,9 @@ public enum OutputFile {
             throw OutputError(.cannotWrite, path: path, "cannot be created: \(reason(errno, parentOf: path))")
         }
         let temporary = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
+        // Stopped by SIGTERM, SIGINT or SIGHUP while writing, the process removes it first.
+        let slot = PartialFiles.register(temporary)
+        defer { PartialFiles.unregister(slot) }
         var failure: Int32 = 0
         data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
             var offset = 0
@@ -275,5 +278,51 @@ public enum OutputFile {
         case ENOENT: return "\(shown) does not exist"
         default: return String(cString: strerror(code))
         }
+    }
+}
+
+/// Temporary files this process is writing, removed when a signal that ends it arrives
+/// (SIGTERM, SIGINT, SIGHUP), so that a stopped `report --force` leaves no
+/// `.report.html.partial-…` behind. The handler only unlinks (async-signal-safe) paths
+/// kept as C strings, then ends the process as the signal would have.
+enum PartialFiles {
+    static let capacity = 16
+    nonisolated(unsafe) static let slots: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> = {
+        let slots = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: capacity)
+        slots.initialize(repeating: nil, count: capacity)
+        for signal in [SIGTERM, SIGINT, SIGHUP] {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { received in
+                PartialFiles.removeAll()
+                Glibc.signal(received, SIG_DFL)
+                raise(received)
+            }
+            sigemptyset(&action.sa_mask)
+            sigaction(signal, &action, nil)
+        }
+        return slots
+    }()
+    static let lock = NSLock()
+
+    /// Keeps `path` for removal on a signal; the slot to give back (−1 when all are taken).
+    static func register(_ path: String) -> Int {
+        let slots = self.slots
+        lock.lock(); defer { lock.unlock() }
+        guard let free = (0..<capacity).first(where: { slots[$0] == nil }) else { return -1 }
+        slots[free] = strdup(path)
+        return free
+    }
+
+    static func unregister(_ slot: Int) {
+        guard slot >= 0 else { return }
+        lock.lock(); defer { lock.unlock() }
+        let path = slots[slot]
+        slots[slot] = nil
+        free(path)
+    }
+
+    /// Unlinks every registered file (from the signal handler, or a test).
+    static func removeAll() {
+        for k in 0..<capacity { if let path = slots[k] { unlink(path) } }
     }
 }
