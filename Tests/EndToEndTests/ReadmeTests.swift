@@ -5,7 +5,8 @@ import Testing
 /// beside the shipped `Data/`:
 ///
 /// - a ```` ```yaml ```` or ```` ```csv ```` block whose first line is `# NAME` (a file
-///   name) is written to that file first (a CSV file without that line);
+///   name) is written to that file first (a CSV file without that line); a NAME with a
+///   folder (`examples/rules.yaml`) is a shipped file, which the block must equal;
 /// - in a ```` ```console ```` block, each `$ command` runs in `sh` with the release
 ///   `twinning` first on the `PATH`, stdout and stderr together, and what it prints must
 ///   be the lines below it. An expected line `…` stands for any number of lines, and `…`
@@ -56,7 +57,7 @@ import Testing
             return steps
         case "yaml", "csv":
             guard let first = block.first?.text, first.hasPrefix("# "),
-                  first.dropFirst(2).allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) else { return [] }
+                  first.dropFirst(2).allSatisfy({ $0.isLetter || $0.isNumber || "._-/".contains($0) }) else { return [] }
             // A YAML file keeps its name comment, so its line numbers are the README's;
             // a CSV file cannot.
             let lines = kind == "yaml" ? block[...] : block.dropFirst()
@@ -125,6 +126,14 @@ import Testing
         for step in steps {
             switch step {
             case let .file(name, text):
+                // A file named with its folder is a shipped one (`examples/rules.yaml`): the README
+                // shows it as it is, so a newcomer running the examples gets the same output.
+                if name.contains("/") {
+                    let shipped = try String(contentsOf: Self.root.appendingPathComponent(name), encoding: .utf8)
+                    #expect(shipped == text, "README.md shows \(name) other than the shipped file")
+                    try FileManager.default.createDirectory(at: dir.appendingPathComponent(name).deletingLastPathComponent(),
+                                                            withIntermediateDirectories: true)
+                }
                 try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
             case let .command(command, expected, line):
                 // `export NAME=value` holds for the commands after it, as in a shell session.
