@@ -92,6 +92,20 @@ import Testing
         #expect(try String(contentsOf: dir.appendingPathComponent("o/unmatched.csv"), encoding: .utf8).contains("no partner in none.csv is a volunteer"))
     }
 
+    @Test("a file of 2 GiB or more is refused before it is read (a sparse file: no disk, no memory)")
+    func hugeFileRefusedAtOnce() throws {
+        let dir = try world()
+        let path = dir.appendingPathComponent("huge.csv").path
+        FileManager.default.createFile(atPath: path, contents: Data("id,name\n".utf8))
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.truncate(atOffset: 1 << 31)
+        try handle.close()
+        for command in [["validate", "huge.csv"], ["match", "--hromadas", "huge.csv", "--partners", "p.csv", "--ties", ""]] {
+            let result = try run(command, in: dir, seconds: 10)
+            #expect(result.status == 66 && result.stderr.contains("huge.csv: is 2 GiB or larger; split it"), "\(command): \(result.stderr)")
+        }
+    }
+
     @Test("explain a hromada of population 1e19 (valid and finite)")
     func hugePopulation() throws {
         let dir = try world()
