@@ -10,7 +10,7 @@ struct Validate: ParsableCommand {
         Each file's kind is told from its content: need_ columns (or keys, in JSON) make a hromadas file, offer_ \
         columns a partners file, ua_id,eu_id,status a ties file (checked against the hromadas and partners files \
         given with it); a YAML file is a weights, rules or job file, told apart by its keys. Every problem of every \
-        file is printed on stderr; exits 0 when all files are clean, 65 otherwise.
+        file is printed on stderr; exits 0 when all files are clean, 66 when the only problems are files that cannot be read, 65 otherwise.
 
         Examples:
           twinning validate Data/hromadas.csv Data/partners.csv Data/ties.csv
@@ -80,7 +80,8 @@ struct Validate: ParsableCommand {
         }
         if !problems.errors.isEmpty {
             FileHandle.standardError.write(Data((problems.errors.map(\.description).joined(separator: "\n") + "\n").utf8))
-            throw Failure("\(problems.errors.count) problem(s) in \(Set(problems.errors.map(\.file)).count) file(s)", .badInput)
+            throw Failure("\(problems.errors.count) problem(s) in \(Set(problems.errors.map(\.file)).count) file(s)",
+                          problems.errors.allSatisfy { $0.code == .unreadable } ? .noInput : .badInput)
         }
     }
 

@@ -118,7 +118,7 @@ import Testing
         let dir = try world()
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("dir.csv"), withIntermediateDirectories: false)
         let result = try run(["validate", "dir.csv"], in: dir)
-        #expect(result.status == 65 && (result.stdout + result.stderr).contains("dir.csv: is a directory; expected a file"), "\(result.stdout)\(result.stderr)")
+        #expect(result.status == 66 && (result.stdout + result.stderr).contains("dir.csv: is a directory; expected a file"), "\(result.stdout)\(result.stderr)")
     }
 
     @Test("tune: a truth with no pairs is an error; a truth whose only partner is everyone's true partner ends")
