@@ -18,10 +18,14 @@ public struct BatchError: Error, Sendable, CustomStringConvertible {
     }
     public let code: Code
     public let description: String
+    /// The error this one wraps (an input file's problems, the solver's, SQLite's), for
+    /// callers that switch on it; `description` already says what it says.
+    public let underlying: (any Error & Sendable)?
 
-    public init(_ code: Code, _ description: String) {
+    public init(_ code: Code, _ description: String, underlying: (any Error & Sendable)? = nil) {
         self.code = code
         self.description = description
+        self.underlying = underlying
     }
 }
 

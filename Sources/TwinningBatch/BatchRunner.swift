@@ -46,7 +46,7 @@ public enum BatchRunner {
                            checkpoint: (BatchCheckpoint) -> Void = { _ in },
                            reported: (ScenarioReport) -> Void = { _ in }) throws(BatchError) -> [ScenarioReport] {
         let job: Job
-        do { job = try Job.load(path: jobPath) } catch { throw BatchError(.input, "job file problem, nothing run or recorded:\n\(error)") }
+        do { job = try Job.load(path: jobPath) } catch { throw BatchError(.input, "job file problem, nothing run or recorded:\n\(error)", underlying: error) }
         let inputs = try ScenarioInputs.load(job)
         let (store, lock) = try openStore(job, log: log)
         defer { lock.release() }
@@ -96,7 +96,7 @@ public enum BatchRunner {
     static func bind(store: RunStore, output: String) throws(BatchError) {
         // The store serves one output folder: a second job sharing it with another folder
         // is refused (its runs, prunes and run ids would reach into the other's).
-        let real = URL(fileURLWithPath: output).resolvingSymlinksInPath().standardizedFileURL.path
+        let real = realPath(output)
         if let bound = try store.outputFolder(), bound != real {
             throw BatchError(.output, "the run store \(store.path) keeps the runs written to \(bound), not to \(output): "
                 + "give each job its own store (a store serves one output folder)")
@@ -127,13 +127,13 @@ public enum BatchRunner {
         let previousProposals = try previous.map { (run) throws(BatchError) in try store.proposals(run: run.id) } ?? []
         let loaded: LoadedInputs
         do { loaded = try inputs.shared.with(ties: ties, rules: scenario.rules).with(weights: scenario.weights, file: scenario.weightsFile) } catch {
-            throw BatchError(.input, "scenario \(scenario.name): decisions contradict the inputs, nothing recorded:\n\(error)")
+            throw BatchError(.input, "scenario \(scenario.name): decisions contradict the inputs, nothing recorded:\n\(error)", underlying: error)
         }
         let h = loaded.hromadas.index(), p = loaded.partners.index()
         let incumbents = Set(previousProposals.compactMap { s in h[s.pair.hromada].flatMap { i in p[s.pair.partner].map { IndexPair(i, $0) } } })
         let instance = loaded.instance(incumbents: incumbents, incumbencyBonus: scenario.incumbencyBonus)
         let result: MatchResult
-        do { result = try Matcher.match(instance) } catch { throw BatchError(.match, "scenario \(scenario.name): \(error.description)") }
+        do { result = try Matcher.match(instance) } catch { throw BatchError(.match, "scenario \(scenario.name): \(error.description)", underlying: error) }
         var recordedInputs = loaded.recorded
         recordedInputs["weights"] = scenario.weightsFile.map { InputRecord(path: $0, sha256: inputs.digests[$0] ?? "") }
         recordedInputs["rules"] = scenario.rules.file.map { InputRecord(path: $0, sha256: inputs.digests[$0] ?? "") }
@@ -155,21 +155,25 @@ public enum BatchRunner {
             files = try table.files(OutputOptions(report: ReportOptions(outlines: outlines, date: iso(startedAt),
                                                                         title: "Batch run \(id), scenario \(scenario.name)")))
         } catch { throw BatchError(.output, "\(error)") }
-        let run = RunStore.Run(id: id, scenario: scenario.name, startedAt: iso(startedAt), finishedAt: "", status: "pending",
-                               toolVersion: toolVersion, inputs: encode(recordedInputs), weights: loaded.weights.yaml,
-                               rules: encode(loaded.rules.recorded), counts: counts(result), timings: "{}", folder: name)
+        let run = RunStore.Run(id: id, scenario: scenario.name, startedAt: iso(startedAt), finishedAt: "", status: .pending,
+                               toolVersion: toolVersion, inputs: recordedInputs.mapValues { .file(path: $0.path, sha256: $0.sha256) },
+                               weights: loaded.weights.yaml, rules: encode(loaded.rules.recorded),
+                               counts: .init(proposals: result.proposals.count, unmatched: result.unmatched.count, seeking: result.seeking),
+                               timings: .init(), folder: name, outputFolder: realPath(job.output))
         try store.begin(run: run, proposals: stored, hromadas: hromadas.sorted(), partners: partners.sorted(), decisions: decisions)
         checkpoint(.pending(scenario: scenario.name))
         do {
             try OutputFolder.write(files, to: folder, staging: staging(folder), staged: { checkpoint(.staged(scenario: scenario.name)) })
         } catch {
             try store.delete(run: id)
-            throw BatchError(.output, "scenario \(scenario.name): \(error.description); the run is not recorded")
+            throw BatchError(.output, "scenario \(scenario.name): \(error.description); the run is not recorded", underlying: error)
         }
         checkpoint(.placed(scenario: scenario.name))
         let finished = Date()
+        let r = { JSONOutput.rounded($0, 3) }
         try store.finish(run: id, finishedAt: iso(finished),
-                         timings: timings(load: loaded.seconds, result.timings, total: finished.timeIntervalSince(startedAt)))
+                         timings: .init(load: r(loaded.seconds), score: r(result.timings.scoring), solve: r(result.timings.solving),
+                                        total: r(finished.timeIntervalSince(startedAt))))
         checkpoint(.recorded(scenario: scenario.name))
         linkLatest(scenario: scenario.name, to: name, in: job.output, log: log)
         for warning in result.warnings { log.warning("run \(id) \(scenario.name): \(warning)") }
@@ -196,14 +200,14 @@ public enum BatchRunner {
     static func recover(store: RunStore, output: String, log: Logger) throws(BatchError) {
         for run in try store.unfinishedRuns() {
             let folder = output + "/" + run.folder
-            if run.status == "pruning" {
+            if run.status == .pruning {
                 try remove(run, output: output, store: store)
                 log.notice("finished pruning run \(run.id) (\(run.folder)), which an earlier prune left half done")
                 continue
             }
             var status = stat()
             if lstat(folder, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR {
-                try store.finish(run: run.id, finishedAt: run.startedAt, timings: "{\"recovered\":true}")
+                try store.finish(run: run.id, finishedAt: run.startedAt, timings: .init(recovered: true))
                 linkLatest(scenario: run.scenario, to: run.folder, in: output, log: log)
                 log.notice("recovered run \(run.id) (\(run.folder)): its folder was complete, so it is recorded as done")
             } else {
@@ -218,18 +222,8 @@ public enum BatchRunner {
     /// beside it and renamed over the old one, so it is never missing or half made. A link
     /// that cannot be made is a warning: the runs are recorded all the same.
     static func linkLatest(scenario: String, to folder: String, in output: String, log: Logger) {
-        let link = output + "/latest-" + scenario, temporary = output + "/.latest-\(scenario).\(getpid())"
-        // Only a link is replaced: a file or folder of that name is someone's, and stays.
-        var status = stat()
-        if lstat(link, &status) == 0 && (status.st_mode & S_IFMT) != S_IFLNK {
-            log.warning("\(link) is not a link the batch made, so it is left as it is; the run is in \(output)/\(folder)")
-            return
-        }
-        unlink(temporary)
-        guard symlink(folder, temporary) == 0, rename(temporary, link) == 0 else {
-            log.warning("cannot point \(link) at \(folder): \(String(cString: strerror(errno)))")
-            unlink(temporary)
-            return
+        do { try OutputFolder.pointLink(output + "/latest-" + scenario, at: folder) } catch {
+            log.warning("\(error.description); the run is in \(output)/\(folder)")
         }
     }
 
@@ -243,7 +237,7 @@ public enum BatchRunner {
                              log: Logger = Logger(label: "twinning.batch")) throws(BatchError) -> [RunStore.Run] {
         let (store, lock) = try openStore(job, log: log)
         defer { lock.release() }
-        let runs = try store.runs().filter { $0.status == "ok" }
+        let runs = try store.runs().filter { $0.status == .ok }
         var doomed: [RunStore.Run] = []
         for (_, list) in Dictionary(grouping: runs, by: \.scenario) {
             doomed += list.sorted { $0.id > $1.id }.dropFirst(max(keep, 1))
@@ -276,16 +270,8 @@ public enum BatchRunner {
     /// Removes a run marked for pruning: its folder (renamed aside first, then the files
     /// the batch wrote, then the folder), then its record.
     static func remove(_ run: RunStore.Run, output: String, store: RunStore) throws(BatchError) {
-        let folder = output + "/" + run.folder, aside = output + "/." + run.folder + ".pruning"
-        var status = stat()
-        if lstat(folder, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR && rename(folder, aside) != 0 {
-            throw BatchError(.output, "cannot remove \(folder): \(String(cString: strerror(errno)))")
-        }
-        let dir = open(aside, O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
-        if dir >= 0 {
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: aside)) ?? [] where isOurs(name) { unlinkat(dir, name, 0) }
-            close(dir)
-            rmdir(aside)
+        do { try OutputFolder.remove(output + "/" + run.folder, aside: output + "/." + run.folder + ".pruning", files: isOurs) } catch {
+            throw BatchError(.output, error.description, underlying: error)
         }
         try store.delete(run: run.id)
     }
@@ -327,18 +313,9 @@ public enum BatchRunner {
         return byPair.values.sorted { $0.pair < $1.pair }
     }
 
-    static func counts(_ result: MatchResult) -> String {
-        struct Counts: Encodable { let proposals: Int, unmatched: Int, seeking: Int }
-        return encode(Counts(proposals: result.proposals.count, unmatched: result.unmatched.count, seeking: result.seeking))
-    }
-
-    static func timings(load: Double, _ t: MatchResult.Timings, total: Double) -> String {
-        struct Timings: Encodable {
-            let loadS: Double, scoreS: Double, solveS: Double, totalS: Double
-            enum CodingKeys: String, CodingKey { case loadS = "load_s", scoreS = "score_s", solveS = "solve_s", totalS = "total_s" }
-        }
-        let r = { JSONOutput.rounded($0, 3) }
-        return encode(Timings(loadS: r(load), scoreS: r(t.scoring), solveS: r(t.solving), totalS: r(total)))
+    /// A folder's real path (links resolved), as the store records it.
+    static func realPath(_ folder: String) -> String {
+        URL(fileURLWithPath: folder).resolvingSymlinksInPath().standardizedFileURL.path
     }
 
     static func encode<T: Encodable>(_ value: T) -> String {

@@ -21,29 +21,82 @@ public final class RunStore: @unchecked Sendable {
         }
     }
 
+    /// One batch run as the store keeps it: typed values, the JSON columns encoded and
+    /// decoded through `Codable`.
     public struct Run: Sendable {
+        public enum Status: String, Sendable, Codable, CaseIterable {
+            /// Recorded, its folder being written: a restart finishes or rolls it back.
+            case pending
+            /// Done: its folder is in place.
+            case ok
+            /// Being removed by `batch prune`: a restart finishes removing it.
+            case pruning
+        }
+        /// One input file as recorded: its path and SHA-256 (runs of schema v1 kept a short
+        /// FNV-1a hash or a count instead, kept as it was).
+        public enum Input: Sendable, Codable, Equatable {
+            case file(path: String, sha256: String)
+            case earlier(String)
+
+            struct File: Codable { let path: String; let sha256: String }
+            public init(from decoder: Decoder) throws {
+                if let file = try? File(from: decoder) { self = .file(path: file.path, sha256: file.sha256); return }
+                let container = try decoder.singleValueContainer()
+                if let text = try? container.decode(String.self) { self = .earlier(text); return }
+                self = .earlier(String(try container.decode(Int.self)))
+            }
+            public func encode(to encoder: Encoder) throws {
+                switch self {
+                case let .file(path, sha256): try File(path: path, sha256: sha256).encode(to: encoder)
+                case let .earlier(text): var c = encoder.singleValueContainer(); try c.encode(text)
+                }
+            }
+        }
+        public struct Counts: Sendable, Codable, Equatable {
+            public let proposals: Int, unmatched: Int, seeking: Int
+            public init(proposals: Int, unmatched: Int, seeking: Int) { self.proposals = proposals; self.unmatched = unmatched; self.seeking = seeking }
+        }
+        /// Seconds per stage, rounded to milliseconds; `recovered` when a restart found the
+        /// run's folder complete and marked it done (its times were lost with the process).
+        public struct Timings: Sendable, Codable, Equatable {
+            public var load: Double?, score: Double?, solve: Double?, total: Double?
+            public var recovered: Bool?
+            public init(load: Double? = nil, score: Double? = nil, solve: Double? = nil, total: Double? = nil, recovered: Bool? = nil) {
+                self.load = load; self.score = score; self.solve = solve; self.total = total; self.recovered = recovered
+            }
+            enum CodingKeys: String, CodingKey { case load = "load_s", score = "score_s", solve = "solve_s", total = "total_s", recovered }
+            /// `name seconds` pairs in stage order, for people.
+            public var stages: [(name: String, seconds: Double)] {
+                [("load", load), ("score", score), ("solve", solve), ("total", total)].compactMap { n, s in s.map { (n, $0) } }
+            }
+        }
+
         public let id: Int64
         public let scenario: String
         public let startedAt: String
         public let finishedAt: String
-        /// `pending` (being written), `ok`, or `pruning` (being removed).
-        public let status: String
+        public let status: Status
         public let toolVersion: String
-        /// JSON: role → {path, sha256} (runs of schema v1: role → an FNV-1a hash).
-        public let inputs: String
+        /// Role (`hromadas`, `rules`, …) → the file read.
+        public let inputs: [String: Input]
         /// The weights, as a weights file (YAML).
         public let weights: String
-        /// JSON: the rules, as `proposals.json` records them (`{}` for none, and for v1 runs).
+        /// The rules, as `proposals.json` records them (JSON; `{}` for none, and for v1 runs).
         public let rules: String
-        public let counts: String      // JSON
-        public let timings: String     // JSON
+        public let counts: Counts?
+        public let timings: Timings
         /// The run's folder, relative to the job's output folder (`run-3-default`).
         public let folder: String
-        public init(id: Int64, scenario: String, startedAt: String, finishedAt: String, status: String, toolVersion: String,
-                    inputs: String, weights: String, rules: String, counts: String, timings: String, folder: String) {
+        /// The job's output folder the run was written in (real path; empty for runs made
+        /// before schema v3 by a store not yet bound to a folder).
+        public let outputFolder: String
+
+        public init(id: Int64, scenario: String, startedAt: String, finishedAt: String, status: Status, toolVersion: String,
+                    inputs: [String: Input], weights: String, rules: String, counts: Counts?, timings: Timings, folder: String,
+                    outputFolder: String) {
             self.id = id; self.scenario = scenario; self.startedAt = startedAt; self.finishedAt = finishedAt; self.status = status
             self.toolVersion = toolVersion; self.inputs = inputs; self.weights = weights; self.rules = rules; self.counts = counts
-            self.timings = timings; self.folder = folder
+            self.timings = timings; self.folder = folder; self.outputFolder = outputFolder
         }
     }
 
@@ -82,7 +135,7 @@ public final class RunStore: @unchecked Sendable {
         } catch let error as BatchError {
             throw error
         } catch {
-            throw BatchError(.store, "the run store \(path) cannot be used: \(Self.describe(error))")
+            throw BatchError(.store, "the run store \(path) cannot be used: \(Self.describe(error))", underlying: error)
         }
     }
 
@@ -94,7 +147,7 @@ public final class RunStore: @unchecked Sendable {
     static let expectedColumns: [String: [String]] = [
         "decision": ["id", "ua_id", "eu_id", "kind", "note", "decided_at"],
         "run": ["id", "scenario", "started_at", "finished_at", "status", "tool_version", "inputs", "weights", "rules",
-                "counts", "timings", "output"],
+                "counts", "timings", "output", "output_folder"],
         "proposal": ["run_id", "ua_id", "eu_id", "score"],
         "participant": ["run_id", "side", "id"],
         "run_decision": ["run_id", "ua_id", "eu_id", "kind", "note", "decided_at"],
@@ -127,7 +180,11 @@ public final class RunStore: @unchecked Sendable {
 
     /// Runs a store operation, turning its errors into a ``BatchError`` naming the store.
     func access<T>(_ body: () throws -> T) throws(BatchError) -> T {
-        do { return try body() } catch { throw BatchError(.store, "the run store \(path) failed: \(Self.describe(error))") }
+        do { return try body() } catch let error as BatchError {
+            throw BatchError(error.code, "the run store \(path): \(error.description)", underlying: error)
+        } catch {
+            throw BatchError(.store, "the run store \(path) failed: \(Self.describe(error))", underlying: error)
+        }
     }
 
     static var migrator: DatabaseMigrator {
@@ -204,6 +261,13 @@ public final class RunStore: @unchecked Sendable {
                 t.primaryKey(["run_id", "ua_id", "eu_id"])
             }
         }
+        // v3: each run records the output folder it was written in (a store serves one).
+        migrator.registerMigration("v3") { db in
+            try db.alter(table: "run") { t in t.add(column: "output_folder", .text).notNull().defaults(to: "") }
+            if let folder = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'output'") {
+                try db.execute(sql: "UPDATE run SET output_folder = ?", arguments: [folder])
+            }
+        }
         return migrator
     }
 
@@ -225,6 +289,8 @@ public final class RunStore: @unchecked Sendable {
             try db.write { db in
                 try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('output', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                                arguments: [outputFolder])
+                // Runs of an older store, made before folders were recorded, were written there.
+                try db.execute(sql: "UPDATE run SET output_folder = ? WHERE output_folder = ''", arguments: [outputFolder])
             }
         }
     }
@@ -288,10 +354,12 @@ public final class RunStore: @unchecked Sendable {
         try access {
             try db.write { db in
                 try db.execute(sql: """
-                    INSERT INTO run (id, scenario, started_at, finished_at, status, tool_version, inputs, weights, rules, counts, timings, output)
-                    VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [run.id, run.scenario, run.startedAt, run.finishedAt, run.toolVersion, run.inputs,
-                                     run.weights, run.rules, run.counts, run.timings, run.folder])
+                    INSERT INTO run (id, scenario, started_at, finished_at, status, tool_version, inputs, weights, rules, counts, timings,
+                                     output, output_folder)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [run.id, run.scenario, run.startedAt, run.finishedAt, Run.Status.pending.rawValue, run.toolVersion,
+                                     try Self.json(run.inputs), run.weights, run.rules, try Self.json(run.counts), try Self.json(run.timings),
+                                     run.folder, run.outputFolder])
                 for d in decisions {
                     try db.execute(sql: "INSERT INTO run_decision VALUES (?, ?, ?, ?, ?, ?)",
                                    arguments: [run.id, d.hromada, d.partner, d.kind.rawValue, d.note, d.decidedAt])
@@ -308,12 +376,24 @@ public final class RunStore: @unchecked Sendable {
     }
 
     /// Marks a pending run done.
-    public func finish(run id: Int64, finishedAt: String, timings: String) throws(BatchError) {
+    public func finish(run id: Int64, finishedAt: String, timings: Run.Timings) throws(BatchError) {
         try access {
             try db.write { db in
-                try db.execute(sql: "UPDATE run SET status = 'ok', finished_at = ?, timings = ? WHERE id = ? AND status = 'pending'",
-                               arguments: [finishedAt, timings, id])
+                try db.execute(sql: "UPDATE run SET status = ?, finished_at = ?, timings = ? WHERE id = ? AND status = ?",
+                               arguments: [Run.Status.ok.rawValue, finishedAt, try Self.json(timings), id, Run.Status.pending.rawValue])
             }
+        }
+    }
+
+    /// A JSON column's text, from its value.
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try JSONOutput.encode(value, pretty: false), as: UTF8.self).trimmingCharacters(in: .newlines)
+    }
+
+    /// A JSON column's value, from its text; `what` names it in the error.
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String, _ what: String) throws -> T {
+        do { return try JSONDecoder().decode(T.self, from: Data(text.utf8)) } catch {
+            throw BatchError(.store, "\(what) holds \(text.prefix(60)), not what this version reads (\(error))")
         }
     }
 
@@ -356,7 +436,10 @@ public final class RunStore: @unchecked Sendable {
     public func markPruning(_ ids: [Int64]) throws(BatchError) {
         try access {
             try db.write { db in
-                for id in ids { try db.execute(sql: "UPDATE run SET status = 'pruning' WHERE id = ? AND status = 'ok'", arguments: [id]) }
+                for id in ids {
+                    try db.execute(sql: "UPDATE run SET status = ? WHERE id = ? AND status = ?",
+                                   arguments: [Run.Status.pruning.rawValue, id, Run.Status.ok.rawValue])
+                }
             }
         }
     }
@@ -365,8 +448,8 @@ public final class RunStore: @unchecked Sendable {
     public func lastSuccessfulRun(scenario: String) throws(BatchError) -> Run? {
         try access {
             try db.read { db in
-                try Row.fetchOne(db, sql: "SELECT * FROM run WHERE scenario = ? AND status = 'ok' ORDER BY id DESC LIMIT 1",
-                                 arguments: [scenario]).map(Self.run)
+                try Row.fetchOne(db, sql: "SELECT * FROM run WHERE scenario = ? AND status = ? ORDER BY id DESC LIMIT 1",
+                                 arguments: [scenario, Run.Status.ok.rawValue]).map(Self.run)
             }
         }
     }
@@ -394,9 +477,21 @@ public final class RunStore: @unchecked Sendable {
         try access { try db.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") } }
     }
 
-    static func run(_ row: Row) -> Run {
-        Run(id: row["id"], scenario: row["scenario"], startedAt: row["started_at"], finishedAt: row["finished_at"],
-            status: row["status"], toolVersion: row["tool_version"], inputs: row["inputs"], weights: row["weights"],
-            rules: row["rules"], counts: row["counts"], timings: row["timings"], folder: row["output"])
+    /// A run from its row, the JSON columns decoded; a value this version cannot read is
+    /// an error naming the run, never a guess.
+    static func run(_ row: Row) throws -> Run {
+        let id: Int64 = row["id"]
+        let text: String = row["status"]
+        guard let status = Run.Status(rawValue: text) else {
+            throw BatchError(.store, "run \(id) has status \"\(text.prefix(20))\", which this version does not know "
+                + "(\(Run.Status.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let counts: String = row["counts"], timings: String = row["timings"]
+        return Run(id: id, scenario: row["scenario"], startedAt: row["started_at"], finishedAt: row["finished_at"],
+                   status: status, toolVersion: row["tool_version"],
+                   inputs: try decode([String: Run.Input].self, row["inputs"], "run \(id)'s inputs"), weights: row["weights"],
+                   rules: row["rules"], counts: counts == "{}" ? nil : try decode(Run.Counts.self, counts, "run \(id)'s counts"),
+                   timings: try decode(Run.Timings.self, timings, "run \(id)'s timings"), folder: row["output"],
+                   outputFolder: row["output_folder"])
     }
 }

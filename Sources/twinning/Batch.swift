@@ -112,7 +112,7 @@ struct BatchHistory: ParsableCommand {
         for r in try store.runs() {
             let proposals = try store.proposals(run: r.id).count
             let id = String(r.id).leftPad(3), scenario = r.scenario.padding(toLength: 16, withPad: " ", startingAt: 0)
-            let status = r.status.padding(toLength: 6, withPad: " ", startingAt: 0)
+            let status = r.status.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
             print("\(id)  \(scenario)  \(r.startedAt)  \(status)" + String(proposals).leftPad(11) + "  \(j.output)/\(r.folder)")
         }
     }
@@ -127,19 +127,18 @@ struct BatchShow: ParsableCommand {
     func run() throws {
         let (j, store) = try job.store()
         guard let r = try store.run(runID) else { throw Failure("no run \(runID) in the store \(j.store)", .badInput) }
-        var lines = ["run \(r.id), scenario \(r.scenario), \(r.status), folder \(j.output)/\(r.folder)",
+        var lines = ["run \(r.id), scenario \(r.scenario), \(r.status.rawValue), folder \(j.output)/\(r.folder)",
                      "started \(r.startedAt), finished \(r.finishedAt), twinning \(r.toolVersion)", "inputs:"]
-        lines += Self.object(r.inputs).sorted { $0.key < $1.key }.map { role, value in
-            // Schema v2: {path, sha256}; v1 runs kept a short FNV-1a hash or a count.
-            if let record = value as? [String: Any] {
-                return "  \(role.padding(toLength: 10, withPad: " ", startingAt: 0)) \(record["path"] ?? "")  sha256 \(record["sha256"] ?? "")"
+        lines += r.inputs.sorted { $0.key < $1.key }.map { role, input in
+            let name = role.padding(toLength: 10, withPad: " ", startingAt: 0)
+            switch input {
+            case let .file(path, sha256): return "  \(name) \(path)  sha256 \(sha256)"
+            case let .earlier(value): return "  \(name) \(value) (recorded by an earlier version)"   // schema v1: a short hash or a count
             }
-            return "  \(role.padding(toLength: 10, withPad: " ", startingAt: 0)) \(value) (recorded by an earlier version)"
         }
-        let counts = Self.object(r.counts), timings = Self.object(r.timings)
-        lines.append("counts: " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
-        lines.append("timings: " + timings.sorted { $0.key < $1.key }.map { "\($0.key.replacingOccurrences(of: "_s", with: "")) \($0.value) s" }
-                        .joined(separator: ", "))
+        if let c = r.counts { lines.append("counts: proposals \(c.proposals), seeking \(c.seeking), unmatched \(c.unmatched)") }
+        lines.append("timings: " + r.timings.stages.map { "\($0.name) \($0.seconds) s" }.joined(separator: ", ")
+                     + (r.timings.recovered == true ? (r.timings.stages.isEmpty ? "" : ", ") + "lost (recovered after a stop)" : ""))
         lines.append("weights: " + r.weights.split(separator: "\n").joined(separator: ", "))
         let rules = Self.object(r.rules)
         lines.append("rules: " + (rules.isEmpty ? "none" : rules.sorted { $0.key < $1.key }.map { "\($0.key) \(Self.compact($0.value))" }

@@ -48,7 +48,7 @@ struct Report: ParsableCommand {
         } else {
             let (j, store) = try job.store()
             guard let r = try store.run(runID!) else { throw Failure("no run \(runID!) in the store \(j.store)", .badInput) }
-            guard r.status == "ok" else { throw Failure("run \(r.id) is \(r.status): it has no files to report on", .badInput) }
+            guard r.status == .ok else { throw Failure("run \(r.id) is \(r.status.rawValue): it has no files to report on", .badInput) }
             source = j.output + "/" + r.folder
             options.date = r.startedAt
             options.title = "Batch run \(r.id), scenario \(r.scenario)"

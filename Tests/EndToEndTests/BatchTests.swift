@@ -248,7 +248,7 @@ import SeededRandom
         guard FileManager.default.fileExists(atPath: out.appendingPathComponent("store.sqlite").path) else { return (folders, [], [], "ok") }
         let store = try RunStore(path: out.appendingPathComponent("store.sqlite").path)
         let runs = try store.runs()
-        return (folders, Set(runs.filter { $0.status == "ok" }.map(\.folder)), Set(runs.map(\.folder)), try store.integrityCheck())
+        return (folders, Set(runs.filter { $0.status == .ok }.map(\.folder)), Set(runs.map(\.folder)), try store.integrityCheck())
     }
 
     func check(_ dir: URL, after what: String) throws {

@@ -281,7 +281,11 @@ let smallPartners = """
         _ = try json(Data(contentsOf: dir.appendingPathComponent("out/run-1-a/proposals.json")))
         let store = try TwinningBatch.RunStore(path: dir.appendingPathComponent("out/store.sqlite").path)
         for run in try store.runs() {
-            for text in [run.inputs, run.counts, run.timings] { _ = try json(Data(text.utf8)) }
+            // Typed in the store: inputs with their SHA-256, counts and timings as numbers.
+            #expect(run.status == .ok && run.counts?.proposals ?? 0 > 0 && (run.timings.total ?? 0) > 0)
+            #expect(run.inputs["hromadas"] == .file(path: "h.csv", sha256: try Digest.sha256(Data(contentsOf: dir.appendingPathComponent("h.csv")))))
+            #expect(run.outputFolder == dir.appendingPathComponent("out").resolvingSymlinksInPath().path)
+            _ = try json(Data(run.rules.utf8))
         }
     }
 

@@ -162,7 +162,7 @@ import Testing
         #expect(history.status == 0, "\(history.stderr)")
         #expect(history.stdout.contains("  1  main") && history.stdout.contains("out/run-2-main"), "\(history.stdout)")
         let store = try RunStore(path: dir.appendingPathComponent("out/store.sqlite").path)
-        #expect(try store.schemaVersions() == ["v1", "v2"])
+        #expect(try store.schemaVersions() == ["v1", "v2", "v3"])
         #expect(try store.runs().map(\.folder) == ["run-1-main", "run-2-main"])
         let old = try twinning(["batch", "show", "1", "--job", "job.yaml"], in: dir)
         #expect(old.stdout.contains("(recorded by an earlier version)"), "\(old.stdout)")

@@ -22,15 +22,19 @@ import Testing
         case command(String, expected: [String], line: Int)
     }
 
+    /// The line that marks the console block after it as slow (the full cross-validation):
+    /// ``slowExamples()`` runs those blocks, ``examples()`` the others.
+    static let slowMark = "<!-- slow"
+
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
 
-    /// The steps of a Markdown text, in order.
-    static func steps(_ markdown: String) -> [Step] {
-        var steps: [Step] = [], fence: String?, block: [(Int, String)] = []
+    /// The steps of a Markdown text, in order: those of the blocks marked slow, or the others.
+    static func steps(_ markdown: String, slow: Bool = false) -> [Step] {
+        var steps: [Step] = [], fence: String?, block: [(Int, String)] = [], marked = false, previous = ""
         for (number, line) in markdown.components(separatedBy: "\n").enumerated() {
             if let kind = fence {
                 if line == "```" {
-                    steps += Self.steps(kind: kind, block)
+                    if marked == slow { steps += Self.steps(kind: kind, block) }
                     fence = nil
                     block = []
                 } else {
@@ -38,7 +42,9 @@ import Testing
                 }
             } else if line.hasPrefix("```") {
                 fence = String(line.dropFirst(3))
+                marked = previous.hasPrefix(slowMark)
             }
+            previous = line
         }
         return steps
     }
@@ -109,16 +115,31 @@ import Testing
         #expect(Self.matches(["1  default  2026-11-29T04:14:10Z  ok"], ["1  default  2027-01-02T00:00:00Z  ok"]))
     }
 
-    @Test("every console example in the README prints what the README says")
+    @Test("every console example in the README prints what the README says (but those marked slow)",
+          .tags(.readme), .enabled(if: Tool.releaseBuild, "needs a release build as fresh as the sources: swift build -c release"))
     func examples() throws {
+        let markdown = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let steps = Self.steps(markdown)
+        #expect(steps.count > 20)
+        try run(steps)
+    }
+
+    @Test("the README's slow examples (the full cross-validation) print what the README says",
+          .tags(.readme, .slow), .enabled(if: Tool.releaseBuild && Tool.slowRuns, "slow: set TWINNING_SLOW=1 (CI runs it)"))
+    func slowExamples() throws {
+        let markdown = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let steps = Self.steps(markdown, slow: true)
+        #expect(steps.count >= 1)
+        try run(steps)
+    }
+
+    /// Runs steps in order in one scratch folder holding a link to `Data/`.
+    func run(_ steps: [Step]) throws {
         let binary = Self.root.appendingPathComponent(".build/release/twinning")
         try #require(Self.isFresh(binary), """
             the README's examples run the release build, which is missing or older than the sources: \
             run `swift build -c release` first
             """)
-        let markdown = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
-        let steps = Self.steps(markdown)
-        #expect(steps.count > 20)
         let dir = try scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent("Data"), withDestinationURL: Self.root.appendingPathComponent("Data"))

@@ -70,7 +70,8 @@ import Testing
         try await browser.wait(for: "document.documentElement.dataset.rendered")
     }
 
-    @Test("hostile names show as text, no injected script runs, every island is valid JSON, the policy allows no network")
+    @Test("hostile names show as text, no injected script runs, every island is valid JSON, the policy allows no network",
+          .tags(.browser), .enabled(if: Tool.chromium, "needs Debian's chromium and chromium-driver"))
     func hostileNamesAreText() async throws {
         let folder = try hostileRun()
         let page = folder.appendingPathComponent("report.html")
@@ -111,7 +112,8 @@ import Testing
         }
     }
 
-    @Test("the default run's report: a row and a line per proposal, a path per country, an oblast filter, cards with their components; under 5 MB, drawn in under 2 s")
+    @Test("the default run's report: a row and a line per proposal, a path per country, an oblast filter, cards with their components; under 5 MB, drawn in under 2 s",
+          .tags(.browser), .enabled(if: Tool.chromium, "needs Debian's chromium and chromium-driver"))
     func defaultRun() async throws {
         let dir = try scratchDirectory()
         let binary = Self.root.appendingPathComponent(".build/release/twinning")

@@ -95,7 +95,8 @@ import Testing
         #expect(printed[0] == printed[1])
     }
 
-    @Test("scripts/plots.py draws the rank ECDF, MRR per country, the stability heat map and the score distribution, none blank")
+    @Test("scripts/plots.py draws the rank ECDF, MRR per country, the stability heat map and the score distribution, none blank",
+          .tags(.python), .enabled(if: Tool.matplotlib, "needs Debian's python3-matplotlib"))
     func plots() throws {
         let dir = try world()
         for arguments in [["tune"] + Self.files + ["--truth", "t.csv", "--folds", "3", "--out", "t", "--write-weights", "w.yaml"],

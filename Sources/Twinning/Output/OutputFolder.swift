@@ -95,6 +95,41 @@ public enum OutputFolder {
 }
 
 extension OutputFolder {
+    /// Points the symbolic link `link` at `target` (relative to the link's folder): a new
+    /// link made beside it and renamed over the old one, so it is never missing or half
+    /// made. Anything at `link` that is not a link (a user's file or folder) is left alone
+    /// and is an error.
+    public static func pointLink(_ link: String, at target: String) throws(OutputError) {
+        var status = stat()
+        if lstat(link, &status) == 0 && (status.st_mode & S_IFMT) != S_IFLNK {
+            throw OutputError(.wrongKind, path: link, "is not a link twinning made, so it is left as it is")
+        }
+        let url = URL(fileURLWithPath: link)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid())").path
+        unlink(temporary)
+        guard symlink(target, temporary) == 0, rename(temporary, link) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw OutputError(.cannotWrite, path: link, "cannot point it at \(target): \(reason)")
+        }
+    }
+
+    /// Removes a folder of twinning's: renamed to `aside` first (so it is gone at once for
+    /// every reader), then the files `files` accepts (never through a link), then the
+    /// folder, unless something else is left in it. A missing folder is no error: a
+    /// removal stopped half way is finished by calling again.
+    public static func remove(_ folder: String, aside: String, files: (String) -> Bool) throws(OutputError) {
+        var status = stat()
+        if lstat(folder, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR && rename(folder, aside) != 0 {
+            throw OutputError(.cannotWrite, path: folder, "cannot be removed: \(String(cString: strerror(errno)))")
+        }
+        let dir = open(aside, O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+        guard dir >= 0 else { return }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: aside)) ?? [] where files(name) { unlinkat(dir, name, 0) }
+        close(dir)
+        rmdir(aside)
+    }
+
     /// Removes a staging folder and the regular files in it, if it is a folder (a link is
     /// never followed). Only for folders the caller made or its store names.
     public static func removeStaging(_ path: String) {
