@@ -299,7 +299,7 @@ public enum BatchRunner {
     /// The ties file with coordinators' decisions applied: accepted pairs are kept in every
     /// later run, rejected ones never proposed. Decisions naming ids no longer in the
     /// inputs are skipped; an existing partnership is never overridden.
-    static func applying(_ decisions: [RunStore.Decision], to ties: [Tie], hromadas: Registry, partners: Registry) -> [Tie] {
+    public static func applying(_ decisions: [RunStore.Decision], to ties: [Tie], hromadas: Registry, partners: Registry) -> [Tie] {
         let h = hromadas.index(), p = partners.index()
         var byPair: [IndexPair: Tie] = [:]
         for t in ties { byPair[t.pair] = t }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Twinning
+import TwinningBatch
 
 struct Explain: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,7 +13,9 @@ struct Explain: ParsableCommand {
 
         With a partner, the matching is solved on these inputs to say who gets what, and solved again with the pair \
         locked in: the difference is what choosing it would cost the programme, exactly. With --proposals, who \
-        holds the partner in an earlier `match` output is shown too.
+        holds the partner in an earlier `match` or batch output is shown too, and the pair is judged with the rules \
+        and weights that output was made with (unless --rules or --weights are given) and, for a batch run, the \
+        coordinators' decisions it applied.
         """)
 
     @OptionGroup var input: InputOptions
@@ -37,7 +40,7 @@ struct Explain: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try LoadedInputs.load(input.paths)
+        let (loaded, recordedFrom) = try Self.inputs(input, proposals: proposals)
         let instance = loaded.instance(candidates: candidates)
         let resolver = IDResolver(hromadas: loaded.hromadas, partners: loaded.partners)
         let i = try Self.resolve(resolver.hromada(named: hromada))
@@ -66,14 +69,50 @@ struct Explain: ParsableCommand {
         lines += Self.components(breakdown, weights: instance.weights)
         let pair = IndexPair(i, j)
         if let why = instance.exclusion(of: pair) ?? instance.belowMinimum(breakdown.score, pair) {
+            if let recordedFrom { lines.append(recordedFrom) }
             lines.append("not allowed: \(why.reason)")
             print(lines.joined(separator: "\n"))
             return
         }
+        if let recordedFrom { lines.append(recordedFrom) }
         lines.append("allowed" + (instance.restrictions.lockSource(pair).map { ": \($0)" } ?? ""))
         if let folder = proposals { lines += try Self.earlier(folder, pair: pair, instance) }
         lines += try Self.whyNot(pair, instance)
         print(lines.joined(separator: "\n"))
+    }
+
+    /// The inputs to explain with. With an earlier output folder, the rules and weights it
+    /// was made with (unless given here) and, for a batch run, the coordinators' decisions
+    /// it applied: the pair is judged as that run judged it. A recorded file that has
+    /// changed since is an error, not silently the new one. Also a line saying what was
+    /// taken from the folder.
+    static func inputs(_ options: InputOptions, proposals folder: String?) throws -> (LoadedInputs, String?) {
+        guard let folder else { return (try LoadedInputs.load(options.paths), nil) }
+        let file = (folder as NSString).appendingPathComponent(ProposalFile.json.rawValue)
+        let recorded = try ProposalTable.readInputs(path: file)
+        var paths = options.paths, taken: [String] = []
+        func recordedFile(_ role: String) throws -> String? {
+            guard let record = recorded[role] else { return nil }
+            let now = try Digest.sha256(path: record.path)
+            guard now == record.sha256 else {
+                throw Failure("\(folder) was made with the \(role) in \(record.path), which has changed since (sha256 \(record.sha256.prefix(12))… "
+                              + "then, \(now.prefix(12))… now): give --\(role) to explain with today's", .badInput)
+            }
+            taken.append("\(role) \(record.path)")
+            return record.path
+        }
+        if options.rules == nil, let rules = try recordedFile("rules") { paths.rules = rules }
+        if options.weights == nil, let weights = try recordedFile("weights") { paths.weights = weights }
+        var loaded = try LoadedInputs.load(paths)
+        // A batch run's folder (`run-N-SCENARIO`) names its store: the decisions that run applied.
+        let name = (folder as NSString).lastPathComponent
+        if let store = recorded["decisions"]?.path, name.hasPrefix("run-"),
+           let id = Int64(name.dropFirst(4).prefix { $0.isNumber }), FileManager.default.fileExists(atPath: store) {
+            let decisions = try RunStore(path: store).decisions(run: id)
+            loaded = try loaded.with(ties: BatchRunner.applying(decisions, to: loaded.ties, hromadas: loaded.hromadas, partners: loaded.partners))
+            taken.append("\(decisions.count) decision\(decisions.count == 1 ? "" : "s") of run \(id)")
+        }
+        return (loaded, "as in \(folder): " + (taken.isEmpty ? "no rules, weights or decisions recorded" : taken.joined(separator: ", ")))
     }
 
     static func resolve(_ r: IDResolver.Resolution) throws -> Int {

@@ -267,6 +267,34 @@ import Testing
         #expect(r.stdout.contains("choosing it instead lowers the total by "), "\(r.stdout)")
     }
 
+    @Test("explain --proposals judges a pair by the rules that output was made with, and by the decisions a batch run applied; a recorded file changed since is an error")
+    func explainWithRecordedRules() throws {
+        let dir = try setUp(rules: "partner_countries: [PL]\n")
+        #expect(try match(dir, rules: true).status == 0)
+        let inputs = ["--hromadas", "h.csv", "--partners", "p.csv", "--ties", "t.csv"]
+        // No --rules: the folder's rules.
+        var r = try runTwinning(["explain"] + inputs + ["--proposals", "o", "UA1", "DE_1"], in: dir)
+        #expect(r.status == 0 && r.stdout.contains("as in o: rules r.yaml\nnot allowed: its country (DE) is not in partner_countries"), "\(r.stdout)\(r.stderr)")
+        // Without the folder, today's (no) rules.
+        r = try runTwinning(["explain"] + inputs + ["UA1", "DE_1"], in: dir)
+        #expect(r.status == 0 && !r.stdout.contains("not allowed"), "\(r.stdout)")
+        try "partner_countries: [PL, DE]\n".write(to: dir.appendingPathComponent("r.yaml"), atomically: true, encoding: .utf8)
+        r = try runTwinning(["explain"] + inputs + ["--proposals", "o", "UA1", "DE_1"], in: dir)
+        #expect(r.status == 65 && r.stderr.contains("o was made with the rules in r.yaml, which has changed since"), "\(r.stderr)")
+
+        // A batch run: the decisions it applied.
+        try "hromadas: h.csv\npartners: p.csv\nties: t.csv\nstore: out/s.sqlite\noutput: out\nscenarios:\n  - name: main\n"
+            .write(to: dir.appendingPathComponent("job.yaml"), atomically: true, encoding: .utf8)
+        #expect(try runTwinning(["decide", "reject", "UA1", "PL_2", "--job", "job.yaml"], in: dir).status != 0, "no store yet")
+        #expect(try runTwinning(["batch", "run", "--job", "job.yaml"], in: dir).status == 0)
+        #expect(try runTwinning(["decide", "reject", "UA1", "PL_2", "--job", "job.yaml"], in: dir).status == 0)
+        #expect(try runTwinning(["batch", "run", "--job", "job.yaml"], in: dir).status == 0)
+        r = try runTwinning(["explain"] + inputs + ["--proposals", "out/run-2-main", "UA1", "PL_2"], in: dir)
+        #expect(r.status == 0 && r.stdout.contains("as in out/run-2-main: 1 decision of run 2\nnot allowed: rejected"), "\(r.stdout)\(r.stderr)")
+        r = try runTwinning(["explain"] + inputs + ["--proposals", "out/run-1-main", "UA1", "PL_2"], in: dir)
+        #expect(r.status == 0 && r.stdout.contains("as in out/run-1-main: 0 decisions of run 1\nallowed"), "\(r.stdout)\(r.stderr)")
+    }
+
     @Test("shortlist: the best allowed partners per hromada, rules applied, written for spreadsheets")
     func shortlist() throws {
         let dir = try setUp(rules: "eu_members_only: true\n")

@@ -262,4 +262,13 @@ extension ProposalTable {
             throw InputErrors(InputError(.syntax, file: path, "is not a proposals.json written by twinning match (\(error))"))
         }
     }
+
+    /// The input files a `proposals.json` records (role → path and SHA-256).
+    public static func readInputs(path: String) throws(InputErrors) -> [String: InputRecord] {
+        struct Document: Decodable { let inputs: [String: InputRecord] }
+        let data = try InputFile.bytes(path: path)
+        do { return try JSONDecoder().decode(Document.self, from: data).inputs } catch {
+            throw InputErrors(InputError(.syntax, file: path, "is not a proposals.json written by twinning match (\(error))"))
+        }
+    }
 }
