@@ -329,18 +329,32 @@ public enum BatchRunner {
 /// A job's inputs, all read and checked before anything is run: the shared registries
 /// and ties, and each scenario's weights and rules. Every problem of every file is
 /// reported together.
-struct ScenarioInputs {
-    struct Scenario {
+public struct ScenarioInputs: Sendable {
+    public struct Scenario: Sendable {
         let name: String
         let weights: Weights
         let weightsFile: String?
         let rules: Rules
         let incumbencyBonus: Double
     }
-    let shared: LoadedInputs
-    let scenarios: [Scenario]
+    public let shared: LoadedInputs
+    public let scenarios: [Scenario]
 
-    static func load(_ job: Job) throws(BatchError) -> ScenarioInputs {
+    /// Why a scenario's rules leave a pair out (`scenario eu: not an EU member …`), or nil.
+    /// Only the rules count: a hromada not seeking or a partner not a volunteer takes part
+    /// for its accepted pairs anyway.
+    public func leftOutByRules(_ pair: IndexPair) -> String? {
+        for scenario in scenarios {
+            guard let loaded = try? shared.with(rules: scenario.rules) else { continue }
+            let instance = loaded.instance()
+            if let why = instance.exclusion(of: pair), Rules.keys.contains(why.rule) {
+                return (scenarios.count > 1 ? "in scenario \(scenario.name), " : "") + "the rules in \(scenario.rules.file ?? "the job") leave it out: \(why.reason)"
+            }
+        }
+        return nil
+    }
+
+    public static func load(_ job: Job) throws(BatchError) -> ScenarioInputs {
         var c = ProblemCollector()
         let shared = c.attempt { () throws(InputErrors) in try LoadedInputs.load(job.inputs) }
         var scenarios: [Scenario] = [], digests: [String: String] = [:]

@@ -15,8 +15,12 @@ public enum DecisionDesk {
         public let kind: RunStore.Decision.Kind
         public let note: String
         public let origin: String
-        public init(hromada: String, partner: String, kind: RunStore.Decision.Kind, note: String, origin: String = "") {
+        /// An accept of a pair the job's rules leave out, made deliberately (`--override-rules`).
+        public let overrideRules: Bool
+        public init(hromada: String, partner: String, kind: RunStore.Decision.Kind, note: String, origin: String = "",
+                    overrideRules: Bool = false) {
             self.hromada = hromada; self.partner = partner; self.kind = kind; self.note = note; self.origin = origin
+            self.overrideRules = overrideRules
         }
     }
 
@@ -28,8 +32,10 @@ public enum DecisionDesk {
 
     /// Checks every request against the registries and ties and the decisions in force,
     /// then records those that change something, in one transaction.
+    /// - Parameter leftOutByRules: why the job's rules leave a pair out (in one of its
+    ///   scenarios), or nil: an accept of such a pair needs `overrideRules`, and records it.
     public static func record(_ requests: [Request], decidedAt: String, store: RunStore, hromadas: Registry, partners: Registry,
-                              ties: [Tie]) throws(BatchError) -> Outcome {
+                              ties: [Tie], leftOutByRules: (IndexPair) -> String? = { _ in nil }) throws(BatchError) -> Outcome {
         let resolver = IDResolver(hromadas: hromadas, partners: partners)
         let labels = PairLabels(hromadas: hromadas, partners: partners)
         let existing = Dictionary(ties.filter { $0.status == .existing }.map { ($0.pair, $0.source) }, uniquingKeysWith: { a, _ in a })
@@ -52,13 +58,17 @@ public enum DecisionDesk {
                                 + "so there is nothing to \(r.kind.rawValue)")
                 continue
             }
+            if r.kind == .accept, !r.overrideRules, let why = leftOutByRules(IndexPair(i, j)) {
+                problems.append(r.origin + "\(labels(pair)): \(why); accept it all the same with --override-rules (recorded as such)")
+                continue
+            }
             resolved.append((r, pair, IndexPair(i, j)))
         }
         if !problems.isEmpty { throw BatchError(.input, problems.joined(separator: "\n") + "\nnothing recorded") }
 
         var inForce = Dictionary(try store.decisions().map { (IDPair($0.hromada, $0.partner), $0) }, uniquingKeysWith: { _, b in b })
         var recorded: [RunStore.Decision] = [], lines: [String] = []
-        for (r, pair, _) in resolved {
+        for (r, pair, rows) in resolved {
             let current = inForce[pair]
             switch (r.kind, current) {
             case (.revoke, nil):
@@ -66,10 +76,13 @@ public enum DecisionDesk {
             case let (kind, current?) where current.kind == kind:
                 lines.append("\(labels(pair)): already \(kind.past) on \(current.decidedAt)")
             default:
-                let decision = RunStore.Decision(hromada: pair.hromada, partner: pair.partner, kind: r.kind, note: r.note, decidedAt: decidedAt)
+                let overrides = r.kind == .accept && r.overrideRules && leftOutByRules(rows) != nil
+                let decision = RunStore.Decision(hromada: pair.hromada, partner: pair.partner, kind: r.kind, note: r.note, decidedAt: decidedAt,
+                                                 overridesRules: overrides)
                 recorded.append(decision)
                 inForce[pair] = r.kind == .revoke ? nil : decision
-                lines.append("\(labels(pair)): \(r.kind.past)" + (current.map { ", replacing its \($0.kind.noun) of \($0.decidedAt)" } ?? ""))
+                lines.append("\(labels(pair)): \(r.kind.past)" + (overrides ? " overriding the rules" : "")
+                             + (current.map { ", replacing its \($0.kind.noun) of \($0.decidedAt)" } ?? ""))
             }
         }
         // Accepted pairs are kept in every run: no more for a hromada than the partners it

@@ -16,8 +16,12 @@ public final class RunStore: @unchecked Sendable {
         public let kind: Kind
         public let note: String
         public let decidedAt: String
-        public init(hromada: String, partner: String, kind: Kind, note: String, decidedAt: String) {
+        /// An accept made with `--override-rules`: the job's rules leave the pair out, and a
+        /// coordinator accepted it all the same.
+        public let overridesRules: Bool
+        public init(hromada: String, partner: String, kind: Kind, note: String, decidedAt: String, overridesRules: Bool = false) {
             self.hromada = hromada; self.partner = partner; self.kind = kind; self.note = note; self.decidedAt = decidedAt
+            self.overridesRules = overridesRules
         }
     }
 
@@ -145,7 +149,7 @@ public final class RunStore: @unchecked Sendable {
     /// Every column the store's code reads, per table: a store whose tables lack one (made
     /// by hand, or damaged) is refused naming it, before anything reads a row.
     static let expectedColumns: [String: [String]] = [
-        "decision": ["id", "ua_id", "eu_id", "kind", "note", "decided_at"],
+        "decision": ["id", "ua_id", "eu_id", "kind", "note", "decided_at", "override_rules"],
         "run": ["id", "scenario", "started_at", "finished_at", "status", "tool_version", "inputs", "weights", "rules",
                 "counts", "timings", "output", "output_folder"],
         "proposal": ["run_id", "ua_id", "eu_id", "score"],
@@ -261,9 +265,12 @@ public final class RunStore: @unchecked Sendable {
                 t.primaryKey(["run_id", "ua_id", "eu_id"])
             }
         }
-        // v3: each run records the output folder it was written in (a store serves one).
+        // v3: each run records the output folder it was written in (a store serves one);
+        // decisions record whether they override the job's rules.
         migrator.registerMigration("v3") { db in
             try db.alter(table: "run") { t in t.add(column: "output_folder", .text).notNull().defaults(to: "") }
+            // Accepts that override the job's rules say so.
+            try db.alter(table: "decision") { t in t.add(column: "override_rules", .boolean).notNull().defaults(to: false) }
             if let folder = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'output'") {
                 try db.execute(sql: "UPDATE run SET output_folder = ?", arguments: [folder])
             }
@@ -305,8 +312,8 @@ public final class RunStore: @unchecked Sendable {
         try access {
             try db.write { db in
                 for d in decisions {
-                    try db.execute(sql: "INSERT INTO decision (ua_id, eu_id, kind, note, decided_at) VALUES (?, ?, ?, ?, ?)",
-                                   arguments: [d.hromada, d.partner, d.kind.rawValue, d.note, d.decidedAt])
+                    try db.execute(sql: "INSERT INTO decision (ua_id, eu_id, kind, note, decided_at, override_rules) VALUES (?, ?, ?, ?, ?, ?)",
+                                   arguments: [d.hromada, d.partner, d.kind.rawValue, d.note, d.decidedAt, d.overridesRules])
                 }
             }
         }
@@ -322,10 +329,10 @@ public final class RunStore: @unchecked Sendable {
         try access {
             try db.read { db in
                 try Row.fetchAll(db, sql: latestOnly ? """
-                    SELECT ua_id, eu_id, kind, note, decided_at FROM decision d
+                    SELECT ua_id, eu_id, kind, note, decided_at, override_rules FROM decision d
                     WHERE id = (SELECT MAX(id) FROM decision WHERE ua_id = d.ua_id AND eu_id = d.eu_id)
                     ORDER BY ua_id, eu_id
-                    """ : "SELECT ua_id, eu_id, kind, note, decided_at FROM decision ORDER BY id").map(Self.decision)
+                    """ : "SELECT ua_id, eu_id, kind, note, decided_at, override_rules FROM decision ORDER BY id").map(Self.decision)
             }
         }
     }
@@ -342,7 +349,7 @@ public final class RunStore: @unchecked Sendable {
 
     static func decision(_ row: Row) -> Decision {
         Decision(hromada: row["ua_id"], partner: row["eu_id"], kind: Decision.Kind(rawValue: row["kind"]) ?? .reject,
-                 note: row["note"], decidedAt: row["decided_at"])
+                 note: row["note"], decidedAt: row["decided_at"], overridesRules: row.hasColumn("override_rules") && row["override_rules"] == true)
     }
 
     /// Records a run about to be written, with its proposals and participants, as

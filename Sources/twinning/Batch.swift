@@ -219,9 +219,10 @@ struct Decide: ParsableCommand {
     /// Records the decisions asked for (see ``DecisionDesk``) and prints a line for each.
     static func record(_ requests: [DecisionDesk.Request], job: JobOption) throws {
         let (j, store) = try job.store()
-        let loaded = try LoadedInputs.load(j.inputs)
+        let inputs = try ScenarioInputs.load(j)
+        let loaded = inputs.shared
         let outcome = try DecisionDesk.record(requests, decidedAt: now(), store: store, hromadas: loaded.hromadas,
-                                              partners: loaded.partners, ties: loaded.ties)
+                                              partners: loaded.partners, ties: loaded.ties, leftOutByRules: inputs.leftOutByRules)
         for line in outcome.lines { print(line) }
         let unchanged = requests.count - outcome.recorded.count
         print("recorded \(outcome.recorded.count) decision(s)" + (unchanged == 0 ? "" : ", \(unchanged) unchanged"))
@@ -236,15 +237,18 @@ struct Decide: ParsableCommand {
         @Argument(help: ArgumentHelp("Partner id (GISCO LAU id) or name.", valueName: "partner")) var partner: String
         @Option(help: ArgumentHelp("Why, for the record.", valueName: "text")) var note = ""
 
-        func record(_ kind: RunStore.Decision.Kind) throws {
-            try Decide.record([.init(hromada: hromada, partner: partner, kind: kind, note: note)], job: job)
+        func record(_ kind: RunStore.Decision.Kind, overrideRules: Bool = false) throws {
+            try Decide.record([.init(hromada: hromada, partner: partner, kind: kind, note: note, overrideRules: overrideRules)], job: job)
         }
     }
 
     struct Accept: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Accept a pair: it is proposed in every later run.")
+        static let configuration = CommandConfiguration(
+            abstract: "Accept a pair: it is proposed in every later run.",
+            discussion: "A pair the job's rules leave out (in any scenario) needs --override-rules; the store records that it does.")
         @OptionGroup var pair: PairArguments
-        func run() throws { try pair.record(.accept) }
+        @Flag(help: "Accept a pair the job's rules leave out; recorded as overriding them.") var overrideRules = false
+        func run() throws { try pair.record(.accept, overrideRules: overrideRules) }
     }
 
     struct Reject: ParsableCommand {
@@ -292,7 +296,7 @@ struct Decide: ParsableCommand {
             let labels = PairLabels(hromadas: loaded.hromadas, partners: loaded.partners)
             for d in decisions {
                 print("\(d.decidedAt)  \(d.kind.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0))  \(labels(IDPair(d.hromada, d.partner)))"
-                      + (d.note.isEmpty ? "" : "  \(d.note)"))
+                      + (d.overridesRules ? "  (overriding the rules)" : "") + (d.note.isEmpty ? "" : "  \(d.note)"))
             }
             print("\(decisions.count) decision(s)" + (all ? " recorded" : " in force"))
         }

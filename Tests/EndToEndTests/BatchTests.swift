@@ -204,6 +204,26 @@ import SeededRandom
         #expect(run.status == 0, "\(run.stderr)")
     }
 
+    @Test("decide accept of a pair the job's rules leave out asks for --override-rules, and records it; the next run proposes that pair only")
+    func acceptOverridingRules() throws {
+        let dir = try setUp()
+        try "partner_countries: [PL]\n".write(to: dir.appendingPathComponent("pl.yaml"), atomically: true, encoding: .utf8)
+        let job = dir.appendingPathComponent("job.yaml")
+        try String(contentsOf: job, encoding: .utf8).replacingOccurrences(of: "  - name: main\n", with: "  - name: main\n    rules: pl.yaml\n")
+            .write(to: job, atomically: true, encoding: .utf8)
+        #expect(try runTwinning(["batch", "run", "--job", "job.yaml"], in: dir).status == 0)
+        var result = try runTwinning(["decide", "accept", "UA2", "DE_1", "--job", "job.yaml"], in: dir)
+        #expect(result.status == 65 && result.stderr.contains("the rules in pl.yaml leave it out: its country (DE) is not in partner_countries; "
+                                                              + "accept it all the same with --override-rules"), "\(result.stderr)")
+        result = try runTwinning(["decide", "accept", "UA2", "DE_1", "--override-rules", "--job", "job.yaml"], in: dir)
+        #expect(result.status == 0 && result.stdout.contains("accepted overriding the rules"), "\(result.stdout)\(result.stderr)")
+        #expect(try runTwinning(["decide", "list", "--job", "job.yaml"], in: dir).stdout.contains("(overriding the rules)"))
+        #expect(try runTwinning(["batch", "run", "--job", "job.yaml"], in: dir).status == 0)
+        let after = try proposals(dir, run: 2)
+        #expect(after.contains("UA2|DE_1"))
+        #expect(after.filter { $0.hasSuffix("|DE_1") } == ["UA2|DE_1"], "the override exempts that pair only: \(after)")
+    }
+
     @Test("diff on a hand-made sequence of nights")
     func handMadeNights() {
         func p(_ h: String, _ e: String, _ s: Double) -> RunStore.StoredProposal { .init(pair: IDPair(h, e), score: s) }
