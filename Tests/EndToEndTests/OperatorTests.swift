@@ -175,6 +175,29 @@ import Testing
         #expect(try store.decisions(run: 3).count == 1)
     }
 
+    @Test("a store written by the last version (schema v2: statuses, counts and timings as text) is upgraded: runs read typed, their output folder recorded, decisions and the next run work")
+    func storeMigrationFromV2() throws {
+        let dir = try scratchDirectory()
+        let fixture = Self.fixture.deletingLastPathComponent().appendingPathComponent("store-v2")
+        for name in ["h.csv", "p.csv", "t.csv", "job.yaml", "out"] {
+            try FileManager.default.copyItem(at: fixture.appendingPathComponent(name), to: dir.appendingPathComponent(name))
+        }
+        let show = try twinning(["batch", "show", "1", "--job", "job.yaml"], in: dir)
+        #expect(show.status == 0 && show.stdout.contains("counts: proposals 5, seeking 4, unmatched 1")
+                && show.stdout.contains("  hromadas   h.csv  sha256 26b89aca2b298dd9a003868d35a3a7b9a937e256f9bb16086c11aab61d3eb345"), "\(show.stdout)\(show.stderr)")
+        let store = try RunStore(path: dir.appendingPathComponent("out/store.sqlite").path)
+        #expect(try store.schemaVersions() == ["v1", "v2", "v3"])
+        let runs = try store.runs()
+        #expect(runs.map(\.status) == [.ok, .ok] && runs.allSatisfy { ($0.timings.total ?? 0) > 0 && $0.counts?.proposals == 5 })
+        #expect(try store.decisions().map { "\($0.kind.rawValue) \($0.hromada) \($0.partner) \($0.note) \($0.overridesRules)" }
+                == ["reject UA1 PL_1 made by 0.2.0 with schema v2 false"])
+        let next = try twinning(["batch", "run", "--job", "job.yaml"], in: dir)
+        #expect(next.status == 0 && next.stdout.contains("run 3 main: ") && next.stdout.contains("since run 2"), "\(next.stdout)\(next.stderr)")
+        let out = dir.appendingPathComponent("out").resolvingSymlinksInPath().path
+        #expect(try store.runs().map(\.outputFolder) == [out, out, out], "every run placed in its output folder")
+        #expect(try store.integrityCheck() == "ok")
+    }
+
     @Test("the example job and rules in examples/ are valid against the shipped data")
     func examples() throws {
         let result = try twinning(["validate", "Data/hromadas.csv", "Data/partners.csv", "examples/nightly.yaml", "examples/rules.yaml"],
