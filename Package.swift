@@ -36,12 +36,38 @@ let package = Package(
             .target(name: "CBLAS", condition: .when(platforms: [.linux])),
         ]),
 
-        /// Model, loading, scoring, matching, explanations.
-        .target(name: "Twinning", dependencies: [
-            "Assignment", "LinearAlgebra", "SeededRandom",
+        // The library's layers, each importing only those before it, so the compiler refuses
+        // a cycle:  Shared → Input → Scoring → Matching → Output, and Research beside Matching.
+
+        /// What every layer uses: numbers as text, buffers shared by worker threads.
+        .target(name: "TwinningShared"),
+
+        /// Reading what users give: CSV, JSON and YAML files, registries, ties, errors with
+        /// file:line:column.
+        .target(name: "TwinningInput", dependencies: [
+            "TwinningShared", "LinearAlgebra",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+
+        /// Score components, weights, the score model (BLAS).
+        .target(name: "TwinningScoring", dependencies: ["TwinningShared", "TwinningInput", "LinearAlgebra"]),
+
+        /// Rules, restrictions, the matching instance and the exact matcher.
+        .target(name: "TwinningMatching", dependencies: ["TwinningShared", "TwinningInput", "TwinningScoring", "Assignment"]),
+
+        /// The proposal tables and their files: CSV, JSON, the HTML report; output folders.
+        .target(name: "TwinningOutput", dependencies: [
+            "TwinningShared", "TwinningInput", "TwinningScoring", "TwinningMatching",
             .product(name: "Plot", package: "Plot"),
+        ]),
+
+        /// Measuring and fitting the scores against real partnerships.
+        .target(name: "TwinningResearch", dependencies: ["TwinningShared", "TwinningInput", "TwinningScoring", "LinearAlgebra", "SeededRandom"]),
+
+        /// The library as one import: every layer, re-exported (and the DocC catalogue).
+        .target(name: "Twinning", dependencies: [
+            "TwinningShared", "TwinningInput", "TwinningScoring", "TwinningMatching", "TwinningOutput", "TwinningResearch",
         ]),
 
         /// The nightly batch: jobs, the SQLite run store, decisions, diffs, logs.

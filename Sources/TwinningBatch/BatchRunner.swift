@@ -64,7 +64,7 @@ public enum BatchRunner {
 
     /// The job's store and its output folder, locked, with what a killed run left behind
     /// settled. A store belongs to one output folder: the folder keeps the store's id
-    /// (``RunStore/storeID``) in a marker file, so two jobs sharing a store, or a new store
+    /// (``RunStore/storeID()``) in a marker file, so two jobs sharing a store, or a new store
     /// on an old folder, cannot mix their runs.
     /// The lock is taken before the store is opened, so a second run (or a prune) waits
     /// for nothing and exits as locked, never as a store error.

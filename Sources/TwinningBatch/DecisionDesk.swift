@@ -32,8 +32,15 @@ public enum DecisionDesk {
 
     /// Checks every request against the registries and ties and the decisions in force,
     /// then records those that change something, in one transaction.
-    /// - Parameter leftOutByRules: why the job's rules leave a pair out (in one of its
-    ///   scenarios), or nil: an accept of such a pair needs `overrideRules`, and records it.
+    /// - Parameters:
+    ///   - requests: the decisions asked for, in order.
+    ///   - decidedAt: the time stamp they are recorded with.
+    ///   - store: the job's run store.
+    ///   - hromadas: the job's hromadas, whose ids and names requests may use.
+    ///   - partners: the job's partners, likewise.
+    ///   - ties: the job's ties: existing partnerships cannot be decided on.
+    ///   - leftOutByRules: why the job's rules leave a pair out (in one of its scenarios),
+    ///     or nil: an accept of such a pair needs `overrideRules`, and records it.
     public static func record(_ requests: [Request], decidedAt: String, store: RunStore, hromadas: Registry, partners: Registry,
                               ties: [Tie], leftOutByRules: (IndexPair) -> String? = { _ in nil }) throws(BatchError) -> Outcome {
         let resolver = IDResolver(hromadas: hromadas, partners: partners)

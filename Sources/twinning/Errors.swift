@@ -74,7 +74,6 @@ extension BatchError {
         case .output: return .cannotCreateOutput
         case .store: return .ioError
         case .match: return .badInput
-        default: return .internalError
         }
     }
 }

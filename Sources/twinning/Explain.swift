@@ -55,7 +55,7 @@ struct Explain: ParsableCommand {
             let list = instance.shortlist([i], top: top)[0]
             if list.isEmpty { lines.append("  none: " + Self.whyNone(i, instance)) }
             for (k, c) in list.enumerated() {
-                lines.append("\(k + 1). " + Self.title(partner: c.partner, instance) + ": score \(CSVWriter.fixed(Double(c.score), 4))")
+                lines.append("\(k + 1). " + Self.title(partner: c.partner, instance) + ": score \(Decimals.fixed(Double(c.score), 4))")
                 lines += Self.components(model.breakdown(hromada: 0, partner: c.partner), weights: instance.weights).map { "   " + $0 }
             }
             print(lines.joined(separator: "\n"))
@@ -65,7 +65,7 @@ struct Explain: ParsableCommand {
         lines += Self.describe(partner: j, in: instance)
         lines.append(Self.formula(instance.weights))
         let breakdown = instance.explainer(hromadas: [i]).breakdown(hromada: 0, partner: j)
-        lines.append("score \(CSVWriter.fixed(breakdown.score, 4))")
+        lines.append("score \(Decimals.fixed(breakdown.score, 4))")
         lines += Self.components(breakdown, weights: instance.weights)
         let pair = IndexPair(i, j)
         if let why = instance.exclusion(of: pair) ?? instance.belowMinimum(breakdown.score, pair) {
@@ -165,22 +165,22 @@ struct Explain: ParsableCommand {
     /// How a score is made, with the weights in use.
     static func formula(_ w: Weights) -> String {
         let total = w.magnitudes.total
-        return "score = Σ |weight| × value / \(CSVWriter.fixed(total, 2)), the sum of |weight| "
+        return "score = Σ |weight| × value / \(Decimals.fixed(total, 2)), the sum of |weight| "
             + "(a negative weight scores 1 − value: it prefers the opposite)"
     }
 
     /// One line per component: value × |weight| / Σ|weight| → contribution, then the
     /// sectors, size ratio and distance.
     static func components(_ b: Breakdown, weights: Weights) -> [String] {
-        let total = CSVWriter.fixed(b.weightTotal, 2)
+        let total = Decimals.fixed(b.weightTotal, 2)
         var lines = b.components.map { c -> String in
             let name = c.component.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)
-            let value = c.weight < 0 ? "(1 − \(CSVWriter.fixed(c.value, 4)))" : CSVWriter.fixed(c.value, 4)
-            return "  \(name) \(value) × \(CSVWriter.fixed(abs(c.weight), 2)) / \(total) → \(CSVWriter.fixed(c.contribution, 4))"
+            let value = c.weight < 0 ? "(1 − \(Decimals.fixed(c.value, 4)))" : Decimals.fixed(c.value, 4)
+            return "  \(name) \(value) × \(Decimals.fixed(abs(c.weight), 2)) / \(total) → \(Decimals.fixed(c.contribution, 4))"
         }
-        let sectors = b.topSectors.map { "\($0.sector.rawValue) (need \(CSVWriter.fixed($0.need, 2)), offer \(CSVWriter.fixed($0.offer, 2)))" }
+        let sectors = b.topSectors.map { "\($0.sector.rawValue) (need \(Decimals.fixed($0.need, 2)), offer \(Decimals.fixed($0.offer, 2)))" }
         lines.append("  top sectors: " + (sectors.isEmpty ? "none in common" : sectors.joined(separator: ", ")))
-        lines.append("  size ratio \(CSVWriter.fixed(b.sizeRatio, 3)) (hromada / partner), distance \(CSVWriter.fixed(b.distanceKm, 1)) km")
+        lines.append("  size ratio \(Decimals.fixed(b.sizeRatio, 3)) (hromada / partner), distance \(Decimals.fixed(b.distanceKm, 1)) km")
         return lines
     }
 
@@ -224,8 +224,8 @@ struct Explain: ParsableCommand {
             return lines
         }
         let loss = optimum.total - forced.total
-        lines.append("choosing it instead lowers the total by \(CSVWriter.fixed(max(0, loss), 4)) "
-                     + "(\(CSVWriter.fixed(optimum.total, 3)) → \(CSVWriter.fixed(forced.total, 3)), solved again with the pair locked in):")
+        lines.append("choosing it instead lowers the total by \(Decimals.fixed(max(0, loss), 4)) "
+                     + "(\(Decimals.fixed(optimum.total, 3)) → \(Decimals.fixed(forced.total, 3)), solved again with the pair locked in):")
         let after = Set(forced.proposals.map(\.pair))
         let changed = Set(pairs.symmetricDifference(after).map(\.hromada)).sorted()
         for i in changed.prefix(8) {
@@ -237,5 +237,5 @@ struct Explain: ParsableCommand {
     }
 
     /// A head count as people write it, whatever its size (no integer conversion).
-    static func count(_ x: Double) -> String { CSVWriter.fixed(x, 0) }
+    static func count(_ x: Double) -> String { Decimals.fixed(x, 0) }
 }

@@ -98,7 +98,7 @@ struct Match: ParsableCommand {
             }
         }
         let t = result.timings
-        let f = { (x: Double) in CSVWriter.fixed(x, 2) + " s" }
+        let f = { (x: Double) in Decimals.fixed(x, 2) + " s" }
         lines.append("written to \(folder) in \(f(seconds)): load \(f(load)), score \(f(t.scoring)), solve \(f(t.solving)), "
                      + "price-out \(f(t.pricing)) (\(t.pricingRounds) pass\(t.pricingRounds == 1 ? "" : "es"), \(t.pairsAdded) pairs added), "
                      + "write \(f(write))")

@@ -85,8 +85,8 @@ struct Shortlist: ParsableCommand {
             for (k, c) in list.enumerated() {
                 let b = model.breakdown(hromada: row, partner: c.partner)
                 rows.append(Row(hromada: ProposalTable.Place(h, i), rank: k + 1, partner: ProposalTable.Place(p, c.partner), breakdown: b))
-                text.append("  \(k + 1). \(Explain.title(partner: c.partner, instance)) \(CSVWriter.fixed(b.score, 4)), "
-                            + "\(CSVWriter.fixed(b.distanceKm, 0)) km, population \(Explain.count(p.populations[c.partner]))")
+                text.append("  \(k + 1). \(Explain.title(partner: c.partner, instance)) \(Decimals.fixed(b.score, 4)), "
+                            + "\(Decimals.fixed(b.distanceKm, 0)) km, population \(Explain.count(p.populations[c.partner]))")
             }
         }
         guard let out else {

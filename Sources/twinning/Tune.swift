@@ -71,8 +71,8 @@ struct Tune: ParsableCommand {
             + ", MRR " + String(format: "%.4f ± %.4f", summary.mrr.mean, summary.mrr.sd) + " across folds\n" + weights.yaml
         try OutputFile.write(Data(yaml.utf8), to: writeWeights, replace: force)
         print("\(report.written.title), fitted on every pair → written to \(writeWeights): "
-              + Tuner.components.map { "\($0.rawValue) \(CSVWriter.fixed(weights[$0], 4))" }.joined(separator: ", ")
-              + ", gravity_size \(CSVWriter.fixed(weights[.gravitySize], 2))")
+              + Tuner.components.map { "\($0.rawValue) \(Decimals.fixed(weights[$0], 4))" }.joined(separator: ", ")
+              + ", gravity_size \(Decimals.fixed(weights[.gravitySize], 2))")
         let stability = noStability ? [] : try stability(loaded)
         if let out {
             try OutputFolder.write(TuneTables(report: report, truth: truth, loaded: loaded, stability: stability).files(), to: out)
@@ -82,7 +82,7 @@ struct Tune: ParsableCommand {
     }
 
     static func table(_ r: TuneReport) -> String {
-        func spread(_ s: TuneReport.Spread, _ digits: Int) -> String { CSVWriter.fixed(s.mean, digits) + " ± " + CSVWriter.fixed(s.sd, digits) }
+        func spread(_ s: TuneReport.Spread, _ digits: Int) -> String { Decimals.fixed(s.mean, digits) + " ± " + Decimals.fixed(s.sd, digits) }
         var text = "method".padding(toLength: 20, withPad: " ", startingAt: 0) + "train MRR".leftPad(17) + "held-out MRR".leftPad(17)
             + "hit@10".leftPad(15) + "median rank".leftPad(15) + "hromadas hit@10".leftPad(17) + "\n"
         for s in r.summaries {

@@ -2,6 +2,12 @@ import Foundation
 import Testing
 import SeededRandom
 @testable import Twinning
+@testable import TwinningShared
+@testable import TwinningInput
+@testable import TwinningScoring
+@testable import TwinningMatching
+@testable import TwinningOutput
+@testable import TwinningResearch
 @testable import TwinningBatch
 
 @Suite(.serialized) struct BatchTests {

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
 @testable import Twinning
+@testable import TwinningShared
+@testable import TwinningInput
+@testable import TwinningScoring
+@testable import TwinningMatching
+@testable import TwinningOutput
+@testable import TwinningResearch
 
 /// What coordinators do with `match`, `explain` and `shortlist`, on small files whose
 /// answers are known: names in both scripts, sign-ups and top-ups, exclusions, minimums

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
 @testable import Twinning
+@testable import TwinningShared
+@testable import TwinningInput
+@testable import TwinningScoring
+@testable import TwinningMatching
+@testable import TwinningOutput
+@testable import TwinningResearch
 
 /// The HTML report as coordinators see it: opened in headless Chromium, checked from the
 /// page itself. Needs Debian's `chromium` and `chromium-driver` (CI installs them).

@@ -2,6 +2,12 @@ import Foundation
 import SeededRandom
 import Testing
 @testable import Twinning
+@testable import TwinningShared
+@testable import TwinningInput
+@testable import TwinningScoring
+@testable import TwinningMatching
+@testable import TwinningOutput
+@testable import TwinningResearch
 
 /// What researchers do with `tune`, `evaluate` and `scripts/plots.py`, on a small world
 /// where each hromada's true partner is its nearest partner. The plots need Python with

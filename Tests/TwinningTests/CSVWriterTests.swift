@@ -1,6 +1,12 @@
 import Foundation
 import Testing
 @testable import Twinning
+@testable import TwinningShared
+@testable import TwinningInput
+@testable import TwinningScoring
+@testable import TwinningMatching
+@testable import TwinningOutput
+@testable import TwinningResearch
 import SeededRandom
 
 @Suite struct CSVWriterTests {
@@ -29,7 +35,7 @@ import SeededRandom
         }
         for x in values where x.isFinite {
             for digits in 0...9 {
-                let ours = CSVWriter.fixed(x, digits), c = Self.printf(x, digits)
+                let ours = Decimals.fixed(x, digits), c = Self.printf(x, digits)
                 if ours != c { Issue.record("fixed(\(x), \(digits)) = \(ours), printf gives \(c)"); return }
             }
         }
@@ -37,7 +43,7 @@ import SeededRandom
 
     @Test("values fixed() does not handle in integers still print as printf does")
     func fixedFallback() {
-        for x in [1e15, -3e20, .infinity, -.infinity] { #expect(CSVWriter.fixed(x, 2) == Self.printf(x, 2)) }
+        for x in [1e15, -3e20, .infinity, -.infinity] { #expect(Decimals.fixed(x, 2) == Self.printf(x, 2)) }
     }
 
     @Test("cells: quoted when they hold commas, quotes or line breaks; formulas neutralised; numbers kept")

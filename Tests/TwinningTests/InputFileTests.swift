@@ -1,6 +1,12 @@
 import Foundation
 import Testing
 @testable import Twinning
+@testable import TwinningShared
+@testable import TwinningInput
+@testable import TwinningScoring
+@testable import TwinningMatching
+@testable import TwinningOutput
+@testable import TwinningResearch
 
 /// `InputFile.contents` reads into a buffer of the size `fstat` gives and grows it only
 /// when there is more: a pipe has no size, an empty file has nothing.

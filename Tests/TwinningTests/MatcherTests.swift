@@ -2,6 +2,12 @@ import Assignment
 import Foundation
 import Testing
 @testable import Twinning
+@testable import TwinningShared
+@testable import TwinningInput
+@testable import TwinningScoring
+@testable import TwinningMatching
+@testable import TwinningOutput
+@testable import TwinningResearch
 import SeededRandom
 
 /// `Matcher.match` (streamed candidate lists, sparse flow, price-out) against the dense
@@ -24,7 +30,7 @@ import SeededRandom
                 text += "\(side == .hromadas ? "UA" : country)\(i),N\(i),\(pick(Level.allCases).rawValue),\(country),R\(i % 3),"
                     + "\(Int(500 + unit() * 200_000)),\(45 + unit() * 10),\(10 + unit() * 25),\(pick([0, 1, 1, 1, 2, 3])),"
                     + "\(side == .hromadas || unit() < 0.8 ? 1 : 0),\(pick(["", "", "1", "0"])),\(pick(["not_occupied", "occupied", "war_zone"])),"
-                    + sectors.map { _ in CSVWriter.fixed(unit() < 0.3 ? 0 : unit(), 3) }.joined(separator: ",") + "\n"
+                    + sectors.map { _ in Decimals.fixed(unit() < 0.3 ? 0 : unit(), 3) }.joined(separator: ",") + "\n"
             }
             return try Registry.parse(Data(text.utf8), file: "\(side).csv", side: side)
         }
@@ -39,7 +45,7 @@ import SeededRandom
         }
         var rules = ""
         let countries = Array(Set(p.countries)).sorted()
-        if unit() < 0.5 { rules += "min_score: \(CSVWriter.fixed(0.2 + unit() * 0.3, 2))\n" }
+        if unit() < 0.5 { rules += "min_score: \(Decimals.fixed(0.2 + unit() * 0.3, 2))\n" }
         if unit() < 0.2 { rules += "eu_members_only: true\n" }
         if unit() < 0.2 { rules += "partner_countries: [\(countries.filter { _ in unit() < 0.7 }.joined(separator: ", "))]\n" }
         if unit() < 0.2 { rules += "partner_population: [\(Int(unit() * 20_000)), \(Int(60_000 + unit() * 200_000))]\n" }

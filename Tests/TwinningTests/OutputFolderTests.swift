@@ -1,6 +1,12 @@
 import Foundation
 import Testing
 @testable import Twinning
+@testable import TwinningShared
+@testable import TwinningInput
+@testable import TwinningScoring
+@testable import TwinningMatching
+@testable import TwinningOutput
+@testable import TwinningResearch
 
 /// A folder of outputs appears whole or not at all, also when its files are handed over
 /// one by one, from several threads, as they are rendered.

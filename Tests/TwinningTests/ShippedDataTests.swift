@@ -1,6 +1,12 @@
 import Foundation
 import Testing
 @testable import Twinning
+@testable import TwinningShared
+@testable import TwinningInput
+@testable import TwinningScoring
+@testable import TwinningMatching
+@testable import TwinningOutput
+@testable import TwinningResearch
 
 /// The shipped `Data/` read through the product's own loaders, as `twinning` reads it.
 @Suite struct ShippedDataTests {

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
 @testable import Twinning
+@testable import TwinningShared
+@testable import TwinningInput
+@testable import TwinningScoring
+@testable import TwinningMatching
+@testable import TwinningOutput
+@testable import TwinningResearch
 @testable import TwinningBatch
 
 /// One row per mistake in a weights, rules or job file: the exact `file:line:column`
@@ -119,6 +125,25 @@ import Testing
         #expect(throws: InputErrors.self) { try Weights.parse("trained_on: \"old string\"\nneeds: 1\n", file: "w.yaml") }
         do { _ = try Weights.parse("trained_on: \"old string\"\nneeds: 1\n", file: "w.yaml") } catch {
             #expect(error.description.contains("w.yaml:1:13: expected a mapping of trained_on keys (truth, sha256, hromadas)"), "\(error)")
+        }
+    }
+}
+
+/// The documentation lists every rule and every score component: adding one without saying
+/// what it is fails here.
+@Suite struct DocumentationTests {
+    static let articles = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../Sources/Twinning/Twinning.docc").standardized
+
+    @Test("DataModel lists every rule with its key and type; HowAScoreIsMade every score component")
+    func articlesAreWhole() throws {
+        let model = try String(contentsOf: Self.articles.appendingPathComponent("DataModel.md"), encoding: .utf8)
+        for kind in Rules.kinds {
+            #expect(model.contains("| `\(kind.key)` | `\(String(describing: kind))` |"), "DataModel.md does not list \(kind.key)")
+        }
+        let score = try String(contentsOf: Self.articles.appendingPathComponent("HowAScoreIsMade.md"), encoding: .utf8)
+        for component in ScoreComponent.allCases {
+            #expect(score.contains("| `\(component.rawValue)` |"), "HowAScoreIsMade.md does not list \(component.rawValue)")
         }
     }
 }

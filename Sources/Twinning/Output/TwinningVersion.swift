@@ -1,4 +1,0 @@
-/// The tool's version, recorded in every output it writes.
-public enum TwinningVersion {
-    public static let string = "0.2.0"
-}

@@ -1,0 +1,311 @@
+import Crypto
+import Foundation
+import Plot
+import TwinningShared
+import TwinningInput
+import TwinningScoring
+import TwinningMatching
+
+/// Country outlines for the report's map: a GeoJSON FeatureCollection (the shipped
+/// `Data/countries.geojson` is Natural Earth's, public domain).
+public struct MapOutlines: Sendable {
+    public let path: String
+    let data: Data
+
+    /// The name the outlines have beside the registries.
+    public static let fileName = "countries.geojson"
+
+    /// Reads and checks `path`.
+    public static func load(path: String) throws(InputErrors) -> MapOutlines {
+        let data = try InputFile.bytes(path: path)
+        struct Collection: Decodable {
+            struct Feature: Decodable {
+                struct Geometry: Decodable { let type: String }
+                let geometry: Geometry?
+            }
+            let type: String
+            let features: [Feature]
+        }
+        let collection: Collection
+        do { collection = try JSONDecoder().decode(Collection.self, from: data) } catch {
+            throw InputErrors(InputError(.syntax, file: path, "is not GeoJSON: expected a FeatureCollection of country outlines (\(error))"))
+        }
+        guard collection.type == "FeatureCollection" else {
+            throw InputErrors(InputError(.syntax, file: path, "is a GeoJSON \(collection.type), expected a FeatureCollection of country outlines"))
+        }
+        return MapOutlines(path: path, data: data)
+    }
+
+    /// `countries.geojson` in the folder of `file`, if there is one.
+    public static func beside(_ file: String) throws(InputErrors) -> MapOutlines? {
+        let path = ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(fileName)
+        return FileManager.default.fileExists(atPath: path) ? try load(path: path) : nil
+    }
+}
+
+/// What the report says about itself beyond the proposal table.
+public struct ReportOptions: Sendable {
+    public var outlines: MapOutlines?
+    /// When the proposals were made (a batch run's start), if known: a `match` run leaves
+    /// it out so that the same inputs give the same bytes.
+    public var date: String?
+    /// A line under the heading (a batch run's scenario and number).
+    public var title: String?
+
+    public init(outlines: MapOutlines? = nil, date: String? = nil, title: String? = nil) {
+        self.outlines = outlines
+        self.date = date
+        self.title = title
+    }
+}
+
+/// `report.html`: one self-contained page (no network: its Content-Security-Policy allows
+/// nothing but its own script and style) with a map, a card per proposal, a sortable and
+/// filterable table, the unmatched hromadas, charts and the provenance.
+///
+/// The page is a skeleton of fixed markup built with Plot, three JSON data islands and one
+/// script that renders the data as text. The proposals island is `proposals.json` exactly
+/// as `match` writes it, so the report shows what the files say; every `<`, `>` and `&`
+/// in an island is written as a JSON `\u` escape, so no value can close the island or
+/// open markup, and each island stays valid JSON.
+public enum HTMLReport {
+    /// The page for the `proposals.json` bytes `proposals`.
+    public static func render(proposals: Data, options: ReportOptions = ReportOptions()) throws(OutputError) -> Data {
+        struct Meta: Encodable { let date: String?, title: String? }
+        let meta = try JSONOutput.encode(Meta(date: options.date, title: options.title), pretty: false)
+        let csp = ["default-src 'none'", "script-src '\(hash(script))'", "style-src '\(hash(style))'", "img-src data:",
+                   "base-uri 'none'", "form-action 'none'"].joined(separator: "; ")
+        let page = HTML(
+            .lang(.english),
+            .head(
+                .meta(.charset(.utf8)),
+                .meta(.attribute(named: "http-equiv", value: "Content-Security-Policy"), .content(csp)),
+                .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
+                .element(named: "title", text: "Twinning proposals"),
+                .style(style)
+            ),
+            .body(
+                header, mapSection, tableSection, unmatchedSection, chartsSection, footer,
+                island("twinning-data", text: proposalsMark),
+                island("twinning-outlines", options.outlines?.data ?? Data("null".utf8)),
+                island("twinning-meta", meta),
+                .script(.raw(script))
+            )
+        )
+        // The proposals island is megabytes: Plot would copy it through several growing
+        // strings (most of the report's time went to zeroing their fresh pages), so the
+        // page is rendered with a mark in its place and the escaped JSON written there,
+        // once. The mark holds a `<`, which no escaped island holds, and the fixed markup
+        // holds it only there.
+        let skeleton = Array(page.render().utf8), mark = Array(proposalsMark.utf8)
+        guard let at = skeleton.indices.first(where: { skeleton[$0...].starts(with: mark) }) else {
+            preconditionFailure("the report's skeleton lost the proposals island")
+        }
+        var out = [UInt8]()
+        out.reserveCapacity(skeleton.count + proposals.count + proposals.count / 64)
+        out += skeleton[..<at]
+        escape(proposals, into: &out)
+        out += skeleton[(at + mark.count)...]
+        return Data(out)
+    }
+
+    /// Where the proposals island's JSON goes in the rendered skeleton.
+    static let proposalsMark = "<!--twinning-proposals-->"
+
+    /// The heading, the run, the summary and warnings (filled by the script).
+    static var header: Node<HTML.BodyContext> {
+        .header(
+            .h1("Twinning proposals"),
+            .p(.id("run-title"), .class("muted")),
+            .p(.id("summary"), .class("summary")),
+            .div(.id("warnings")),
+            .noscript(.p("This report draws its map, table and charts with JavaScript: open it in a browser with scripts enabled."))
+        )
+    }
+
+    /// The map and the card beside it.
+    static var mapSection: Node<HTML.BodyContext> {
+        .section(.id("map-section"),
+            .h2("Map"),
+            .div(.id("map-area"),
+                .div(
+                    .div(.class("map-wrap"),
+                        .element(named: "svg", nodes: [.id("map"), .attribute(named: "role", value: "img"),
+                                                       .attribute(named: "aria-label", value: "Map of the proposals")]),
+                        .div(.class("map-controls"),
+                            .button(.id("zoom-in"), .attribute(named: "title", value: "Zoom in"), .text("+")),
+                            .button(.id("zoom-out"), .attribute(named: "title", value: "Zoom out"), .text("−")),
+                            .button(.id("zoom-reset"), .attribute(named: "title", value: "Show everything"), .text("⤢")))
+                    ),
+                    .div(.class("legend"),
+                        .span(.span(.class("swatch hromada")), .text("hromada")),
+                        .span(.span(.class("swatch partner")), .text("partner")),
+                        .span(.span(.class("swatch unmatched")), .text("not fully matched")),
+                        .span(.text("score "), .span(.id("score-low")), .text(" "),
+                              .element(named: "svg", nodes: [.id("score-legend"), .attribute(named: "width", value: "120"),
+                                                             .attribute(named: "height", value: "14")]),
+                              .text(" "), .span(.id("score-high"))),
+                        .span(.id("map-note"))
+                    )
+                ),
+                .aside(.id("card"), .p(.class("muted"), .text("Click a line, a place or a table row to see why the pair scores what it does.")))
+            )
+        )
+    }
+
+    /// The filters and the table of proposals.
+    static var tableSection: Node<HTML.BodyContext> {
+        .section(.id("table-section"),
+            .h2("Proposals"),
+            .form(.id("filters"),
+                .label(.text("oblast"), .select(.id("f-oblast"))),
+                .label(.text("partner country"), .select(.id("f-country"))),
+                .label(.text("score from"), .input(.id("f-min"), .type(.number), .attribute(named: "step", value: "0.01"),
+                                                   .attribute(named: "min", value: "0"), .attribute(named: "max", value: "1"))),
+                .label(.text("to"), .input(.id("f-max"), .type(.number), .attribute(named: "step", value: "0.01"),
+                                           .attribute(named: "min", value: "0"), .attribute(named: "max", value: "1"))),
+                .label(.text("status"), .select(.id("f-status"))),
+                .label(.text("search by name or id"), .input(.id("f-search"), .type(.search))),
+                .button(.id("f-clear"), .type(.button), .text("clear"))
+            ),
+            .p(.id("showing"), .class("muted")),
+            .div(.class("table-scroll"),
+                .table(.id("proposals"), .class("data"), .thead(.id("proposals-head")), .tbody(.id("proposals-body"))))
+        )
+    }
+
+    /// The hromadas left short.
+    static var unmatchedSection: Node<HTML.BodyContext> {
+        .section(.id("unmatched-section"),
+            .h2("Hromadas not fully matched"),
+            .p(.id("unmatched-note"), .class("muted")),
+            .table(.id("unmatched-table"), .class("data"),
+                .thead(.tr(.th("Hromada"), .th("Oblast"), .th(.class("num"), .text("wanted")), .th(.class("num"), .text("got")),
+                           .th("Reason"))),
+                .tbody(.id("unmatched-body")))
+        )
+    }
+
+    /// The summary charts.
+    static var chartsSection: Node<HTML.BodyContext> {
+        .section(.id("charts-section"),
+            .h2("Summary"),
+            .div(.id("charts"),
+                .element(named: "figure", nodes: [.element(named: "figcaption", text: "Scores of the proposals"), .div(.id("chart-scores"))]),
+                .element(named: "figure", nodes: [.element(named: "figcaption", text: "Proposals per partner country"), .div(.id("chart-countries"))]),
+                .element(named: "figure", nodes: [.element(named: "figcaption", text: "Proposals per oblast"), .div(.id("chart-oblasts"))]))
+        )
+    }
+
+    /// Provenance: the run, inputs with SHA-256, weights, rules, sources.
+    static var footer: Node<HTML.BodyContext> {
+        .footer(.id("provenance"),
+            .p(.id("made")),
+            .h4("Inputs"), .div(.id("inputs")),
+            .h4("Weights"), .div(.id("weights")),
+            .h4("Rules"), .div(.id("rules")),
+            .h4("Sources"), .p(.id("attribution"))
+        )
+    }
+
+    /// `sha256-…` of a script or style, as a Content-Security-Policy source.
+    static func hash(_ text: String) -> String {
+        "sha256-" + Data(SHA256.hash(data: Data(text.utf8))).base64EncodedString()
+    }
+
+    /// A `<script type="application/json">` holding `json` with `<`, `>` and `&` escaped.
+    static func island(_ id: String, _ json: Data) -> Node<HTML.BodyContext> { island(id, text: escaped(json)) }
+
+    /// An island holding `text` as it is (escaped JSON, or a mark to put it in later).
+    static func island(_ id: String, text: String) -> Node<HTML.BodyContext> {
+        .element(named: "script", nodes: [.attribute(named: "type", value: "application/json"), .id(id), .raw(text)])
+    }
+
+    /// JSON text with `<`, `>` and `&` written as `\u003c`, `\u003e` and `\u0026`: the same
+    /// JSON value (these characters occur only inside strings), and nothing an HTML parser
+    /// could read as the end of the script.
+    static func escaped(_ json: Data) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(json.count + json.count / 64)
+        escape(json, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// ``escaped(_:)``, appended to `out`.
+    static func escape(_ json: Data, into out: inout [UInt8]) {
+        json.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            var start = 0
+            for (k, byte) in bytes.enumerated() where byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "&") {
+                out += bytes[start..<k]
+                start = k + 1
+                out += (byte == UInt8(ascii: "<") ? #"\u003c"# : byte == UInt8(ascii: ">") ? #"\u003e"# : #"\u0026"#).utf8
+            }
+            out += bytes[start...]
+        }
+    }
+}
+
+extension HTMLReport {
+    /// The `proposals.json` of a folder `match` or the batch wrote, checked to be one this
+    /// version can show, and the hromadas file it names (where outlines may be found).
+    public static func proposals(in folder: String) throws(InputErrors) -> (json: Data, hromadas: String?) {
+        let path = (folder as NSString).appendingPathComponent(ProposalFile.json.rawValue)
+        let data = try InputFile.bytes(path: path)
+        struct Header: Decodable {
+            struct Input: Decodable { let path: String }
+            /// What the page reads of each proposal: present, and in range.
+            struct Row: Decodable {
+                let hromada_id: String, hromada_name: String, hromada_name_latin: String, hromada_region: String
+                let partner_id: String, partner_name: String, partner_name_latin: String, partner_country: String
+                let hromada_lat: Double, hromada_lon: Double, partner_lat: Double, partner_lon: Double
+                let hromada_population: Double, partner_population: Double
+                let score: Double, distance_km: Double, status: String
+
+                /// The first value out of range, as `key value`.
+                var outOfRange: String? {
+                    let checks: [(String, Double, ClosedRange<Double>)] = [
+                        ("score", score, 0...1), ("hromada_lat", hromada_lat, -90...90), ("partner_lat", partner_lat, -90...90),
+                        ("hromada_lon", hromada_lon, -180...180), ("partner_lon", partner_lon, -180...180),
+                        ("hromada_population", hromada_population, 0...1e12), ("partner_population", partner_population, 0...1e12),
+                        ("distance_km", distance_km, 0...21_000),
+                    ]
+                    return checks.first { !$0.2.contains($0.1) }.map { "\($0.0) \($0.1), outside \($0.2.lowerBound)–\($0.2.upperBound)" }
+                }
+            }
+            let schemaVersion: Int
+            let inputs: [String: Input]
+            let proposals: [Row]
+            enum CodingKeys: String, CodingKey { case schemaVersion = "schema_version", inputs, proposals }
+        }
+        let header: Header
+        do { header = try JSONDecoder().decode(Header.self, from: data) } catch {
+            throw InputErrors(InputError(.syntax, file: path, "is not a proposals.json written by twinning match (\(Self.describe(error)))"))
+        }
+        guard header.schemaVersion == ProposalTable.schemaVersion else {
+            throw InputErrors(InputError(.invalidValue, file: path, "has files schema \(header.schemaVersion), this twinning reads "
+                + "\(ProposalTable.schemaVersion): run match again with this version"))
+        }
+        if let (k, problem) = header.proposals.enumerated().lazy.compactMap({ k, row in row.outOfRange.map { (k, $0) } }).first {
+            throw InputErrors(InputError(.invalidValue, file: path, "proposal \(k + 1) has \(problem): it is not a file twinning match "
+                + "wrote (edited?); run match again"))
+        }
+        return (data, header.inputs["hromadas"]?.path)
+    }
+
+    /// A decoding error as a user reads it: the key missing or mistyped, and where.
+    static func describe(_ error: Error) -> String {
+        func place(_ path: [CodingKey]) -> String {
+            path.map { $0.intValue.map { "record \($0 + 1)" } ?? $0.stringValue }.joined(separator: ", ")
+        }
+        switch error as? DecodingError {
+        case let .keyNotFound(key, context)?:
+            return "no key \"\(key.stringValue)\"" + (context.codingPath.isEmpty ? "" : " in \(place(context.codingPath))")
+        case let .typeMismatch(_, context)?, let .valueNotFound(_, context)?:
+            return "\(place(context.codingPath)): \(context.debugDescription)"
+        case let .dataCorrupted(context)?:
+            return context.codingPath.isEmpty ? "not JSON" : "\(place(context.codingPath)): \(context.debugDescription)"
+        default:
+            return "\(error)"
+        }
+    }
+}

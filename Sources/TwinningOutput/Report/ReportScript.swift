@@ -1,0 +1,421 @@
+import TwinningShared
+import TwinningInput
+import TwinningScoring
+import TwinningMatching
+
+extension HTMLReport {
+    /// The report's one script (allowed by its hash in the page's Content-Security-Policy).
+    ///
+    /// It reads the data islands (`proposals.json` as written, the country outlines, and
+    /// the report's own facts) and builds everything else. Every value from the data goes
+    /// into the page as text (`textContent`) or as a number in an SVG attribute, never
+    /// as markup, so a name cannot inject anything.
+    static let script = #"""
+"use strict";
+(function () {
+  const started = performance.now();
+  const island = (id) => { const e = document.getElementById(id); return e ? JSON.parse(e.textContent) : null; };
+  const D = island("twinning-data"), OUTLINES = island("twinning-outlines"), META = island("twinning-meta") || {};
+  const $ = (id) => document.getElementById(id);
+  const SVG = "http://www.w3.org/2000/svg";
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+  function add(parent, ...children) { for (const c of children) if (c) parent.appendChild(c); return parent; }
+  function svg(tag, attrs) {
+    const e = document.createElementNS(SVG, tag);
+    for (const k in attrs) e.setAttribute(k, String(attrs[k]));
+    return e;
+  }
+  const fixed = (x, d) => (x === null || x === undefined) ? "–" : Number(x).toFixed(d);
+  const whole = (x) => (x === null || x === undefined) ? "–" : Math.round(Number(x)).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const fold = (s) => String(s || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  const byText = (a, b) => a < b ? -1 : a > b ? 1 : 0;
+
+  const proposals = D.proposals, unmatched = D.unmatched, components = D.components;
+  const weightTotal = components.reduce((s, c) => s + Math.abs(D.weights[c] || 0), 0);
+  // A component's share of the score: |w|·v / Σ|w|, with 1 − v for a negative weight.
+  const contribution = (c, v) => {
+    const w = D.weights[c] || 0;
+    return weightTotal > 0 ? Math.abs(w) * (w < 0 ? 1 - v : v) / weightTotal : 0;
+  };
+  const alternativesOf = new Map();
+  for (const a of D.alternatives) {
+    const list = alternativesOf.get(a.hromada_id) || [];
+    if (!list.some((b) => b.partner_id === a.partner_id)) list.push(a);
+    alternativesOf.set(a.hromada_id, list);
+  }
+
+  // ---- Summary ---------------------------------------------------------------------
+  const s = D.summary;
+  $("summary").textContent = `${whole(s.proposals)} proposals for ${whole(s.hromadas_seeking)} hromadas seeking partners ` +
+    `(${whole(s.already_partnered)} already have one), among ${whole(s.candidate_partners)} candidate partners. ` +
+    `Total score ${fixed(s.total_score, 3)}, mean ${fixed(s.proposals ? s.total_score / s.proposals : 0, 3)}; ` +
+    `${whole(s.unmatched)} hromada${s.unmatched === 1 ? "" : "s"} not fully matched.`;
+  if (META.title) $("run-title").textContent = META.title;
+  if (D.warnings.length) {
+    const list = el("ul", "warnings");
+    for (const w of D.warnings) add(list, el("li", null, w));
+    add($("warnings"), el("h4", null, "Warnings"), list);
+  }
+
+  // ---- Colours by score ------------------------------------------------------------
+  const scores = proposals.map((p) => p.score);
+  const low = scores.length ? Math.min(...scores) : 0, high = scores.length ? Math.max(...scores) : 1;
+  const stops = [[222, 235, 247], [107, 174, 214], [33, 113, 181], [8, 48, 107]];
+  function colour(score) {
+    const t = high > low ? Math.min(1, Math.max(0, (score - low) / (high - low))) : 1;
+    const x = t * (stops.length - 1), k = Math.min(stops.length - 2, Math.floor(x)), f = x - k;
+    const c = stops[k].map((v, i) => Math.round(v + f * (stops[k + 1][i] - v)));
+    return `rgb(${c[0]},${c[1]},${c[2]})`;
+  }
+
+  // ---- Map: Lambert azimuthal equal-area centred on Europe, kilometres ---------------
+  const rad = Math.PI / 180, lat0 = 52 * rad, lon0 = 15 * rad, R = 6371;
+  function project(lon, lat) {
+    const f = lat * rad, l = lon * rad - lon0;
+    const k = Math.sqrt(2 / (1 + Math.sin(lat0) * Math.sin(f) + Math.cos(lat0) * Math.cos(f) * Math.cos(l)));
+    return [R * k * Math.cos(f) * Math.sin(l), -R * k * (Math.cos(lat0) * Math.sin(f) - Math.sin(lat0) * Math.cos(f) * Math.cos(l))];
+  }
+  const map = $("map");
+  const layers = { countries: svg("g", { class: "countries" }), lines: svg("g", { class: "lines" }), points: svg("g", { class: "points" }) };
+  add(map, layers.countries, layers.lines, layers.points);
+  if (OUTLINES && Array.isArray(OUTLINES.features)) {
+    for (const f of OUTLINES.features) {
+      const g = f.geometry;
+      if (!g) continue;
+      const polygons = g.type === "Polygon" ? [g.coordinates] : g.type === "MultiPolygon" ? g.coordinates : [];
+      let d = "";
+      for (const polygon of polygons) for (const ring of polygon) {
+        ring.forEach((pt, i) => { const [x, y] = project(pt[0], pt[1]); d += `${i ? "L" : "M"}${x.toFixed(1)},${y.toFixed(1)}`; });
+        d += "Z";
+      }
+      if (!d) continue;
+      const path = svg("path", { class: "country", d });
+      const title = svg("title", {});
+      title.textContent = (f.properties && (f.properties.name || f.properties.NAME)) || "";
+      add(layers.countries, add(path, title));
+    }
+  } else {
+    $("map-note").textContent = "No country outlines were given: the map shows places only.";
+  }
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  const extend = ([x, y]) => { minX = Math.min(minX, x); minY = Math.min(minY, y); maxX = Math.max(maxX, x); maxY = Math.max(maxY, y); };
+  const lines = [], hromadaDots = new Map(), partnerDots = new Map(), points = [];
+  function dot(map, id, lon, lat, cls, name, open) {
+    if (map.has(id) || lon === null || lat === null) return map.get(id);
+    const xy = project(lon, lat); extend(xy);
+    const c = svg("circle", { cx: xy[0].toFixed(1), cy: xy[1].toFixed(1), r: 3, class: cls });
+    const title = svg("title", {}); title.textContent = name;
+    add(c, title);
+    c.addEventListener("click", (e) => { e.stopPropagation(); open(); });
+    map.set(id, c); points.push(c);
+    return c;
+  }
+  proposals.forEach((p, i) => {
+    const a = project(p.hromada_lon, p.hromada_lat), b = project(p.partner_lon, p.partner_lat);
+    const line = svg("line", { x1: a[0].toFixed(1), y1: a[1].toFixed(1), x2: b[0].toFixed(1), y2: b[1].toFixed(1), class: "proposal", stroke: colour(p.score) });
+    line.dataset.index = i;
+    const title = svg("title", {}); title.textContent = `${p.hromada_name_latin} – ${p.partner_name_latin} (${fixed(p.score, 3)})`;
+    add(line, title);
+    line.addEventListener("click", (e) => { e.stopPropagation(); openCard(i); });
+    lines.push(line);
+  });
+  // Best proposals drawn last, on top.
+  lines.slice().sort((x, y) => proposals[x.dataset.index].score - proposals[y.dataset.index].score).forEach((l) => layers.lines.appendChild(l));
+  proposals.forEach((p, i) => {
+    dot(partnerDots, p.partner_id, p.partner_lon, p.partner_lat, "partner", `${p.partner_name} (${p.partner_country})`, () => openCard(i));
+  });
+  proposals.forEach((p, i) => {
+    dot(hromadaDots, p.hromada_id, p.hromada_lon, p.hromada_lat, "hromada", `${p.hromada_name} (${p.hromada_region})`, () => openCard(i));
+  });
+  unmatched.forEach((u, i) => {
+    if (hromadaDots.has(u.hromada_id)) return;
+    dot(hromadaDots, u.hromada_id, u.hromada_lon, u.hromada_lat, "unmatched", `${u.hromada_name}: ${u.reason}`, () => showUnmatched(i));
+  });
+  for (const c of points) layers.points.appendChild(c);
+  if (!isFinite(minX)) { minX = -2000; maxX = 2000; minY = -2000; maxY = 2000; }
+  const pad = 0.06 * Math.max(maxX - minX, maxY - minY, 200);
+  const home = { x: minX - pad, y: minY - pad, w: maxX - minX + 2 * pad, h: maxY - minY + 2 * pad };
+  let view = Object.assign({}, home);
+  function setView(v) {
+    view = v;
+    map.setAttribute("viewBox", `${v.x.toFixed(2)} ${v.y.toFixed(2)} ${v.w.toFixed(2)} ${v.h.toFixed(2)}`);
+    const r = (3.2 * Math.sqrt(v.w / home.w) * home.w / 1000).toFixed(2);
+    for (const c of points) c.setAttribute("r", r);
+  }
+  setView(home);
+  function zoom(factor, cx, cy) {
+    if (cx === undefined) { cx = view.x + view.w / 2; cy = view.y + view.h / 2; }
+    const w = Math.min(home.w * 4, Math.max(home.w / 200, view.w * factor)), k = w / view.w;
+    setView({ x: cx - (cx - view.x) * k, y: cy - (cy - view.y) * k, w, h: view.h * k });
+  }
+  function toMap(clientX, clientY) {
+    const pt = map.createSVGPoint(); pt.x = clientX; pt.y = clientY;
+    return pt.matrixTransform(map.getScreenCTM().inverse());
+  }
+  map.addEventListener("wheel", (e) => { e.preventDefault(); const p = toMap(e.clientX, e.clientY); zoom(Math.exp(e.deltaY * 0.0015), p.x, p.y); }, { passive: false });
+  let drag = null;
+  map.addEventListener("pointerdown", (e) => { if (e.button === 0) drag = { p: toMap(e.clientX, e.clientY), moved: false }; });
+  map.addEventListener("pointermove", (e) => {
+    if (!drag) return;
+    const p = toMap(e.clientX, e.clientY), dx = p.x - drag.p.x, dy = p.y - drag.p.y;
+    if (!drag.moved && Math.hypot(dx, dy) < view.w / 400) return;
+    if (!drag.moved) { drag.moved = true; map.setPointerCapture(e.pointerId); map.classList.add("dragging"); }
+    setView({ x: view.x - dx, y: view.y - dy, w: view.w, h: view.h });
+  });
+  const endDrag = () => { drag = null; map.classList.remove("dragging"); };
+  map.addEventListener("pointerup", endDrag); map.addEventListener("pointercancel", endDrag);
+  $("zoom-in").addEventListener("click", () => zoom(1 / 1.6));
+  $("zoom-out").addEventListener("click", () => zoom(1.6));
+  $("zoom-reset").addEventListener("click", () => setView(Object.assign({}, home)));
+  const legend = $("score-legend");
+  const gradient = svg("linearGradient", { id: "score-gradient" });
+  for (let k = 0; k <= 4; k++) add(gradient, svg("stop", { offset: `${k * 25}%`, "stop-color": colour(low + (high - low) * k / 4) }));
+  add(legend, add(svg("defs", {}), gradient), svg("rect", { x: 0, y: 2, width: 120, height: 10, fill: "url(#score-gradient)" }));
+  $("score-low").textContent = fixed(low, 2); $("score-high").textContent = fixed(high, 2);
+
+  // ---- Cards -----------------------------------------------------------------------
+  const card = $("card");
+  let selected = null, selectedDots = [];
+  function select(i, dots) {
+    if (selected !== null) { lines[selected].classList.remove("selected"); rows[selected].classList.remove("selected"); }
+    for (const c of selectedDots) c.classList.remove("selected");
+    selected = i;
+    selectedDots = (dots || []).filter((c) => c);
+    for (const c of selectedDots) c.classList.add("selected");
+    if (i !== null) { lines[i].classList.add("selected"); rows[i].classList.add("selected"); }
+  }
+  function place(title, name, latin, where, population) {
+    const box = el("div", "place");
+    add(box, el("h4", null, title), el("h3", "name", name));
+    if (latin && latin !== name) add(box, el("p", "latin", latin));
+    add(box, el("p", null, where));
+    if (population !== null) add(box, el("p", null, `population ${whole(population)}`));
+    return box;
+  }
+  function openCard(i) {
+    const p = proposals[i];
+    select(i, [hromadaDots.get(p.hromada_id), partnerDots.get(p.partner_id)]);
+    card.replaceChildren();
+    card.dataset.index = i;
+    card.dataset.hromada = p.hromada_id;
+    card.dataset.partner = p.partner_id;
+    add(card, add(el("div", "pair"),
+      place("Hromada", p.hromada_name, p.hromada_name_latin, `${p.hromada_region}, Ukraine`, p.hromada_population),
+      place("Partner", p.partner_name, p.partner_name_latin, `${p.partner_region}, ${p.partner_country}`, p.partner_population)));
+    const status = el("span", `status ${p.status}`, p.status);
+    add(card, add(el("p"), status, document.createTextNode(p.locked_by ? ` (${p.locked_by})` : "")));
+    add(card, el("p", null, `${fixed(p.distance_km, 0)} km apart; population ratio ${fixed(p.size_ratio, 2)}`));
+    add(card, el("p", "score", `score ${fixed(p.score, 4)}`));
+    const table = el("table", "components");
+    add(table, add(el("thead"), add(el("tr"), el("th", null, "component"), el("th", "num", "weight"), el("th", null, "value"),
+      el("th", "num", ""), el("th", "num", "share"))));
+    const body = el("tbody");
+    let total = 0;
+    for (const c of components) {
+      const v = p[c], w = D.weights[c] || 0, share = contribution(c, v);
+      total += share;
+      const bar = el("div", w < 0 ? "bar negative" : "bar"), fill = el("span");
+      fill.style.width = `${Math.max(0, Math.min(1, v)) * 100}%`;
+      add(bar, fill);
+      const row = add(el("tr", "component"), el("th", null, c), el("td", "num", fixed(w, 2)), add(el("td"), bar),
+        el("td", "num", fixed(v, 3)), el("td", "num share", fixed(share, 4)));
+      row.dataset.component = c;
+      add(body, row);
+    }
+    add(body, add(el("tr"), el("th", null, "score"), el("td", "num", `Σ|w| ${fixed(weightTotal, 2)}`), el("td"), el("td"),
+      el("td", "num", fixed(total, 4))));
+    add(card, add(table, body));
+    add(card, el("p", "muted", "share = |weight| × value / Σ|weight| (1 − value for a negative weight)"));
+    if (p.top_sectors && p.top_sectors.length) {
+      const list = el("ul", "sectors");
+      for (const t of p.top_sectors) add(list, el("li", null, `${t.sector}: need ${fixed(t.need, 2)} × offer ${fixed(t.offer, 2)}`));
+      add(card, el("h4", null, "Where need meets offer"), list);
+    }
+    const alternatives = alternativesOf.get(p.hromada_id) || [];
+    if (alternatives.length) {
+      const list = el("ol", "alternatives");
+      for (const a of alternatives) {
+        const item = el("li", null, `${a.partner_name_latin} (${a.partner_country}) ${fixed(a.score, 4)}, loses at least ${fixed(a.loss_at_least, 4)}`);
+        if (a.partner_name !== a.partner_name_latin) item.title = a.partner_name;
+        if (a.held_by_name_latin) add(item, el("span", "muted", `; held by ${a.held_by_name_latin}`));
+        add(list, item);
+      }
+      add(card, el("h4", null, "Alternatives"), list);
+    }
+  }
+  function showUnmatched(i) {
+    const u = unmatched[i];
+    select(null, [hromadaDots.get(u.hromada_id)]);
+    card.replaceChildren();
+    delete card.dataset.index;
+    card.dataset.hromada = u.hromada_id;
+    add(card, place("Hromada not fully matched", u.hromada_name, u.hromada_name_latin, `${u.hromada_region}, Ukraine`, null));
+    add(card, el("p", null, `wanted ${u.wanted}, got ${u.got}`), el("p", null, u.reason));
+  }
+
+  // ---- Proposal table --------------------------------------------------------------
+  const columns = [
+    { title: "Hromada", key: (p) => fold(p.hromada_name_latin), cell: (p) => twoNames(p.hromada_name, p.hromada_name_latin) },
+    { title: "Oblast", key: (p) => p.hromada_region, cell: (p) => el("td", "oblast", p.hromada_region) },
+    { title: "Partner", key: (p) => fold(p.partner_name_latin), cell: (p) => twoNames(p.partner_name, p.partner_name_latin) },
+    { title: "Country", key: (p) => p.partner_country, cell: (p) => el("td", "country", p.partner_country) },
+    { title: "Score", key: (p) => p.score, cell: (p) => el("td", "num score", fixed(p.score, 4)), numeric: true },
+    { title: "km", key: (p) => p.distance_km, cell: (p) => el("td", "num", fixed(p.distance_km, 0)), numeric: true },
+    { title: "Status", key: (p) => p.status, cell: (p) => add(el("td"), el("span", `status ${p.status}`, p.status)) },
+  ];
+  function twoNames(name, latin) {
+    const td = el("td", "names");
+    add(td, el("span", "name", name));
+    if (latin && latin !== name) add(td, el("br"), el("span", "latin", latin));
+    return td;
+  }
+  const head = add(el("tr"), ...columns.map((c, k) => {
+    const th = el("th", c.numeric ? "sortable num" : "sortable", c.title);
+    th.dataset.column = k; th.tabIndex = 0;
+    return th;
+  }));
+  add($("proposals-head"), head);
+  const tbody = $("proposals-body");
+  const rows = proposals.map((p, i) => {
+    const tr = add(el("tr"), ...columns.map((c) => c.cell(p)));
+    tr.dataset.index = i;
+    tr.addEventListener("click", () => { openCard(i); card.scrollIntoView({ block: "nearest" }); });
+    return tr;
+  });
+  let order = { column: 4, descending: true };
+  function sortRows() {
+    const c = columns[order.column], sign = order.descending ? -1 : 1;
+    const keys = proposals.map(c.key);
+    const indices = proposals.map((_, i) => i).sort((a, b) => sign * (c.numeric ? keys[a] - keys[b] : byText(keys[a], keys[b])) || a - b);
+    tbody.replaceChildren(...indices.map((i) => rows[i]));
+    for (const th of head.children) th.removeAttribute("aria-sort");
+    head.children[order.column].setAttribute("aria-sort", order.descending ? "descending" : "ascending");
+  }
+  function sortBy(k) {
+    order = { column: k, descending: order.column === k ? !order.descending : !!columns[k].numeric };
+    sortRows();
+  }
+  for (const th of head.children) {
+    th.addEventListener("click", () => sortBy(Number(th.dataset.column)));
+    th.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sortBy(Number(th.dataset.column)); } });
+  }
+  sortRows();
+
+  // ---- Filters ---------------------------------------------------------------------
+  function options(select, values, all) {
+    for (const [value, text] of [["", all], ...values.map((v) => [v, v])]) {
+      const option = el("option", null, text);
+      option.value = value;
+      add(select, option);
+    }
+    select.value = "";
+  }
+  const counts = (key) => { const m = new Map(); for (const p of proposals) m.set(key(p), (m.get(key(p)) || 0) + 1); return m; };
+  const oblasts = counts((p) => p.hromada_region), countries = counts((p) => p.partner_country), statuses = counts((p) => p.status);
+  options($("f-oblast"), [...oblasts.keys()].sort(byText), "all oblasts");
+  options($("f-country"), [...countries.keys()].sort(byText), "all countries");
+  options($("f-status"), [...statuses.keys()].sort(byText), "any status");
+  const searchText = proposals.map((p) => fold([p.hromada_name, p.hromada_name_latin, p.hromada_id, p.partner_name, p.partner_name_latin, p.partner_id].join(" ")));
+  function applyFilters() {
+    const oblast = $("f-oblast").value, country = $("f-country").value, status = $("f-status").value;
+    const min = $("f-min").value === "" ? -Infinity : Number($("f-min").value);
+    const max = $("f-max").value === "" ? Infinity : Number($("f-max").value);
+    const words = fold($("f-search").value).split(/\s+/).filter((w) => w);
+    let shown = 0;
+    proposals.forEach((p, i) => {
+      const keep = (!oblast || p.hromada_region === oblast) && (!country || p.partner_country === country) && (!status || p.status === status)
+        && p.score >= min && p.score <= max && words.every((w) => searchText[i].includes(w));
+      rows[i].hidden = !keep;
+      lines[i].classList.toggle("dimmed", !keep);
+      if (keep) shown++;
+    });
+    $("showing").textContent = shown === proposals.length ? `all ${whole(shown)} proposals` : `${whole(shown)} of ${whole(proposals.length)} proposals`;
+  }
+  for (const id of ["f-oblast", "f-country", "f-status", "f-min", "f-max", "f-search"]) {
+    $(id).addEventListener("input", applyFilters);
+    $(id).addEventListener("change", applyFilters);
+  }
+  $("f-clear").addEventListener("click", () => {
+    for (const id of ["f-oblast", "f-country", "f-status", "f-min", "f-max", "f-search"]) $(id).value = "";
+    applyFilters();
+  });
+  applyFilters();
+
+  // ---- Unmatched -------------------------------------------------------------------
+  const ubody = $("unmatched-body");
+  if (!unmatched.length) {
+    $("unmatched-note").textContent = "Every seeking hromada got all the partners it asked for.";
+    $("unmatched-table").hidden = true;
+  }
+  unmatched.forEach((u, i) => {
+    const tr = add(el("tr"), twoNames(u.hromada_name, u.hromada_name_latin), el("td", null, u.hromada_region),
+      el("td", "num", u.wanted), el("td", "num", u.got), el("td", null, u.reason));
+    tr.addEventListener("click", () => { showUnmatched(i); card.scrollIntoView({ block: "nearest" }); });
+    add(ubody, tr);
+  });
+
+  // ---- Charts ----------------------------------------------------------------------
+  function horizontalBars(target, entries) {
+    const rowHeight = 16, labelWidth = 150, width = 460, barWidth = width - labelWidth - 40;
+    const top = Math.max(1, ...entries.map((e) => e[1]));
+    const chart = svg("svg", { viewBox: `0 0 ${width} ${entries.length * rowHeight + 4}`, role: "img" });
+    entries.forEach(([label, value], k) => {
+      const y = k * rowHeight + 2;
+      const name = svg("text", { x: labelWidth - 6, y: y + 11, "text-anchor": "end" }); name.textContent = label;
+      const bar = svg("rect", { class: "bar-rect", x: labelWidth, y, width: (barWidth * value / top).toFixed(1), height: rowHeight - 4 });
+      const count = svg("text", { x: labelWidth + barWidth * value / top + 4, y: y + 11 }); count.textContent = value;
+      add(chart, name, bar, count);
+    });
+    add(target, chart);
+  }
+  function histogram(target, values, bins) {
+    const width = 460, height = 180, left = 36, right = 14, bottom = 22, counts = new Array(bins).fill(0);
+    for (const v of values) counts[Math.min(bins - 1, Math.max(0, Math.floor(v * bins)))]++;
+    const top = Math.max(1, ...counts), barWidth = (width - left - right) / bins;
+    const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img" });
+    counts.forEach((n, k) => {
+      const h = (height - bottom - 6) * n / top;
+      const bar = svg("rect", { class: "bar-rect", x: (left + k * barWidth + 1).toFixed(1), y: (height - bottom - h).toFixed(1), width: (barWidth - 2).toFixed(1), height: h.toFixed(1) });
+      const tip = svg("title", {}); tip.textContent = `${(k / bins).toFixed(2)}–${((k + 1) / bins).toFixed(2)}: ${n}`;
+      add(chart, add(bar, tip));
+    });
+    for (let k = 0; k <= 4; k++) {
+      const label = svg("text", { x: left + (width - left - right) * k / 4, y: height - 6, "text-anchor": "middle" }); label.textContent = (k / 4).toFixed(2);
+      add(chart, label);
+    }
+    const axis = svg("text", { x: 2, y: 12 }); axis.textContent = String(top);
+    add(chart, axis);
+    add(target, chart);
+  }
+  histogram($("chart-scores"), scores, 20);
+  const sorted = (m) => [...m.entries()].sort((a, b) => b[1] - a[1] || byText(a[0], b[0]));
+  horizontalBars($("chart-countries"), sorted(countries));
+  horizontalBars($("chart-oblasts"), sorted(oblasts));
+
+  // ---- Provenance ------------------------------------------------------------------
+  function rowsTable(target, head, data) {
+    const t = el("table");
+    add(t, add(el("tr"), ...head.map((h) => el("th", null, h))));
+    for (const r of data) add(t, add(el("tr"), ...r.map((v, k) => k === r.length - 1 && head[k] === "SHA-256" ? add(el("td"), el("code", null, v)) : el("td", null, v))));
+    add(target, t);
+  }
+  const made = $("made");
+  made.textContent = `Made by twinning ${D.tool_version} (files schema ${D.schema_version})` + (META.date ? ` on ${META.date}.` : ".");
+  rowsTable($("inputs"), ["input", "path", "SHA-256"], Object.keys(D.inputs).sort(byText).map((k) => [k, D.inputs[k].path, D.inputs[k].sha256]));
+  rowsTable($("weights"), ["weight", "value"], Object.keys(D.weights).map((k) => [k, String(D.weights[k])]));
+  const ruleNames = Object.keys(D.rules).sort(byText);
+  if (ruleNames.length) rowsTable($("rules"), ["rule", "value"], ruleNames.map((k) => [k, JSON.stringify(D.rules[k])]));
+  else $("rules").textContent = "No rules file: the defaults.";
+  if (D.attribution) $("attribution").textContent = D.attribution;
+
+  performance.mark("twinning-rendered");
+  document.documentElement.dataset.rendered = (performance.now() - started).toFixed(1);
+})();
+"""#
+}

@@ -1,0 +1,242 @@
+import Foundation
+import LinearAlgebra
+import TwinningShared
+import TwinningInput
+import TwinningScoring
+
+/// A conditional logit over each hromada's candidates: the probability that hromada `h`
+/// chose partner `j` among all of them is `exp(β·x_hj) / Σ_k exp(β·x_hk)`, with `x` the
+/// score components of the pair. Every true pair is one choice. Fitted by Newton's method
+/// on the log-likelihood (LAPACK solves), in streaming passes over the candidates: one pass
+/// gives the log-likelihood, its gradient `Σ (x_t − E[x])` and its Hessian `−Σ Cov[x]`,
+/// from per-hromada running sums `Σ e^u`, `Σ e^u·x` and `Σ e^u·x·xᵀ` (kept relative to the
+/// largest `u` seen, so nothing overflows). A segment's sums are one Gram matrix taken by
+/// BLAS: of the rows `√e^u` and `√e^u ⊙ x_c`.
+///
+/// A linear score `Σ wₖ·cₖ` with `w = β` ranks every hromada's candidates exactly as the
+/// fitted probabilities do, so `β` is written as the weights.
+public enum ConditionalLogit {
+    public struct Fit: Sendable {
+        /// One per component fitted, in the order given.
+        public let coefficients: [Double]
+        public let logLikelihood: Double
+        public let iterations: Int
+        /// Whether the last Newton step changed no coefficient by more than 1e-5.
+        public let converged: Bool
+    }
+
+    /// Sums of one pass at `beta`.
+    struct Pass {
+        var logLikelihood = 0.0
+        var gradient: [Double]
+        var hessian: [Double]      // K × K, the negative Hessian (a covariance sum)
+    }
+
+    /// Fits `components` on the choices `pairs` (rows and columns of `model`, whose rows are
+    /// the choosing hromadas and whose columns are every candidate).
+    /// - Parameter model: the choosing hromadas against every candidate.
+    /// - Parameter components: the components fitted, one coefficient each.
+    /// - Parameter pairs: the choices: a row of `model` and the partner it chose.
+    /// - Parameter maxIterations: the most single-precision Newton steps.
+    /// - Parameter ridge: added to the Hessian's diagonal per choice, so a component that
+    ///   never varies (no known tie in a fold) gets a coefficient of 0, not a singular solve.
+    /// - Parameter start: the coefficients to start from (0 by default); a fit on similar
+    ///   data (the previous fold's) saves most of the Newton steps.
+    public static func fit(model: ScoreModel, components: [ScoreComponent], pairs: [(row: Int, partner: Int)],
+                           start: [Double]? = nil, ridge: Double = 1e-6, maxIterations: Int = 30) -> Fit {
+        let k = components.count
+        var beta = start ?? [Double](repeating: 0, count: k)
+        guard k > 0, !pairs.isEmpty else { return Fit(coefficients: beta, logLikelihood: 0, iterations: 0, converged: true) }
+        var current = pass(model: model, components: components, pairs: pairs, beta: beta)
+        var iterations = 0, converged = false
+        while iterations < maxIterations && !converged {
+            iterations += 1
+            var h = current.hessian
+            for d in 0..<k { h[d * k + d] += ridge * Double(pairs.count) }
+            let g = zip(current.gradient, beta).map { $0 - ridge * Double(pairs.count) * $1 }
+            guard var step = MatrixD(rows: k, columns: k, storage: h).leastSquares(g) else { break }
+            // Halve the step until the (penalised) log-likelihood does not fall.
+            var accepted = false
+            for _ in 0..<20 {
+                let next = zip(beta, step).map(+)
+                let trial = pass(model: model, components: components, pairs: pairs, beta: next)
+                if penalised(trial, next, ridge, pairs.count) >= penalised(current, beta, ridge, pairs.count) - 1e-9 * abs(current.logLikelihood) {
+                    converged = step.map(abs).max()! < 1e-5
+                    beta = next
+                    current = trial
+                    accepted = true
+                    break
+                }
+                step = step.map { $0 / 2 }
+            }
+            if !accepted { converged = true }
+        }
+        // The passes above sum in single precision (BLAS Gram matrices whose order depends
+        // on the CPU's kernels), which leaves the optimum uncertain in about the fifth
+        // digit. The last steps solve gradient = 0 with the gradient summed in double
+        // precision in one fixed order, so the coefficients no longer depend on the CPU,
+        // the thread count or the start; the Hessian (which only sets the step, not the
+        // point it converges to) is the last single-precision one.
+        var h = current.hessian
+        for d in 0..<k { h[d * k + d] += ridge * Double(pairs.count) }
+        let curvature = MatrixD(rows: k, columns: k, storage: h)
+        var logLikelihood = current.logLikelihood
+        for _ in 0..<polishSteps {
+            let exact = exactGradient(model: model, components: components, pairs: pairs, beta: beta)
+            logLikelihood = exact.logLikelihood
+            let g = zip(exact.gradient, beta).map { $0 - ridge * Double(pairs.count) * $1 }
+            guard let step = curvature.leastSquares(g) else { break }
+            let largest = step.map(abs).max()!
+            guard largest.isFinite else { break }
+            beta = zip(beta, step).map(+)
+            if largest < polishTolerance { break }
+        }
+        return Fit(coefficients: beta, logLikelihood: logLikelihood, iterations: iterations, converged: converged)
+    }
+
+    /// The most double-precision steps at the end of a fit, and the step size below which
+    /// they stop: ten orders of magnitude below the 4 decimals weights are written with.
+    static let polishSteps = 12
+    static let polishTolerance = 1e-12
+
+    /// The log-likelihood and its gradient at `beta`, summed in double precision in one
+    /// order that depends on nothing but the data: each hromada's partners ascending,
+    /// within a segment one after the other and segments merged in partner order, the
+    /// components in the order given. No BLAS call, so no CPU-dependent kernel.
+    static func exactGradient(model: ScoreModel, components: [ScoreComponent], pairs: [(row: Int, partner: Int)],
+                              beta: [Double]) -> (logLikelihood: Double, gradient: [Double]) {
+        let k = components.count, rows = model.hromadas.count
+        // Per row: the running maximum M of u, Σ e^(u−M), Σ e^(u−M)·x (K).
+        let stride = 2 + k
+        var sums = [Double](repeating: 0, count: rows * stride)
+        for r in 0..<rows { sums[r * stride] = -.infinity }
+        var chosen = [Double](repeating: 0, count: pairs.count * (k + 1))
+        let byRow = Dictionary(grouping: pairs.indices, by: { pairs[$0].row })
+        sums.withUnsafeMutableBufferPointer { sumsBuffer in
+        chosen.withUnsafeMutableBufferPointer { chosenBuffer in
+            let sums = SharedBuffer(sumsBuffer), chosen = SharedBuffer(chosenBuffer)
+            model.forEachSegment(components: components) { s in
+                guard let mine = byRow[s.row] else { return }
+                let width = s.columns.count
+                let x = (0..<k).map { s.component($0) }
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: width + k) { buffer in
+                    let u = buffer.baseAddress!, partial = u + width
+                    var top = -Double.infinity
+                    for j in 0..<width {
+                        var v = 0.0
+                        for c in 0..<k { v += beta[c] * Double(x[c][j]) }
+                        u[j] = v
+                        top = max(top, v)
+                    }
+                    for t in mine where s.columns.contains(pairs[t].partner) {
+                        let local = pairs[t].partner - s.columns.lowerBound
+                        chosen[t * (k + 1)] = u[local]
+                        for c in 0..<k { chosen[t * (k + 1) + 1 + c] = Double(x[c][local]) }
+                    }
+                    var total = 0.0
+                    partial.update(repeating: 0, count: k)
+                    for j in 0..<width {
+                        let e = exp(u[j] - top)
+                        total += e
+                        for c in 0..<k { partial[c] += e * Double(x[c][j]) }
+                    }
+                    let base = sums.base + s.row * stride
+                    let m = base[0], newTop = max(m, top)
+                    let old = m == -.infinity ? 0 : exp(m - newTop), add = exp(top - newTop)
+                    base[0] = newTop
+                    base[1] = base[1] * old + total * add
+                    for c in 0..<k { base[2 + c] = base[2 + c] * old + partial[c] * add }
+                }
+            }
+        }}
+        var logLikelihood = 0.0, gradient = [Double](repeating: 0, count: k)
+        for t in pairs.indices {
+            let base = pairs[t].row * stride, z = sums[base + 1], w = 1 / Double(byRow[pairs[t].row]!.count)
+            logLikelihood += w * (chosen[t * (k + 1)] - (sums[base] + log(z)))
+            for c in 0..<k { gradient[c] += w * (chosen[t * (k + 1) + 1 + c] - sums[base + 2 + c] / z) }
+        }
+        return (logLikelihood, gradient)
+    }
+
+    static func penalised(_ p: Pass, _ beta: [Double], _ ridge: Double, _ n: Int) -> Double {
+        p.logLikelihood - 0.5 * ridge * Double(n) * beta.reduce(0) { $0 + $1 * $1 }
+    }
+
+    /// One streaming pass: the log-likelihood, gradient and (negative) Hessian at `beta`.
+    static func pass(model: ScoreModel, components: [ScoreComponent], pairs: [(row: Int, partner: Int)], beta: [Double]) -> Pass {
+        let k = components.count, rows = model.hromadas.count
+        // Per row: the running maximum M of u, then Σ e^(u−M), Σ e^(u−M)·x (K), Σ e^(u−M)·x·xᵀ (K·K, upper half).
+        let stride = 2 + k + k * k
+        var sums = [Double](repeating: 0, count: rows * stride)
+        for r in 0..<rows { sums[r * stride] = -.infinity }
+        // Per choice: u and x at the chosen partner.
+        var chosen = [Double](repeating: 0, count: pairs.count * (k + 1))
+        let byRow = Dictionary(grouping: pairs.indices, by: { pairs[$0].row })
+        let b = beta.map(Float.init)
+        sums.withUnsafeMutableBufferPointer { sumsBuffer in
+        chosen.withUnsafeMutableBufferPointer { chosenBuffer in
+            let sums = SharedBuffer(sumsBuffer), chosen = SharedBuffer(chosenBuffer)
+            model.forEachSegment(components: components) { s in
+                guard let mine = byRow[s.row] else { return }
+                let width = s.columns.count
+                // Row 0 of `y`: u, then √(e^(u − top)); row 1 + c: that times component c. Their
+                // Gram matrix (BLAS) holds Σ e, Σ e·x and Σ e·x·xᵀ of the segment at once.
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: (k + 1) * width + (k + 1) * (k + 1)) { buffer in
+                    let y = buffer.baseAddress!, u = y, gram = y + (k + 1) * width
+                    u.update(repeating: 0, count: width)
+                    for c in 0..<k where b[c] != 0 { accumulate(u, s.component(c), b[c], width) }
+                    for t in mine where s.columns.contains(pairs[t].partner) {
+                        let local = pairs[t].partner - s.columns.lowerBound
+                        chosen[t * (k + 1)] = Double(u[local])
+                        for c in 0..<k { chosen[t * (k + 1) + 1 + c] = Double(s.component(c)[local]) }
+                    }
+                    var top = -Float.infinity
+                    for j in 0..<width { top = max(top, u[j]) }
+                    var j = 0
+                    while j + 8 <= width { store8(FastMath.exp(0.5 * (load8(u + j) - top)), u + j); j += 8 }
+                    while j < width { u[j] = expf(0.5 * (u[j] - top)); j += 1 }
+                    for c in 0..<k { multiply(u, s.component(c), into: y + (c + 1) * width, width) }
+                    Matrix.gramian(rows: y, count: k + 1, length: width, into: gram)
+                    let base = sums.base + s.row * stride
+                    let m = base[0], newTop = max(m, Double(top))
+                    let old = m == -.infinity ? 0 : exp(m - newTop), add = exp(Double(top) - newTop)
+                    base[0] = newTop
+                    // Σ e, Σ e·x_c, Σ e·x_c·x_d (d ≥ c): row 0 and the upper triangle of the rest.
+                    base[1] = base[1] * old + Double(gram[0]) * add
+                    for c in 0..<k {
+                        base[2 + c] = base[2 + c] * old + Double(gram[c + 1]) * add
+                        for d in c..<k {
+                            let q = 2 + k + c * k + d
+                            base[q] = base[q] * old + Double(gram[(c + 1) * (k + 1) + d + 1]) * add
+                        }
+                    }
+                }
+            }
+        }}
+        var result = Pass(gradient: [Double](repeating: 0, count: k), hessian: [Double](repeating: 0, count: k * k))
+        for t in pairs.indices {
+            let base = pairs[t].row * stride, z = sums[base + 1], w = 1 / Double(byRow[pairs[t].row]!.count)
+            let x = Array(chosen[(t * (k + 1) + 1)..<((t + 1) * (k + 1))])
+            result.logLikelihood += w * (chosen[t * (k + 1)] - (sums[base] + log(z)))
+            for c in 0..<k {
+                let mean = sums[base + 2 + c] / z
+                result.gradient[c] += w * (x[c] - mean)
+                for d in c..<k {
+                    let second = sums[base + 2 + k + c * k + d] / z
+                    result.hessian[c * k + d] += w * (second - mean * sums[base + 2 + d] / z)
+                }
+            }
+        }
+        for c in 0..<k { for d in 0..<c { result.hessian[c * k + d] = result.hessian[d * k + c] } }
+        return result
+    }
+
+    /// `out[j] = a[j] · b[j]`.
+    @inline(__always)
+    static func multiply(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, _ width: Int) {
+        var j = 0
+        while j + 8 <= width { store8(load8(a + j) * load8(b + j), out + j); j += 8 }
+        while j < width { out[j] = a[j] * b[j]; j += 1 }
+    }
+
+}

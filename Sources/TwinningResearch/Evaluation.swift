@@ -1,0 +1,164 @@
+import Foundation
+import TwinningShared
+import TwinningInput
+import TwinningScoring
+
+/// How well a weighting recovers partnerships that really formed. See “Measuring the scores” in the Twinning documentation.
+public struct EvaluationReport: Sendable {
+    public struct Metrics: Sendable, Equatable {
+        public let pairs: Int
+        public let hitAt: [Int: Double]     // k → share of true pairs ranked ≤ k
+        public let meanReciprocalRank: Double
+        public let medianRank: Double
+        /// Hromadas among the pairs, and the share of them with a true partner in their top 10.
+        public let hromadas: Int
+        public let hromadaHitAt10: Double
+    }
+    public static let cutoffs = [1, 5, 10, 50]
+    /// Method name ("weights", "proximity only", "gravity", "random (expected)") → metrics
+    /// over every true pair.
+    public let overall: [(method: String, metrics: Metrics)]
+    /// The same over the pairs matched by name on both sides (`Tie.matchedByName`).
+    public let nameMatched: [(method: String, metrics: Metrics)]
+    /// Partner country → metrics, for the weights being evaluated.
+    public let byCountry: [(country: String, metrics: Metrics)]
+    public let candidates: Int
+    /// True pairs whose partner is not among the candidates (left out of the metrics).
+    public let outsideCandidates: Int
+    /// Method → the rank of every true pair, in the order given (nil: the partner is not a
+    /// candidate). The random baseline has no ranks, only expectations.
+    public let pairRanks: [(method: String, ranks: [Int?])]
+
+    /// Metrics from 1-based ranks; `hromadas[t]` is the hromada of the pair ranked `ranks[t]`.
+    public static func metrics(ranks: [Int], hromadas: [Int]) -> Metrics {
+        guard !ranks.isEmpty else {
+            return Metrics(pairs: 0, hitAt: [:], meanReciprocalRank: 0, medianRank: 0, hromadas: 0, hromadaHitAt10: 0)
+        }
+        let sorted = ranks.sorted()
+        let n = Double(ranks.count)
+        var hits: [Int: Double] = [:]
+        for k in cutoffs { hits[k] = Double(ranks.filter { $0 <= k }.count) / n }
+        let mid = sorted.count / 2
+        let median = sorted.count % 2 == 1 ? Double(sorted[mid]) : Double(sorted[mid - 1] + sorted[mid]) / 2
+        var best: [Int: Int] = [:]
+        for (rank, h) in zip(ranks, hromadas) { best[h] = min(best[h] ?? .max, rank) }
+        return Metrics(pairs: ranks.count, hitAt: hits, meanReciprocalRank: ranks.reduce(0) { $0 + 1 / Double($1) } / n,
+                       medianRank: median, hromadas: best.count,
+                       hromadaHitAt10: Double(best.values.filter { $0 <= 10 }.count) / Double(best.count))
+    }
+
+    /// The expected metrics of ranking `candidates` partners in random order, for pairs of
+    /// the given hromadas (a hromada with `t` true partners has one in a random top 10 with
+    /// probability `1 − C(m − t, 10) / C(m, 10)`).
+    public static func randomBaseline(hromadas: [Int], candidates m: Int) -> Metrics {
+        var hits: [Int: Double] = [:]
+        for k in cutoffs { hits[k] = Double(min(k, m)) / Double(max(m, 1)) }
+        var harmonic = 0.0
+        for r in 1...max(m, 1) { harmonic += 1 / Double(r) }
+        let counts = Dictionary(grouping: hromadas, by: { $0 }).mapValues(\.count)
+        let hit = counts.values.reduce(0.0) { sum, t in
+            var miss = 1.0
+            for k in 0..<min(10, m) { miss *= max(0, Double(m - t - k)) / Double(m - k) }
+            return sum + 1 - miss
+        }
+        return Metrics(pairs: hromadas.count, hitAt: hits, meanReciprocalRank: harmonic / Double(max(m, 1)),
+                       medianRank: Double(m + 1) / 2, hromadas: counts.count,
+                       hromadaHitAt10: counts.isEmpty ? 0 : hit / Double(counts.count))
+    }
+}
+
+public enum Evaluator {
+    /// The weights as evaluation and tuning use them: without the components that read the
+    /// partners' offers (synthetic in the shipped data, and only volunteers have them).
+    public static func honest(_ weights: Weights) -> Weights {
+        weights.without(ScoreComponent.allCases.filter(\.usesOffers))
+    }
+
+    /// The 1-based rank of each pair's partner (a column of `model`) among the candidate
+    /// columns for its row: rank 1 is the best; equal scores rank by lower index.
+    /// Two streaming passes: the true partners' scores first, computed exactly as the
+    /// second pass computes every score (a score taken another way could differ in its
+    /// last bit and miscount ties), then the count of candidates that beat each.
+    static func ranks(model: ScoreModel, pairs: [(row: Int, partner: Int)], candidates: [Bool]? = nil) -> [Int] {
+        var trueScore = [Float](repeating: 0, count: pairs.count)
+        let byRow = Dictionary(grouping: pairs.indices, by: { pairs[$0].row })
+        trueScore.withUnsafeMutableBufferPointer { buffer in
+            let trueScore = SharedBuffer(buffer)
+            model.forEachSegment { s in
+                for t in byRow[s.row] ?? [] where s.columns.contains(pairs[t].partner) {
+                    trueScore[t] = s[pairs[t].partner - s.columns.lowerBound]
+                }
+            }
+        }
+        var better = [Int](repeating: 0, count: pairs.count)
+        let targets = trueScore
+        better.withUnsafeMutableBufferPointer { buffer in
+            let better = SharedBuffer(buffer)
+            model.forEachSegment { s in
+                for t in byRow[s.row] ?? [] {
+                    let target = targets[t], partner = pairs[t].partner
+                    var count = 0
+                    for c in 0..<s.columns.count where candidates?[s.columns.lowerBound + c] ?? true {
+                        let x = s[c]
+                        if x > target || (x == target && s.columns.lowerBound + c < partner) { count += 1 }
+                    }
+                    better[t] += count
+                }
+            }
+        }
+        return better.map { $0 + 1 }
+    }
+
+    /// Ranks, for every true pair, the true partner among `candidates` (all partners when
+    /// nil) by score for its hromada. The known ties the score learns from are `known`
+    /// (the truth itself when nil): each hromada's own are never counted for it.
+    public static func ranks(hromadas: Registry, partners: Registry, truth: [Tie], weights: Weights,
+                             known: [IndexPair]? = nil, candidates: [Bool]? = nil) -> [Int?] {
+        let context = ScoreContext(hromadas: hromadas, partners: partners, ties: known ?? truth.map(\.pair),
+                                   priorStrength: weights[.priorStrength])
+        return ranks(hromadas: hromadas, partners: partners, truth: truth, weights: weights, context: context, candidates: candidates)
+    }
+
+    static func ranks(hromadas: Registry, partners: Registry, truth: [Tie], weights: Weights, context: ScoreContext,
+                      candidates: [Bool]?) -> [Int?] {
+        let rows = Array(Set(truth.map(\.hromada))).sorted()
+        let rowOf = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ($1, $0) })
+        let model = ScoreModel(hromadas: hromadas, partners: partners, weights: weights, context: context, rows: rows)
+        let ranked = ranks(model: model, pairs: truth.map { (rowOf[$0.hromada]!, $0.partner) }, candidates: candidates)
+        return truth.indices.map { candidates?[truth[$0].partner] == false ? nil : ranked[$0] }
+    }
+
+    /// The full report: the weights (honest: without offers), proximity only, gravity and
+    /// random, overall, on the name-matched pairs and per partner country.
+    public static func evaluate(hromadas: Registry, partners: Registry, truth: [Tie], weights: Weights,
+                                candidates: [Bool]? = nil) -> EvaluationReport {
+        let methods: [(String, Weights)] = [
+            ("weights", honest(weights)),
+            ("proximity only", Weights(only: [.proximity: 1], parameters: weights)),
+            ("gravity", Weights(only: [.gravity: 1], parameters: weights)),
+        ]
+        // One context for every method: the known ties are the truth (each hromada's own left out).
+        let context = ScoreContext(hromadas: hromadas, partners: partners, ties: truth.map(\.pair), priorStrength: weights[.priorStrength])
+        let ranked = methods.map {
+            ($0.0, ranks(hromadas: hromadas, partners: partners, truth: truth, weights: $0.1, context: context, candidates: candidates))
+        }
+        let m = candidates?.filter { $0 }.count ?? partners.count
+        func summary(_ subset: [Int]) -> [(method: String, metrics: EvaluationReport.Metrics)] {
+            let kept = subset.filter { ranked[0].1[$0] != nil }
+            return ranked.map { name, ranks in
+                (name, EvaluationReport.metrics(ranks: kept.map { ranks[$0]! }, hromadas: kept.map { truth[$0].hromada }))
+            } + [("random (expected)", EvaluationReport.randomBaseline(hromadas: kept.map { truth[$0].hromada }, candidates: m))]
+        }
+        var countries: [String: [Int]] = [:]
+        for t in truth.indices where ranked[0].1[t] != nil { countries[partners.countries[truth[t].partner], default: []].append(t) }
+        let outside = ranked[0].1.filter { $0 == nil }.count
+        return EvaluationReport(
+            overall: summary(Array(truth.indices)),
+            nameMatched: summary(truth.indices.filter { truth[$0].matchedByName == true }),
+            byCountry: countries.sorted { $0.value.count > $1.value.count || ($0.value.count == $1.value.count && $0.key < $1.key) }
+                .map { country, pairs in
+                    (country, EvaluationReport.metrics(ranks: pairs.map { ranked[0].1[$0]! }, hromadas: pairs.map { truth[$0].hromada }))
+                },
+            candidates: m, outsideCandidates: outside, pairRanks: ranked)
+    }
+}

@@ -1,0 +1,216 @@
+import Foundation
+import LinearAlgebra
+import SeededRandom
+import TwinningShared
+import TwinningInput
+import TwinningScoring
+
+/// A way of ranking partners that `tune` measures. This enumeration is the one list of
+/// methods: the tables, files and the choice of what to write iterate over it.
+public enum TuneMethod: String, CaseIterable, Sendable {
+    /// Partners in random order: the metrics' expectation.
+    case random
+    /// `proximity` alone.
+    case proximity
+    /// The weights as given (``Evaluator/honest(_:)``: without offers), priors and ties
+    /// learnt from the training pairs.
+    case defaults
+    /// The gravity component alone, its size exponent chosen on the training pairs.
+    case gravity
+    /// Every component but the offers', weighted by a conditional logit fitted on the
+    /// training pairs (``ConditionalLogit``), with gravity's exponent as fitted.
+    case logit
+
+    public var title: String {
+        switch self {
+        case .random: return "random (expected)"
+        case .proximity: return "proximity only"
+        case .defaults: return "weights as given"
+        case .gravity: return "gravity, a fitted"
+        case .logit: return "conditional logit"
+        }
+    }
+
+    /// Whether the method learns from the training pairs (and so can be written as weights).
+    public var isFitted: Bool { self == .gravity || self == .logit }
+}
+
+/// Fitting against real partnerships, measured by k-fold cross-validation by hromada.
+/// See “Measuring the scores” in the Twinning documentation.
+public struct TuneReport: Sendable {
+    /// One method measured on one fold's held-out pairs, having learnt from the others.
+    public struct Candidate: Sendable {
+        public let method: TuneMethod
+        /// The weights it ranked by (nil for random order).
+        public let weights: Weights?
+        public let trainMRR: Double
+        public let heldOut: EvaluationReport.Metrics
+        public let heldOutNameMatched: EvaluationReport.Metrics
+    }
+    public struct Fold: Sendable {
+        public let index: Int
+        public let trainHromadas: Int
+        public let testHromadas: Int
+        /// One per ``TuneMethod``, in its order.
+        public let candidates: [Candidate]
+    }
+    /// Mean and sample standard deviation over the folds.
+    public struct Spread: Sendable {
+        public let mean: Double
+        public let sd: Double
+        init(_ xs: [Double]) {
+            let n = Double(xs.count), mean = xs.reduce(0, +) / max(n, 1)
+            self.mean = mean
+            sd = xs.count > 1 ? (xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot() : 0
+        }
+    }
+    public struct Summary: Sendable {
+        public let method: TuneMethod
+        public let trainMRR: Spread
+        public let mrr: Spread
+        public let hitAt10: Spread
+        public let medianRank: Spread
+        public let hromadaHitAt10: Spread
+        /// The same four on the pairs matched by name on both sides.
+        public let nameMatchedHitAt10: Spread
+        public let nameMatchedHromadaHitAt10: Spread
+        /// Every true pair's rank while its hromada was held out (each exactly once).
+        public let pooled: EvaluationReport.Metrics
+    }
+    public let folds: [Fold]
+    /// One per ``TuneMethod``, in its order.
+    public let summaries: [Summary]
+    /// Per ranked ``TuneMethod``: the rank of each true pair (in the order given) when its
+    /// hromada was held out.
+    public let heldOutRanks: [TuneMethod: [Int]]
+    /// The fold each true pair was held out in.
+    public let foldOfPair: [Int]
+    /// The method written, fitted on every true pair and rounded.
+    public let written: TuneMethod
+    public let weights: Weights
+}
+
+public enum Tuner {
+    /// The components fitted: all but those that read the offers.
+    public static let components = ScoreComponent.allCases.filter { !$0.usesOffers }
+    /// The gravity size exponents tried.
+    public static let gravityExponents = [0.0, 0.25, 0.5, 0.75, 1, 1.5, 2]
+
+    /// Cross-validates by hromada: the hromadas of the true pairs are shuffled (seeded)
+    /// into `folds` folds; for each, every ``TuneMethod`` learns on the other folds'
+    /// pairs (the priors and `ties` included: the known ties are the training pairs only)
+    /// and is measured on the fold's. Then `write` is fitted on every pair. `progress` is
+    /// told each finished fold (`folds + 1` in all).
+    public static func tune(hromadas: Registry, partners: Registry, truth: [Tie], base: Weights = .defaults,
+                            seed: UInt64 = 2022, folds requested: Int = 5, write: TuneMethod = .logit,
+                            progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) -> TuneReport {
+        var rng = SplitMix64(seed: seed)
+        var shuffled = Array(Set(truth.map(\.hromada))).sorted()
+        shuffled.shuffle(using: &rng)
+        let folds = max(2, min(requested, shuffled.count))
+        let foldOfHromada = Dictionary(uniqueKeysWithValues: shuffled.enumerated().map { ($1, $0 % folds) })
+        let foldOfPair = truth.map { foldOfHromada[$0.hromada]! }
+        let rows = shuffled.sorted()
+        let rowOf = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ($1, $0) })
+        let pairs = truth.map { (row: rowOf[$0.hromada]!, partner: $0.partner) }
+        let everyTie = ScoreContext(hromadas: hromadas, partners: partners, ties: truth.map(\.pair), priorStrength: base[.priorStrength])
+        func model(_ w: Weights, _ context: ScoreContext = everyTie) -> ScoreModel {
+            ScoreModel(hromadas: hromadas, partners: partners, weights: w, context: context, rows: rows)
+        }
+        // Proximity and gravity do not learn from ties: one ranking of every pair serves all folds.
+        let proximity = Evaluator.ranks(model: model(Weights(only: [.proximity: 1], parameters: base)), pairs: pairs)
+        let gravity = gravityExponents.map { a -> [Int] in
+            var w = Weights(only: [.gravity: 1], parameters: base)
+            w[.gravitySize] = a
+            return Evaluator.ranks(model: model(w), pairs: pairs)
+        }
+        func mrr(_ ranks: [Int], _ subset: [Int]) -> Double { subset.reduce(0) { $0 + 1 / Double(ranks[$1]) } / Double(max(subset.count, 1)) }
+        func bestExponent(_ train: [Int]) -> Int {
+            gravity.indices.max { mrr(gravity[$0], train) < mrr(gravity[$1], train) || (mrr(gravity[$0], train) == mrr(gravity[$1], train) && $0 > $1) }!
+        }
+        /// The logit's weights from training pairs `train` and known ties `context`, its
+        /// Newton steps started from the last fit's coefficients.
+        var last: [Double]?
+        func logit(_ train: [Int], _ context: ScoreContext, exponent: Double) -> Weights {
+            var parameters = base
+            parameters[.gravitySize] = exponent
+            let trainRows = Array(Set(train.map { truth[$0].hromada })).sorted()
+            let rowOf = Dictionary(uniqueKeysWithValues: trainRows.enumerated().map { ($1, $0) })
+            let fitModel = ScoreModel(hromadas: hromadas, partners: partners, weights: parameters, context: context, rows: trainRows)
+            let fit = ConditionalLogit.fit(model: fitModel, components: components,
+                                           pairs: train.map { (rowOf[truth[$0].hromada]!, truth[$0].partner) }, start: last)
+            last = fit.coefficients
+            return Weights(only: Dictionary(uniqueKeysWithValues: zip(components, fit.coefficients)), parameters: parameters)
+        }
+
+        var results: [TuneReport.Fold] = []
+        var heldOut: [TuneMethod: [Int]] = [:]
+        for method in TuneMethod.allCases where method != .random { heldOut[method] = [Int](repeating: 0, count: truth.count) }
+        for f in 0..<folds {
+            let train = pairs.indices.filter { foldOfPair[$0] != f }, test = pairs.indices.filter { foldOfPair[$0] == f }
+            let context = ScoreContext(hromadas: hromadas, partners: partners, ties: train.map { truth[$0].pair },
+                                       priorStrength: base[.priorStrength])
+            let a = bestExponent(train)
+            let candidates = TuneMethod.allCases.map { method -> TuneReport.Candidate in
+                let weights: Weights?, ranks: [Int]?
+                switch method {
+                case .random: weights = nil; ranks = nil
+                case .proximity: weights = Weights(only: [.proximity: 1], parameters: base); ranks = proximity
+                case .gravity:
+                    var w = Weights(only: [.gravity: 1], parameters: base)
+                    w[.gravitySize] = gravityExponents[a]
+                    weights = w; ranks = gravity[a]
+                case .defaults:
+                    weights = Evaluator.honest(base); ranks = Evaluator.ranks(model: model(weights!, context), pairs: pairs)
+                case .logit:
+                    weights = logit(train, context, exponent: gravityExponents[a])
+                    ranks = Evaluator.ranks(model: model(weights!, context), pairs: pairs)
+                }
+                if let ranks { for t in test { heldOut[method]![t] = ranks[t] } }
+                return candidate(method, weights, ranks, train: train, test: test, truth: truth, m: partners.count)
+            }
+            results.append(.init(index: f + 1, trainHromadas: Set(train.map { pairs[$0].row }).count,
+                                 testHromadas: Set(test.map { pairs[$0].row }).count, candidates: candidates))
+            progress(f + 1, folds + 1)
+        }
+        let summaries = TuneMethod.allCases.enumerated().map { k, method in
+            let column = results.map { $0.candidates[k] }
+            let pooled = heldOut[method].map { EvaluationReport.metrics(ranks: $0, hromadas: truth.map(\.hromada)) }
+                ?? EvaluationReport.randomBaseline(hromadas: truth.map(\.hromada), candidates: partners.count)
+            return TuneReport.Summary(method: method, trainMRR: .init(column.map(\.trainMRR)),
+                                      mrr: .init(column.map(\.heldOut.meanReciprocalRank)),
+                                      hitAt10: .init(column.map { $0.heldOut.hitAt[10] ?? 0 }),
+                                      medianRank: .init(column.map(\.heldOut.medianRank)),
+                                      hromadaHitAt10: .init(column.map(\.heldOut.hromadaHitAt10)),
+                                      nameMatchedHitAt10: .init(column.map { $0.heldOutNameMatched.hitAt[10] ?? 0 }),
+                                      nameMatchedHromadaHitAt10: .init(column.map(\.heldOutNameMatched.hromadaHitAt10)),
+                                      pooled: pooled)
+        }
+        let all = Array(pairs.indices), a = gravityExponents[bestExponent(all)]
+        var final: Weights
+        if write == .logit {
+            final = logit(all, everyTie, exponent: a)
+        } else {
+            final = Weights(only: [.gravity: 1], parameters: base)
+            final[.gravitySize] = a
+        }
+        final = final.rounded(digits: 4)
+        final.trainedOn = nil
+        progress(folds + 1, folds + 1)
+        return TuneReport(folds: results, summaries: summaries, heldOutRanks: heldOut, foldOfPair: foldOfPair,
+                          written: write, weights: final)
+    }
+
+    /// One method's figures on one fold: training MRR, and the held-out metrics over all
+    /// test pairs and over those matched by name.
+    static func candidate(_ method: TuneMethod, _ weights: Weights?, _ ranks: [Int]?, train: [Int], test: [Int],
+                          truth: [Tie], m: Int) -> TuneReport.Candidate {
+        let named = test.filter { truth[$0].matchedByName == true }
+        func metrics(_ subset: [Int]) -> EvaluationReport.Metrics {
+            guard let ranks else { return EvaluationReport.randomBaseline(hromadas: subset.map { truth[$0].hromada }, candidates: m) }
+            return EvaluationReport.metrics(ranks: subset.map { ranks[$0] }, hromadas: subset.map { truth[$0].hromada })
+        }
+        return .init(method: method, weights: weights, trainMRR: metrics(train).meanReciprocalRank,
+                     heldOut: metrics(test), heldOutNameMatched: metrics(named))
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import LinearAlgebra
+import TwinningShared
+import TwinningInput
+
+/// Why a pair scores what it does: each component's value, weight and share of the
+/// score, the sectors where need meets offer, the size ratio and the distance.
+public struct Breakdown: Sendable {
+    public struct Component: Sendable {
+        public let component: ScoreComponent
+        /// The component in [0, 1].
+        public let value: Double
+        public let weight: Double
+        /// Its share of the score: `|w|·c' / Σ|w|` with `c' = 1 − c` for a negative weight.
+        public let contribution: Double
+    }
+    public struct SectorMatch: Sendable {
+        public let sector: Sector
+        public let need: Double
+        public let offer: Double
+    }
+    public let score: Double
+    /// One per ``ScoreComponent``, in its order.
+    public let components: [Component]
+    /// Up to three sectors where need × offer is largest.
+    public let topSectors: [SectorMatch]
+    /// Hromada population / partner population.
+    public let sizeRatio: Double
+    public let distanceKm: Double
+    /// `Σ|w|`, the denominator every contribution is divided by.
+    public let weightTotal: Double
+
+    public subscript(component: ScoreComponent) -> Component { components[component.index] }
+}
+
+extension ScoreModel {
+    /// Every component of one pair, computed directly (no BLAS, double precision): the
+    /// explanation, and the reference the BLAS path is tested against.
+    public func breakdown(hromada i: Int, partner j: Int) -> Breakdown {
+        let need = (0..<sectors.count).map { rawNeeds[i, $0] }, offer = (0..<sectors.count).map { rawOffers[j, $0] }
+        let ratio = hromadas.populations[i] / partners.populations[j]
+        let distance = Self.haversineKm(lat1: hromadas.latitudes[i], lon1: hromadas.longitudes[i],
+                                        lat2: partners.latitudes[j], lon2: partners.longitudes[j])
+        let (w, total) = weights.magnitudes
+        let components = ScoreComponent.allCases.map { c -> Breakdown.Component in
+            let value = self.value(c, hromada: i, partner: j, need: need, offer: offer, ratio: ratio, distance: distance)
+            let weight = w[c.index]
+            let oriented = weight < 0 ? 1 - value : value
+            return Breakdown.Component(component: c, value: value, weight: weights[c],
+                                       contribution: total > 0 ? abs(weight) * oriented / total : 0)
+        }
+        var matches: [Breakdown.SectorMatch] = []
+        for (k, sector) in sectors.enumerated() where need[k] * offer[k] > 0 {
+            matches.append(Breakdown.SectorMatch(sector: sector, need: Double(need[k]), offer: Double(offer[k])))
+        }
+        matches.sort { a, b in
+            let x = a.need * a.offer, y = b.need * b.offer
+            return x > y || (x == y && a.sector.rawValue < b.sector.rawValue)
+        }
+        return Breakdown(score: components.reduce(0) { $0 + $1.contribution }, components: components,
+                         topSectors: Array(matches.prefix(3)), sizeRatio: ratio, distanceKm: distance, weightTotal: total)
+    }
+
+    /// One component of one pair, the reference for the block computation.
+    private func value(_ c: ScoreComponent, hromada i: Int, partner j: Int, need: [Float], offer: [Float],
+                       ratio: Double, distance: Double) -> Double {
+        switch c {
+        case .needs:
+            return Self.cosine(need, offer)
+        case .profile:
+            guard !profiles.isEmpty else { return 0 }
+            let a = profiles.map { hromadas.profileValues[i, hromadas.profiles.firstIndex(of: $0)!] }
+            let b = profiles.map { partners.profileValues[j, partners.profiles.firstIndex(of: $0)!] }
+            return Self.cosine(a, b)
+        case .size:
+            return exp(-abs(log(ratio)) / weights.sizeScale)
+        case .proximity:
+            return exp(-distance / weights.distanceScaleKm)
+        case .ties:
+            return tied(i, j) ? 1 : 0
+        case .gravity:
+            let a = weights[.gravitySize]
+            return max(0, 1 - (log(1 + distance / Self.gravityOffsetKm) + a * abs(log(ratio))) / Self.gravityNormaliser(a))
+        case .town:
+            return Self.townValue(partners.populations[j])
+        case .centre:
+            return Double(centre[j])
+        case .countryPrior:
+            return Double(countryPrior[i * context.countries + Int(columnCountry[j])])
+        case .regionPrior:
+            return Double(regionPrior[i * context.regions + Int(columnRegion[j])])
+        case .popularity:
+            return Double(popularity(i, j))
+        case .capitals:
+            return rowIsCentre[i] ? Double(centre[j]) : 0
+        case .upward:
+            return (1 - Self.townValue(hromadas.populations[i])) * Self.townValue(partners.populations[j])
+        }
+    }
+
+    static func cosine(_ a: [Float], _ b: [Float]) -> Double {
+        var dot = 0.0, na = 0.0, nb = 0.0
+        for (x, y) in zip(a, b) { dot += Double(x) * Double(y); na += Double(x * x); nb += Double(y * y) }
+        return na > 0 && nb > 0 ? dot / (na.squareRoot() * nb.squareRoot()) : 0
+    }
+}
