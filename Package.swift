@@ -37,7 +37,7 @@ let package = Package(
         ]),
 
         // The library's layers, each importing only those before it, so the compiler refuses
-        // a cycle:  Shared → Input → Scoring → Matching → Output, and Research beside Matching.
+        // a cycle:  Shared → Input → Scoring → Matching → Research → Output.
 
         /// What every layer uses: numbers as text, buffers shared by worker threads.
         .target(name: "TwinningShared"),
@@ -58,12 +58,14 @@ let package = Package(
 
         /// The proposal tables and their files: CSV, JSON, the HTML report; output folders.
         .target(name: "TwinningOutput", dependencies: [
-            "TwinningShared", "TwinningInput", "TwinningScoring", "TwinningMatching",
+            "TwinningShared", "TwinningInput", "TwinningScoring", "TwinningMatching", "TwinningResearch",
             .product(name: "Plot", package: "Plot"),
         ]),
 
-        /// Measuring and fitting the scores against real partnerships.
-        .target(name: "TwinningResearch", dependencies: ["TwinningShared", "TwinningInput", "TwinningScoring", "LinearAlgebra", "SeededRandom"]),
+        /// Measuring and fitting the scores against real partnerships; how stable proposals are.
+        .target(name: "TwinningResearch", dependencies: [
+            "TwinningShared", "TwinningInput", "TwinningScoring", "TwinningMatching", "LinearAlgebra", "SeededRandom",
+        ]),
 
         /// The library as one import: every layer, re-exported (and the DocC catalogue).
         .target(name: "Twinning", dependencies: [

@@ -30,3 +30,9 @@ public enum Decimals {
 
     private static let powersOfTen: [UInt64] = (0...9).map { (0..<$0).reduce(1) { r, _ in r * 10 } }
 }
+
+extension String {
+    /// The text right-aligned in `width` characters (longer text is kept whole): table
+    /// columns of numbers.
+    public func leftPad(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}

@@ -139,6 +139,3 @@ struct Evaluate: ParsableCommand {
     }
 }
 
-extension String {
-    func leftPad(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
-}

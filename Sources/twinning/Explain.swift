@@ -203,36 +203,28 @@ struct Explain: ParsableCommand {
                 + "; \(p.latinNames[pair.partner]) " + (holders.isEmpty ? "is not proposed to anyone" : "is proposed to " + holders.joined(separator: ", "))]
     }
 
-    /// The optimum of these inputs, then the optimum with the pair locked in.
+    /// The optimum of these inputs, then the optimum with the pair locked in (``WhyNot``).
     static func whyNot(_ pair: IndexPair, _ instance: MatchInstance) throws -> [String] {
         let h = instance.hromadas, p = instance.partners
-        let optimum = try Matcher.match(instance, alternatives: 0)
-        let pairs = Set(optimum.proposals.map(\.pair))
-        func partners(of i: Int, in set: Set<IndexPair>) -> [Int] { set.filter { $0.hromada == i }.map(\.partner).sorted() }
-        func holders(of j: Int, in set: Set<IndexPair>) -> [Int] { set.filter { $0.partner == j }.map(\.hromada).sorted() }
-        let got = partners(of: pair.hromada, in: pairs).map { "\(p.latinNames[$0]) (\(p.ids[$0]))" }
-        let held = holders(of: pair.partner, in: pairs).map { "\(h.latinNames[$0]) (\(h.ids[$0]))" }
+        let why = try WhyNot(pair, in: instance)
+        let got = why.partnersOfHromada.map { "\(p.latinNames[$0]) (\(p.ids[$0]))" }
+        let held = why.hromadasOfPartner.map { "\(h.latinNames[$0]) (\(h.ids[$0]))" }
         var lines = ["in the optimum of these inputs: \(h.latinNames[pair.hromada]) gets " + (got.isEmpty ? "no partner" : got.joined(separator: ", "))
                      + "; \(p.latinNames[pair.partner]) " + (held.isEmpty ? "goes to no one" : "goes to " + held.joined(separator: ", "))]
-        if pairs.contains(pair) {
+        switch why.forced {
+        case .proposed:
             lines.append("the pair is in the optimum: it is proposed")
-            return lines
-        }
-        let forced: MatchResult
-        do { forced = try Matcher.match(instance.locking(pair), alternatives: 0) } catch {
-            lines.append("the pair cannot be forced in: \(error.description)")
-            return lines
-        }
-        let loss = optimum.total - forced.total
-        lines.append("choosing it instead lowers the total by \(Decimals.fixed(max(0, loss), 4)) "
-                     + "(\(Decimals.fixed(optimum.total, 3)) → \(Decimals.fixed(forced.total, 3)), solved again with the pair locked in):")
-        let after = Set(forced.proposals.map(\.pair))
-        let changed = Set(pairs.symmetricDifference(after).map(\.hromada)).sorted()
-        for i in changed.prefix(8) {
+        case let .impossible(reason):
+            lines.append("the pair cannot be forced in: \(reason)")
+        case let .costs(from, to, changes):
+            lines.append("choosing it instead lowers the total by \(Decimals.fixed(why.loss, 4)) "
+                         + "(\(Decimals.fixed(from, 3)) → \(Decimals.fixed(to, 3)), solved again with the pair locked in):")
             func names(_ list: [Int]) -> String { list.isEmpty ? "–" : list.map { p.latinNames[$0] }.joined(separator: ", ") }
-            lines.append("  \(h.latinNames[i]) (\(h.ids[i])): \(names(partners(of: i, in: pairs))) → \(names(partners(of: i, in: after)))")
+            for c in changes.prefix(8) {
+                lines.append("  \(h.latinNames[c.hromada]) (\(h.ids[c.hromada])): \(names(c.before)) → \(names(c.after))")
+            }
+            if changes.count > 8 { lines.append("  … and \(changes.count - 8) more hromadas") }
         }
-        if changed.count > 8 { lines.append("  … and \(changed.count - 8) more hromadas") }
         return lines
     }
 

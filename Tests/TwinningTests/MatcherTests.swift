@@ -242,6 +242,27 @@ import SeededRandom
         }
     }
 
+    @Test("WhyNot: a proposed pair is proposed; forcing another one in costs what the two optima differ by, never less than 0, and moves its hromada",
+          arguments: 0..<40)
+    func whyNot(seed: Int) throws {
+        let instance = try Self.instance(seed: UInt64(seed))
+        guard let optimum = try? Matcher.match(instance, alternatives: 0) else { return }
+        if let proposed = optimum.proposals.first {
+            guard case .proposed = try WhyNot(proposed.pair, in: instance).forced else { Issue.record("seed \(seed)"); return }
+        }
+        let proposed = Set(optimum.proposals.map(\.pair))
+        let candidates = instance.seeking.flatMap { i in instance.candidateColumns.map { IndexPair(i, $0) } }
+        guard let pair = candidates.first(where: { !proposed.contains($0) && instance.exclusion(of: $0) == nil }) else { return }
+        let why = try WhyNot(pair, in: instance)
+        switch why.forced {
+        case .proposed: Issue.record("seed \(seed): \(pair) is not in the optimum")
+        case .impossible: break
+        case let .costs(from, to, changes):
+            #expect(abs(from - optimum.total) < 1e-9 && why.loss >= 0 && why.loss == max(0, from - to), "seed \(seed)")
+            #expect(changes.contains { $0.hromada == pair.hromada && $0.after.contains(pair.partner) }, "seed \(seed): \(changes)")
+        }
+    }
+
     @Test("the random instances exercise price-out: with one candidate per hromada it must add pairs, from the reserve or by scoring again")
     func priceOutIsExercised() throws {
         var added = 0, scored = 0, fromReserveOnly = 0

@@ -1,0 +1,94 @@
+import Foundation
+import TwinningShared
+import TwinningInput
+import TwinningScoring
+import TwinningMatching
+import TwinningResearch
+
+/// The files `tune --out` writes: the folds, the summary, every held-out rank and the
+/// stability, as CSV (for pandas and spreadsheets) and as one JSON.
+public struct TuneTables {
+    struct FoldRow { let fold: TuneReport.Fold, candidate: TuneReport.Candidate }
+    struct RankRow { let hromada: String, partner: String, country: String, fold: Int, method: TuneMethod, rank: Int }
+
+    public let report: TuneReport, truth: [Tie], loaded: LoadedInputs, stability: [Stability.Row]
+
+    public init(report: TuneReport, truth: [Tie], loaded: LoadedInputs, stability: [Stability.Row]) {
+        self.report = report; self.truth = truth; self.loaded = loaded; self.stability = stability
+    }
+
+    static let foldColumns: [Column<FoldRow>] = [.integer("fold") { $0.fold.index }, .text("method") { $0.candidate.method.rawValue },
+        .integer("train_hromadas") { $0.fold.trainHromadas }, .integer("test_hromadas") { $0.fold.testHromadas },
+        .number("train_mrr", digits: 5) { $0.candidate.trainMRR }]
+        + EvaluationReport.cutoffs.map { k in .number("hit_at_\(k)", digits: 4) { $0.candidate.heldOut.hitAt[k] ?? 0 } }
+        + [.number("mrr", digits: 5) { $0.candidate.heldOut.meanReciprocalRank }, .number("median_rank", digits: 1) { $0.candidate.heldOut.medianRank },
+           .number("hromada_hit_at_10", digits: 4) { $0.candidate.heldOut.hromadaHitAt10 },
+           .number("name_matched_hit_at_10", digits: 4) { $0.candidate.heldOutNameMatched.hitAt[10] ?? 0 },
+           .number("name_matched_hromada_hit_at_10", digits: 4) { $0.candidate.heldOutNameMatched.hromadaHitAt10 }]
+        + Tuner.components.map { c in Column("weight_\(c.rawValue)") { $0.candidate.weights.map { Cell.number($0[c], digits: 4) } ?? .missing } }
+        + [Column("gravity_size") { $0.candidate.weights.map { Cell.number($0[.gravitySize], digits: 2) } ?? .missing }]
+
+    static let summaryColumns: [Column<TuneReport.Summary>] = [.text("method") { $0.method.rawValue },
+        .number("train_mrr_mean", digits: 5) { $0.trainMRR.mean }, .number("train_mrr_sd", digits: 5) { $0.trainMRR.sd },
+        .number("mrr_mean", digits: 5) { $0.mrr.mean }, .number("mrr_sd", digits: 5) { $0.mrr.sd },
+        .number("hit_at_10_mean", digits: 4) { $0.hitAt10.mean }, .number("hit_at_10_sd", digits: 4) { $0.hitAt10.sd },
+        .number("median_rank_mean", digits: 1) { $0.medianRank.mean }, .number("median_rank_sd", digits: 1) { $0.medianRank.sd },
+        .number("hromada_hit_at_10_mean", digits: 4) { $0.hromadaHitAt10.mean }, .number("hromada_hit_at_10_sd", digits: 4) { $0.hromadaHitAt10.sd },
+        .number("name_matched_hit_at_10_mean", digits: 4) { $0.nameMatchedHitAt10.mean },
+        .number("name_matched_hromada_hit_at_10_mean", digits: 4) { $0.nameMatchedHromadaHitAt10.mean },
+        .number("pooled_mrr", digits: 5) { $0.pooled.meanReciprocalRank }, .number("pooled_hit_at_10", digits: 4) { $0.pooled.hitAt[10] ?? 0 },
+        .number("pooled_median_rank", digits: 1) { $0.pooled.medianRank }]
+
+    static let rankColumns: [Column<RankRow>] = [.text("hromada_id") { $0.hromada }, .text("partner_id") { $0.partner },
+        .text("partner_country") { $0.country }, .integer("fold") { $0.fold }, .text("method") { $0.method.rawValue }, .integer("rank") { $0.rank }]
+
+    static let stabilityColumns: [Column<Stability.Row>] = [.text("component") { $0.component.rawValue },
+        .number("change", digits: 2) { $0.change }, .number("share_kept", digits: 4) { $0.shareKept }]
+
+    /// The summary as `tune` prints it: each method's mean ± sd over the folds, over every
+    /// held-out pair and over those matched by name.
+    public static func text(_ r: TuneReport) -> String {
+        func spread(_ s: TuneReport.Spread, _ digits: Int) -> String { Decimals.fixed(s.mean, digits) + " ± " + Decimals.fixed(s.sd, digits) }
+        var text = "method".padding(toLength: 20, withPad: " ", startingAt: 0) + "train MRR".leftPad(17) + "held-out MRR".leftPad(17)
+            + "hit@10".leftPad(15) + "median rank".leftPad(15) + "hromadas hit@10".leftPad(17) + "\n"
+        for s in r.summaries {
+            text += s.method.title.padding(toLength: 20, withPad: " ", startingAt: 0) + spread(s.trainMRR, 4).leftPad(17)
+                + spread(s.mrr, 4).leftPad(17) + spread(s.hitAt10, 3).leftPad(15) + spread(s.medianRank, 0).leftPad(15)
+                + spread(s.hromadaHitAt10, 3).leftPad(17) + "\n"
+        }
+        text += "\npairs matched by name on both sides:\n" + "method".padding(toLength: 20, withPad: " ", startingAt: 0)
+            + "hit@10".leftPad(17) + "hromadas hit@10".leftPad(17) + "\n"
+        for s in r.summaries {
+            text += s.method.title.padding(toLength: 20, withPad: " ", startingAt: 0) + spread(s.nameMatchedHitAt10, 3).leftPad(17)
+                + spread(s.nameMatchedHromadaHitAt10, 3).leftPad(17) + "\n"
+        }
+        return text
+    }
+
+    public func files() throws -> [String: Data] {
+        let folds = report.folds.flatMap { f in f.candidates.map { FoldRow(fold: f, candidate: $0) } }
+        let ranks = TuneMethod.allCases.filter { report.heldOutRanks[$0] != nil }.flatMap { method in
+            truth.indices.map { t in
+                RankRow(hromada: loaded.hromadas.ids[truth[t].hromada], partner: loaded.partners.ids[truth[t].partner],
+                        country: loaded.partners.countries[truth[t].partner], fold: report.foldOfPair[t] + 1, method: method,
+                        rank: report.heldOutRanks[method]![t])
+            }
+        }
+        var files: [String: Data] = [
+            "folds.csv": Data(Table(folds, columns: Self.foldColumns).csv().utf8),
+            "summary.csv": Data(Table(report.summaries, columns: Self.summaryColumns).csv().utf8),
+            "ranks.csv": Data(Table(ranks, columns: Self.rankColumns).csv().utf8),
+        ]
+        if !stability.isEmpty { files["stability.csv"] = Data(Table(stability, columns: Self.stabilityColumns).csv().utf8) }
+        struct Document: Encodable {
+            let written: String, folds: TableRecords<FoldRow>, summary: TableRecords<TuneReport.Summary>, stability: [Stability.Row]
+            let weights: [String: Double]
+        }
+        files["tune.json"] = try JSONOutput.encode(Document(
+            written: report.written.rawValue, folds: Table(folds, columns: Self.foldColumns).records,
+            summary: Table(report.summaries, columns: Self.summaryColumns).records, stability: stability,
+            weights: Dictionary(uniqueKeysWithValues: ScoreComponent.allCases.map { ($0.rawValue, report.weights[$0]) })))
+        return files
+    }
+}
+
