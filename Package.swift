@@ -103,10 +103,12 @@ let package = Package(
         .testTarget(name: "AssignmentTests", dependencies: ["Assignment", "SeededRandom"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "SeededRandom"]),
-        .testTarget(name: "TwinningTests", dependencies: ["Twinning", "TwinningBatch", "SeededRandom"]),
+        .testTarget(name: "TwinningTests", dependencies: ["Twinning", "TwinningBatch", "SeededRandom", "TwinningTestSupport"]),
         /// Runs the built `twinning` binary on real files.
-        .testTarget(name: "EndToEndTests", dependencies: ["Twinning", "TwinningBatch", "SeededRandom", "twinning", "batch-crash"],
+        .testTarget(name: "EndToEndTests", dependencies: ["Twinning", "TwinningBatch", "SeededRandom", "TwinningTestSupport", "twinning", "batch-crash"],
                     exclude: ["Fixtures"]),
+        /// What the test bundles share: running programs, scratch folders (not a product).
+        .target(name: "TwinningTestSupport", path: "Tests/Support"),
         /// Test helper (not a product): a batch run that kills itself at a chosen checkpoint.
         .executableTarget(name: "batch-crash", dependencies: ["TwinningBatch"], path: "Tests/Helpers/batch-crash"),
     ]

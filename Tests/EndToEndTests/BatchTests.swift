@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TwinningTestSupport
 import SeededRandom
 @testable import Twinning
 @testable import TwinningShared
@@ -114,17 +115,9 @@ import SeededRandom
 
     /// Runs the crash helper on the job, killed at its `n`-th checkpoint; returns the checkpoint it printed.
     func killedRun(_ dir: URL, at n: Int) throws -> String {
-        let process = Process()
-        process.executableURL = try helperBinary("batch-crash")
-        process.arguments = ["job.yaml", String(n)]
-        process.currentDirectoryURL = dir
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal, "helper was not killed at checkpoint \(n): \(printed)")
-        return printed.trimmingCharacters(in: .whitespacesAndNewlines)
+        let run = try runProcess(try helperBinary("batch-crash"), ["job.yaml", String(n)], in: dir)
+        #expect(run.killed, "helper was not killed at checkpoint \(n): \(run.stdout)")
+        return run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test("a run killed after its folder is in place: the folder existed, the next run finishes it and succeeds")

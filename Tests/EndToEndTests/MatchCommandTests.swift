@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TwinningTestSupport
 @testable import Twinning
 @testable import TwinningShared
 @testable import TwinningInput
@@ -10,44 +11,6 @@ import Testing
 import TwinningBatch
 
 /// Runs the built `twinning` binary, as a user would.
-func runTwinning(_ arguments: [String], in directory: URL,
-                 environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-    let process = Process()
-    process.executableURL = try twinningBinary()
-    process.arguments = arguments
-    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-    process.currentDirectoryURL = directory
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
-}
-
-/// The `twinning` executable that `swift test` built beside the test bundle.
-func twinningBinary() throws -> URL { try helperBinary("twinning") }
-
-/// An executable of this package that `swift test` built beside the test bundle.
-func helperBinary(_ name: String) throws -> URL {
-    let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-    var candidates = [runner.deletingLastPathComponent().appendingPathComponent(name)]
-    var dir = runner.deletingLastPathComponent()
-    for _ in 0..<4 { dir = dir.deletingLastPathComponent(); candidates.append(dir.appendingPathComponent(name)) }
-    candidates.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../.build/debug/\(name)").standardized)
-    guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-        throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "\(name) binary not found near \(runner.path)"])
-    }
-    return binary
-}
-
-func scratchDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("twinning-e2e-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
 
 /// Five hromadas and five partners with chosen needs and offers, so the optimum is not
 /// the greedy choice.

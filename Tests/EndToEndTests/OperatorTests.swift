@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TwinningTestSupport
 @testable import Twinning
 @testable import TwinningShared
 @testable import TwinningInput

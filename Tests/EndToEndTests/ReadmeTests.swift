@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TwinningTestSupport
 
 /// The README's examples, run as a user would run them, in order, in one scratch folder
 /// beside the shipped `Data/`:
@@ -188,21 +189,12 @@ import Testing
     }
 
     static func shell(_ command: String, in dir: URL, path: String, environment extra: [String: String] = [:]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "exec 2>&1; " + command]
-        process.currentDirectoryURL = dir
         var environment = ProcessInfo.processInfo.environment
         environment["PATH"] = path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
         environment["COLUMNS"] = "100"
         environment.removeValue(forKey: "TWINNING_JOB")
         environment.merge(extra) { _, new in new }
-        process.environment = environment
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        return try runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", command], in: dir, environment: environment, clean: true,
+                              mergingStderr: true).stdout
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TwinningTestSupport
 
 /// What an adversarial user tried, one test per finding: crashes, hangs, lost files and
 /// wrong answers on valid but extreme input. Each must end in a clear answer or a clear

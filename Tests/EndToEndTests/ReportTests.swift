@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TwinningTestSupport
 @testable import Twinning
 @testable import TwinningShared
 @testable import TwinningInput
@@ -123,15 +124,9 @@ import Testing
     func defaultRun() async throws {
         let dir = try scratchDirectory()
         let binary = Self.root.appendingPathComponent(".build/release/twinning")
-        let process = Process()
-        process.executableURL = binary
-        process.currentDirectoryURL = Self.root
         let folder = dir.appendingPathComponent("o")
-        process.arguments = ["match", "--format", "all", "--out", folder.path]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "run `swift build -c release` first: the report of the default run is made by the release build")
+        let made = try runProcess(binary, ["match", "--format", "all", "--out", folder.path], in: Self.root)
+        try #require(made.status == 0, "run `swift build -c release` first: the report of the default run is made by the release build")
         let page = folder.appendingPathComponent("report.html")
         let size = try #require(try FileManager.default.attributesOfItem(atPath: page.path)[.size] as? Int)
         #expect(size < 5_000_000, "report.html is \(size) bytes")

@@ -1,6 +1,7 @@
 import Foundation
 import SeededRandom
 import Testing
+import TwinningTestSupport
 @testable import Twinning
 @testable import TwinningShared
 @testable import TwinningInput
@@ -125,24 +126,12 @@ import Testing
     }
 
     func python(_ arguments: [String], in dir: URL) throws -> (status: Int32, output: String) {
-        let process = Process()
         // Debian's Python, where the README's set-up installs matplotlib (python3-matplotlib);
         // a `python3` earlier on the PATH (pyenv, a virtual environment) may lack it.
-        if FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3"] + arguments
-        }
-        process.currentDirectoryURL = dir
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        let debian = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
+        let r = try runProcess(URL(fileURLWithPath: debian ? "/usr/bin/python3" : "/usr/bin/env"), (debian ? [] : ["python3"]) + arguments,
+                               in: dir, mergingStderr: true)
+        return (r.status, r.stdout)
     }
 }
 

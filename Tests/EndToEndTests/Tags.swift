@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TwinningTestSupport
 
 /// Tests that need a tool beyond Swift, or time, carry a tag, so a run can choose them
 /// (`swift test --filter`, or Xcode's test plans) and a reader knows what they need.
