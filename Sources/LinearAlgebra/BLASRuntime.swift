@@ -59,10 +59,7 @@ public enum BLASRuntime {
         #if canImport(Accelerate)
         return nil
         #else
-        switch BLASLibrary.openedBLAS {
-        case .success: return nil
-        case .failure(let problem): return problem.message
-        }
+        return problem(BLASLibrary.openedBLAS)
         #endif
     }
 
@@ -72,12 +69,19 @@ public enum BLASRuntime {
         #if canImport(Accelerate)
         return nil
         #else
-        switch BLASLibrary.openedLAPACK {
+        return problem(BLASLibrary.openedLAPACK)
+        #endif
+    }
+
+    #if !canImport(Accelerate)
+    /// What is wrong with a library opened, or nil.
+    private static func problem<T>(_ opened: Result<T, BLASLibrary.Problem>) -> String? {
+        switch opened {
         case .success: return nil
         case .failure(let problem): return problem.message
         }
-        #endif
     }
+    #endif
 
     /// The kernel family OpenBLAS chose, or nil when the BLAS is not OpenBLAS.
     public static var detectedCore: String? {

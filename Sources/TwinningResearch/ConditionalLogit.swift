@@ -71,27 +71,35 @@ public enum ConditionalLogit {
             }
             if !accepted { converged = true }
         }
-        // The passes above sum in single precision (BLAS Gram matrices whose order depends
-        // on the CPU's kernels), which leaves the optimum uncertain in about the fifth
-        // digit. The last steps solve gradient = 0 with the gradient summed in double
-        // precision in one fixed order, so the coefficients no longer depend on the CPU,
-        // the thread count or the start; the Hessian (which only sets the step, not the
-        // point it converges to) is the last single-precision one.
-        var h = current.hessian
-        for d in 0..<k { h[d * k + d] += ridge * Double(pairs.count) }
+        let (polished, logLikelihood) = polish(beta, hessian: current.hessian, model: model, components: components, pairs: pairs, ridge: ridge)
+        beta = polished
+        return Fit(coefficients: beta, logLikelihood: logLikelihood, iterations: iterations, converged: converged)
+    }
+
+    /// The passes of ``fit(model:components:pairs:start:ridge:maxIterations:)`` sum in single
+    /// precision (BLAS Gram matrices whose order depends on the CPU's kernels), which leaves
+    /// the optimum uncertain in about the fifth digit. These last steps solve gradient = 0
+    /// with the gradient summed in double precision in one fixed order, so the coefficients
+    /// no longer depend on the CPU, the thread count or the start; the Hessian (which only
+    /// sets the step, not the point it converges to) is the last single-precision one.
+    static func polish(_ start: [Double], hessian: [Double], model: ScoreModel, components: [ScoreComponent],
+                       pairs: [(row: Int, partner: Int)], ridge: Double) -> (coefficients: [Double], logLikelihood: Double) {
+        let k = components.count, n = Double(pairs.count)
+        var h = hessian
+        for d in 0..<k { h[d * k + d] += ridge * n }
         let curvature = MatrixD(rows: k, columns: k, storage: h)
-        var logLikelihood = current.logLikelihood
+        var beta = start, logLikelihood = 0.0
         for _ in 0..<polishSteps {
             let exact = exactGradient(model: model, components: components, pairs: pairs, beta: beta)
             logLikelihood = exact.logLikelihood
-            let g = zip(exact.gradient, beta).map { $0 - ridge * Double(pairs.count) * $1 }
+            let g = zip(exact.gradient, beta).map { $0 - ridge * n * $1 }
             guard let step = curvature.leastSquares(g) else { break }
             let largest = step.map(abs).max()!
             guard largest.isFinite else { break }
             beta = zip(beta, step).map(+)
             if largest < polishTolerance { break }
         }
-        return Fit(coefficients: beta, logLikelihood: logLikelihood, iterations: iterations, converged: converged)
+        return (beta, logLikelihood)
     }
 
     /// The most double-precision steps at the end of a fit, and the step size below which

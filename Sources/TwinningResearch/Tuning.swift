@@ -104,101 +104,36 @@ public enum Tuner {
     public static func tune(hromadas: Registry, partners: Registry, truth: [Tie], base: Weights = .defaults,
                             seed: UInt64 = 2022, folds requested: Int = 5, write: TuneMethod = .logit,
                             progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) -> TuneReport {
-        var rng = SplitMix64(seed: seed)
-        var shuffled = Array(Set(truth.map(\.hromada))).sorted()
-        shuffled.shuffle(using: &rng)
-        let folds = max(2, min(requested, shuffled.count))
-        let foldOfHromada = Dictionary(uniqueKeysWithValues: shuffled.enumerated().map { ($1, $0 % folds) })
-        let foldOfPair = truth.map { foldOfHromada[$0.hromada]! }
-        let rows = shuffled.sorted()
-        let rowOf = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ($1, $0) })
-        let pairs = truth.map { (row: rowOf[$0.hromada]!, partner: $0.partner) }
-        let everyTie = ScoreContext(hromadas: hromadas, partners: partners, ties: truth.map(\.pair), priorStrength: base[.priorStrength])
-        func model(_ w: Weights, _ context: ScoreContext = everyTie) -> ScoreModel {
-            ScoreModel(hromadas: hromadas, partners: partners, weights: w, context: context, rows: rows)
-        }
-        // Proximity and gravity do not learn from ties: one ranking of every pair serves all folds.
-        let proximity = Evaluator.ranks(model: model(Weights(only: [.proximity: 1], parameters: base)), pairs: pairs)
-        let gravity = gravityExponents.map { a -> [Int] in
-            var w = Weights(only: [.gravity: 1], parameters: base)
-            w[.gravitySize] = a
-            return Evaluator.ranks(model: model(w), pairs: pairs)
-        }
-        func mrr(_ ranks: [Int], _ subset: [Int]) -> Double { subset.reduce(0) { $0 + 1 / Double(ranks[$1]) } / Double(max(subset.count, 1)) }
-        func bestExponent(_ train: [Int]) -> Int {
-            gravity.indices.max { mrr(gravity[$0], train) < mrr(gravity[$1], train) || (mrr(gravity[$0], train) == mrr(gravity[$1], train) && $0 > $1) }!
-        }
-        /// The logit's weights from training pairs `train` and known ties `context`, its
-        /// Newton steps started from the last fit's coefficients.
-        var last: [Double]?
-        func logit(_ train: [Int], _ context: ScoreContext, exponent: Double) -> Weights {
-            var parameters = base
-            parameters[.gravitySize] = exponent
-            let trainRows = Array(Set(train.map { truth[$0].hromada })).sorted()
-            let rowOf = Dictionary(uniqueKeysWithValues: trainRows.enumerated().map { ($1, $0) })
-            let fitModel = ScoreModel(hromadas: hromadas, partners: partners, weights: parameters, context: context, rows: trainRows)
-            let fit = ConditionalLogit.fit(model: fitModel, components: components,
-                                           pairs: train.map { (rowOf[truth[$0].hromada]!, truth[$0].partner) }, start: last)
-            last = fit.coefficients
-            return Weights(only: Dictionary(uniqueKeysWithValues: zip(components, fit.coefficients)), parameters: parameters)
-        }
-
+        var run = TuneRun(hromadas: hromadas, partners: partners, truth: truth, base: base, seed: seed, folds: requested)
         var results: [TuneReport.Fold] = []
         var heldOut: [TuneMethod: [Int]] = [:]
         for method in TuneMethod.allCases where method != .random { heldOut[method] = [Int](repeating: 0, count: truth.count) }
-        for f in 0..<folds {
-            let train = pairs.indices.filter { foldOfPair[$0] != f }, test = pairs.indices.filter { foldOfPair[$0] == f }
-            let context = ScoreContext(hromadas: hromadas, partners: partners, ties: train.map { truth[$0].pair },
-                                       priorStrength: base[.priorStrength])
-            let a = bestExponent(train)
-            let candidates = TuneMethod.allCases.map { method -> TuneReport.Candidate in
-                let weights: Weights?, ranks: [Int]?
-                switch method {
-                case .random: weights = nil; ranks = nil
-                case .proximity: weights = Weights(only: [.proximity: 1], parameters: base); ranks = proximity
-                case .gravity:
-                    var w = Weights(only: [.gravity: 1], parameters: base)
-                    w[.gravitySize] = gravityExponents[a]
-                    weights = w; ranks = gravity[a]
-                case .defaults:
-                    weights = Evaluator.honest(base); ranks = Evaluator.ranks(model: model(weights!, context), pairs: pairs)
-                case .logit:
-                    weights = logit(train, context, exponent: gravityExponents[a])
-                    ranks = Evaluator.ranks(model: model(weights!, context), pairs: pairs)
-                }
-                if let ranks { for t in test { heldOut[method]![t] = ranks[t] } }
-                return candidate(method, weights, ranks, train: train, test: test, truth: truth, m: partners.count)
-            }
-            results.append(.init(index: f + 1, trainHromadas: Set(train.map { pairs[$0].row }).count,
-                                 testHromadas: Set(test.map { pairs[$0].row }).count, candidates: candidates))
-            progress(f + 1, folds + 1)
+        for f in 0..<run.folds {
+            results.append(run.fold(f, heldOut: &heldOut))
+            progress(f + 1, run.folds + 1)
         }
         let summaries = TuneMethod.allCases.enumerated().map { k, method in
-            let column = results.map { $0.candidates[k] }
-            let pooled = heldOut[method].map { EvaluationReport.metrics(ranks: $0, hromadas: truth.map(\.hromada)) }
-                ?? EvaluationReport.randomBaseline(hromadas: truth.map(\.hromada), candidates: partners.count)
-            return TuneReport.Summary(method: method, trainMRR: .init(column.map(\.trainMRR)),
-                                      mrr: .init(column.map(\.heldOut.meanReciprocalRank)),
-                                      hitAt10: .init(column.map { $0.heldOut.hitAt[10] ?? 0 }),
-                                      medianRank: .init(column.map(\.heldOut.medianRank)),
-                                      hromadaHitAt10: .init(column.map(\.heldOut.hromadaHitAt10)),
-                                      nameMatchedHitAt10: .init(column.map { $0.heldOutNameMatched.hitAt[10] ?? 0 }),
-                                      nameMatchedHromadaHitAt10: .init(column.map(\.heldOutNameMatched.hromadaHitAt10)),
-                                      pooled: pooled)
+            summary(method, results.map { $0.candidates[k] }, heldOut: heldOut[method], truth: truth, candidates: partners.count)
         }
-        let all = Array(pairs.indices), a = gravityExponents[bestExponent(all)]
-        var final: Weights
-        if write == .logit {
-            final = logit(all, everyTie, exponent: a)
-        } else {
-            final = Weights(only: [.gravity: 1], parameters: base)
-            final[.gravitySize] = a
-        }
-        final = final.rounded(digits: 4)
-        final.trainedOn = nil
-        progress(folds + 1, folds + 1)
-        return TuneReport(folds: results, summaries: summaries, heldOutRanks: heldOut, foldOfPair: foldOfPair,
+        let final = run.finalWeights(write)
+        progress(run.folds + 1, run.folds + 1)
+        return TuneReport(folds: results, summaries: summaries, heldOutRanks: heldOut, foldOfPair: run.foldOfPair,
                           written: write, weights: final)
+    }
+
+    /// One method's figures over the folds, and pooled over every held-out rank.
+    static func summary(_ method: TuneMethod, _ column: [TuneReport.Candidate], heldOut: [Int]?, truth: [Tie],
+                        candidates: Int) -> TuneReport.Summary {
+        let pooled = heldOut.map { EvaluationReport.metrics(ranks: $0, hromadas: truth.map(\.hromada)) }
+            ?? EvaluationReport.randomBaseline(hromadas: truth.map(\.hromada), candidates: candidates)
+        return TuneReport.Summary(method: method, trainMRR: .init(column.map(\.trainMRR)),
+                                  mrr: .init(column.map(\.heldOut.meanReciprocalRank)),
+                                  hitAt10: .init(column.map { $0.heldOut.hitAt[10] ?? 0 }),
+                                  medianRank: .init(column.map(\.heldOut.medianRank)),
+                                  hromadaHitAt10: .init(column.map(\.heldOut.hromadaHitAt10)),
+                                  nameMatchedHitAt10: .init(column.map { $0.heldOutNameMatched.hitAt[10] ?? 0 }),
+                                  nameMatchedHromadaHitAt10: .init(column.map(\.heldOutNameMatched.hromadaHitAt10)),
+                                  pooled: pooled)
     }
 
     /// One method's figures on one fold: training MRR, and the held-out metrics over all
@@ -212,5 +147,119 @@ public enum Tuner {
         }
         return .init(method: method, weights: weights, trainMRR: metrics(train).meanReciprocalRank,
                      heldOut: metrics(test), heldOutNameMatched: metrics(named))
+    }
+}
+
+/// One cross-validation in progress: the folds, the rankings that learn nothing (proximity,
+/// gravity at each exponent, made once for all folds), and the last logit fit, whose
+/// coefficients start the next one's Newton steps.
+struct TuneRun {
+    let hromadas: Registry, partners: Registry, truth: [Tie], base: Weights
+    let folds: Int
+    let foldOfPair: [Int]
+    /// The true pairs as rows of the models (the truth's hromadas, sorted) and partners.
+    let rows: [Int]
+    let pairs: [(row: Int, partner: Int)]
+    let everyTie: ScoreContext
+    let proximity: [Int]
+    let gravity: [[Int]]
+    var last: [Double]?
+
+    init(hromadas: Registry, partners: Registry, truth: [Tie], base: Weights, seed: UInt64, folds requested: Int) {
+        self.hromadas = hromadas; self.partners = partners; self.truth = truth; self.base = base
+        var rng = SplitMix64(seed: seed)
+        var shuffled = Array(Set(truth.map(\.hromada))).sorted()
+        shuffled.shuffle(using: &rng)
+        let count = max(2, min(requested, shuffled.count))
+        folds = count
+        let foldOfHromada = Dictionary(uniqueKeysWithValues: shuffled.enumerated().map { ($1, $0 % count) })
+        foldOfPair = truth.map { foldOfHromada[$0.hromada]! }
+        let sortedRows = shuffled.sorted()
+        rows = sortedRows
+        let rowOf = Dictionary(uniqueKeysWithValues: sortedRows.enumerated().map { ($1, $0) })
+        let truePairs = truth.map { (row: rowOf[$0.hromada]!, partner: $0.partner) }
+        pairs = truePairs
+        // Proximity and gravity do not learn from ties: one ranking of every pair serves all folds.
+        let all = ScoreContext(hromadas: hromadas, partners: partners, ties: truth.map(\.pair), priorStrength: base[.priorStrength])
+        everyTie = all
+        let (h, p, r, t, b) = (hromadas, partners, sortedRows, truePairs, base)
+        func ranks(_ w: Weights) -> [Int] {
+            Evaluator.ranks(model: ScoreModel(hromadas: h, partners: p, weights: w, context: all, rows: r), pairs: t)
+        }
+        proximity = ranks(Weights(only: [.proximity: 1], parameters: base))
+        gravity = Tuner.gravityExponents.map { a -> [Int] in
+            var w = Weights(only: [.gravity: 1], parameters: b)
+            w[.gravitySize] = a
+            return ranks(w)
+        }
+    }
+
+    func model(_ w: Weights, _ context: ScoreContext) -> ScoreModel {
+        ScoreModel(hromadas: hromadas, partners: partners, weights: w, context: context, rows: rows)
+    }
+
+    /// The gravity exponent with the best MRR on the pairs `train` (the smaller on a tie).
+    func bestExponent(_ train: [Int]) -> Int {
+        func mrr(_ ranks: [Int]) -> Double { train.reduce(0) { $0 + 1 / Double(ranks[$1]) } / Double(max(train.count, 1)) }
+        return gravity.indices.max { mrr(gravity[$0]) < mrr(gravity[$1]) || (mrr(gravity[$0]) == mrr(gravity[$1]) && $0 > $1) }!
+    }
+
+    /// The logit's weights from training pairs `train` and known ties `context`, its
+    /// Newton steps started from the last fit's coefficients.
+    mutating func logit(_ train: [Int], _ context: ScoreContext, exponent: Double) -> Weights {
+        var parameters = base
+        parameters[.gravitySize] = exponent
+        let trainRows = Array(Set(train.map { truth[$0].hromada })).sorted()
+        let rowOf = Dictionary(uniqueKeysWithValues: trainRows.enumerated().map { ($1, $0) })
+        let fitModel = ScoreModel(hromadas: hromadas, partners: partners, weights: parameters, context: context, rows: trainRows)
+        let fit = ConditionalLogit.fit(model: fitModel, components: Tuner.components,
+                                       pairs: train.map { (rowOf[truth[$0].hromada]!, truth[$0].partner) }, start: last)
+        last = fit.coefficients
+        return Weights(only: Dictionary(uniqueKeysWithValues: zip(Tuner.components, fit.coefficients)), parameters: parameters)
+    }
+
+    /// Fold `f`: every method learns on the other folds' pairs and is measured on this
+    /// one's; their held-out ranks go into `heldOut`.
+    mutating func fold(_ f: Int, heldOut: inout [TuneMethod: [Int]]) -> TuneReport.Fold {
+        let train = pairs.indices.filter { foldOfPair[$0] != f }, test = pairs.indices.filter { foldOfPair[$0] == f }
+        let context = ScoreContext(hromadas: hromadas, partners: partners, ties: train.map { truth[$0].pair },
+                                   priorStrength: base[.priorStrength])
+        let a = bestExponent(train)
+        var candidates: [TuneReport.Candidate] = []
+        for method in TuneMethod.allCases {
+            let weights: Weights?, ranks: [Int]?
+            switch method {
+            case .random: weights = nil; ranks = nil
+            case .proximity: weights = Weights(only: [.proximity: 1], parameters: base); ranks = proximity
+            case .gravity:
+                var w = Weights(only: [.gravity: 1], parameters: base)
+                w[.gravitySize] = Tuner.gravityExponents[a]
+                weights = w; ranks = gravity[a]
+            case .defaults:
+                weights = Evaluator.honest(base); ranks = Evaluator.ranks(model: model(weights!, context), pairs: pairs)
+            case .logit:
+                weights = logit(train, context, exponent: Tuner.gravityExponents[a])
+                ranks = Evaluator.ranks(model: model(weights!, context), pairs: pairs)
+            }
+            if let ranks { for t in test { heldOut[method]![t] = ranks[t] } }
+            candidates.append(Tuner.candidate(method, weights, ranks, train: train, test: test, truth: truth, m: partners.count))
+        }
+        return .init(index: f + 1, trainHromadas: Set(train.map { pairs[$0].row }).count,
+                     testHromadas: Set(test.map { pairs[$0].row }).count, candidates: candidates)
+    }
+
+    /// The method written, fitted on every pair and rounded to 4 decimals.
+    mutating func finalWeights(_ write: TuneMethod) -> Weights {
+        let all = Array(pairs.indices), a = Tuner.gravityExponents[bestExponent(all)]
+        var final: Weights
+        if write == .logit {
+            final = logit(all, everyTie, exponent: a)
+        } else {
+            final = Weights(only: [.gravity: 1], parameters: base)
+            final[.gravitySize] = a
+        }
+        final = final.rounded(digits: 4)
+        final.trainedOn = nil
+        return final
     }
 }
