@@ -4,8 +4,8 @@ import TwinningInput
 import TwinningScoring
 
 /// The pair-level restrictions in the form the streaming passes read: the level table,
-/// and per hromada the sorted partners it may not be proposed with (forbidden or
-/// already locked) and those that get the incumbency bonus.
+/// the pair rules compiled to bits, and per hromada the sorted partners it may not be
+/// proposed with (forbidden or already locked) and those that get the incumbency bonus.
 struct PairFilter: @unchecked Sendable {
     /// Per row, the partner levels it may pair with, as a bit mask over `Level.allCases`.
     let levelMask: [UInt8]
@@ -19,6 +19,17 @@ struct PairFilter: @unchecked Sendable {
     let excluded: [[Int32]]             // per row, sorted columns
     let favoured: [[Int32]]             // per row, sorted columns getting the bonus
     let bonus: Float
+    /// The pair rules (``PairRule``) compiled: per row, one bit per column, set where every
+    /// pair rule allows the pair (locked pairs always); nil without pair rules.
+    let pairAllowed: [UInt64]?
+    let wordsPerRow: Int
+
+    /// Whether the pair rules allow row `row` with column `column`.
+    @inline(__always)
+    func pairRulesAllow(_ row: Int, _ column: Int) -> Bool {
+        guard let bits = pairAllowed else { return true }
+        return bits[row * wordsPerRow + column >> 6] & (1 << UInt64(column & 63)) != 0
+    }
 
     /// With `excludingLocked` (matching) locked pairs are left out of the lists, since
     /// the solver fixes them apart.
@@ -61,6 +72,27 @@ struct PairFilter: @unchecked Sendable {
         self.excluded = excluded.map { Array(Set($0)).sorted() }
         self.favoured = favoured.map { $0.sorted() }
         bonus = Float(instance.incumbencyBonus)
+        (pairAllowed, wordsPerRow) = Self.compile(r, instance, rows: rows, columns: columns)
+    }
+
+    /// Every pair rule on every pair, once, rows on all cores: the bits ``pairAllowed`` holds.
+    static func compile(_ r: Restrictions, _ instance: MatchInstance, rows: [Int], columns: [Int]) -> ([UInt64]?, Int) {
+        let words = (columns.count + 63) / 64
+        guard !r.pairRules.isEmpty, !rows.isEmpty, words > 0 else { return (nil, words) }
+        var bits = [UInt64](repeating: 0, count: rows.count * words)
+        let h = instance.hromadas, p = instance.partners
+        let locked = Set(r.locked.map(\.pair))
+        bits.withUnsafeMutableBufferPointer { buffer in
+            let shared = SharedBuffer(buffer)
+            DispatchQueue.concurrentPerform(iterations: rows.count) { a in
+                let i = rows[a]
+                for (c, j) in columns.enumerated()
+                    where locked.contains(IndexPair(i, j)) || r.pairRules.allSatisfy({ $0.allows(i, j, hromadas: h, partners: p) }) {
+                    shared[a * words + c >> 6] |= 1 << UInt64(c & 63)
+                }
+            }
+        }
+        return (bits, words)
     }
 
     /// Every level allowed: the common case, where the level test can be skipped.
@@ -94,9 +126,9 @@ struct RowScan {
         var bar = start
         let mask = filter.levelMask[row], checkLevels = mask != PairFilter.allLevels
         let exceptions = filter.excluded[row], favourites = filter.favoured[row]
-        let minScore = filter.minScore, bonus = filter.bonus
+        let minScore = filter.minScore, bonus = filter.bonus, checkPairRules = filter.pairAllowed != nil
         var c = 0
-        if !checkLevels && exceptions.isEmpty && favourites.isEmpty {
+        if !checkLevels && !checkPairRules && exceptions.isEmpty && favourites.isEmpty {
             allowed += columns.count
             let floor = SIMD8<Float>(repeating: minScore)
             while c + 8 <= columns.count {
@@ -122,6 +154,7 @@ struct RowScan {
             for c in 0..<columns.count {
                 let column = columns.lowerBound + c
                 if checkLevels && mask & levelBit[column] == 0 { continue }
+                if checkPairRules && !filter.pairRulesAllow(row, column) { continue }
                 if !exceptions.isEmpty && excluded.hits(exceptions, column) { continue }
                 allowed += 1
                 let s = scores[c]

@@ -169,7 +169,7 @@ public struct MatchInstance: Sendable {
             return Exclusion(rule: LevelPairs.key, reason: "the rules' levels do not let a \(hromadas.levels[pair.hromada].rawValue) "
                              + "pair with a \(partners.levels[pair.partner].rawValue)")
         }
-        return nil
+        return restrictions.pairRuleExclusion(pair.hromada, pair.partner, hromadas: hromadas, partners: partners)
     }
 
     /// The score model for the hromadas `rows` against the partners `columns`.

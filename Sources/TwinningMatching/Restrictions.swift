@@ -66,8 +66,20 @@ public struct Restrictions: Sendable {
     /// Locked pairs in the order they were given, with where.
     public private(set) var locked: [(pair: IndexPair, source: Provenance)] = []
     public var groups: GroupLimits?
+    /// Rules that judge pairs by both sides (``PairRule``), in the order of the file.
+    public private(set) var pairRules: [any PairRule] = []
 
     public init() {}
+
+    public mutating func add(_ rule: any PairRule) { pairRules.append(rule) }
+
+    /// The first pair rule that leaves out hromada `i` with partner `j`, as an exclusion.
+    public func pairRuleExclusion(_ i: Int, _ j: Int, hromadas: Registry, partners: Registry) -> Exclusion? {
+        for rule in pairRules where !rule.allows(i, j, hromadas: hromadas, partners: partners) {
+            return Exclusion(rule: type(of: rule).key, reason: rule.reason(i, j, hromadas: hromadas, partners: partners))
+        }
+        return nil
+    }
 
     public mutating func excludeHromada(_ i: Int, _ why: Exclusion) {
         if hromadaExclusions[i] == nil { hromadaExclusions[i] = why }

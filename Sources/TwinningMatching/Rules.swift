@@ -21,6 +21,25 @@ public protocol Rule: Sendable {
     var recorded: RecordedValue { get }
 }
 
+/// A rule that judges pairs by what both sides are (a distance, a language…), not by who
+/// takes part. It is compiled once per matching into the pair filter — every seeking
+/// hromada against every partner, on all cores, into one bit per pair — so the streaming
+/// scan never asks a rule about a pair; `explain`, the alternatives and the unmatched
+/// reasons read ``reason(_:_:hromadas:partners:)``. A new pair rule is one type conforming
+/// to this protocol and its entry in ``Rules/kinds``; ``MaximumDistance`` is one.
+public protocol PairRule: Rule {
+    /// Whether the rule lets hromada `i` pair with partner `j`.
+    func allows(_ i: Int, _ j: Int, hromadas: Registry, partners: Registry) -> Bool
+    /// Why it does not, in words for people.
+    func reason(_ i: Int, _ j: Int, hromadas: Registry, partners: Registry) -> String
+}
+
+extension PairRule {
+    public func apply(to r: inout Restrictions, _ context: RuleContext, errors: inout [InputError]) {
+        r.add(self)
+    }
+}
+
 /// A programme's rules, read from a YAML file:
 ///
 /// ```yaml
@@ -40,7 +59,7 @@ public struct Rules: Sendable {
     public static let kinds: [any Rule.Type] = [
         MinimumScore.self, EUMembersOnly.self, PartnerCountries.self, PartnerPopulation.self, ExcludedOblasts.self,
         ExcludedStatuses.self, ForbiddenPairs.self, LockedPairs.self, LevelPairs.self,
-        CountryCaps.self, RegionCaps.self, CountryMinimums.self, RegionMinimums.self,
+        CountryCaps.self, RegionCaps.self, CountryMinimums.self, RegionMinimums.self, MaximumDistance.self,
     ]
 
     /// Every key a rules file may have.
@@ -497,4 +516,30 @@ public struct ExcludedStatuses: Rule {
     }
 
     public var recorded: RecordedValue { .list(statuses.map { .text($0.value) }) }
+}
+
+/// `max_distance_km: 1500`: pairs further apart than this (great-circle distance between
+/// the two places' coordinates, bounds included) are never proposed.
+public struct MaximumDistance: PairRule {
+    public static let key = "max_distance_km"
+    public static let summary = "pairs further apart than this many kilometres are never proposed"
+    public let kilometres: Double
+
+    public static func parse(_ value: Node, reader: inout YAMLReader) -> MaximumDistance? {
+        reader.number(value, key, in: 1...40_000, expected: "a distance in km between 1 and 40000").map(MaximumDistance.init)
+    }
+
+    func distance(_ i: Int, _ j: Int, _ h: Registry, _ p: Registry) -> Double {
+        ScoreModel.haversineKm(lat1: h.latitudes[i], lon1: h.longitudes[i], lat2: p.latitudes[j], lon2: p.longitudes[j])
+    }
+
+    public func allows(_ i: Int, _ j: Int, hromadas: Registry, partners: Registry) -> Bool {
+        distance(i, j, hromadas, partners) <= kilometres
+    }
+
+    public func reason(_ i: Int, _ j: Int, hromadas: Registry, partners: Registry) -> String {
+        "\(Decimals.fixed(distance(i, j, hromadas, partners), 0)) km apart, beyond \(Self.key) \(YAMLReader.shown(kilometres))"
+    }
+
+    public var recorded: RecordedValue { .number(kilometres) }
 }

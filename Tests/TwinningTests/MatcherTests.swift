@@ -52,6 +52,7 @@ import SeededRandom
         if unit() < 0.2 { rules += "exclude_oblasts: [R\(Int.random(in: 0..<3, using: &random))]\n" }
         if unit() < 0.2 { rules += "exclude_status: [\(h.statuses[0])]\n" }
         if unit() < 0.5, let pair = freshPair() { rules += "forbidden:\n  - [\(h.ids[pair.hromada]), \(p.ids[pair.partner])]\n" }
+        if unit() < 0.25 { rules += "max_distance_km: \(Int(600 + unit() * 1_500))\n" }
         let levels: [Level: Set<Level>] = unit() < 0.3 ? [.village: [.village, .settlement], .city: [.city, .region]] : [:]
         if !levels.isEmpty { rules += "levels:\n  village: [village, settlement]\n  city: [city, region]\n" }
         if unit() < 0.4, let pair = freshPair(), p.slots[pair.partner] > 0, h.slots[pair.hromada] > 0,
@@ -180,13 +181,15 @@ import SeededRandom
         ("eu_members_only: true", { _, _, p, j in p.euMembers![j] }),
         ("exclude_oblasts: [R0]", { h, i, _, _ in h.regions[i] != "R0" }),
         ("exclude_status: [occupied]", { h, i, _, _ in h.statuses[i] != "occupied" }),
+        ("max_distance_km: 900", { h, i, p, j in
+            ScoreModel.haversineKm(lat1: h.latitudes[i], lon1: h.longitudes[i], lat2: p.latitudes[j], lon2: p.longitudes[j]) <= 900 }),
     ]
 
     @Test("a locked or an accepted pair exempts that pair only: every other pair of its partner and its hromada obeys every rule, against a dense oracle that applies the rules literally",
-          arguments: 0..<(5 * 2 * 8))
+          arguments: 0..<(6 * 2 * 8))
     func lockExemptsItsPairOnly(_ k: Int) throws {
-        let (rule, allows) = Self.literalRules[k % 5]
-        let accepted = (k / 5) % 2 == 1, seed = UInt64(k / 10)
+        let (rule, allows) = Self.literalRules[k % 6]
+        let accepted = (k / 6) % 2 == 1, seed = UInt64(k / 12)
         var random = SplitMix64(seed: 1_000 + seed)
         func unit() -> Double { random.nextUnit() }
         func pick<T>(_ xs: [T]) -> T { xs[Int.random(in: 0..<xs.count, using: &random)] }

@@ -41,6 +41,7 @@ import Testing
         ("locked and forbidden", .rules, "locked:\n  - [UA1, PL_1]\nforbidden:\n  - [UA1, PL_1]\n",
          ["r.yaml:2:5: pair UA1, PL_1 is locked here and forbidden on line 4: remove one of the two"]),
         ("negative cap", .rules, "country_caps:\n  PL: -3\n", ["r.yaml:2:7: country_caps.PL must be a whole number ≥ 0, found \"-3\""]),
+        ("distance of 0", .rules, "max_distance_km: 0\n", ["r.yaml:1:18: max_distance_km must be a distance in km between 1 and 40000, found 0"]),
         ("both cap kinds", .rules, "country_caps:\n  PL: 3\nregion_caps:\n  PL213: 1\n",
          ["r.yaml:3:1: region_caps groups partners by region, country_caps (line 1) by country: caps and minimums must all be by country or all by region"]),
         ("misspelt job key", .job, "hromadas: h.csv\npartners: p.csv\nstore: s.sqlite\noutput: out\nwieghts: w.yaml\nscenarios:\n  - name: a\n",
