@@ -294,10 +294,20 @@ struct MatchRun {
     func unmatchedReason(_ row: Int) -> String {
         let r = instance.restrictions
         if let noPartners { return noPartners }
-        return candidates.allowed[row] == 0
-            ? (instance.rules.file == nil ? "no partner may pair with it (existing ties, rejected pairs)" : "the rules allow no partner for it")
+        return candidates.allowed[row] == 0 ? noneAllowed(rows[row])
             : candidates.good[row] == 0 ? "no allowed partner scores at least min_score \(r.minScore)"
             : r.groups == nil ? "its acceptable partners are all taken by better-scoring pairs"
             : "its acceptable partners are all taken by better-scoring pairs or capped"
+    }
+
+    /// Why no partner taking part may pair with hromada `i`: each cause (a rule's key, or
+    /// ties) with the number of partners it leaves out, most first — what each rule said
+    /// about each pair, read from the rules themselves.
+    func noneAllowed(_ i: Int) -> String {
+        var byCause: [String: Int] = [:]
+        for j in columns { if let why = instance.exclusion(of: IndexPair(i, j)) { byCause[why.rule, default: 0] += 1 } }
+        let causes = byCause.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+            .map { "\($0.key == "forbidden" ? "forbidden pairs and ties" : $0.key) (\($0.value) partner\($0.value == 1 ? "" : "s"))" }
+        return (instance.rules.file == nil ? "no partner may pair with it: " : "the rules allow no partner for it: ") + causes.joined(separator: ", ")
     }
 }

@@ -302,6 +302,18 @@ import TwinningTestSupport
         #expect(r.status == 0 && r.stdout.contains("as in out/run-1-main: 0 decisions of run 1\nallowed"), "\(r.stdout)\(r.stderr)")
     }
 
+    @Test("an unmatched hromada that no partner may pair with says which rules leave them out, and how many each; max_distance_km in explain")
+    func unmatchedNamesTheRules() throws {
+        let dir = try setUp(rules: "levels:\n  village: [region]\nmax_distance_km: 1400\n")
+        #expect(try match(dir, rules: true).status == 0)
+        let unmatched = try table(dir, "unmatched.csv")
+        let betivska = try #require(unmatched.first { $0["hromada_id"] == "UA2" }, "\(unmatched)")
+        #expect(betivska["reason"] == "the rules allow no partner for it: levels (6 partners)", "\(betivska)")
+        let far = try runTwinning(["explain", "--hromadas", "h.csv", "--partners", "p.csv", "--ties", "t.csv", "--rules", "r.yaml",
+                                   "UA4", "DE_1"], in: dir)
+        #expect(far.stdout.range(of: #"not allowed: \d+ km apart, beyond max_distance_km 1400"#, options: .regularExpression) != nil, "\(far.stdout)")
+    }
+
     @Test("shortlist: the best allowed partners per hromada, rules applied, written for spreadsheets")
     func shortlist() throws {
         let dir = try setUp(rules: "eu_members_only: true\n")
