@@ -100,7 +100,7 @@ let package = Package(
 
         // MARK: - Unit test bundles
 
-        .testTarget(name: "AssignmentTests", dependencies: ["Assignment", "SeededRandom"],
+        .testTarget(name: "AssignmentTests", dependencies: ["Assignment", "SeededRandom", "TwinningTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "SeededRandom"]),
         .testTarget(name: "TwinningTests", dependencies: ["Twinning", "TwinningBatch", "SeededRandom", "TwinningTestSupport"]),
@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["Twinning", "TwinningBatch", "SeededRandom", "TwinningTestSupport", "twinning", "batch-crash"],
                     exclude: ["Fixtures"]),
         /// What the test bundles share: running programs, scratch folders (not a product).
-        .target(name: "TwinningTestSupport", path: "Tests/Support"),
+        .target(name: "TwinningTestSupport", dependencies: ["Assignment"], path: "Tests/Support"),
         /// Test helper (not a product): a batch run that kills itself at a chosen checkpoint.
         .executableTarget(name: "batch-crash", dependencies: ["TwinningBatch"], path: "Tests/Helpers/batch-crash"),
     ]

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TwinningTestSupport
 @testable import Assignment
 import SeededRandom
 

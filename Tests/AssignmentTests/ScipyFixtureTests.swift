@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TwinningTestSupport
 @testable import Assignment
 
 /// Matrices and optimal totals produced once by scipy (`Fixtures/make_fixtures.py`).

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TwinningTestSupport
+import Assignment
 @testable import Twinning
 @testable import TwinningShared
 @testable import TwinningInput
@@ -161,7 +162,8 @@ import TwinningTestSupport
             """, "\(result.stderr)")
     }
 
-    /// The best total by exhaustive search, with caps and minimums per country.
+    /// The best total by exhaustive search (the tests' one brute-force oracle), with caps
+    /// and minimums per country.
     func bruteForce(_ dir: URL, caps: [String: Int], minimums: [String: Int]) throws -> Double {
         let loaded = try LoadedInputs.load(InputPaths(hromadas: dir.appendingPathComponent("h.csv").path,
                                                       partners: dir.appendingPathComponent("p.csv").path,
@@ -169,27 +171,21 @@ import TwinningTestSupport
         let instance = loaded.instance()
         let model = ScoreModel(hromadas: loaded.hromadas, partners: loaded.partners, weights: loaded.weights,
                                context: instance.context)
-        let p = loaded.partners
-        var best = -1.0, left = p.slots, used: [String: Int] = [:]
-        func visit(_ i: Int, _ total: Double) {
-            if i == loaded.hromadas.count {
-                if minimums.allSatisfy({ (used[$0.key] ?? 0) >= $0.value }) { best = max(best, total) }
-                return
+        let h = loaded.hromadas, p = loaded.partners
+        let codes = Array(Set(caps.keys).union(minimums.keys)).sorted()
+        var values: [Double] = [], allowed: [Bool] = []
+        for i in 0..<h.count {
+            for j in 0..<p.count {
+                values.append(model.breakdown(hromada: i, partner: j).score)
+                allowed.append(instance.isCandidate[j] && instance.exclusion(of: IndexPair(i, j)) == nil)
             }
-            func choose(_ j: Int, _ want: Int, _ total: Double) {
-                if j == p.count || want == 0 { visit(i + 1, total); return }
-                let c = p.countries[j]
-                if left[j] > 0, instance.isCandidate[j], instance.exclusion(of: IndexPair(i, j)) == nil, (used[c] ?? 0) < (caps[c] ?? .max) {
-                    left[j] -= 1; used[c, default: 0] += 1
-                    choose(j + 1, want - 1, total + model.breakdown(hromada: i, partner: j).score)
-                    left[j] += 1; used[c]! -= 1
-                }
-                choose(j + 1, want, total)
-            }
-            choose(0, instance.demand[i], total)
         }
-        visit(0, 0)
-        return best
+        let problem = AssignmentProblem(rows: h.count, columns: p.count, values: values, objective: .maximize, allowed: allowed,
+                                        rowDemands: (0..<h.count).map { instance.demand[$0] }, columnCapacities: p.slots,
+                                        threshold: 0, columnGroups: (0..<p.count).map { codes.firstIndex(of: p.countries[$0]) ?? -1 },
+                                        groupCapacities: codes.map { caps[$0] ?? 1_000 })
+        // Minimisation form, threshold 0: the optimum's total is minus its objective.
+        return -(try #require(bruteForceOptimum(problem, groupMinimums: codes.map { minimums[$0] ?? 0 })))
     }
 
     @Test("minimums per country are met exactly with the caps: the brute-force optimum")

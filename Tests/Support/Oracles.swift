@@ -1,10 +1,12 @@
-@testable import Assignment
-import SeededRandom
+import Assignment
 
 /// Exhaustive search over every feasible set of pairs: the optimum a solver must reach.
 /// Returns the optimal objective in minimisation form (including the threshold term in
-/// partial mode), or nil when no full matching exists.
-func bruteForceOptimum(_ p: AssignmentProblem<Double>) -> Double? {
+/// partial mode), or nil when no full matching exists. With `groupMinimums`, a set of pairs
+/// counts only when each column group has at least its minimum (the solver's minimums).
+/// The one brute-force matching oracle of the tests: the solvers' tests and the matching's
+/// end-to-end tests both ask it.
+public func bruteForceOptimum(_ p: AssignmentProblem<Double>, groupMinimums: [Int] = []) -> Double? {
     let n = p.rows, m = p.columns
     let sign: Double = p.objective == .maximize ? -1 : 1
     let demand = p.rowDemands ?? Array(repeating: 1, count: n)
@@ -30,6 +32,10 @@ func bruteForceOptimum(_ p: AssignmentProblem<Double>) -> Double? {
     func visit(_ i: Int, _ cost: Double, _ count: Int) {
         if i == n {
             if limit == nil && count != required { return }
+            if !groupMinimums.isEmpty {
+                let taken = zip(p.groupCapacities, groupLeft).map { $0 - $1 }
+                if zip(taken, groupMinimums).contains(where: { $0 < $1 }) { return }
+            }
             if best == nil || cost < best! - 1e-12 { best = cost }
             return
         }
@@ -62,14 +68,14 @@ func bruteForceOptimum(_ p: AssignmentProblem<Double>) -> Double? {
 }
 
 /// The solution's objective in the oracle's terms.
-func oracleObjective(_ p: AssignmentProblem<Double>, _ s: AssignmentSolution) -> Double {
+public func oracleObjective(_ p: AssignmentProblem<Double>, _ s: AssignmentSolution) -> Double {
     let sign: Double = p.objective == .maximize ? -1 : 1
     let limit = p.threshold.map { sign * $0 } ?? 0
     return s.pairs.reduce(0) { $0 + sign * p.values[$1.row * p.columns + $1.column] - limit }
 }
 
 /// Every constraint a user relies on: slots, forbidden cells, locked pairs, no duplicates.
-func violations(_ p: AssignmentProblem<Double>, _ s: AssignmentSolution) -> [String] {
+public func violations(_ p: AssignmentProblem<Double>, _ s: AssignmentSolution) -> [String] {
     var problems: [String] = []
     let n = p.rows, m = p.columns
     let demand = p.rowDemands ?? Array(repeating: 1, count: n)
@@ -103,7 +109,7 @@ func violations(_ p: AssignmentProblem<Double>, _ s: AssignmentSolution) -> [Str
 /// Σ d·u + Σ k·v − Σ max(0, u + v − c) [− Σ d·max(0, u − T)] on the problem left after
 /// locked pairs. Zero (to rounding) certifies optimality; the dual must also be feasible
 /// (`v ≤ 0` on the side that may keep free slots).
-func dualityGap(_ p: AssignmentProblem<Double>, _ s: AssignmentSolution) -> (gap: Double, feasible: Bool) {
+public func dualityGap(_ p: AssignmentProblem<Double>, _ s: AssignmentSolution) -> (gap: Double, feasible: Bool) {
     let n = p.rows, m = p.columns
     let sign: Double = p.objective == .maximize ? -1 : 1
     let locked = Set(p.locked)
