@@ -138,11 +138,47 @@ public final class CSVTable: @unchecked Sendable {
         } else {
             parts = [0..<end]
         }
-        // Each part is read as if it started on line 1; the lines are shifted when joined.
-        // Part k's fields are numbered from its first byte plus k (the parts before it have
-        // at most one field per byte, plus one), each part's in buffers of its own with room
-        // for as many: memory never touched costs nothing, and buffers of this size come
-        // from (and go back to) the heap the later stages reuse.
+        var (buffers, results, valid) = scanParts(contents, skip: skip, end: end, parts: parts, file: file)
+        func fail(_ error: InputErrors) -> InputErrors {
+            for b in buffers { b.starts.deallocate(); b.ends.deallocate() }
+            return error
+        }
+        guard !valid.contains(false) else {
+            throw fail(InputErrors(InputError(.encoding, file: file, line: InputFile.firstInvalidLine(UnsafeBufferPointer(start: bytes, count: end)),
+                                              "is not valid UTF-8 text; save the file as UTF-8 (a BOM is fine)")))
+        }
+        let fields: Fields
+        do throws(InputErrors) { fields = try join(&results, parts: parts, buffers: buffers, bytes: bytes, file: file) } catch { throw fail(error) }
+        let (firstField, fieldCounts, lines, unescaped) = (fields.firstField, fields.fieldCounts, fields.lines, fields.unescaped)
+        guard !firstField.isEmpty else {
+            throw fail(InputErrors(InputError(.missing, file: file,
+                                              header ? "is empty; expected a header row and data rows" : "is empty; expected rows of comma-separated numbers")))
+        }
+        let split = parts.count > 1 ? parts[1].lowerBound + 1 : Int.max
+        guard header else {
+            return CSVTable(file: file, header: [], lines: lines, storage: contents, bytes: bytes, parts: buffers, split: split,
+                            firstField: firstField, fieldCounts: fieldCounts, unescaped: unescaped)
+        }
+        // The header is the first part's first record.
+        let headerFields = (firstField[0]..<(firstField[0] + Int(fieldCounts[0]))).map { f -> String in
+            let (a, b) = (Int(buffers[0].starts[f]), Int(buffers[0].ends[f]))
+            return unescaped[f] ?? String(decoding: UnsafeBufferPointer(start: bytes + a, count: b - a), as: UTF8.self)
+        }.map { $0.trimmingCharacters(in: .whitespaces) }
+        return CSVTable(file: file, header: headerFields, lines: Array(lines.dropFirst()), storage: contents, bytes: bytes,
+                        parts: buffers, split: split, firstField: Array(firstField.dropFirst()),
+                        fieldCounts: Array(fieldCounts.dropFirst()), unescaped: unescaped)
+    }
+
+    typealias PartBuffers = (starts: UnsafeMutablePointer<Int32>, ends: UnsafeMutablePointer<Int32>)
+
+    /// Each part checked for UTF-8 and scanned on a core of its own. Each part is read as
+    /// if it started on line 1; the lines are shifted when joined. Part k's fields are
+    /// numbered from its first byte plus k (the parts before it have at most one field per
+    /// byte, plus one), each part's in buffers of its own with room for as many: memory
+    /// never touched costs nothing, and buffers of this size come from (and go back to) the
+    /// heap the later stages reuse.
+    private static func scanParts(_ contents: FileBytes, skip: Int, end: Int, parts: [Range<Int>], file: String)
+        -> (buffers: [PartBuffers], results: [Result<Fields, InputErrors>?], valid: [Bool]) {
         let buffers = parts.map { part in
             (starts: UnsafeMutablePointer<Int32>.allocate(capacity: part.count + 1), ends: UnsafeMutablePointer<Int32>.allocate(capacity: part.count + 1))
         }
@@ -167,49 +203,28 @@ public final class CSVTable: @unchecked Sendable {
                 }
             }
         }
-        func fail(_ error: InputErrors) -> InputErrors {
-            for b in buffers { b.starts.deallocate(); b.ends.deallocate() }
-            return error
-        }
-        guard !valid.contains(false) else {
-            throw fail(InputErrors(InputError(.encoding, file: file, line: InputFile.firstInvalidLine(UnsafeBufferPointer(start: bytes, count: end)),
-                                              "is not valid UTF-8 text; save the file as UTF-8 (a BOM is fine)")))
-        }
-        var fields: Fields
-        do throws(InputErrors) { fields = try results[0]!.get() } catch { throw fail(error) }
+        return (buffers, results, valid)
+    }
+
+    /// The parts' records as one, their lines shifted; a part that failed is read again
+    /// from the line it starts on, so its error names the problem's own line.
+    private static func join(_ results: inout [Result<Fields, InputErrors>?], parts: [Range<Int>], buffers: [PartBuffers],
+                             bytes: UnsafePointer<UInt8>, file: String) throws(InputErrors) -> Fields {
+        var fields = try results[0]!.get()
         results[0] = nil   // so that appending to `fields` does not copy it
         for (k, next) in results.enumerated().dropFirst() {
             switch next! {
             case let .success(part): fields.append(part)
             case let .failure(error):
-                // Lines do not steer the scan: read again from the line the part starts on,
-                // it fails the same way, naming the problem's own line.
                 let again = Result { () throws(InputErrors) in
                     try scan(bytes: bytes, range: parts[k], firstLine: fields.lastLine, file: file,
                              into: buffers[k].starts, buffers[k].ends, base: parts[k].lowerBound + k)
                 }
-                if case let .failure(located) = again { throw fail(located) }
-                throw fail(error)
+                if case let .failure(located) = again { throw located }
+                throw error
             }
         }
-        let (firstField, fieldCounts, lines, unescaped) = (fields.firstField, fields.fieldCounts, fields.lines, fields.unescaped)
-        guard !firstField.isEmpty else {
-            throw fail(InputErrors(InputError(.missing, file: file,
-                                              header ? "is empty; expected a header row and data rows" : "is empty; expected rows of comma-separated numbers")))
-        }
-        let split = parts.count > 1 ? parts[1].lowerBound + 1 : Int.max
-        guard header else {
-            return CSVTable(file: file, header: [], lines: lines, storage: contents, bytes: bytes, parts: buffers, split: split,
-                            firstField: firstField, fieldCounts: fieldCounts, unescaped: unescaped)
-        }
-        // The header is the first part's first record.
-        let headerFields = (firstField[0]..<(firstField[0] + Int(fieldCounts[0]))).map { f -> String in
-            let (a, b) = (Int(buffers[0].starts[f]), Int(buffers[0].ends[f]))
-            return unescaped[f] ?? String(decoding: UnsafeBufferPointer(start: bytes + a, count: b - a), as: UTF8.self)
-        }.map { $0.trimmingCharacters(in: .whitespaces) }
-        return CSVTable(file: file, header: headerFields, lines: Array(lines.dropFirst()), storage: contents, bytes: bytes,
-                        parts: buffers, split: split, firstField: Array(firstField.dropFirst()),
-                        fieldCounts: Array(fieldCounts.dropFirst()), unescaped: unescaped)
+        return fields
     }
 
     /// The byte after a line break near the middle that lies outside every quoted field,

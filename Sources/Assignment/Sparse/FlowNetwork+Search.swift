@@ -151,12 +151,15 @@ extension FlowNetwork {
         }
         let reference = potential[sinkNode]
         for v in 0..<nodes where done[v] { potential[v] -= reference + toSink[v] }
-        // Nodes with no path to the sink: no arc leads from them to the others, so only
-        // the arcs into them bind them, from above. Each takes the sink's level or the
-        // least of those bounds, whichever is lower, found by lowering until none is
-        // broken (at most as many sweeps as there are such nodes: the flow is optimal,
-        // so no cycle is negative).
-        let stranded = (0..<nodes).filter { !done[$0] }
+        lowerStranded((0..<nodes).filter { !done[$0] }, members: members, rows: rows, negatedCosts: negatedCosts, start: start)
+    }
+
+    /// Nodes with no path to the sink: no arc leads from them to the others, so only the
+    /// arcs into them bind them, from above. Each takes the sink's level or the least of
+    /// those bounds, whichever is lower, found by lowering until none is broken (at most as
+    /// many sweeps as there are such nodes: the flow is optimal, so no cycle is negative).
+    private mutating func lowerStranded(_ stranded: [Int], members: [[Int32]], rows: UnsafePointer<Int32>,
+                                        negatedCosts: UnsafePointer<Double>, start: UnsafePointer<Int>) {
         guard !stranded.isEmpty else { return }
         for v in stranded { potential[v] = 0 }
         func bound(_ w: Int) -> Double {

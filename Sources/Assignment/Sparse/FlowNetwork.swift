@@ -109,8 +109,41 @@ struct FlowNetwork: Sendable {
         }
         try Self.checkLocked(p, demand: demand, capacity: cap, groupCapacity: groupCap)
 
-        // Arcs, without locked pairs, a column at most once per row, each row's sorted by
-        // cost (then column): the search stops reading a row once its arcs cannot help.
+        let (rowStart, columnOf, cost, rowOf, largest) = try Self.layArcs(p, sign: sign, without: lockedSet)
+        self.rowStart = rowStart; arcColumn = columnOf; arcCost = cost; arcRow = rowOf
+        arcFlow = Array(repeating: false, count: columnOf.count)
+
+        unmatchedCost = sign * p.unmatchedValue
+        supply = demand.map { min($0, m) }
+        unmatchedFlow = Array(repeating: 0, count: n)
+        capacity = cap.map { min($0, n) }
+        outFlow = Array(repeating: 0, count: m)
+        holders = Array(repeating: [], count: m)
+        groupUsed = Array(repeating: IndexList(), count: g)
+        minimumTier = (0..<g).map { max(0, min(minimum[$0], groupCap[$0])) }
+        restTier = (0..<g).map { max(0, groupCap[$0] - max(0, min(minimum[$0], groupCap[$0]))) }
+        minimumFlow = Array(repeating: 0, count: g)
+        restFlow = Array(repeating: 0, count: g)
+        // More than any total the flow could gain or lose: minimum tiers first, always.
+        bonus = minimumTier.contains(where: { $0 > 0 }) ? 4 * (Double(supply.reduce(0, +)) + 1) * max(1, largest) : 0
+
+        let nodes = n + m + g + 1
+        excess = Array(repeating: 0, count: nodes)
+        for i in 0..<n { excess[i] = supply[i] }
+        excess[nodes - 1] = -supply.reduce(0, +)
+        potential = Array(repeating: 0, count: nodes)
+        distance = Array(repeating: .infinity, count: nodes)
+        parent = Array(repeating: .none, count: nodes)
+        state = Array(repeating: 0, count: nodes)
+        setInitialPotentials()
+    }
+
+    /// The arcs, without locked pairs, a column at most once per row, each row's sorted by
+    /// cost (then column): the search stops reading a row once its arcs cannot help. Also
+    /// the largest |value| met (the unmatched value's included).
+    static func layArcs(_ p: SparseAssignmentProblem, sign: Double, without lockedSet: Set<Pair>) throws(AssignmentError)
+        -> (rowStart: [Int], column: [Int32], cost: [Double], row: [Int32], largest: Double) {
+        let n = p.rows, m = p.columns
         var rowStart = [0], columnOf: [Int32] = [], cost: [Double] = [], rowOf: [Int32] = []
         let listed = p.arcs.reduce(0) { $0 + $1.count }
         rowStart.reserveCapacity(n + 1)
@@ -138,32 +171,7 @@ struct FlowNetwork: Sendable {
             for (c, j) in row { columnOf.append(j); cost.append(c); rowOf.append(Int32(i)) }
             rowStart.append(columnOf.count)
         }
-        self.rowStart = rowStart; arcColumn = columnOf; arcCost = cost; arcRow = rowOf
-        arcFlow = Array(repeating: false, count: columnOf.count)
-
-        unmatchedCost = sign * p.unmatchedValue
-        supply = demand.map { min($0, m) }
-        unmatchedFlow = Array(repeating: 0, count: n)
-        capacity = cap.map { min($0, n) }
-        outFlow = Array(repeating: 0, count: m)
-        holders = Array(repeating: [], count: m)
-        groupUsed = Array(repeating: IndexList(), count: g)
-        minimumTier = (0..<g).map { max(0, min(minimum[$0], groupCap[$0])) }
-        restTier = (0..<g).map { max(0, groupCap[$0] - max(0, min(minimum[$0], groupCap[$0]))) }
-        minimumFlow = Array(repeating: 0, count: g)
-        restFlow = Array(repeating: 0, count: g)
-        // More than any total the flow could gain or lose: minimum tiers first, always.
-        bonus = minimumTier.contains(where: { $0 > 0 }) ? 4 * (Double(supply.reduce(0, +)) + 1) * max(1, largest) : 0
-
-        let nodes = n + m + g + 1
-        excess = Array(repeating: 0, count: nodes)
-        for i in 0..<n { excess[i] = supply[i] }
-        excess[nodes - 1] = -supply.reduce(0, +)
-        potential = Array(repeating: 0, count: nodes)
-        distance = Array(repeating: .infinity, count: nodes)
-        parent = Array(repeating: .none, count: nodes)
-        state = Array(repeating: 0, count: nodes)
-        setInitialPotentials()
+        return (rowStart, columnOf, cost, rowOf, largest)
     }
 
     /// Potentials under which every arc of the empty flow has a non-negative reduced
