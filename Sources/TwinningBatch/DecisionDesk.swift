@@ -92,9 +92,18 @@ public enum DecisionDesk {
                              + (current.map { ", replacing its \($0.kind.noun) of \($0.decidedAt)" } ?? ""))
             }
         }
-        // Accepted pairs are kept in every run: no more for a hromada than the partners it
-        // wants, none for a partner beyond its slots (the matching could not keep them all).
-        let accepted = inForce.values.filter { $0.kind == .accept }
+        problems += slotProblems(accepted: inForce.values.filter { $0.kind == .accept }, hromadas: hromadas, partners: partners,
+                                 ties: ties, labels: labels)
+        if !problems.isEmpty { throw BatchError(.input, problems.joined(separator: "\n") + "\nnothing recorded") }
+        if !recorded.isEmpty { try store.record(recorded) }
+        return Outcome(recorded: recorded, lines: lines)
+    }
+
+    /// Accepted pairs are kept in every run: no more for a hromada than the partners it
+    /// wants, none for a partner beyond its slots (the matching could not keep them all).
+    static func slotProblems(accepted: [RunStore.Decision], hromadas: Registry, partners: Registry, ties: [Tie],
+                             labels: PairLabels) -> [String] {
+        var problems: [String] = []
         let index = (h: hromadas.index(), p: partners.index())
         var existingCount: [Int: Int] = [:]
         for t in ties where t.status == .existing { existingCount[t.hromada, default: 0] += 1 }
@@ -114,9 +123,7 @@ public enum DecisionDesk {
             problems.append("\(labels.partner(partner)) has \(partners.slots[j]) slot\(partners.slots[j] == 1 ? "" : "s") but would have "
                 + "\(pairs.count) accepted: " + pairs.map { labels.hromada($0.hromada) }.sorted().joined(separator: ", ") + "; revoke one first")
         }
-        if !problems.isEmpty { throw BatchError(.input, problems.joined(separator: "\n") + "\nnothing recorded") }
-        if !recorded.isEmpty { try store.record(recorded) }
-        return Outcome(recorded: recorded, lines: lines)
+        return problems
     }
 }
 
