@@ -340,18 +340,23 @@ public struct ScenarioInputs: Sendable {
     public let shared: LoadedInputs
     public let scenarios: [Scenario]
 
-    /// Why a scenario's rules leave a pair out (`scenario eu: not an EU member …`), or nil.
-    /// Only the rules count: a hromada not seeking or a partner not a volunteer takes part
-    /// for its accepted pairs anyway.
-    public func leftOutByRules(_ pair: IndexPair) -> String? {
-        for scenario in scenarios {
-            guard let loaded = try? shared.with(rules: scenario.rules) else { continue }
-            let instance = loaded.instance()
-            if let why = instance.exclusion(of: pair), Rules.keys.contains(why.rule) {
-                return (scenarios.count > 1 ? "in scenario \(scenario.name), " : "") + "the rules in \(scenario.rules.file ?? "the job") leave it out: \(why.reason)"
-            }
+    /// Why a scenario's rules leave a pair out (`in scenario eu, the rules in … leave it
+    /// out: not an EU member …`), or nil. Each scenario's rules are compiled once, here,
+    /// for every pair asked about. Only the rules count: a hromada not seeking or a partner
+    /// not a volunteer takes part for its accepted pairs anyway.
+    public func rulesCheck() -> @Sendable (IndexPair) -> String? {
+        let compiled = scenarios.compactMap { scenario in
+            (try? shared.with(rules: scenario.rules)).map { (scenario, $0.instance()) }
         }
-        return nil
+        let several = scenarios.count > 1
+        return { pair in
+            for (scenario, instance) in compiled {
+                if let why = instance.exclusion(of: pair), Rules.keys.contains(why.rule) {
+                    return (several ? "in scenario \(scenario.name), " : "") + "the rules in \(scenario.rules.file ?? "the job") leave it out: \(why.reason)"
+                }
+            }
+            return nil
+        }
     }
 
     public static func load(_ job: Job) throws(BatchError) -> ScenarioInputs {

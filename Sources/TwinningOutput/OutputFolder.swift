@@ -191,15 +191,7 @@ struct TemporaryFolder: Sendable {
             throw OutputError(.cannotWrite, path: shown, "cannot create \(name): \(String(cString: strerror(errno)))")
         }
         defer { close(file) }
-        var failure: Int32 = 0
-        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
-            var offset = 0
-            while offset < bytes.count {
-                let n = Glibc.write(file, bytes.baseAddress! + offset, bytes.count - offset)
-                if n < 0 { if errno == EINTR { continue }; failure = errno; return }
-                offset += n
-            }
-        }
+        var failure = writeWhole(file, data)
         if failure == 0 && fsync(file) != 0 { failure = errno }
         if failure != 0 {
             throw OutputError(.cannotWrite, path: shown, "cannot write \(name): \(String(cString: strerror(failure)))")
@@ -227,6 +219,21 @@ struct TemporaryFolder: Sendable {
         close(fd)
         OutputFolder.removeStaging(path)
     }
+}
+
+/// Writes all of `data` to `fd` (a short write continues, an interrupted one is tried
+/// again): 0, or the `errno` of the write that failed.
+func writeWhole(_ fd: Int32, _ data: Data) -> Int32 {
+    var failure: Int32 = 0
+    data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 { if errno == EINTR { continue }; failure = errno; return }
+            offset += n
+        }
+    }
+    return failure
 }
 
 /// `rename(2)` that refuses to replace an existing target: Linux's `renameat2` with
@@ -280,15 +287,7 @@ public enum OutputFile {
         // Stopped by SIGTERM, SIGINT or SIGHUP while writing, the process removes it first.
         let slot = PartialFiles.register(temporary)
         defer { PartialFiles.unregister(slot) }
-        var failure: Int32 = 0
-        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
-            var offset = 0
-            while offset < bytes.count {
-                let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if n < 0 { if errno == EINTR { continue }; failure = errno; return }
-                offset += n
-            }
-        }
+        var failure = writeWhole(fd, data)
         if failure == 0 && (fchmod(fd, 0o644) != 0 || fsync(fd) != 0) { failure = errno }
         close(fd)
         if failure == 0 {

@@ -222,7 +222,7 @@ struct Decide: ParsableCommand {
         let inputs = try ScenarioInputs.load(j)
         let loaded = inputs.shared
         let outcome = try DecisionDesk.record(requests, decidedAt: now(), store: store, hromadas: loaded.hromadas,
-                                              partners: loaded.partners, ties: loaded.ties, leftOutByRules: inputs.leftOutByRules)
+                                              partners: loaded.partners, ties: loaded.ties, leftOutByRules: inputs.rulesCheck())
         for line in outcome.lines { print(line) }
         let unchanged = requests.count - outcome.recorded.count
         print("recorded \(outcome.recorded.count) decision(s)" + (unchanged == 0 ? "" : ", \(unchanged) unchanged"))
