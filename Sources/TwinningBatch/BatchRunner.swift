@@ -352,7 +352,8 @@ public struct ScenarioInputs: Sendable {
         return { pair in
             for (scenario, instance) in compiled {
                 if let why = instance.exclusion(of: pair), Rules.keys.contains(why.rule) {
-                    return (several ? "in scenario \(scenario.name), " : "") + "the rules in \(scenario.rules.file ?? "the job") leave it out: \(why.reason)"
+                    return (several ? "in scenario \(scenario.name), " : "") + "the rules in \(scenario.rules.file ?? "the job") leave it out: \(why.sentence)"
+                        + (why.source?.location.map { " (line \($0.line))" } ?? "")
                 }
             }
             return nil

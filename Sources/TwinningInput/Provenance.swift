@@ -10,6 +10,12 @@ public struct Provenance: Sendable, Hashable, CustomStringConvertible {
         case decision(decidedAt: String)
         /// Made in code (tests, other front ends).
         case code
+
+        /// The file and line, when the fact comes from a file.
+        public var location: (file: String, line: Int)? {
+            if case let .file(path, line) = self { return (path, line) }
+            return nil
+        }
     }
 
     /// What the source says of the pair: `existing`, `accepted`, `rejected`, `locked`, `forbidden`.
@@ -22,10 +28,7 @@ public struct Provenance: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The file and line, when the fact comes from a file.
-    public var location: (file: String, line: Int)? {
-        if case let .file(path, line) = origin { return (path, line) }
-        return nil
-    }
+    public var location: (file: String, line: Int)? { origin.location }
 
     /// `accepted in Data/ties.csv, line 3`, `rejected by a coordinator (2026-11-29T…)`.
     public var description: String {

@@ -15,6 +15,16 @@ public enum Level: String, Sendable, CaseIterable, Codable {
 
     /// Length of the name in UTF-8 bytes.
     var utf8: Int { rawValue.utf8.count }
+
+    /// The level's place in ``allCases``, for tables indexed by level.
+    public var ordinal: Int {
+        switch self {
+        case .village: 0
+        case .settlement: 1
+        case .city: 2
+        case .region: 3
+        }
+    }
 }
 
 /// Which side a registry file describes.

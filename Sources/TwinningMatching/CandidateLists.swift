@@ -3,14 +3,10 @@ import TwinningShared
 import TwinningInput
 import TwinningScoring
 
-/// The pair-level restrictions in the form the streaming passes read: the level table,
-/// the pair rules compiled to bits, and per hromada the sorted partners it may not be
+/// The pair-level restrictions in the form the streaming passes read: the pair rules
+/// (levels, distance) compiled to bits, and per hromada the sorted partners it may not be
 /// proposed with (forbidden or already locked) and those that get the incumbency bonus.
 struct PairFilter: @unchecked Sendable {
-    /// Per row, the partner levels it may pair with, as a bit mask over `Level.allCases`.
-    let levelMask: [UInt8]
-    /// Per column, its level's bit.
-    let columnLevelBit: [UInt8]
     /// Scores below this are under min_score: the least `Float` whose `Double` value is
     /// at least min_score, so comparing in single precision decides as in double.
     let minScore: Float
@@ -23,6 +19,9 @@ struct PairFilter: @unchecked Sendable {
     /// pair rule allows the pair (locked pairs always); nil without pair rules.
     let pairAllowed: [UInt64]?
     let wordsPerRow: Int
+    /// Per row, whether some pair rule leaves out one of its pairs (nil without pair
+    /// rules): the rows where the scan reads the bits.
+    let restrictedRow: [Bool]?
 
     /// Whether the pair rules allow row `row` with column `column`.
     @inline(__always)
@@ -34,13 +33,7 @@ struct PairFilter: @unchecked Sendable {
     /// With `excludingLocked` (matching) locked pairs are left out of the lists, since
     /// the solver fixes them apart.
     init(_ instance: MatchInstance, rows: [Int], columns: [Int], excludingLocked: Bool = true) {
-        let r = instance.restrictions, levels = Level.allCases
-        levelMask = rows.map { i in
-            levels.enumerated().reduce(UInt8(0)) { mask, level in
-                r.levelsAllow(instance.hromadas.levels[i], level.element) ? mask | (1 << level.offset) : mask
-            }
-        }
-        columnLevelBit = columns.map { UInt8(1) << levels.firstIndex(of: instance.partners.levels[$0])! }
+        let r = instance.restrictions
         if let groups = r.groups, !groups.caps.isEmpty {
             cappedColumn = columns.map { groups.caps[groups.code(of: $0, in: instance.partners)] != nil }
         } else {
@@ -72,31 +65,41 @@ struct PairFilter: @unchecked Sendable {
         self.excluded = excluded.map { Array(Set($0)).sorted() }
         self.favoured = favoured.map { $0.sorted() }
         bonus = Float(instance.incumbencyBonus)
-        (pairAllowed, wordsPerRow) = Self.compile(r, instance, rows: rows, columns: columns)
+        (pairAllowed, wordsPerRow, restrictedRow) = Self.compile(r, instance, rows: rows, columns: columns)
     }
 
-    /// Every pair rule on every pair, once, rows on all cores: the bits ``pairAllowed`` holds.
-    static func compile(_ r: Restrictions, _ instance: MatchInstance, rows: [Int], columns: [Int]) -> ([UInt64]?, Int) {
+    /// Every pair rule's part of the filter (``PairRule/leaveOut(hromada:columns:hromadas:partners:_:)``),
+    /// once per matching, rows on all cores: the bits ``pairAllowed`` holds, locked pairs
+    /// set whatever the rules say, and which rows have a pair left out.
+    static func compile(_ r: Restrictions, _ instance: MatchInstance, rows: [Int], columns: [Int]) -> ([UInt64]?, Int, [Bool]?) {
         let words = (columns.count + 63) / 64
-        guard !r.pairRules.isEmpty, !rows.isEmpty, words > 0 else { return (nil, words) }
-        var bits = [UInt64](repeating: 0, count: rows.count * words)
+        guard !r.pairRules.isEmpty, !rows.isEmpty, words > 0 else { return (nil, words, nil) }
+        var bits = [UInt64](repeating: ~0, count: rows.count * words)
+        var restricted = [Bool](repeating: false, count: rows.count)
         let h = instance.hromadas, p = instance.partners
-        let locked = Set(r.locked.map(\.pair))
+        let columnOf = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, $0) })
+        let lockedIn = r.locked.reduce(into: [Int: [Int]]()) { lockedIn, locked in
+            if let c = columnOf[locked.pair.partner] { lockedIn[locked.pair.hromada, default: []].append(c) }
+        }
         bits.withUnsafeMutableBufferPointer { buffer in
-            let shared = SharedBuffer(buffer)
-            DispatchQueue.concurrentPerform(iterations: rows.count) { a in
-                let i = rows[a]
-                for (c, j) in columns.enumerated()
-                    where locked.contains(IndexPair(i, j)) || r.pairRules.allSatisfy({ $0.allows(i, j, hromadas: h, partners: p) }) {
-                    shared[a * words + c >> 6] |= 1 << UInt64(c & 63)
+            restricted.withUnsafeMutableBufferPointer { restrictedBuffer in
+                let shared = SharedBuffer(buffer), anyOut = SharedBuffer(restrictedBuffer)
+                DispatchQueue.concurrentPerform(iterations: rows.count) { a in
+                    let i = rows[a], row = shared.base + a * words
+                    var out = false
+                    for (rule, _) in r.pairRules {
+                        rule.leaveOut(hromada: i, columns: columns, hromadas: h, partners: p) { c in
+                            row[c >> 6] &= ~(1 << UInt64(c & 63))
+                            out = true
+                        }
+                    }
+                    for c in lockedIn[i] ?? [] { row[c >> 6] |= 1 << UInt64(c & 63) }
+                    anyOut[a] = out
                 }
             }
         }
-        return (bits, words)
+        return (bits, words, restricted)
     }
-
-    /// Every level allowed: the common case, where the level test can be skipped.
-    static let allLevels = UInt8((1 << Level.allCases.count) - 1)
 }
 
 /// A walk through one row's sorted exceptions as its columns arrive in increasing order.
@@ -118,17 +121,16 @@ struct RowScan {
 
     /// Calls `body(column, score, rank)` for every allowed pair of the run scoring at
     /// least min_score and ranking above `bar`, after counting allowed and good pairs;
-    /// `body` returns the bar from then on. Without levels, exceptions or favoured partners (the
-    /// common case) eight pairs are tested at a time.
+    /// `body` returns the bar from then on. Without a pair rule leaving out a pair of the
+    /// row, exceptions or favoured partners (the common case) eight pairs are tested at a time.
     @inline(__always)
     mutating func scan(_ columns: Range<Int>, _ scores: UnsafePointer<Float>, allowed: inout Int, good: inout Int,
                        bar start: Float, _ body: (Int, Float, Float) -> Float) {
         var bar = start
-        let mask = filter.levelMask[row], checkLevels = mask != PairFilter.allLevels
         let exceptions = filter.excluded[row], favourites = filter.favoured[row]
-        let minScore = filter.minScore, bonus = filter.bonus, checkPairRules = filter.pairAllowed != nil
+        let minScore = filter.minScore, bonus = filter.bonus, checkPairRules = filter.restrictedRow?[row] ?? false
         var c = 0
-        if !checkLevels && !checkPairRules && exceptions.isEmpty && favourites.isEmpty {
+        if !checkPairRules && exceptions.isEmpty && favourites.isEmpty {
             allowed += columns.count
             let floor = SIMD8<Float>(repeating: minScore)
             while c + 8 <= columns.count {
@@ -150,19 +152,16 @@ struct RowScan {
             }
             return
         }
-        filter.columnLevelBit.withUnsafeBufferPointer { levelBit in
-            for c in 0..<columns.count {
-                let column = columns.lowerBound + c
-                if checkLevels && mask & levelBit[column] == 0 { continue }
-                if checkPairRules && !filter.pairRulesAllow(row, column) { continue }
-                if !exceptions.isEmpty && excluded.hits(exceptions, column) { continue }
-                allowed += 1
-                let s = scores[c]
-                guard s >= minScore else { continue }
-                good += 1
-                let rank = !favourites.isEmpty && favoured.hits(favourites, column) ? s + bonus : s
-                if rank > bar { bar = body(column, s, rank) }
-            }
+        for c in 0..<columns.count {
+            let column = columns.lowerBound + c
+            if checkPairRules && !filter.pairRulesAllow(row, column) { continue }
+            if !exceptions.isEmpty && excluded.hits(exceptions, column) { continue }
+            allowed += 1
+            let s = scores[c]
+            guard s >= minScore else { continue }
+            good += 1
+            let rank = !favourites.isEmpty && favoured.hits(favourites, column) ? s + bonus : s
+            if rank > bar { bar = body(column, s, rank) }
         }
     }
 }

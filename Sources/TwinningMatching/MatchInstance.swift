@@ -6,7 +6,9 @@ import TwinningScoring
 extension Restrictions {
     /// Compiles the rules and the ties (existing partnerships and coordinators'
     /// decisions) against the registries. Unknown ids and a pair both locked and
-    /// forbidden are problems of the file that named them.
+    /// forbidden are problems of the file that named them. A locked or accepted pair is
+    /// exempt from every other rule (and proposed with a warning where a rule would leave
+    /// its hromada or partner out).
     public init(rules: Rules, ties: [Tie], hromadas: Registry, partners: Registry) throws(InputErrors) {
         self.init()
         for t in ties {
@@ -17,16 +19,12 @@ extension Restrictions {
         }
         var errors: [InputError] = []
         if let file = rules.file {
-            let context = RuleContext(hromadas: hromadas, partners: partners,
+            var context = RuleContext(hromadas: hromadas, partners: partners,
                                       resolver: IDResolver(hromadas: hromadas, partners: partners), file: file)
-            for rule in rules.rules { rule.apply(to: &self, context, errors: &errors) }
-        }
-        for (pair, source) in locked where !levelsAllow(hromadas.levels[pair.hromada], partners.levels[pair.partner]) {
-            let (file, line) = source.location ?? ("(decisions)", 0)
-            errors.append(InputError(.conflict, file: file, line: line,
-                "pair \(hromadas.ids[pair.hromada]), \(partners.ids[pair.partner]) is \(source) but the rules' levels do not let a "
-                    + "\(hromadas.levels[pair.hromada].rawValue) pair with a \(partners.levels[pair.partner].rawValue): "
-                    + "allow it in levels or unlock the pair"))
+            for rule in rules.rules {
+                context.line = rules.lines[type(of: rule).key] ?? 0
+                rule.apply(to: &self, context, errors: &errors)
+            }
         }
         for (pair, source) in locked {
             guard let why = forbidden[pair] else { continue }
@@ -157,18 +155,15 @@ public struct MatchInstance: Sendable {
     }
 
     /// Whether a pair may be proposed, before scores are known: it is locked (or
-    /// accepted), or both sides take part under the rules, the levels allow it and it is
-    /// not forbidden; otherwise why not. A lock exempts its own pair only: the partner of
-    /// a locked pair obeys every rule with every other hromada.
+    /// accepted), or both sides take part under the rules, it is not forbidden and every
+    /// pair rule (levels, distance) allows it; otherwise why not, as the first rule to
+    /// leave it out says it. A lock exempts its own pair only: the partner of a locked pair
+    /// obeys every rule with every other hromada.
     public func exclusion(of pair: IndexPair) -> Exclusion? {
         if restrictions.lockSource(pair) != nil { return nil }
         if let why = restrictions.hromadaExclusions[pair.hromada] { return why }
         if let why = partnerExclusion(pair.partner) { return why }
         if let source = restrictions.forbidden[pair] { return Exclusion(rule: "forbidden", reason: "\(source)") }
-        if !restrictions.levelsAllow(hromadas.levels[pair.hromada], partners.levels[pair.partner]) {
-            return Exclusion(rule: LevelPairs.key, reason: "the rules' levels do not let a \(hromadas.levels[pair.hromada].rawValue) "
-                             + "pair with a \(partners.levels[pair.partner].rawValue)")
-        }
         return restrictions.pairRuleExclusion(pair.hromada, pair.partner, hromadas: hromadas, partners: partners)
     }
 

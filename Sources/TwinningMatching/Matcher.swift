@@ -239,8 +239,8 @@ struct MatchRun {
         for proposal in proposals {
             guard let source = proposal.lockedBy else { continue }
             let pair = "\(h.label(proposal.hromada)) – \(p.label(proposal.partner)) (\(source))"
-            if proposal.breakdown.score < r.minScore {
-                warnings.append("\(pair) scores \(Decimals.fixed(proposal.breakdown.score, 4)), below min_score \(YAMLReader.shown(r.minScore))")
+            if let why = r.belowMinimum(proposal.breakdown.score) {
+                warnings.append("\(pair): \(why.reason)")
             }
             if let why = instance.partnerExclusion(proposal.partner) {
                 warnings.append("\(pair): its partner would be left out: \(why.reason)")
@@ -295,19 +295,25 @@ struct MatchRun {
         let r = instance.restrictions
         if let noPartners { return noPartners }
         return candidates.allowed[row] == 0 ? noneAllowed(rows[row])
-            : candidates.good[row] == 0 ? "no allowed partner scores at least min_score \(r.minScore)"
+            : candidates.good[row] == 0 ? "no allowed partner scores at least min_score \(YAMLReader.shown(r.minScore))"
+                + (r.minimumScore?.source.location.map { " (\($0.file), line \($0.line))" } ?? "")
             : r.groups == nil ? "its acceptable partners are all taken by better-scoring pairs"
             : "its acceptable partners are all taken by better-scoring pairs or capped"
     }
 
-    /// Why no partner taking part may pair with hromada `i`: each cause (a rule's key, or
-    /// ties) with the number of partners it leaves out, most first — what each rule said
-    /// about each pair, read from the rules themselves.
+    /// Why no partner taking part may pair with hromada `i`: each cause (a rule's key and
+    /// where it was written, or ties) with the number of partners it leaves out, most
+    /// first — what each rule said about each pair, read from the rules themselves.
     func noneAllowed(_ i: Int) -> String {
-        var byCause: [String: Int] = [:]
-        for j in columns { if let why = instance.exclusion(of: IndexPair(i, j)) { byCause[why.rule, default: 0] += 1 } }
-        let causes = byCause.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
-            .map { "\($0.key == "forbidden" ? "forbidden pairs and ties" : $0.key) (\($0.value) partner\($0.value == 1 ? "" : "s"))" }
+        var byCause: [String: (count: Int, source: Provenance.Origin?)] = [:]
+        for j in columns {
+            if let why = instance.exclusion(of: IndexPair(i, j)) { byCause[why.rule, default: (0, why.source)].count += 1 }
+        }
+        let causes = byCause.sorted { ($1.value.count, $0.key) < ($0.value.count, $1.key) }.map { key, cause in
+            let counted = "\(cause.count) partner\(cause.count == 1 ? "" : "s")"
+            return "\(key == "forbidden" ? "forbidden pairs and ties" : key) ("
+                + (cause.source?.location.map { "\(counted); \($0.file), line \($0.line)" } ?? counted) + ")"
+        }
         return (instance.rules.file == nil ? "no partner may pair with it: " : "the rules allow no partner for it: ") + causes.joined(separator: ", ")
     }
 }

@@ -3,13 +3,29 @@ import TwinningInput
 import TwinningScoring
 
 /// Why a hromada, a partner or a pair is left out of a matching: the rule (or other
-/// cause) and a sentence for people.
+/// cause), a sentence for people and, for a rule of a rules file, where it was written.
 public struct Exclusion: Sendable, Hashable, CustomStringConvertible {
     /// The rules-file key responsible, or a word for causes outside the rules file
-    /// (`ties`, `volunteer`, `slots`).
+    /// (`forbidden` pairs and ties, `seeking`, `volunteer`, `slots`).
     public let rule: String
-    public let reason: String
-    public init(rule: String, reason: String) { self.rule = rule; self.reason = reason }
+    /// What the rule says of the hromada, partner or pair, without where.
+    public let sentence: String
+    /// The rules file and line of the rule's key; nil for causes outside the rules file.
+    public let source: Provenance.Origin?
+
+    public init(rule: String, reason: String, source: Provenance.Origin? = nil) {
+        self.rule = rule
+        self.sentence = reason
+        self.source = source
+    }
+
+    /// The sentence and where the rule was written: `population 339784 outside
+    /// partner_population 400–50000 (rules.yaml, line 4)`.
+    public var reason: String {
+        guard let at = source?.location else { return sentence }
+        return "\(sentence) (\(at.file), line \(at.line))"
+    }
+
     public var description: String { reason }
 }
 
@@ -53,32 +69,42 @@ public struct GroupLimits: Sendable, Equatable {
 /// level table, the minimum score and group caps. Scoring and the solver read this, and
 /// explanations and unmatched reasons are told from it.
 public struct Restrictions: Sendable {
-    public var minScore: Double = 0
+    /// The rules file's `min_score` and where it was written, if it has one.
+    public private(set) var minimumScore: (rule: MinimumScore, source: Provenance.Origin)?
+    /// The minimum score a proposed pair needs (0 without the rule).
+    public var minScore: Double { minimumScore?.rule.value ?? 0 }
     /// Hromadas that take no part, and why.
     public private(set) var hromadaExclusions: [Int: Exclusion] = [:]
     /// Partners the rules leave out, and why (first reason given wins). Partners the pool
     /// leaves out (not volunteers, no slots) are not listed: see
     /// ``MatchInstance/partnerExclusion(_:)``.
     public private(set) var partnerExclusions: [Int: Exclusion] = [:]
-    /// Partner levels each hromada level may pair with (a level not listed: any).
-    public var allowedLevels: [Level: Set<Level>] = [:]
     public private(set) var forbidden: [IndexPair: Provenance] = [:]
     /// Locked pairs in the order they were given, with where.
     public private(set) var locked: [(pair: IndexPair, source: Provenance)] = []
     public var groups: GroupLimits?
-    /// Rules that judge pairs by both sides (``PairRule``), in the order of the file.
-    public private(set) var pairRules: [any PairRule] = []
+    /// Rules that judge pairs by both sides (``PairRule``: levels, distance), in
+    /// ``Rules/kinds`` order, with where each was written.
+    public private(set) var pairRules: [(rule: any PairRule, source: Provenance.Origin?)] = []
 
     public init() {}
 
-    public mutating func add(_ rule: any PairRule) { pairRules.append(rule) }
+    public mutating func add(_ rule: any PairRule, source: Provenance.Origin? = nil) { pairRules.append((rule, source)) }
+
+    public mutating func require(_ rule: MinimumScore, source: Provenance.Origin) { minimumScore = (rule, source) }
 
     /// The first pair rule that leaves out hromada `i` with partner `j`, as an exclusion.
     public func pairRuleExclusion(_ i: Int, _ j: Int, hromadas: Registry, partners: Registry) -> Exclusion? {
-        for rule in pairRules where !rule.allows(i, j, hromadas: hromadas, partners: partners) {
-            return Exclusion(rule: type(of: rule).key, reason: rule.reason(i, j, hromadas: hromadas, partners: partners))
+        for (rule, source) in pairRules where !rule.allows(i, j, hromadas: hromadas, partners: partners) {
+            return Exclusion(rule: type(of: rule).key, reason: rule.reason(i, j, hromadas: hromadas, partners: partners), source: source)
         }
         return nil
+    }
+
+    /// Why a pair scoring `score` is left out for being under `min_score`, or nil.
+    public func belowMinimum(_ score: Double) -> Exclusion? {
+        guard let (rule, source) = minimumScore, score < rule.value else { return nil }
+        return Exclusion(rule: MinimumScore.key, reason: rule.reason(score: score), source: source)
     }
 
     public mutating func excludeHromada(_ i: Int, _ why: Exclusion) {
@@ -95,12 +121,6 @@ public struct Restrictions: Sendable {
 
     public mutating func lock(_ pair: IndexPair, _ source: Provenance) {
         locked.append((pair, source))
-    }
-
-    /// Whether the level table lets a hromada of level `a` pair with a partner of level `b`.
-    @inline(__always)
-    public func levelsAllow(_ a: Level, _ b: Level) -> Bool {
-        allowedLevels[a]?.contains(b) ?? true
     }
 
     /// Where a locked pair was locked, if it is.

@@ -21,22 +21,32 @@ public protocol Rule: Sendable {
     var recorded: RecordedValue { get }
 }
 
-/// A rule that judges pairs by what both sides are (a distance, a language…), not by who
-/// takes part. It is compiled once per matching into the pair filter — every seeking
-/// hromada against every partner, on all cores, into one bit per pair — so the streaming
-/// scan never asks a rule about a pair; `explain`, the alternatives and the unmatched
-/// reasons read ``reason(_:_:hromadas:partners:)``. A new pair rule is one type conforming
-/// to this protocol and its entry in ``Rules/kinds``; ``MaximumDistance`` is one.
+/// A rule that judges pairs by what both sides are (their levels, a distance, a
+/// language…), not by who takes part. It is compiled once per matching into the pair
+/// filter — every seeking hromada against every partner, on all cores, into one bit per
+/// pair — so the streaming scan never asks a rule about a pair; `explain`, the
+/// alternatives and the unmatched reasons read ``reason(_:_:hromadas:partners:)``. A new
+/// pair rule is one type conforming to this protocol and its entry in ``Rules/kinds``;
+/// ``LevelPairs`` and ``MaximumDistance`` are two.
 public protocol PairRule: Rule {
     /// Whether the rule lets hromada `i` pair with partner `j`.
     func allows(_ i: Int, _ j: Int, hromadas: Registry, partners: Registry) -> Bool
     /// Why it does not, in words for people.
     func reason(_ i: Int, _ j: Int, hromadas: Registry, partners: Registry) -> String
+    /// The rule's part of the compiled pair filter for hromada `i`: calls `leaveOut(c)` for
+    /// every `c` where it does not let `i` pair with `columns[c]`. The default asks
+    /// ``allows(_:_:hromadas:partners:)`` pair by pair; a rule with a cheaper form (a
+    /// table, a rule that allows every pair of most hromadas) says so here.
+    func leaveOut(hromada i: Int, columns: [Int], hromadas: Registry, partners: Registry, _ leaveOut: (Int) -> Void)
 }
 
 extension PairRule {
     public func apply(to r: inout Restrictions, _ context: RuleContext, errors: inout [InputError]) {
-        r.add(self)
+        r.add(self, source: context.source)
+    }
+
+    public func leaveOut(hromada i: Int, columns: [Int], hromadas: Registry, partners: Registry, _ leaveOut: (Int) -> Void) {
+        for (c, j) in columns.enumerated() where !allows(i, j, hromadas: hromadas, partners: partners) { leaveOut(c) }
     }
 }
 
@@ -69,10 +79,13 @@ public struct Rules: Sendable {
     public let file: String?
     /// The rules of the file, in ``kinds`` order.
     public let rules: [any Rule]
+    /// The line of each rule's key in the file, by key: where reasons point.
+    public let lines: [String: Int]
 
-    public init(_ rules: [any Rule] = [], file: String? = nil) {
+    public init(_ rules: [any Rule] = [], file: String? = nil, lines: [String: Int] = [:]) {
         self.rules = Rules.kinds.flatMap { kind in rules.filter { type(of: $0) == kind } }
         self.file = file
+        self.lines = lines
     }
 
     /// The rule of a kind, if the file has it.
@@ -124,7 +137,7 @@ public struct Rules: Sendable {
             }
         }
         try reader.finish()
-        return Rules(rules, file: file)
+        return Rules(rules, file: file, lines: keyMarks.mapValues(\.line))
     }
 
     /// Every rule as recorded in outputs, by key.
@@ -134,12 +147,20 @@ public struct Rules: Sendable {
 }
 
 /// What the rules see of a matching when they apply: the registries and how to resolve
-/// ids, with the rules file for provenance.
+/// ids, with the rules file and the line of the rule applying for provenance.
 public struct RuleContext: Sendable {
     public let hromadas: Registry
     public let partners: Registry
     public let resolver: IDResolver
     public let file: String
+    /// The line of the applying rule's key.
+    public var line = 0
+
+    /// Where the applying rule was written: what its reasons point to.
+    public var source: Provenance.Origin { .file(path: file, line: line) }
+
+    /// The rule `rule` leaves something out, saying `reason`.
+    func exclusion(_ rule: String, _ reason: String) -> Exclusion { Exclusion(rule: rule, reason: reason, source: source) }
 }
 
 // MARK: - The rules
@@ -155,7 +176,12 @@ public struct MinimumScore: Rule {
     }
 
     public func apply(to r: inout Restrictions, _ context: RuleContext, errors: inout [InputError]) {
-        r.minScore = value
+        r.require(self, source: context.source)
+    }
+
+    /// Why a pair scoring `score` (less than the minimum) is left out.
+    public func reason(score: Double) -> String {
+        "it scores \(Decimals.fixed(score, 4)), below min_score \(YAMLReader.shown(value))"
     }
 
     public var recorded: RecordedValue { .number(value) }
@@ -174,7 +200,7 @@ public struct EUMembersOnly: Rule {
     public func apply(to r: inout Restrictions, _ context: RuleContext, errors: inout [InputError]) {
         guard value, let eu = context.partners.euMembers else { return }
         for j in 0..<context.partners.count where !eu[j] {
-            r.excludePartner(j, Exclusion(rule: Self.key, reason: "not an EU member (eu_members_only)"))
+            r.excludePartner(j, context.exclusion(Self.key, "not an EU member (eu_members_only)"))
         }
     }
 
@@ -268,7 +294,7 @@ public struct LockedPairs: Rule {
 
 /// `levels: {village: [village, settlement], …}`: the partner levels each hromada level
 /// may pair with; a level not listed may pair with any.
-public struct LevelPairs: Rule {
+public struct LevelPairs: PairRule {
     public static let key = "levels"
     public static let summary = "hromada level → partner levels it may pair with"
     public let allowed: [Level: Set<Level>]
@@ -291,8 +317,22 @@ public struct LevelPairs: Rule {
         return LevelPairs(allowed: allowed)
     }
 
-    public func apply(to r: inout Restrictions, _ context: RuleContext, errors: inout [InputError]) {
-        for (from, to) in allowed { r.allowedLevels[from] = to }
+    public func allows(_ i: Int, _ j: Int, hromadas: Registry, partners: Registry) -> Bool {
+        allowed[hromadas.levels[i]]?.contains(partners.levels[j]) ?? true
+    }
+
+    public func reason(_ i: Int, _ j: Int, hromadas: Registry, partners: Registry) -> String {
+        "the rules' levels do not let a \(hromadas.levels[i].rawValue) pair with a \(partners.levels[j].rawValue)"
+    }
+
+    /// A table: hromadas of a level not listed pair with any partner, and for the others
+    /// each partner's level is looked up in a few bits.
+    public func leaveOut(hromada i: Int, columns: [Int], hromadas: Registry, partners: Registry, _ leaveOut: (Int) -> Void) {
+        guard let targets = allowed[hromadas.levels[i]] else { return }
+        let ok = Level.allCases.map(targets.contains)
+        partners.levels.withUnsafeBufferPointer { levels in
+            for (c, j) in columns.enumerated() where !ok[levels[j].ordinal] { leaveOut(c) }
+        }
     }
 
     public var recorded: RecordedValue {
@@ -426,7 +466,7 @@ public struct PartnerCountries: Rule {
         ListedText.check(countries, against: Set(p.countries), Self.key, what: "country", context: context, errors: &errors)
         let allowed = Set(countries.map(\.value))
         for j in 0..<p.count where !allowed.contains(p.countries[j]) {
-            r.excludePartner(j, Exclusion(rule: Self.key, reason: "its country (\(p.countries[j])) is not in partner_countries"))
+            r.excludePartner(j, context.exclusion(Self.key, "its country (\(p.countries[j])) is not in partner_countries"))
         }
     }
 
@@ -460,7 +500,7 @@ public struct PartnerPopulation: Rule {
         let p = context.partners
         let band = "\(YAMLReader.shown(range.lowerBound))–\(YAMLReader.shown(range.upperBound))"
         for j in 0..<p.count where !range.contains(p.populations[j]) {
-            r.excludePartner(j, Exclusion(rule: Self.key, reason: "population \(YAMLReader.shown(p.populations[j].rounded())) outside partner_population \(band)"))
+            r.excludePartner(j, context.exclusion(Self.key, "population \(YAMLReader.shown(p.populations[j].rounded())) outside partner_population \(band)"))
         }
     }
 
@@ -482,7 +522,7 @@ public struct ExcludedOblasts: Rule {
         ListedText.check(oblasts, against: Set(h.regions), Self.key, what: "oblast", context: context, errors: &errors)
         let excluded = Set(oblasts.map(\.value))
         for i in 0..<h.count where excluded.contains(h.regions[i]) {
-            r.excludeHromada(i, Exclusion(rule: Self.key, reason: "its oblast (\(h.regions[i])) is in exclude_oblasts"))
+            r.excludeHromada(i, context.exclusion(Self.key, "its oblast (\(h.regions[i])) is in exclude_oblasts"))
         }
     }
 
@@ -511,7 +551,7 @@ public struct ExcludedStatuses: Rule {
         ListedText.check(statuses, against: present, Self.key, what: "status", context: context, errors: &errors)
         let excluded = Set(statuses.map(\.value))
         for i in 0..<h.count where excluded.contains(h.statuses[i]) {
-            r.excludeHromada(i, Exclusion(rule: Self.key, reason: "its status (\(h.statuses[i])) is in exclude_status"))
+            r.excludeHromada(i, context.exclusion(Self.key, "its status (\(h.statuses[i])) is in exclude_status"))
         }
     }
 

@@ -46,7 +46,6 @@ extension MatchInstance {
     /// Why a pair scoring `score` is not proposed for being under min_score (locked pairs
     /// are exempt), or nil.
     public func belowMinimum(_ score: Double, _ pair: IndexPair) -> Exclusion? {
-        guard score < restrictions.minScore, restrictions.lockSource(pair) == nil else { return nil }
-        return Exclusion(rule: MinimumScore.key, reason: "it scores \(Decimals.fixed(score, 4)), below min_score \(YAMLReader.shown(restrictions.minScore))")
+        restrictions.lockSource(pair) == nil ? restrictions.belowMinimum(score) : nil
     }
 }

@@ -53,10 +53,8 @@ import SeededRandom
         if unit() < 0.2 { rules += "exclude_status: [\(h.statuses[0])]\n" }
         if unit() < 0.5, let pair = freshPair() { rules += "forbidden:\n  - [\(h.ids[pair.hromada]), \(p.ids[pair.partner])]\n" }
         if unit() < 0.25 { rules += "max_distance_km: \(Int(600 + unit() * 1_500))\n" }
-        let levels: [Level: Set<Level>] = unit() < 0.3 ? [.village: [.village, .settlement], .city: [.city, .region]] : [:]
-        if !levels.isEmpty { rules += "levels:\n  village: [village, settlement]\n  city: [city, region]\n" }
-        if unit() < 0.4, let pair = freshPair(), p.slots[pair.partner] > 0, h.slots[pair.hromada] > 0,
-           levels[h.levels[pair.hromada]]?.contains(p.levels[pair.partner]) ?? true {
+        if unit() < 0.3 { rules += "levels:\n  village: [village, settlement]\n  city: [city, region]\n" }
+        if unit() < 0.4, let pair = freshPair(), p.slots[pair.partner] > 0, h.slots[pair.hromada] > 0 {
             rules += "locked:\n  - [\(h.ids[pair.hromada]), \(p.ids[pair.partner])]\n"
         }
         if unit() < 0.5 {
@@ -173,8 +171,7 @@ import SeededRandom
 
     /// The rules the lock tests combine with a locked and an accepted pair, each with its
     /// meaning written literally over the registries' columns (not through the product's
-    /// ``MatchInstance/exclusion(of:)``). (`levels` is not among them: a locked pair the
-    /// levels forbid is refused as a contradiction when the rules are compiled.)
+    /// ``MatchInstance/exclusion(of:)``).
     static let literalRules: [(yaml: String, allows: @Sendable (Registry, Int, Registry, Int) -> Bool)] = [
         ("partner_countries: [PL]", { _, _, p, j in p.countries[j] == "PL" }),
         ("partner_population: [400, 50000]", { _, _, p, j in (400...50_000).contains(p.populations[j]) }),
@@ -183,13 +180,21 @@ import SeededRandom
         ("exclude_status: [occupied]", { h, i, _, _ in h.statuses[i] != "occupied" }),
         ("max_distance_km: 900", { h, i, p, j in
             ScoreModel.haversineKm(lat1: h.latitudes[i], lon1: h.longitudes[i], lat2: p.latitudes[j], lon2: p.longitudes[j]) <= 900 }),
+        ("levels: {village: [village], city: [settlement, city]}", { h, i, p, j in
+            switch h.levels[i] {
+            case .village: p.levels[j] == .village
+            case .city: p.levels[j] == .settlement || p.levels[j] == .city
+            default: true
+            }
+        }),
     ]
 
     @Test("a locked or an accepted pair exempts that pair only: every other pair of its partner and its hromada obeys every rule, against a dense oracle that applies the rules literally",
-          arguments: 0..<(6 * 2 * 8))
+          arguments: 0..<(literalRules.count * 2 * 8))
     func lockExemptsItsPairOnly(_ k: Int) throws {
-        let (rule, allows) = Self.literalRules[k % 6]
-        let accepted = (k / 6) % 2 == 1, seed = UInt64(k / 12)
+        let kinds = Self.literalRules.count
+        let (rule, allows) = Self.literalRules[k % kinds]
+        let accepted = (k / kinds) % 2 == 1, seed = UInt64(k / (2 * kinds))
         var random = SplitMix64(seed: 1_000 + seed)
         func unit() -> Double { random.nextUnit() }
         func pick<T>(_ xs: [T]) -> T { xs[Int.random(in: 0..<xs.count, using: &random)] }
@@ -242,6 +247,30 @@ import SeededRandom
         #expect(instance.exclusion(of: lock) == nil)
         for i in 0..<n where i != lock.hromada {
             #expect((instance.exclusion(of: IndexPair(i, lock.partner)) == nil) == allows(h, i, p, lock.partner), "\(rule): explain on (\(i), \(lock.partner))")
+        }
+    }
+
+    @Test("the compiled pair filter and the rules' reasons agree on every pair of a hromada taking part, and every rule's reason points at its key's line",
+          arguments: 0..<150)
+    func filterAgreesWithReasons(seed: Int) throws {
+        let instance = try Self.instance(seed: UInt64(seed))
+        let r = instance.restrictions
+        let rows = instance.seeking.filter { r.hromadaExclusions[$0] == nil }, columns = instance.candidateColumns
+        guard !rows.isEmpty, !columns.isEmpty else { return }
+        let filter = PairFilter(instance, rows: rows, columns: columns, excludingLocked: false)
+        for (a, i) in rows.enumerated() {
+            for (c, j) in columns.enumerated() {
+                let why = instance.exclusion(of: IndexPair(i, j))
+                let passes = filter.pairRulesAllow(a, c) && !filter.excluded[a].contains(Int32(c))
+                #expect(passes == (why == nil), "seed \(seed): (\(i), \(j)) passes the filter \(passes), reason \(why?.reason ?? "none")")
+                // Forbidden pairs name their own line (of the rules or the ties); every other
+                // rule points at its key.
+                if let why, why.rule != ForbiddenPairs.key, let line = instance.rules.lines[why.rule] {
+                    #expect(why.source?.location?.line == line && why.reason.hasSuffix("rules.yaml, line \(line))"), "seed \(seed): \(why.reason)")
+                } else if let why {
+                    #expect(!Rules.keys.contains(why.rule) || why.rule == ForbiddenPairs.key, "seed \(seed): \(why.reason) from no line of the rules")
+                }
+            }
         }
     }
 
