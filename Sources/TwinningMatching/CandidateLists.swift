@@ -262,16 +262,16 @@ struct CandidateLists {
         good = states.map(\.good)
     }
 
-    /// The pairs price-out adds for the `flagged` rows, as ``violators(model:filter:rows:lists:margin:limit:reducedCost:)``
+    /// The pairs price-out adds for the `flagged` rows, as ``violators(model:filter:rows:lists:margin:limits:reducedCost:)``
     /// defines them, and whether any would improve the solution. A row whose pairs beyond
     /// its reserve are all at least `margin` from improving (`outerBounds`: a lower bound
     /// on their reduced costs) is read from its reserve; the others are scored again.
     /// Returns how many were.
-    func priceOut(model: ScoreModel, filter: PairFilter, rows flagged: [Int], outerBounds: [Double], margin: Double, limit: Int,
+    func priceOut(model: ScoreModel, filter: PairFilter, rows flagged: [Int], outerBounds: [Double], margin: Double, limits: [Int],
                   reducedCost: @Sendable (_ row: Int, _ column: Int, _ rank: Float) -> Double)
         -> (pairs: [Int: [Candidate]], improving: Bool, scored: Int) {
         let streamed = flagged.filter { outerBars[$0] > -.infinity && outerBounds[$0] < margin }
-        var found = Self.violators(model: model, filter: filter, rows: streamed, lists: lists, margin: margin, limit: limit,
+        var found = Self.violators(model: model, filter: filter, rows: streamed, lists: lists, margin: margin, limits: limits,
                                    reducedCost: reducedCost)
         let isStreamed = Set(streamed)
         for i in flagged where !isStreamed.contains(i) {
@@ -281,7 +281,7 @@ struct CandidateLists {
                 let reduced = reducedCost(i, c.partner, c.rank)
                 return reduced < margin ? (reduced, c) : nil
             }.sorted { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1.partner < $1.1.partner) }
-            if !close.isEmpty { found.pairs[i] = close.prefix(limit).map(\.1) }
+            if !close.isEmpty { found.pairs[i] = close.prefix(limits[i]).map(\.1) }
             found.improving = found.improving || (close.first?.0 ?? 0) < -1e-9
         }
         return (found.pairs, found.improving, streamed.count)
@@ -297,21 +297,41 @@ struct CandidateLists {
     /// The allowed pairs left out of the lists of `rows` whose reduced cost under the
     /// solver's duals is below `margin` (below 0 they would improve the solution; a little
     /// above, they are likely to once the duals move), the lowest first and at most
-    /// `limit` per row, and whether any is below 0. A second streaming pass computing each
+    /// `limits[i]` for row `i`, and whether any is below 0. A second streaming pass computing each
     /// score exactly as the first did (same model, same blocks and rows per core), so every
     /// score is the same to the last bit; only the rows in question are scored.
     static func violators(model: ScoreModel, filter: PairFilter, rows flagged: [Int], lists: [[Candidate]],
-                          margin: Double, limit: Int,
+                          margin: Double, limits: [Int],
                           reducedCost: @Sendable (_ row: Int, _ column: Int, _ rank: Float) -> Double)
         -> (pairs: [Int: [Candidate]], improving: Bool) {
         guard !flagged.isEmpty else { return ([:], false) }
+        /// A row's pairs below the margin: the `limit` lowest by (reduced cost, partner),
+        /// kept in a buffer of at most twice that, cut back to the best `limit` when full,
+        /// so memory and sorting stay O(limit) per row whatever the number of partners.
         struct RowState {
             var scan: RowScan
+            let limit: Int
             var found: [(Double, Candidate)] = []
+            /// Once the buffer has been cut: the worst kept, which a pair must beat to enter.
+            var worst: (Double, Int)?
+
+            static func before(_ a: (Double, Candidate), _ b: (Double, Candidate)) -> Bool {
+                a.0 < b.0 || (a.0 == b.0 && a.1.partner < b.1.partner)
+            }
+
+            mutating func offer(_ reduced: Double, _ c: Candidate) {
+                if let (r, partner) = worst, !(reduced < r || (reduced == r && c.partner < partner)) { return }
+                found.append((reduced, c))
+                if found.count >= 2 * max(limit, 1) {
+                    found.sort(by: Self.before)
+                    found.removeLast(found.count - limit)
+                    worst = found.last.map { ($0.0, $0.1.partner) }
+                }
+            }
         }
         let listed = flagged.map { Set(lists[$0].map(\.partner)) }
         let slot = { var slot = [Int](repeating: -1, count: lists.count); for (k, i) in flagged.enumerated() { slot[i] = k }; return slot }()
-        var states = flagged.map { RowState(scan: RowScan(filter: filter, row: $0)) }
+        var states = flagged.map { RowState(scan: RowScan(filter: filter, row: $0), limit: limits[$0]) }
         states.withUnsafeMutableBufferPointer { buffer in
             let shared = SharedBuffer(buffer)
             model.forEachSegment(rows: slot.map { $0 >= 0 }) { segment in
@@ -322,7 +342,7 @@ struct CandidateLists {
                 state.pointee.scan.scan(segment.columns, segment.scores, allowed: &allowed, good: &good, bar: -.infinity) { column, s, rank in
                     let reduced = reducedCost(i, column, rank)
                     if reduced < margin && !listed[k].contains(column) {
-                        state.pointee.found.append((reduced, Candidate(partner: column, score: s, rank: rank)))
+                        state.pointee.offer(reduced, Candidate(partner: column, score: s, rank: rank))
                     }
                     return -.infinity
                 }
@@ -330,9 +350,9 @@ struct CandidateLists {
         }
         var out: [Int: [Candidate]] = [:], improving = false
         for (k, i) in flagged.enumerated() where !states[k].found.isEmpty {
-            let found = states[k].found.sorted { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1.partner < $1.1.partner) }
+            let found = states[k].found.sorted(by: RowState.before)
             improving = improving || found[0].0 < -1e-9
-            out[i] = found.prefix(limit).map(\.1)
+            out[i] = found.prefix(limits[i]).map(\.1)
         }
         return (out, improving)
     }

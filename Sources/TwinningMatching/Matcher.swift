@@ -85,13 +85,18 @@ struct MatchRun {
     /// Price-out adds, besides the pairs that would improve the solution, those within
     /// this margin of it (a hundredth of the best rank listed): the duals move when the
     /// problem is re-solved, and pairs that close would otherwise be found one round later,
-    /// each round a streaming pass over the rows in question. At most ``pricingLimit`` per hromada
-    /// and round, the lowest reduced costs first.
+    /// each round a streaming pass over the rows in question. At most ``pricingLimit``
+    /// times its demand per hromada and round, the lowest reduced costs first: a hromada
+    /// wanting ten partners among contested ones needs ten times the pairs from outside
+    /// its list, and would otherwise take ten rounds to get them.
     var pricingMargin: Double {
         // Lists come best first, so a list's largest |rank| is at one of its ends.
         0.01 * candidates.lists.reduce(0) { max($0, abs(Double($1.first?.rank ?? 0)), abs(Double($1.last?.rank ?? 0))) }
     }
     static let pricingLimit = 64
+
+    /// What price-out may add to each row in one round (see ``pricingMargin``).
+    var pricingLimits: [Int] { rows.map { Self.pricingLimit * max(1, instance.demand[$0]) } }
 
     /// A partner's slots, bounded by the hromadas taking part (it pairs with each once):
     /// slots up to Int.max neither overflow a sum nor mean anything more.
@@ -105,7 +110,7 @@ struct MatchRun {
         var solved: SparseAssignment
         do { solved = try problem().solve() } catch { throw explain(error) }
         timings.solving += Self.seconds(since: start)
-        let margin = pricingMargin
+        let margin = pricingMargin, limits = pricingLimits
         while true {
             start = DispatchTime.now().uptimeNanoseconds
             let bounds = solved.reducedCostLowerBounds(valueBounds: candidates.bars.map(Double.init))
@@ -115,7 +120,7 @@ struct MatchRun {
             let found = candidates.priceOut(
                 model: model, filter: filter, rows: flagged,
                 outerBounds: solved.reducedCostLowerBounds(valueBounds: candidates.outerBars.map(Double.init)),
-                margin: margin, limit: Self.pricingLimit) { i, j, rank in
+                margin: margin, limits: limits) { i, j, rank in
                 current.reducedCost(row: i, column: j, value: Double(rank))
             }
             timings.pricing += Self.seconds(since: start)
