@@ -8,7 +8,10 @@ import TwinningShared
 /// large file) and parses numbers in place; a CSV library handing out fields as strings
 /// was several times slower before any field was checked (the measurements are in
 /// `Benchmarks/README.md`). It implements RFC 4180: quoted fields with commas, doubled
-/// quotes and line breaks, CRLF or LF endings, a UTF-8 BOM, blank lines skipped.
+/// quotes and line breaks, CRLF or LF endings, a UTF-8 BOM, blank lines skipped. As
+/// spreadsheets save it, the separator may also be `;` (Excel in most of Europe) or a tab
+/// (Excel's "Unicode text", UTF-16 with a BOM, read as its UTF-8): the one the first
+/// record has most of, outside quotes, a comma on a tie.
 ///
 /// This is the one CSV reader of the tool: registries, ties, decisions and numeric
 /// matrices all go through it.
@@ -20,6 +23,8 @@ public final class CSVTable: @unchecked Sendable {
     public var count: Int { lines.count }
     /// 1-based line on which each data record starts.
     public let lines: [Int]
+    /// The separator the file uses: `,`, `;` or a tab.
+    public let separator: Character
 
     private let storage: FileBytes             // the file, NUL-terminated
     private let bytes: UnsafePointer<UInt8>    // its text, after any BOM
@@ -68,6 +73,8 @@ public final class CSVTable: @unchecked Sendable {
     }
 
     /// Field `k` of record `r` as a finite decimal number (see ``DecimalNumber``), or nil.
+    /// In a file separated by `;` or tabs, as spreadsheets in most of Europe save one, a
+    /// decimal comma is read as a point (`0,5`).
     public func double(_ r: Int, _ k: Int) -> Double? {
         let f = firstField[r] + k
         var (a, b) = bounds(f)
@@ -76,6 +83,9 @@ public final class CSVTable: @unchecked Sendable {
         while b > a, bytes[b - 1] == 0x20 { b -= 1 }
         guard a < b else { return nil }
         if let x = DecimalNumber.fastParse(bytes + a, b - a) { return x }
+        if separator != ",", UnsafeBufferPointer(start: bytes + a, count: b - a).contains(0x2C) {
+            return DecimalNumber.parse(string(r, k).replacingOccurrences(of: ",", with: "."))
+        }
         // strtod accepts "nan", "inf", hex and leading spaces: allow only decimal syntax.
         for i in a..<b where !DecimalNumber.isDecimalByte(bytes[i]) { return nil }
         let begin = UnsafeRawPointer(bytes + a).assumingMemoryBound(to: CChar.self)
@@ -93,12 +103,38 @@ public final class CSVTable: @unchecked Sendable {
 
     /// Parses a file's bytes in place (the table keeps them).
     public static func parse(_ contents: FileBytes, file: String, header: Bool = true) throws(InputErrors) -> CSVTable {
+        let contents = try utf8(contents, file: file)
         let skip = contents.withUnsafeBytes { $0.starts(with: [0xEF, 0xBB, 0xBF]) } ? 3 : 0
         let end = contents.count - skip
         guard end < Int(Int32.max) else {
             throw InputErrors(InputError(.unreadable, file: file, "is larger than 2 GiB; split it or keep only the rows needed"))
         }
-        return try scan(contents, skip: skip, end: end, file: file, header: header)
+        let separator = contents.withUnsafeBytes { sniffSeparator(UnsafeBufferPointer(rebasing: $0[skip..<(skip + end)])) }
+        return try scan(contents, skip: skip, end: end, file: file, header: header, separator: separator)
+    }
+
+    /// A UTF-16 file with its byte-order mark (Excel's "Unicode text") as UTF-8; any other
+    /// file as it is (checked for UTF-8 as it is scanned).
+    static func utf8(_ contents: FileBytes, file: String) throws(InputErrors) -> FileBytes {
+        let bom = contents.withUnsafeBytes { Array($0.prefix(2)) }
+        guard bom == [0xFF, 0xFE] || bom == [0xFE, 0xFF] else { return contents }
+        guard let text = String(data: contents.data, encoding: bom == [0xFF, 0xFE] ? .utf16LittleEndian : .utf16BigEndian) else {
+            throw InputErrors(InputError(.encoding, file: file, "starts as UTF-16 text but is not valid UTF-16; save it as UTF-8 or as Unicode text again"))
+        }
+        return FileBytes(copying: Data(text.drop { $0 == "\u{FEFF}" }.utf8))
+    }
+
+    /// The separator of the first record: whichever of `,` `;` and tab it has most of
+    /// outside quotes (a comma when none, or on a tie).
+    static func sniffSeparator(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt8 {
+        var counts: [UInt8: Int] = [0x2C: 0, 0x3B: 0, 0x09: 0], quoted = false
+        for b in bytes {
+            if b == 0x22 { quoted.toggle(); continue }
+            if quoted { continue }
+            if b == 0x0A || b == 0x0D { break }
+            counts[b]? += 1
+        }
+        return [UInt8(0x3B), 0x09].reduce(UInt8(0x2C)) { best, b in counts[b]! > counts[best]! ? b : best }
     }
 
     /// Reads and parses a CSV file named by the user.
@@ -130,7 +166,7 @@ public final class CSVTable: @unchecked Sendable {
     /// cores when the file is large: the halves meet at a line break outside any quoted
     /// field (an even number of quote characters before it), so each half is whole records
     /// and whole characters.
-    private static func scan(_ contents: FileBytes, skip: Int, end: Int, file: String, header: Bool) throws(InputErrors) -> CSVTable {
+    private static func scan(_ contents: FileBytes, skip: Int, end: Int, file: String, header: Bool, separator: UInt8) throws(InputErrors) -> CSVTable {
         let bytes = UnsafePointer(contents.base + skip)
         let parts: [Range<Int>]
         if end > 1 << 20 && ProcessInfo.processInfo.activeProcessorCount > 1, let split = splitPoint(bytes, end) {
@@ -138,7 +174,7 @@ public final class CSVTable: @unchecked Sendable {
         } else {
             parts = [0..<end]
         }
-        var (buffers, results, valid) = scanParts(contents, skip: skip, end: end, parts: parts, file: file)
+        var (buffers, results, valid) = scanParts(contents, skip: skip, end: end, parts: parts, file: file, separator: separator)
         func fail(_ error: InputErrors) -> InputErrors {
             for b in buffers { b.starts.deallocate(); b.ends.deallocate() }
             return error
@@ -148,7 +184,9 @@ public final class CSVTable: @unchecked Sendable {
                                               "is not valid UTF-8 text; save the file as UTF-8 (a BOM is fine)")))
         }
         let fields: Fields
-        do throws(InputErrors) { fields = try join(&results, parts: parts, buffers: buffers, bytes: bytes, file: file) } catch { throw fail(error) }
+        do throws(InputErrors) {
+            fields = try join(&results, parts: parts, buffers: buffers, bytes: bytes, file: file, separator: separator)
+        } catch { throw fail(error) }
         let (firstField, fieldCounts, lines, unescaped) = (fields.firstField, fields.fieldCounts, fields.lines, fields.unescaped)
         guard !firstField.isEmpty else {
             throw fail(InputErrors(InputError(.missing, file: file,
@@ -156,15 +194,16 @@ public final class CSVTable: @unchecked Sendable {
         }
         let split = parts.count > 1 ? parts[1].lowerBound + 1 : Int.max
         guard header else {
-            return CSVTable(file: file, header: [], lines: lines, storage: contents, bytes: bytes, parts: buffers, split: split,
-                            firstField: firstField, fieldCounts: fieldCounts, unescaped: unescaped)
+            return CSVTable(file: file, header: [], lines: lines, separator: Character(UnicodeScalar(separator)), storage: contents,
+                            bytes: bytes, parts: buffers, split: split, firstField: firstField, fieldCounts: fieldCounts, unescaped: unescaped)
         }
         // The header is the first part's first record.
         let headerFields = (firstField[0]..<(firstField[0] + Int(fieldCounts[0]))).map { f -> String in
             let (a, b) = (Int(buffers[0].starts[f]), Int(buffers[0].ends[f]))
             return unescaped[f] ?? String(decoding: UnsafeBufferPointer(start: bytes + a, count: b - a), as: UTF8.self)
         }.map { $0.trimmingCharacters(in: .whitespaces) }
-        return CSVTable(file: file, header: headerFields, lines: Array(lines.dropFirst()), storage: contents, bytes: bytes,
+        return CSVTable(file: file, header: headerFields, lines: Array(lines.dropFirst()), separator: Character(UnicodeScalar(separator)),
+                        storage: contents, bytes: bytes,
                         parts: buffers, split: split, firstField: Array(firstField.dropFirst()),
                         fieldCounts: Array(fieldCounts.dropFirst()), unescaped: unescaped)
     }
@@ -177,7 +216,7 @@ public final class CSVTable: @unchecked Sendable {
     /// byte, plus one), each part's in buffers of its own with room for as many: memory
     /// never touched costs nothing, and buffers of this size come from (and go back to) the
     /// heap the later stages reuse.
-    private static func scanParts(_ contents: FileBytes, skip: Int, end: Int, parts: [Range<Int>], file: String)
+    private static func scanParts(_ contents: FileBytes, skip: Int, end: Int, parts: [Range<Int>], file: String, separator: UInt8)
         -> (buffers: [PartBuffers], results: [Result<Fields, InputErrors>?], valid: [Bool]) {
         let buffers = parts.map { part in
             (starts: UnsafeMutablePointer<Int32>.allocate(capacity: part.count + 1), ends: UnsafeMutablePointer<Int32>.allocate(capacity: part.count + 1))
@@ -198,7 +237,7 @@ public final class CSVTable: @unchecked Sendable {
                     guard checked[k] else { return }
                     shared[k] = Result { () throws(InputErrors) in
                         try scan(bytes: source.base, range: parts[k], firstLine: 1, file: file,
-                                 into: out[k].starts.base, out[k].ends.base, base: parts[k].lowerBound + k)
+                                 into: out[k].starts.base, out[k].ends.base, base: parts[k].lowerBound + k, separator: separator)
                     }
                 }
             }
@@ -209,7 +248,7 @@ public final class CSVTable: @unchecked Sendable {
     /// The parts' records as one, their lines shifted; a part that failed is read again
     /// from the line it starts on, so its error names the problem's own line.
     private static func join(_ results: inout [Result<Fields, InputErrors>?], parts: [Range<Int>], buffers: [PartBuffers],
-                             bytes: UnsafePointer<UInt8>, file: String) throws(InputErrors) -> Fields {
+                             bytes: UnsafePointer<UInt8>, file: String, separator: UInt8) throws(InputErrors) -> Fields {
         var fields = try results[0]!.get()
         results[0] = nil   // so that appending to `fields` does not copy it
         for (k, next) in results.enumerated().dropFirst() {
@@ -218,7 +257,7 @@ public final class CSVTable: @unchecked Sendable {
             case let .failure(error):
                 let again = Result { () throws(InputErrors) in
                     try scan(bytes: bytes, range: parts[k], firstLine: fields.lastLine, file: file,
-                             into: buffers[k].starts, buffers[k].ends, base: parts[k].lowerBound + k)
+                             into: buffers[k].starts, buffers[k].ends, base: parts[k].lowerBound + k, separator: separator)
                 }
                 if case let .failure(located) = again { throw located }
                 throw error
@@ -247,8 +286,8 @@ public final class CSVTable: @unchecked Sendable {
     /// line `firstLine`. Plain local state, no closures: captured variables would be boxed.
     private static func scan(bytes: UnsafePointer<UInt8>, range: Range<Int>, firstLine: Int, file: String,
                              into starts: UnsafeMutablePointer<Int32>, _ ends: UnsafeMutablePointer<Int32>,
-                             base: Int) throws(InputErrors) -> Fields {
-        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+                             base: Int, separator comma: UInt8) throws(InputErrors) -> Fields {
+        let quote = UInt8(ascii: "\""), newline = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
         let end = range.upperBound
         var count = 0                // fields written
         var firstField: [Int] = [], fieldCounts: [Int32] = [], lines: [Int] = []
@@ -329,10 +368,10 @@ public final class CSVTable: @unchecked Sendable {
         return Fields(firstField: firstField, fieldCounts: fieldCounts, lines: lines, unescaped: unescaped, lastLine: line)
     }
 
-    private init(file: String, header: [String], lines: [Int], storage: FileBytes, bytes: UnsafePointer<UInt8>,
+    private init(file: String, header: [String], lines: [Int], separator: Character, storage: FileBytes, bytes: UnsafePointer<UInt8>,
                  parts: [(starts: UnsafeMutablePointer<Int32>, ends: UnsafeMutablePointer<Int32>)], split: Int,
                  firstField: [Int], fieldCounts: [Int32], unescaped: [Int: String]) {
-        self.file = file; self.header = header; self.lines = lines; self.storage = storage; self.bytes = bytes
+        self.file = file; self.header = header; self.lines = lines; self.separator = separator; self.storage = storage; self.bytes = bytes
         for f in unescaped.keys {
             let (p, k) = f < split ? (parts[0], f) : (parts[1], f - split)
             p.ends[k] = -p.ends[k] - 1
