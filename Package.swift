@@ -72,6 +72,12 @@ let package = Package(
             "TwinningShared", "TwinningInput", "TwinningScoring", "TwinningMatching", "TwinningOutput", "TwinningResearch",
         ]),
 
+        /// Sign-ups from form exports: mappings, names resolved to the registry, the overlay.
+        .target(name: "TwinningIntake", dependencies: [
+            "TwinningShared", "TwinningInput", "TwinningOutput",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+
         /// The nightly batch: jobs, the SQLite run store, decisions, diffs, logs.
         .target(name: "TwinningBatch", dependencies: [
             "Twinning",
@@ -82,7 +88,7 @@ let package = Package(
 
         /// The command-line tool: thin, all work happens in the libraries.
         .executableTarget(name: "twinning", dependencies: [
-            "Twinning", "TwinningBatch", "Assignment", "LinearAlgebra",
+            "Twinning", "TwinningBatch", "TwinningIntake", "Assignment", "LinearAlgebra",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .target(name: "CMalloc", condition: .when(platforms: [.linux])),
         ]),
@@ -103,7 +109,7 @@ let package = Package(
         .testTarget(name: "AssignmentTests", dependencies: ["Assignment", "SeededRandom", "TwinningTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "SeededRandom"]),
-        .testTarget(name: "TwinningTests", dependencies: ["Twinning", "TwinningBatch", "SeededRandom", "TwinningTestSupport"]),
+        .testTarget(name: "TwinningTests", dependencies: ["Twinning", "TwinningBatch", "TwinningIntake", "SeededRandom", "TwinningTestSupport"]),
         /// Runs the built `twinning` binary on real files.
         .testTarget(name: "EndToEndTests", dependencies: ["Twinning", "TwinningBatch", "SeededRandom", "TwinningTestSupport", "twinning", "batch-crash"],
                     exclude: ["Fixtures"]),

@@ -31,13 +31,17 @@ public struct InputPaths: Sendable {
     public var ties: String?
     public var rules: String?
     public var weights: String?
+    /// The sign-ups overlay laid over the partners (``SignupOverlay``), if any.
+    public var signups: String?
 
-    public init(hromadas: String, partners: String, ties: String? = nil, rules: String? = nil, weights: String? = nil) {
+    public init(hromadas: String, partners: String, ties: String? = nil, rules: String? = nil, weights: String? = nil,
+                signups: String? = nil) {
         self.hromadas = hromadas
         self.partners = partners
         self.ties = ties
         self.rules = rules
         self.weights = weights
+        self.signups = signups
     }
 
     /// Role → path of every input file.
@@ -46,6 +50,7 @@ public struct InputPaths: Sendable {
         out["ties"] = ties
         out["rules"] = rules
         out["weights"] = weights
+        out["signups"] = signups
         return out
     }
 }

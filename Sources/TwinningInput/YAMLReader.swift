@@ -86,6 +86,25 @@ public struct YAMLReader {
         return out
     }
 
+    /// The entries of a mapping whose keys are the user's own (level words, answer texts):
+    /// any plain text key, each once.
+    public mutating func openEntries(_ node: Node?, what: String) -> [(key: String, keyNode: Node, value: Node)] {
+        guard let node else { return [] }
+        guard let mapping = node.mapping else {
+            fail(node, .syntax, "expected a mapping of \(what)s to their values")
+            return []
+        }
+        var out: [(String, Node, Node)] = []
+        for (k, v) in mapping {
+            guard let name = k.string, k.scalar != nil, !name.isEmpty else {
+                fail(k, .syntax, "each \(what) must be a plain text")
+                continue
+            }
+            out.append((name, k, v))
+        }
+        return out
+    }
+
     /// The items of a sequence.
     public mutating func items(_ node: Node, _ name: String, expected: String) -> [Node]? {
         guard let sequence = node.sequence else {

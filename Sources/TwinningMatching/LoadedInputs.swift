@@ -50,7 +50,10 @@ public struct LoadedInputs: Sendable {
             return c.attempt { () throws(InputErrors) in try parse(contents) }
         }
         let h = parsed("hromadas", paths.hromadas) { (d) throws(InputErrors) in try Registry.parse(d, path: paths.hromadas, side: .hromadas) }
-        let p = parsed("partners", paths.partners) { (d) throws(InputErrors) in try Registry.parse(d, path: paths.partners, side: .partners) }
+        var p = parsed("partners", paths.partners) { (d) throws(InputErrors) in try Registry.parse(d, path: paths.partners, side: .partners) }
+        if let path = paths.signups, let registry = p {
+            p = parsed("signups", path) { (d) throws(InputErrors) in try SignupOverlay.apply(CSVTable.parse(d, file: path), to: registry) }
+        }
         let rules = paths.rules.map { path in
             parsed("rules", path) { (d) throws(InputErrors) in try Rules.parse(InputFile.text(d.data, file: path), file: path) }
         } ?? Rules()

@@ -20,8 +20,12 @@ struct InputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Weights file (YAML); the defaults are in the README.", valueName: "file"), completion: .file(extensions: ["yaml", "yml"]))
     var weights: String?
 
+    @Option(help: ArgumentHelp("Sign-ups overlay (the partners.csv of `twinning intake partners`): its partners become volunteers with their slots and offers.",
+                               valueName: "file"), completion: .file(extensions: ["csv"]))
+    var signups: String?
+
     var paths: InputPaths {
-        InputPaths(hromadas: hromadas, partners: partners, ties: ties.isEmpty ? nil : ties, rules: rules, weights: weights)
+        InputPaths(hromadas: hromadas, partners: partners, ties: ties.isEmpty ? nil : ties, rules: rules, weights: weights, signups: signups)
     }
 }
 

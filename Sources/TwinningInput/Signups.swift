@@ -1,0 +1,75 @@
+import Foundation
+import LinearAlgebra
+import TwinningShared
+
+/// The sign-ups overlay (`twinning intake partners` writes it as `partners.csv`): only
+/// the partners that signed up, by registry id, with their slots and offers. Laid over
+/// the partners' registry it makes those rows volunteers with those slots and offers;
+/// every other row keeps the registry's values. The registry file itself is never edited.
+public enum SignupOverlay {
+    /// The overlay's column of each sector: `offer_<sector>`.
+    public static func column(_ sector: Sector) -> String { "offer_\(sector.rawValue)" }
+    /// The columns it must have besides the offers.
+    public static let required = ["id", "slots"]
+
+    /// The registry with the overlay at `path` laid over it. Unknown ids, an id twice and
+    /// values out of range are problems of the overlay, at their line.
+    public static func apply(path: String, to partners: Registry) throws(InputErrors) -> Registry {
+        try apply(CSVTable.load(path: path), to: partners)
+    }
+
+    public static func apply(_ table: CSVTable, to partners: Registry) throws(InputErrors) -> Registry {
+        let file = table.file
+        var errors: [InputError] = []
+        for name in required where !table.header.contains(name) {
+            errors.append(InputError(.missing, file: file, line: 1, "has no \(name) column; expected the partners.csv that twinning intake partners writes"))
+        }
+        if !errors.isEmpty { throw InputErrors(errors) }
+        let idColumn = table.header.firstIndex(of: "id")!, slotsColumn = table.header.firstIndex(of: "slots")!
+        // The registry's sectors the overlay gives (a sector it lacks keeps 0 for sign-ups).
+        let sectorColumns = partners.sectors.enumerated().compactMap { s, sector in table.header.firstIndex(of: column(sector)).map { (s, $0) } }
+        var volunteers = partners.volunteers, slots = partners.slots
+        var values = (0..<partners.count).flatMap { i in (0..<partners.sectors.count).map { partners.sectorValues[i, $0] } }
+        var seen: [Int: Int] = [:]
+        let index = partners.index(), width = partners.sectors.count
+        for r in 0..<table.count {
+            let line = table.lines[r], id = table.string(r, idColumn)
+            guard let i = index[id] else {
+                errors.append(InputError(.unknownID, file: file, line: line, column: idColumn + 1,
+                                         "id \"\(id.prefix(40))\" is not in \(partners.file); the overlay names registry rows only"))
+                continue
+            }
+            if let earlier = seen[i] {
+                errors.append(InputError(.duplicate, file: file, line: line, column: idColumn + 1, "\(id) signs up twice (first on line \(earlier))"))
+                continue
+            }
+            seen[i] = line
+            guard let k = Int(table.string(r, slotsColumn)), k >= 0 else {
+                errors.append(InputError(.invalidValue, file: file, line: line, column: slotsColumn + 1,
+                                         "slots must be a whole number ≥ 0, found \"\(table.string(r, slotsColumn).prefix(20))\""))
+                continue
+            }
+            volunteers[i] = true
+            slots[i] = k
+            for s in 0..<width { values[i * width + s] = 0 }
+            for (s, c) in sectorColumns {
+                let text = table.string(r, c)
+                if text.isEmpty { continue }
+                guard let x = table.double(r, c), (0...1).contains(x) else {
+                    errors.append(InputError(.invalidValue, file: file, line: line, column: c + 1,
+                                             "\(table.header[c]) must be a number between 0 and 1, found \"\(text.prefix(20))\""))
+                    continue
+                }
+                values[i * width + s] = Float(x)
+            }
+        }
+        if !errors.isEmpty { throw InputErrors(errors) }
+        return Registry(side: partners.side, file: partners.file, ids: partners.ids, names: partners.names, latinNames: partners.latinNames,
+                        levels: partners.levels, countries: partners.countries, regions: partners.regions, nuts2: partners.nuts2,
+                        populations: partners.populations, latitudes: partners.latitudes, longitudes: partners.longitudes,
+                        slots: slots, sectors: partners.sectors, sectorValues: Matrix(rows: partners.count, columns: width, storage: values),
+                        profiles: partners.profiles, profileValues: partners.profileValues, volunteers: volunteers,
+                        euMembers: partners.euMembers, seeking: partners.seeking, statuses: partners.statuses, lines: partners.lines,
+                        index: index)
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import Twinning
+import TwinningIntake
+
+struct Intake: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Turn a sign-up form's export into a sign-ups overlay for matching.",
+        subcommands: [Partners.self])
+
+    struct Partners: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Resolve European sign-ups (a form export) to the partners' registry and write the overlay.",
+            discussion: """
+            EXPORT is what a form tool gives: CSV separated by commas, semicolons or tabs, UTF-8 (with or without \
+            a BOM) or UTF-16 with a BOM (Excel's "Unicode text"). MAPPING (YAML) says which column holds the name, \
+            the country, and optionally a LAU or NUTS code, a region hint, the slots, the offers per sector and \
+            columns to keep (see the README).
+
+            Each row is resolved to one registry place: by its code when given, else by its name in that country \
+            (any script, case, diacritics, apostrophes and words such as Gmina, Stadt, Comune di, Municipality of \
+            set aside; English names of large cities), the region hint telling places of one name apart. A name \
+            that fits several places is ambiguous and never guessed. DIR/resolution.csv has one row per export row \
+            with its status (resolved, ambiguous, unresolved, duplicate) and, for the rows to settle, the closest \
+            places: fill in their id and run again with --resolved DIR/resolution.csv. DIR/partners.csv is the \
+            overlay: `twinning match --signups DIR/partners.csv` makes those partners volunteers with their slots \
+            and offers. Kept columns (personal data) go into the overlay only.
+
+            Examples:
+              twinning intake partners examples/signups/partners-export.csv --mapping examples/signups/partners-mapping.yaml --out signups
+              twinning intake partners export.csv --mapping map.yaml --out signups-2 --resolved signups/resolution.csv
+            """)
+
+        @Argument(help: ArgumentHelp("The form export (CSV).", valueName: "export"), completion: .file(extensions: ["csv", "txt"]))
+        var export: String
+
+        @Option(help: ArgumentHelp("Which column holds what (YAML).", valueName: "file"), completion: .file(extensions: ["yaml", "yml"]))
+        var mapping: String
+
+        @Option(help: ArgumentHelp("Output folder; must not exist yet.", valueName: "folder"), completion: .directory)
+        var out: String
+
+        @Option(help: ArgumentHelp("Partners registry.", valueName: "file"), completion: .file(extensions: ["csv", "json"]))
+        var partners = "Data/partners.csv"
+
+        @Option(help: ArgumentHelp("A resolution.csv with ids filled in by a person for the rows intake could not settle.", valueName: "file"),
+                completion: .file(extensions: ["csv"]))
+        var resolved: String?
+
+        func run() throws {
+            try OutputFolder.checkAvailable(out)
+            var c = ProblemCollector()
+            let table = c.attempt { () throws(InputErrors) in try CSVTable.load(path: export) }
+            let map = c.attempt { () throws(InputErrors) in try IntakeMapping.load(path: mapping) }
+            let registry = c.attempt { () throws(InputErrors) in try Registry.load(path: partners, side: .partners) }
+            try c.finish()
+            let chosen = try resolved.map { path in try PartnerIntake.chosen(in: path, export: table!, mapping: map!) } ?? [:]
+            let intake = try PartnerIntake.run(export: table!, mapping: map!, index: PlaceIndex(registry!), chosen: chosen)
+            try OutputFolder.write(["resolution.csv": Data(intake.resolutionCSV.utf8), "partners.csv": Data(intake.overlayCSV.utf8)], to: out)
+            let counts = intake.counts
+            print("\(intake.rows.count) sign-ups: " + PartnerIntake.Status.allCases.map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
+            print("written \(out)/partners.csv (\(intake.signUps.count) partners) and \(out)/resolution.csv")
+            let open = (counts[.ambiguous] ?? 0) + (counts[.unresolved] ?? 0)
+            if open > 0 {
+                print("\(open) to settle: fill in their id in \(out)/resolution.csv, then run again with --resolved \(out)/resolution.csv")
+            }
+        }
+    }
+}
