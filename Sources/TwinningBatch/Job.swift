@@ -9,6 +9,7 @@ import Yams
 /// hromadas: Data/hromadas.csv
 /// partners: Data/partners.csv
 /// ties: Data/ties.csv
+/// signups: signups/partners.csv    # optional: the overlay of `twinning intake partners`
 /// store: nightly/store.sqlite
 /// output: nightly
 /// scenarios:
@@ -30,18 +31,20 @@ public struct Job: Sendable {
     }
 
     /// Every top-level key a job file may have.
-    public static let keys = ["hromadas", "partners", "ties", "store", "output", "scenarios"]
+    public static let keys = ["hromadas", "partners", "ties", "signups", "store", "output", "scenarios"]
 
     public let file: String
     public let hromadas: String
     public let partners: String
     public let ties: String?
+    /// The sign-ups overlay laid over the partners, if any.
+    public let signups: String?
     public let store: String
     public let output: String
     public let scenarios: [Scenario]
 
     /// The inputs every scenario shares.
-    public var inputs: InputPaths { InputPaths(hromadas: hromadas, partners: partners, ties: ties) }
+    public var inputs: InputPaths { InputPaths(hromadas: hromadas, partners: partners, ties: ties, signups: signups) }
 
     public static func load(path: String) throws(InputErrors) -> Job {
         try parse(InputFile.text(path: path), file: path)
@@ -75,7 +78,7 @@ public struct Job: Sendable {
             reader.fail(line: 0, .missing, "missing scenarios; list at least one, such as - name: default")
         }
         try reader.finish()
-        return Job(file: file, hromadas: values["hromadas"]!, partners: values["partners"]!, ties: values["ties"],
+        return Job(file: file, hromadas: values["hromadas"]!, partners: values["partners"]!, ties: values["ties"], signups: values["signups"],
                    store: values["store"]!, output: values["output"]!, scenarios: scenarios)
     }
 

@@ -73,14 +73,6 @@ extension FieldTable {
             }
         }
         let missing = required.filter { position[$0] == nil }
-        // A header of one column holding the names joined by another separator: a file
-        // saved with semicolons (Excel under Ukrainian, German or Polish settings) or tabs.
-        if !missing.isEmpty, header.count == 1, let separator = [";", "\t"].first(where: { header[0].contains($0) }) {
-            errors.append(error(.syntax, record: -1, field: -1,
-                "its columns are separated by \(separator == ";" ? "semicolons" : "tabs"), not commas (as Excel saves CSV under "
-                    + "Ukrainian, German or Polish settings): save it as \"CSV UTF-8 (comma delimited)\", or replace the separators"))
-            return position
-        }
         for column in missing {
             errors.append(error(.missing, record: -1, field: -1,
                                 "missing column \"\(column)\"; a \(what) file needs \(required.joined(separator: ", "))"))

@@ -3,7 +3,7 @@ import TwinningShared
 import TwinningInput
 
 /// Sign-ups from a form export, resolved to the partners' registry: what
-/// `twinning intake partners` writes. Every export row gets one ``Row`` of the
+/// `twinning intake partners` writes. Every export row gets one ``PartnerIntake/Row`` of the
 /// resolution; the resolved ones (first of each place) become the overlay's rows.
 public struct PartnerIntake: Sendable {
     public enum Status: String, Sendable, CaseIterable {
@@ -35,7 +35,7 @@ public struct PartnerIntake: Sendable {
         public let place: Int
         public let line: Int
         public let slots: Int
-        /// Per sector of ``Sector/allCases``: the offer in [0, 1], nil where the form had no column for it.
+        /// Per sector of `Sector.allCases`: the offer in [0, 1], nil where the form had no column for it.
         public let offers: [Double?]
         public let kept: [String]
     }

@@ -37,7 +37,7 @@ extension PartnerIntake {
     }
 
     /// The overlay (`partners.csv`): the resolved sign-ups only, by registry id, as
-    /// ``SignupOverlay`` reads them, with the kept columns at the end.
+    /// `SignupOverlay` reads them, with the kept columns at the end.
     public var overlayCSV: String {
         let r = index.registry
         let header = ["id", "name", "country", "volunteer", "slots", "offers_source", "signup_line"]

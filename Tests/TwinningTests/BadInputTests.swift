@@ -34,11 +34,20 @@ import Testing
         ("empty file", "", "h.csv: is empty"),
         ("header only", header + "\n", "h.csv: has a header but no data rows"),
         ("unclosed quote", header + "\nUA1,\"Alpha,city,UA,10,50,30,0.5,0.1", "h.csv:2:2: quoted field is never closed"),
-        ("semicolons", header.replacingOccurrences(of: ",", with: ";") + "\n" + good.replacingOccurrences(of: ",", with: ";"),
-         "h.csv:1: its columns are separated by semicolons, not commas (as Excel saves CSV under Ukrainian, German or Polish settings)"),
-        ("tabs", header.replacingOccurrences(of: ",", with: "\t") + "\n" + good.replacingOccurrences(of: ",", with: "\t"),
-         "h.csv:1: its columns are separated by tabs, not commas"),
     ]
+
+    @Test("a registry saved by Excel under Ukrainian, German or Polish settings (semicolons, decimal commas) or as Unicode text (tabs) reads as the comma file")
+    func spreadsheetSeparators() throws {
+        let comma = try Registry.parse(Data((Self.header + "\n" + Self.good + "\n").utf8), file: "h.csv", side: .hromadas)
+        let semicolon = try Registry.parse(Data((Self.header.replacingOccurrences(of: ",", with: ";") + "\n"
+            + Self.good.replacingOccurrences(of: ",", with: ";").replacingOccurrences(of: ".", with: ",") + "\n").utf8), file: "h.csv", side: .hromadas)
+        let tabs = try Registry.parse(Data((Self.header.replacingOccurrences(of: ",", with: "\t") + "\n"
+            + Self.good.replacingOccurrences(of: ",", with: "\t") + "\n").utf8), file: "h.csv", side: .hromadas)
+        for other in [semicolon, tabs] {
+            #expect(other.ids == comma.ids && other.populations == comma.populations && other.latitudes == comma.latitudes)
+            #expect((0..<comma.sectors.count).map { other.sectorValues[0, $0] } == (0..<comma.sectors.count).map { comma.sectorValues[0, $0] })
+        }
+    }
 
     @Test("a ties file for other registries: one line with the fix, not one error per tie; a few unknown ids each with its line")
     func tiesForOtherRegistries() throws {

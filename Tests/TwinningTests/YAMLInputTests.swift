@@ -45,7 +45,7 @@ import Testing
         ("both cap kinds", .rules, "country_caps:\n  PL: 3\nregion_caps:\n  PL213: 1\n",
          ["r.yaml:3:1: region_caps groups partners by region, country_caps (line 1) by country: caps and minimums must all be by country or all by region"]),
         ("misspelt job key", .job, "hromadas: h.csv\npartners: p.csv\nstore: s.sqlite\noutput: out\nwieghts: w.yaml\nscenarios:\n  - name: a\n",
-         ["j.yaml:5:1: unknown job key \"wieghts\"; expected one of hromadas, partners, ties, store, output, scenarios"]),
+         ["j.yaml:5:1: unknown job key \"wieghts\"; expected one of hromadas, partners, ties, signups, store, output, scenarios"]),
         ("misspelt scenario key", .job, "hromadas: h.csv\npartners: p.csv\nstore: s.sqlite\noutput: out\nscenarios:\n  - name: a\n    incumbancy_bonus: 0.1\n",
          ["j.yaml:7:5: unknown scenario key \"incumbancy_bonus\"; did you mean \"incumbency_bonus\"?"]),
         ("bonus NaN", .job, "hromadas: h.csv\npartners: p.csv\nstore: s.sqlite\noutput: out\nscenarios:\n  - name: a\n    incumbency_bonus: .nan\n",

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+import TwinningTestSupport
+
+/// `twinning intake partners` as a coordinator runs it: an export, a person's choices
+/// taken back with `--resolved`, the overlay laid over the registry; files that are not
+/// exports refused with nothing written.
+@Suite struct IntakeCommandTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
+
+    func setUp() throws -> URL {
+        let dir = try scratchDirectory()
+        try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent("Data"), withDestinationURL: Self.root.appendingPathComponent("Data"))
+        try "name: Municipality\ncountry: Country\nslots: Partners\noffers:\n  energy: Energy\nkeep: [Email]\n"
+            .write(to: dir.appendingPathComponent("map.yaml"), atomically: true, encoding: .utf8)
+        // Excel's "Unicode text": UTF-16 with a BOM, tabs.
+        var export = Data([0xFF, 0xFE])
+        export.append("Municipality\tCountry\tPartners\tEnergy\tEmail\r\nŚwidnica\tPolska\t2\tstrong\ts@x.pl\r\nKiel-Stadt\tDE\t1\tsome\tk@x.de\r\n"
+            .data(using: .utf16LittleEndian)!)
+        try export.write(to: dir.appendingPathComponent("export.txt"))
+        return dir
+    }
+
+    @Test("an ambiguous sign-up settled by a person with --resolved; the overlay makes it a volunteer in match")
+    func resolvedByAPerson() throws {
+        let dir = try setUp()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var result = try runTwinning(["intake", "partners", "export.txt", "--mapping", "map.yaml", "--out", "first"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("2 sign-ups: 1 resolved, 1 ambiguous, 0 unresolved, 0 duplicate"), "\(result.stdout)")
+        // The person picks the first candidate of the ambiguous row.
+        let resolution = try String(contentsOf: dir.appendingPathComponent("first/resolution.csv"), encoding: .utf8)
+        var lines = resolution.components(separatedBy: "\n")
+        let row = try #require(lines.firstIndex { $0.hasPrefix("2,Świdnica,PL,ambiguous,") })
+        var cells = lines[row].components(separatedBy: ",")
+        let header = lines[0].components(separatedBy: ",")
+        let candidate = cells[header.firstIndex(of: "candidate_1_id")!]
+        cells[header.firstIndex(of: "id")!] = candidate
+        lines[row] = cells.joined(separator: ",")
+        try lines.joined(separator: "\n").write(to: dir.appendingPathComponent("chosen.csv"), atomically: true, encoding: .utf8)
+        result = try runTwinning(["intake", "partners", "export.txt", "--mapping", "map.yaml", "--out", "second", "--resolved", "chosen.csv"], in: dir)
+        #expect(result.stdout.hasPrefix("2 sign-ups: 2 resolved, 0 ambiguous"), "\(result.stdout)\(result.stderr)")
+        let overlay = try String(contentsOf: dir.appendingPathComponent("second/partners.csv"), encoding: .utf8)
+        #expect(overlay.contains("\(candidate),Świdnica,PL,1,2,signup,2,1,"), "\(overlay)")
+        #expect(overlay.contains("s@x.pl"))
+        result = try runTwinning(["match", "--signups", "second/partners.csv", "--out", "m", "--format", "json"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try String(contentsOf: dir.appendingPathComponent("m/proposals.json"), encoding: .utf8)
+        #expect(json.contains("\"signups\""), "the overlay is recorded among the inputs")
+        #expect(!json.contains("s@x.pl"), "contacts stay in the overlay")
+    }
+
+    @Test("a file that is not an export, an output folder that exists: clear errors, nothing written")
+    func refusals() throws {
+        let dir = try setUp()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data([0x50, 0x4B, 0x03, 0x04, 0xFF, 0x00, 0xC3, 0x28]).write(to: dir.appendingPathComponent("book.xlsx"))
+        var result = try runTwinning(["intake", "partners", "book.xlsx", "--mapping", "map.yaml", "--out", "o"], in: dir)
+        #expect(result.status == 65 && result.stderr.contains("book.xlsx:1: is not valid UTF-8 text"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("o").path))
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("o"), withIntermediateDirectories: true)
+        result = try runTwinning(["intake", "partners", "export.txt", "--mapping", "map.yaml", "--out", "o"], in: dir)
+        #expect(result.status == 73, "\(result.stderr)")
+    }
+}
