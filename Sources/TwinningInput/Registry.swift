@@ -16,7 +16,7 @@ public enum Level: String, Sendable, CaseIterable, Codable {
     /// Length of the name in UTF-8 bytes.
     var utf8: Int { rawValue.utf8.count }
 
-    /// The level's place in ``allCases``, for tables indexed by level.
+    /// The level's place in `allCases`, for tables indexed by level.
     public var ordinal: Int {
         switch self {
         case .village: 0
