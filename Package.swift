@@ -18,6 +18,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/JohnSundell/Plot", from: "0.14.0"),
+        // Spreadsheets (XLSX is a ZIP of XML parts).
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/CoreOffice/XMLCoder", from: "0.18.2"),
         // Documentation only (`swift package generate-documentation`): builds nothing else.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -76,6 +79,8 @@ let package = Package(
         .target(name: "TwinningIntake", dependencies: [
             "TwinningShared", "TwinningInput", "TwinningOutput",
             .product(name: "Yams", package: "Yams"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            .product(name: "XMLCoder", package: "XMLCoder"),
         ]),
 
         /// The nightly batch: jobs, the SQLite run store, decisions, diffs, logs.
@@ -109,7 +114,10 @@ let package = Package(
         .testTarget(name: "AssignmentTests", dependencies: ["Assignment", "SeededRandom", "TwinningTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "SeededRandom"]),
-        .testTarget(name: "TwinningTests", dependencies: ["Twinning", "TwinningBatch", "TwinningIntake", "SeededRandom", "TwinningTestSupport"]),
+        .testTarget(name: "TwinningTests", dependencies: [
+            "Twinning", "TwinningBatch", "TwinningIntake", "SeededRandom", "TwinningTestSupport",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         /// Runs the built `twinning` binary on real files.
         .testTarget(name: "EndToEndTests", dependencies: ["Twinning", "TwinningBatch", "SeededRandom", "TwinningTestSupport", "twinning", "batch-crash"],
                     exclude: ["Fixtures"]),

@@ -12,8 +12,8 @@ struct Intake: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Resolve European sign-ups (a form export) to the partners' registry and write the overlay.",
             discussion: """
-            EXPORT is what a form tool gives: CSV separated by commas, semicolons or tabs, UTF-8 (with or without \
-            a BOM) or UTF-16 with a BOM (Excel's "Unicode text"). MAPPING (YAML) says which column holds the name, \
+            EXPORT is what a form tool gives: an XLSX workbook (its first sheet, or --sheet), or CSV separated by \
+            commas, semicolons or tabs, UTF-8 (with or without a BOM) or UTF-16 with a BOM (Excel's "Unicode text"). MAPPING (YAML) says which column holds the name, \
             the country, and optionally a LAU or NUTS code, a region hint, the slots, the offers per sector and \
             columns to keep (see the README).
 
@@ -31,7 +31,7 @@ struct Intake: ParsableCommand {
               twinning intake partners export.csv --mapping map.yaml --out signups-2 --resolved signups/resolution.csv
             """)
 
-        @Argument(help: ArgumentHelp("The form export (CSV).", valueName: "export"), completion: .file(extensions: ["csv", "txt"]))
+        @Argument(help: ArgumentHelp("The form export (XLSX or CSV).", valueName: "export"), completion: .file(extensions: ["xlsx", "csv", "txt"]))
         var export: String
 
         @Option(help: ArgumentHelp("Which column holds what (YAML).", valueName: "file"), completion: .file(extensions: ["yaml", "yml"]))
@@ -39,6 +39,9 @@ struct Intake: ParsableCommand {
 
         @Option(help: ArgumentHelp("Output folder; must not exist yet.", valueName: "folder"), completion: .directory)
         var out: String
+
+        @Option(help: ArgumentHelp("The sheet of an XLSX export to read (default: the first).", valueName: "name"))
+        var sheet: String?
 
         @Option(help: ArgumentHelp("Partners registry.", valueName: "file"), completion: .file(extensions: ["csv", "json"]))
         var partners = "Data/partners.csv"
@@ -50,7 +53,12 @@ struct Intake: ParsableCommand {
         func run() throws {
             try OutputFolder.checkAvailable(out)
             var c = ProblemCollector()
-            let table = c.attempt { () throws(InputErrors) in try CSVTable.load(path: export) }
+            let table = c.attempt { () throws(InputErrors) in
+                let contents = try InputFile.contents(path: export)
+                return Workbook.isZIP(contents.data)
+                    ? try CSVTable.parse(Workbook.csv(contents.data, file: export, sheet: sheet), file: export)
+                    : try CSVTable.parse(contents, file: export)
+            }
             let map = c.attempt { () throws(InputErrors) in try IntakeMapping.load(path: mapping) }
             let registry = c.attempt { () throws(InputErrors) in try Registry.load(path: partners, side: .partners) }
             try c.finish()

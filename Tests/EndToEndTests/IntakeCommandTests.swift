@@ -56,10 +56,36 @@ import TwinningTestSupport
         defer { try? FileManager.default.removeItem(at: dir) }
         try Data([0x50, 0x4B, 0x03, 0x04, 0xFF, 0x00, 0xC3, 0x28]).write(to: dir.appendingPathComponent("book.xlsx"))
         var result = try runTwinning(["intake", "partners", "book.xlsx", "--mapping", "map.yaml", "--out", "o"], in: dir)
-        #expect(result.status == 65 && result.stderr.contains("book.xlsx:1: is not valid UTF-8 text"), "\(result.stderr)")
+        #expect(result.status == 65 && result.stderr.contains("book.xlsx: is not a readable XLSX workbook (not a ZIP archive)"), "\(result.stderr)")
+        try Data([0x00, 0xFF, 0xC3, 0x28, 0x0A]).write(to: dir.appendingPathComponent("photo.jpg"))
+        result = try runTwinning(["intake", "partners", "photo.jpg", "--mapping", "map.yaml", "--out", "o"], in: dir)
+        #expect(result.status == 65 && result.stderr.contains("photo.jpg:1: is not valid UTF-8 text"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("o").path))
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("o"), withIntermediateDirectories: true)
         result = try runTwinning(["intake", "partners", "export.txt", "--mapping", "map.yaml", "--out", "o"], in: dir)
         #expect(result.status == 73, "\(result.stderr)")
+    }
+
+    @Test("the example export saved as XLSX by LibreOffice goes through intake with the same result as the CSV",
+          .tags(.spreadsheet), .enabled(if: Tool.libreOffice, "needs LibreOffice (apt-get install libreoffice-calc)"))
+    func libreOfficeWorkbook() throws {
+        let dir = try setUp()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let example = Self.root.appendingPathComponent("examples/signups")
+        try FileManager.default.copyItem(at: example.appendingPathComponent("partners-export.csv"), to: dir.appendingPathComponent("export.csv"))
+        // 59 = ';', 34 = '"', 76 = UTF-8: the example as a person opens it in Calc, saved as .xlsx.
+        let converted = try runProcess(URL(fileURLWithPath: Tool.soffice), ["--headless", "-env:UserInstallation=file://\(dir.path)/lo-profile",
+                                       "--infilter=CSV:59,34,76,1", "--convert-to", "xlsx", "export.csv"], in: dir)
+        #expect(converted.status == 0, "\(converted.stderr)")
+        let mapping = example.appendingPathComponent("partners-mapping.yaml").path
+        for (source, out) in [("export.csv", "from-csv"), ("export.xlsx", "from-xlsx")] {
+            let result = try runTwinning(["intake", "partners", source, "--mapping", mapping, "--out", out], in: dir)
+            #expect(result.status == 0, "\(source): \(result.stderr)")
+        }
+        for file in ["resolution.csv", "partners.csv"] {
+            let csv = try Data(contentsOf: dir.appendingPathComponent("from-csv/\(file)"))
+            let xlsx = try Data(contentsOf: dir.appendingPathComponent("from-xlsx/\(file)"))
+            #expect(csv == xlsx, "\(file) differs between the CSV and the XLSX export")
+        }
     }
 }

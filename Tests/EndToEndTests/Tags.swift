@@ -9,6 +9,8 @@ extension Tag {
     @Tag static var browser: Self
     /// Runs Debian's Python 3 with matplotlib (`python3-matplotlib`).
     @Tag static var python: Self
+    /// Runs LibreOffice headless (`libreoffice-calc`): spreadsheets as people open and save them.
+    @Tag static var spreadsheet: Self
     /// Runs the README's examples with the release build (`swift build -c release`).
     @Tag static var readme: Self
     /// Long runs: the full cross-validation of the README.
@@ -30,6 +32,10 @@ enum Tool {
         inCI || (try? ReadmeTests.shell("/usr/bin/python3 -c 'import matplotlib' && echo yes", in: URL(fileURLWithPath: "/"),
                                         path: "/usr/bin:/bin")) == "yes\n"
     }
+
+    static let soffice = "/usr/bin/soffice"
+
+    static var libreOffice: Bool { inCI || FileManager.default.isExecutableFile(atPath: soffice) }
 
     static var releaseBuild: Bool {
         inCI || ReadmeTests.isFresh(ReadmeTests.root.appendingPathComponent(".build/release/twinning"))
