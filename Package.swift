@@ -63,6 +63,7 @@ let package = Package(
         .target(name: "TwinningOutput", dependencies: [
             "TwinningShared", "TwinningInput", "TwinningScoring", "TwinningMatching", "TwinningResearch",
             .product(name: "Plot", package: "Plot"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
 
         /// Measuring and fitting the scores against real partnerships; how stable proposals are.

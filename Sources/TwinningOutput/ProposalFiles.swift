@@ -16,6 +16,8 @@ public enum ProposalFile: String, CaseIterable, Sendable {
     case json = "proposals.json"
     /// The page coordinators open: map, cards, table, charts (``HTMLReport``).
     case report = "report.html"
+    /// The three tables as sheets of one workbook, with what the run used (``XLSXWriter``).
+    case workbook = "proposals.xlsx"
 
     /// The format a file is in.
     public var format: OutputFormat {
@@ -23,13 +25,14 @@ public enum ProposalFile: String, CaseIterable, Sendable {
         case .proposals, .alternatives, .unmatched: return .csv
         case .json: return .json
         case .report: return .html
+        case .workbook: return .xlsx
         }
     }
 }
 
 /// The formats `match` and the batch can write.
 public enum OutputFormat: String, CaseIterable, Sendable {
-    case csv, json, html
+    case csv, json, html, xlsx
 }
 
 /// How the files are written.
@@ -168,7 +171,27 @@ extension ProposalTable {
         case .alternatives: return Data(alternativesTable.csv(excelBOM: excel).utf8)
         case .unmatched: return Data(unmatchedTable.csv(excelBOM: excel).utf8)
         case .json, .report: return try json()
+        case .workbook: return try workbook()
         }
+    }
+
+    /// `proposals.xlsx`: proposals, alternatives and unmatched as sheets (numbers as
+    /// numbers, names in both scripts, header frozen and filtered), and a sheet saying
+    /// what the run used and whom the data credit.
+    public func workbook() throws(OutputError) -> Data {
+        var about: [[Cell]] = [[.text("tool"), .text("twinning " + TwinningVersion.string)],
+                               [.text("total score"), .number(summary.totalScore, digits: 6)],
+                               [.text("proposals"), .integer(summary.proposals)]]
+        about += inputs.sorted { $0.key < $1.key }.map { [.text("input: \($0.key)"), .text("\($0.value.path) (SHA-256 \($0.value.sha256))")] }
+        for (key, value) in rules.recorded.sorted(by: { $0.key < $1.key }) {
+            let shown = try String(decoding: JSONOutput.encode(value, pretty: false), as: UTF8.self).trimmingCharacters(in: .newlines)
+            about.append([.text("rule: \(key)"), .text(shown)])
+        }
+        about += warnings.map { [.text("warning"), .text($0)] }
+        if let attribution { about += attribution.split(separator: "\n").map { [.text("data"), .text(String($0))] } }
+        return try XLSXWriter.workbook([proposalsTable.sheet("proposals"), alternativesTable.sheet("alternatives"),
+                                        unmatchedTable.sheet("unmatched"),
+                                        XLSXWriter.Sheet(name: "about", header: ["what", "value"], rows: about)])
     }
 
     /// The JSON form of the table. Keys are snake_case, spelled out in `CodingKeys`

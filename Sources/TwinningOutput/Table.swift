@@ -82,6 +82,11 @@ public struct Table<Row>: Sendable where Row: Sendable {
         CSVWriter.text(rows.map { row in columns.map { $0.value(row).csv } }, header: columns.map(\.header), excelBOM: excelBOM)
     }
 
+    /// The table as a sheet of a workbook (``XLSXWriter``).
+    public func sheet(_ name: String) -> XLSXWriter.Sheet {
+        XLSXWriter.Sheet(name: name, header: columns.map(\.header), rows: rows.map { row in columns.map { $0.value(row) } })
+    }
+
     /// The table as JSON records: one object per row, keyed by the headers.
     public var records: TableRecords<Row> { TableRecords(table: self) }
 }

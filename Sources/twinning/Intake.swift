@@ -6,7 +6,32 @@ import TwinningIntake
 struct Intake: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Turn a sign-up form's export into a sign-ups overlay for matching.",
-        subcommands: [Partners.self])
+        subcommands: [Partners.self, Template.self])
+
+    struct Template: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a blank sign-up sheet for partners (XLSX and CSV) and the mapping that reads it back.",
+            discussion: """
+            The sheet has English and Ukrainian headings: the municipality or region, its country, its LAU or NUTS \
+            code and NUTS 3 region if known, how many partners it can take, one column per sector with a drop-down \
+            of levels (none, some, strong), and contact columns. A filled sheet goes through \
+            `twinning intake partners SHEET --mapping DIR/partners-mapping.yaml` as it is.
+
+            Example:
+              twinning intake template --out sign-up
+            """)
+
+        @Option(help: ArgumentHelp("Output folder; must not exist yet.", valueName: "folder"), completion: .directory)
+        var out: String
+
+        func run() throws {
+            try OutputFolder.checkAvailable(out)
+            let files = ["partners-signup.xlsx": try SignupTemplate.workbook(), "partners-signup.csv": Data(SignupTemplate.csv.utf8),
+                         "partners-mapping.yaml": Data(SignupTemplate.mapping.utf8)]
+            try OutputFolder.write(files, to: out)
+            print("written \(out)/partners-signup.xlsx, \(out)/partners-signup.csv and \(out)/partners-mapping.yaml")
+        }
+    }
 
     struct Partners: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -23,7 +23,7 @@ struct Match: ParsableCommand {
     @Option(help: ArgumentHelp("Output folder; must not exist yet (default: a new proposals, proposals-2, …).", valueName: "folder"), completion: .directory)
     var out: String?
 
-    @Option(help: "What to write: csv (proposals, alternatives, unmatched), json (proposals.json), html (report.html), both (csv and json), all.")
+    @Option(help: "What to write: csv (proposals, alternatives, unmatched), json (proposals.json), html (report.html), xlsx (proposals.xlsx), both (csv and json), all.")
     var format: FormatChoice = .all
 
     @Option(help: ArgumentHelp("Country outlines (GeoJSON) for the report's map (default: \(MapOutlines.fileName) beside the hromadas file).",
@@ -40,12 +40,13 @@ struct Match: ParsableCommand {
     var candidates: CandidatePool = .volunteers
 
     enum FormatChoice: String, ExpressibleByArgument, CaseIterable {
-        case csv, json, html, both, all
+        case csv, json, html, xlsx, both, all
         var formats: Set<OutputFormat> {
             switch self {
             case .csv: return [.csv]
             case .json: return [.json]
             case .html: return [.html]
+            case .xlsx: return [.xlsx]
             case .both: return [.csv, .json]
             case .all: return Set(OutputFormat.allCases)
             }

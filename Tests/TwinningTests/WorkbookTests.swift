@@ -3,6 +3,7 @@ import Testing
 import ZIPFoundation
 @testable import TwinningInput
 @testable import TwinningIntake
+@testable import TwinningOutput
 
 /// XLSX read as CSV: a workbook made here part by part (shared and inline strings, rich
 /// text, sparse cells, empty rows, a second sheet), and the damaged ones.
@@ -76,5 +77,35 @@ import ZIPFoundation
         } throws: { error in
             (error as? InputErrors)?.errors.first?.description.hasPrefix(row.2) == true
         }
+    }
+}
+
+/// Workbooks written by the tool, read back by its own reader: the same cells, texts that
+/// look like formulas kept as texts, the same bytes twice.
+@Suite struct XLSXWriterTests {
+    @Test("a table written as a sheet reads back cell for cell; =formulas stay text; deterministic bytes")
+    func roundTrip() throws {
+        let sheet = XLSXWriter.Sheet(name: "proposals: [draft]", header: ["name", "score", "count", "note"], rows: [
+            [.text("Łańcut"), .number(0.41994, digits: 4), .integer(3), .text("=HYPERLINK(\"http://x\")")],
+            [.text(" Kiel, \"Stadt\" "), .number(1, digits: 4), .missing, .text("a\u{1}b & <c>")],
+        ])
+        let data = try XLSXWriter.workbook([sheet, XLSXWriter.Sheet(name: "about", header: ["what"], rows: [[.text("x")]])])
+        #expect(data == (try XLSXWriter.workbook([sheet, XLSXWriter.Sheet(name: "about", header: ["what"], rows: [[.text("x")]])])))
+        let csv = String(decoding: try Workbook.csv(data, file: "o.xlsx"), as: UTF8.self)
+        #expect(csv == "name,score,count,note\nŁańcut,0.4199,3,\"=HYPERLINK(\"\"http://x\"\")\"\n\" Kiel, \"\"Stadt\"\" \",1.0000,,ab & <c>\n")
+        #expect(String(decoding: try Workbook.csv(data, file: "o.xlsx", sheet: "about"), as: UTF8.self) == "what\nx\n")
+        #expect(XLSXWriter.columnName(0) == "A" && XLSXWriter.columnName(25) == "Z" && XLSXWriter.columnName(27) == "AB")
+        #expect(XLSXWriter.sheetName("proposals: [draft]") == "proposals draft")
+    }
+
+    @Test("the sign-up template's mapping reads its own headings: a filled sheet needs no editing")
+    func templateMapping() throws {
+        let mapping = try IntakeMapping.parse(SignupTemplate.mapping, file: "partners-mapping.yaml")
+        #expect(mapping.name.name == SignupTemplate.headings[0])
+        let filled = SignupTemplate.csv + "Stadt Kiel,Deutschland,,,2," + Array(repeating: "some", count: 17).joined(separator: ",") + ",A,a@b\n"
+        let intake = try PartnerIntake.run(export: CSVTable.parse(Data(filled.utf8), file: "sheet.csv"), mapping: mapping, index: IntakeTests.index)
+        #expect(intake.rows.map(\.status) == [.resolved])
+        #expect(intake.signUps.first?.offers == Array(repeating: 0.5, count: 17))
+        #expect(intake.signUps.first?.slots == 2)
     }
 }
