@@ -53,8 +53,11 @@ public enum NameKey {
     public static func key(_ name: String) -> String {
         let tokens = fold(name).split(separator: " ").map(String.init)
         var first = 0, last = tokens.count
-        while first < last - 1 && prefixes.contains(tokens[first]) { first += 1 }
-        if first > 0 && first < last - 1 && connectors.contains(tokens[first]) { first += 1 }
+        // Opening words, each perhaps with its joining word ("Municipality of Gmina …").
+        while first < last - 1 && prefixes.contains(tokens[first]) {
+            first += 1
+            if first < last - 1 && connectors.contains(tokens[first]) { first += 1 }
+        }
         while last > first + 1 && suffixes.contains(tokens[last - 1]) { last -= 1 }
         return tokens[first..<last].joined(separator: " ")
     }
