@@ -79,4 +79,24 @@ with open("examples/signups/partners-mapping.yaml", "w", encoding="utf-8") as f:
     for sector, answer in AREAS.items():
         f.write(f"    {answer}: {sector}\n")
     f.write("keep: [Contact person, Contact e-mail]\n")
-print(f"{len(rows)} synthetic sign-ups written to examples/signups/partners-export.csv")
+# The Ukrainian side: a few hromadas' requests, in Ukrainian and in Latin letters, as they
+# write their names ("… сільська територіальна громада", "… miska hromada").
+with open("Data/hromadas.csv", newline="", encoding="utf-8") as f:
+    hromadas = list(csv.DictReader(f))
+SUFFIX = [" сільська територіальна громада", " міська територіальна громада", " громада", " ТГ", ""]
+requests = []
+for h in rng.sample(hromadas, 24):
+    name = h["name"] + rng.choice(SUFFIX) if rng.random() < 0.6 else h["name_en"] + rng.choice([" hromada", ""])
+    requests.append((name, h["region"] if rng.random() < 0.4 else "", rng.choice(["1", "2", "3"]), rng.choice(["так", "так", "ні"])))
+with open("examples/signups/hromadas-requests.csv", "w", newline="", encoding="utf-8") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(["Громада", "Область", "Скільки партнерів", "Шукаємо партнерів зараз"] + [f"Потреба: {AREAS[s]}" for s in sectors[:5]])
+    for name, region, slots, seeking in requests:
+        w.writerow([name, region, slots, seeking] + [rng.choice(LEVELS) for _ in sectors[:5]])
+with open("examples/signups/hromadas-mapping.yaml", "w", encoding="utf-8") as f:
+    f.write("# examples/signups/hromadas-mapping.yaml\n")
+    f.write("# Which column of hromadas-requests.csv holds what (twinning intake hromadas --mapping).\n")
+    f.write("name: Громада\nregion: Область\nslots: Скільки партнерів\nseeking: Шукаємо партнерів зараз\nneeds:\n")
+    for sector in sectors[:5]:
+        f.write(f"  {sector}: \"Потреба: {AREAS[sector]}\"\n")
+print(f"{len(rows)} synthetic sign-ups written to examples/signups/partners-export.csv, {len(requests)} requests to hromadas-requests.csv")

@@ -9,7 +9,7 @@ import Yams
 /// hromadas: Data/hromadas.csv
 /// partners: Data/partners.csv
 /// ties: Data/ties.csv
-/// signups: signups/partners.csv    # optional: the overlay of `twinning intake partners`
+/// signups: [signups/partners.csv]  # optional: overlays of `twinning intake` (a path or a list)
 /// store: nightly/store.sqlite
 /// output: nightly
 /// scenarios:
@@ -37,8 +37,8 @@ public struct Job: Sendable {
     public let hromadas: String
     public let partners: String
     public let ties: String?
-    /// The sign-ups overlay laid over the partners, if any.
-    public let signups: String?
+    /// The sign-ups overlays laid over the registries.
+    public let signups: [String]
     public let store: String
     public let output: String
     public let scenarios: [Scenario]
@@ -60,10 +60,14 @@ public struct Job: Sendable {
         var values: [String: String] = [:]
         var scenarios: [Scenario] = []
         var scenariosGiven = false
+        var signups: [String] = []
         for (key, _, value) in reader.entries(root, keys: keys, what: "job") {
             if key == "scenarios" {
                 scenariosGiven = true
                 scenarios = parseScenarios(value, reader: &reader, resolve: resolve)
+            } else if key == "signups" {
+                let paths = value.sequence.map(Array.init) ?? [value]
+                signups = paths.compactMap { reader.string($0, "signups", expected: "a path or a list of paths").map(resolve) }
             } else if let s = reader.string(value, key, expected: "a path") {
                 values[key] = resolve(s)
             }
@@ -78,7 +82,7 @@ public struct Job: Sendable {
             reader.fail(line: 0, .missing, "missing scenarios; list at least one, such as - name: default")
         }
         try reader.finish()
-        return Job(file: file, hromadas: values["hromadas"]!, partners: values["partners"]!, ties: values["ties"], signups: values["signups"],
+        return Job(file: file, hromadas: values["hromadas"]!, partners: values["partners"]!, ties: values["ties"], signups: signups,
                    store: values["store"]!, output: values["output"]!, scenarios: scenarios)
     }
 

@@ -31,11 +31,12 @@ public struct InputPaths: Sendable {
     public var ties: String?
     public var rules: String?
     public var weights: String?
-    /// The sign-ups overlay laid over the partners (``SignupOverlay``), if any.
-    public var signups: String?
+    /// Sign-ups overlays (``SignupOverlay``) laid over the partners or the hromadas, by
+    /// their columns.
+    public var signups: [String]
 
     public init(hromadas: String, partners: String, ties: String? = nil, rules: String? = nil, weights: String? = nil,
-                signups: String? = nil) {
+                signups: [String] = []) {
         self.hromadas = hromadas
         self.partners = partners
         self.ties = ties
@@ -50,9 +51,12 @@ public struct InputPaths: Sendable {
         out["ties"] = ties
         out["rules"] = rules
         out["weights"] = weights
-        out["signups"] = signups
+        for (k, path) in signups.enumerated() { out[Self.signupsRole(k)] = path }
         return out
     }
+
+    /// The role of the `k`-th sign-ups overlay: `signups`, `signups-2`, …
+    public static func signupsRole(_ k: Int) -> String { k == 0 ? "signups" : "signups-\(k + 1)" }
 }
 
 /// An input file as outputs record it: the path as given and its SHA-256, so that anyone

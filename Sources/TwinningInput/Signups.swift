@@ -2,15 +2,23 @@ import Foundation
 import LinearAlgebra
 import TwinningShared
 
-/// The sign-ups overlay (`twinning intake partners` writes it as `partners.csv`): only
-/// the partners that signed up, by registry id, with their slots and offers. Laid over
-/// the partners' registry it makes those rows volunteers with those slots and offers;
-/// every other row keeps the registry's values. The registry file itself is never edited.
+/// A sign-ups overlay, as `twinning intake` writes it: only the places that signed up, by
+/// registry id. `partners.csv` (European side) holds their slots and offers: laid over
+/// the partners' registry it makes those rows volunteers with those slots and offers.
+/// `hromadas.csv` holds whether each seeks partners now, its slots and needs: laid over
+/// the hromadas' registry it sets those. Every other row keeps the registry's values; the
+/// registry file itself is never edited.
 public enum SignupOverlay {
-    /// The overlay's column of each sector: `offer_<sector>`.
-    public static func column(_ sector: Sector) -> String { "offer_\(sector.rawValue)" }
-    /// The columns it must have besides the offers.
+    /// The overlay's column of each sector: `offer_<sector>` or `need_<sector>`.
+    public static func column(_ sector: Sector, side: Side = .partners) -> String { side.sectorPrefix + sector.rawValue }
+    /// The columns it must have besides the sectors.
     public static let required = ["id", "slots"]
+
+    /// Which registry an overlay is for, by its columns: `volunteer` (partners) or
+    /// `seeking` (hromadas); nil when it has neither.
+    public static func side(of table: CSVTable) -> Side? {
+        table.header.contains("volunteer") ? .partners : table.header.contains("seeking") ? .hromadas : nil
+    }
 
     /// The registry with the overlay at `path` laid over it. Unknown ids, an id twice and
     /// values out of range are problems of the overlay, at their line.
@@ -19,16 +27,18 @@ public enum SignupOverlay {
     }
 
     public static func apply(_ table: CSVTable, to partners: Registry) throws(InputErrors) -> Registry {
-        let file = table.file
+        let file = table.file, side = partners.side
         var errors: [InputError] = []
-        for name in required where !table.header.contains(name) {
-            errors.append(InputError(.missing, file: file, line: 1, "has no \(name) column; expected the partners.csv that twinning intake partners writes"))
+        for name in required + [side == .partners ? "volunteer" : "seeking"] where !table.header.contains(name) {
+            errors.append(InputError(.missing, file: file, line: 1,
+                                     "has no \(name) column; expected the \(side.rawValue).csv that twinning intake \(side.rawValue) writes"))
         }
         if !errors.isEmpty { throw InputErrors(errors) }
         let idColumn = table.header.firstIndex(of: "id")!, slotsColumn = table.header.firstIndex(of: "slots")!
         // The registry's sectors the overlay gives (a sector it lacks keeps 0 for sign-ups).
-        let sectorColumns = partners.sectors.enumerated().compactMap { s, sector in table.header.firstIndex(of: column(sector)).map { (s, $0) } }
-        var volunteers = partners.volunteers, slots = partners.slots
+        let sectorColumns = partners.sectors.enumerated().compactMap { s, sector in table.header.firstIndex(of: column(sector, side: side)).map { (s, $0) } }
+        let seekingColumn = table.header.firstIndex(of: "seeking")
+        var volunteers = partners.volunteers, slots = partners.slots, seeking = partners.seeking
         var values = (0..<partners.count).flatMap { i in (0..<partners.sectors.count).map { partners.sectorValues[i, $0] } }
         var seen: [Int: Int] = [:]
         let index = partners.index(), width = partners.sectors.count
@@ -49,7 +59,16 @@ public enum SignupOverlay {
                                          "slots must be a whole number ≥ 0, found \"\(table.string(r, slotsColumn).prefix(20))\""))
                 continue
             }
-            volunteers[i] = true
+            if side == .partners {
+                volunteers[i] = true
+            } else if let c = seekingColumn {
+                guard let wants = ["1": true, "0": false][table.string(r, c)] else {
+                    errors.append(InputError(.invalidValue, file: file, line: line, column: c + 1,
+                                             "seeking must be 1 or 0, found \"\(table.string(r, c).prefix(20))\""))
+                    continue
+                }
+                seeking[i] = wants
+            }
             slots[i] = k
             for s in 0..<width { values[i * width + s] = 0 }
             for (s, c) in sectorColumns {
@@ -69,7 +88,7 @@ public enum SignupOverlay {
                         populations: partners.populations, latitudes: partners.latitudes, longitudes: partners.longitudes,
                         slots: slots, sectors: partners.sectors, sectorValues: Matrix(rows: partners.count, columns: width, storage: values),
                         profiles: partners.profiles, profileValues: partners.profileValues, volunteers: volunteers,
-                        euMembers: partners.euMembers, seeking: partners.seeking, statuses: partners.statuses, lines: partners.lines,
+                        euMembers: partners.euMembers, seeking: seeking, statuses: partners.statuses, lines: partners.lines,
                         index: index)
     }
 }

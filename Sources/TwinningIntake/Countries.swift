@@ -1,4 +1,4 @@
-/// The countries of the partners' registry, as sign-up forms write them: the registry's
+/// The countries of the registries, as sign-up forms write them: the registry's
 /// code (Eurostat's: `EL` for Greece, `UK` for the United Kingdom), the ISO 3166 code
 /// where it differs, the English name and the country's own names. Compared after
 /// ``NameKey/fold(_:)``, so case, script and diacritics do not matter.
@@ -40,6 +40,7 @@ enum Countries {
         "SI": ["Slovenia", "Slovenija"],
         "SK": ["Slovakia", "Slovensko"],
         "UK": ["United Kingdom", "GB", "Great Britain", "Britain", "UK"],
+        "UA": ["Ukraine", "Україна", "Ukraina"],
     ]
 
     /// Folded name or code → registry code.

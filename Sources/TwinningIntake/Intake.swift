@@ -2,10 +2,12 @@ import Foundation
 import TwinningShared
 import TwinningInput
 
-/// Sign-ups from a form export, resolved to the partners' registry: what
-/// `twinning intake partners` writes. Every export row gets one ``PartnerIntake/Row`` of the
-/// resolution; the resolved ones (first of each place) become the overlay's rows.
-public struct PartnerIntake: Sendable {
+/// Sign-ups from a form export, resolved to a registry: what `twinning intake partners`
+/// (European municipalities and regions: offers, slots) and `twinning intake hromadas`
+/// (hromadas: needs, slots, whether they seek partners now) write. Every export row gets
+/// one ``SignupIntake/Row`` of the resolution; the resolved ones (first of each place)
+/// become the overlay's rows.
+public struct SignupIntake: Sendable {
     public enum Status: String, Sendable, CaseIterable {
         /// One registry place, found by code, name (with the region hint) or a person.
         case resolved
@@ -35,12 +37,17 @@ public struct PartnerIntake: Sendable {
         public let place: Int
         public let line: Int
         public let slots: Int
-        /// Per sector of `Sector.allCases`: the offer in [0, 1], nil where the form had no column for it.
+        /// Hromadas: whether it seeks partners now (the `seeking` column; true without one).
+        public let seeking: Bool
+        /// Per sector of `Sector.allCases`: the offer (partners) or need (hromadas) in
+        /// [0, 1], nil where the form had no column for it.
         public let offers: [Double?]
         public let kept: [String]
     }
 
     public let export: String
+    /// Whose sign-ups: the registry's side.
+    public var side: Side { index.registry.side }
     public let rows: [Row]
     public let signUps: [SignUp]
     public let mapping: IntakeMapping
@@ -52,7 +59,7 @@ public struct PartnerIntake: Sendable {
     /// together, each at its file, line and column. `chosen`: export line → id a person
     /// gave in resolution.csv (`--resolved`).
     public static func run(export table: CSVTable, mapping: IntakeMapping, index: PlaceIndex,
-                           chosen: [Int: (id: String, line: Int, file: String)] = [:]) throws(InputErrors) -> PartnerIntake {
+                           chosen: [Int: (id: String, line: Int, file: String)] = [:]) throws(InputErrors) -> SignupIntake {
         var errors: [InputError] = []
         let file = table.file
         func column(_ c: IntakeMapping.Column) -> Int? {
@@ -62,34 +69,45 @@ public struct PartnerIntake: Sendable {
                     + "; its columns are " + table.header.map { "\"\($0.prefix(40))\"" }.joined(separator: ", ")))
             return nil
         }
-        let nameColumn = column(mapping.name), countryColumn = column(mapping.country)
+        let side = index.registry.side, sectorsKey = side == .partners ? "offers" : "needs"
+        if let given = mapping.sectorsKey, given.key != sectorsKey {
+            errors.append(InputError(.invalidValue, file: mapping.file, line: given.line,
+                "\(given.key) is for \(given.key == "offers" ? "partners" : "hromadas"); a \(side == .partners ? "partner" : "hromada") sign-up says its \(sectorsKey)"))
+        }
+        if side == .partners && mapping.country == nil {
+            errors.append(InputError(.missing, file: mapping.file, line: 1, "the mapping must say which column holds the country (country: <column heading>)"))
+        }
+        let nameColumn = column(mapping.name), countryColumn = mapping.country.flatMap(column)
         let codeColumn = mapping.code.flatMap(column), regionColumn = mapping.region.flatMap(column)
-        let slotsColumn = mapping.slots.flatMap(column), keptColumns = mapping.keep.map(column)
+        let slotsColumn = mapping.slots.flatMap(column), seekingColumn = mapping.seeking.flatMap(column)
+        let keptColumns = mapping.keep.map(column)
         var sectorColumns: [(Int, Int)] = []   // (sector index, export column)
         var answers: (column: Int, separator: String, meaning: [String: [Sector]])?
-        switch mapping.offers {
+        switch mapping.sectors {
         case let .columns(list)?:
             for (sector, c) in list { if let k = column(c) { sectorColumns.append((Sector.allCases.firstIndex(of: sector)!, k)) } }
         case let .answers(c, separator, meaning)?:
             if let k = column(c) { answers = (k, separator, meaning) }
         case nil: break
         }
-        guard errors.isEmpty, let nameColumn, let countryColumn else { throw InputErrors(errors) }
+        guard errors.isEmpty, let nameColumn else { throw InputErrors(errors) }
+        let countries = Set(index.registry.countries)
 
         var rows: [Row] = [], signUps: [SignUp] = [], first: [Int: (line: Int, signUp: SignUp)] = [:]
         let registry = index.registry
         for r in 0..<table.count {
             let line = table.lines[r]
             func cell(_ k: Int) -> String { k < table.fieldCount(r) ? table.string(r, k) : "" }
-            let mapped = [nameColumn, countryColumn] + [codeColumn, regionColumn, slotsColumn].compactMap { $0 } + sectorColumns.map(\.1)
+            let mapped = [nameColumn] + [countryColumn, codeColumn, regionColumn, slotsColumn, seekingColumn].compactMap { $0 } + sectorColumns.map(\.1)
             if mapped.allSatisfy({ cell($0).isEmpty }) {
                 errors.append(InputError(.missing, file: file, line: line, "is empty (every mapped column blank): delete the row"))
                 continue
             }
-            let name = cell(nameColumn), countryText = cell(countryColumn)
-            guard let country = Countries.code(countryText) else {
-                errors.append(InputError(.invalidValue, file: file, line: line, column: countryColumn + 1,
-                    "country \"\(countryText.prefix(40))\" is not one of the registry's: give a name such as Poland or Polska, or a code such as PL"))
+            let name = cell(nameColumn), countryText = countryColumn.map(cell) ?? "UA"
+            guard let country = Countries.code(countryText), countries.contains(country) else {
+                errors.append(InputError(.invalidValue, file: file, line: line, column: (countryColumn ?? 0) + 1,
+                    "country \"\(countryText.prefix(40))\" is not one of the \(side.rawValue)' registry ("
+                        + (side == .partners ? "give a name such as Poland or Polska, or a code such as PL)" : "hromadas are in Ukraine, UA)")))
                 continue
             }
             // Offers: numbers or level words, or the answers of one question.
@@ -124,6 +142,15 @@ public struct PartnerIntake: Sendable {
                     for sector in sectors { offers[Sector.allCases.firstIndex(of: sector)!] = 1 }
                 }
             }
+            var seeking = true
+            if let k = seekingColumn, !cell(k).isEmpty {
+                guard let answer = Self.yesNo[NameKey.fold(cell(k))] else {
+                    errors.append(InputError(.invalidValue, file: file, line: line, column: k + 1,
+                                             "\(table.header[k].prefix(40)) must be yes or no (or 1 or 0), found \(cell(k).prefix(20))"))
+                    continue
+                }
+                seeking = answer
+            }
             var slots = 1
             if let k = slotsColumn, !cell(k).isEmpty {
                 guard let n = Int(cell(k)), n >= 0 else {
@@ -152,9 +179,9 @@ public struct PartnerIntake: Sendable {
             }
             switch match {
             case let .one(i, how):
-                let signUp = SignUp(place: i, line: line, slots: slots, offers: offers, kept: keptColumns.map { $0.map(cell) ?? "" })
+                let signUp = SignUp(place: i, line: line, slots: slots, seeking: seeking, offers: offers, kept: keptColumns.map { $0.map(cell) ?? "" })
                 if let earlier = first[i] {
-                    let same = earlier.signUp.slots == slots && earlier.signUp.offers == offers
+                    let same = earlier.signUp.slots == slots && earlier.signUp.offers == offers && earlier.signUp.seeking == seeking
                     rows.append(Row(line: line, name: name, country: country, status: .duplicate, place: i,
                                     why: "\(registry.latinNames[i]) signed up on line \(earlier.line) too; "
                                         + (same ? "same answers, merged" : "different answers: the first stands, correct or delete one of the two lines"),
@@ -172,8 +199,12 @@ public struct PartnerIntake: Sendable {
             }
         }
         if !errors.isEmpty { throw InputErrors(errors) }
-        return PartnerIntake(export: file, rows: rows, signUps: signUps, mapping: mapping, index: index)
+        return SignupIntake(export: file, rows: rows, signUps: signUps, mapping: mapping, index: index)
     }
+
+    /// Answers to "do you seek partners now?", folded.
+    static let yesNo: [String: Bool] = ["yes": true, "no": false, "1": true, "0": false, "true": true, "false": false,
+                                        "tak": true, "ni": false, "y": true, "n": false]
 
     static func levelWords(_ mapping: IntakeMapping) -> String {
         mapping.levels.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.map(\.key).joined(separator: ", ")

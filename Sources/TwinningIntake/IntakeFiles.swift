@@ -3,18 +3,18 @@ import TwinningShared
 import TwinningInput
 import TwinningOutput
 
-extension PartnerIntake {
+extension SignupIntake {
     /// How many candidates resolution.csv lists for a person to choose from.
     public static let candidatesShown = 3
 
     /// `resolution.csv`: one row per export row, in export order — its line, the name and
-    /// country as given, the status, the id and registry name chosen, why, and for the
-    /// rows a person must settle the closest registry places. A person fills `id` on
+    /// country as given, the status, the id, registry name and region (NUTS 3, or oblast)
+    /// chosen, why, and for the rows a person must settle the closest registry places. A person fills `id` on
     /// those rows and runs intake again with `--resolved`.
     public var resolutionCSV: String {
         let r = index.registry
-        var header = ["line", "name_given", "country_given", "status", "id", "registry_name", "nuts3", "population", "why"]
-        for k in 1...Self.candidatesShown { header += ["candidate_\(k)_id", "candidate_\(k)_name", "candidate_\(k)_nuts3", "candidate_\(k)_population"] }
+        var header = ["line", "name_given", "country_given", "status", "id", "registry_name", "region", "population", "why"]
+        for k in 1...Self.candidatesShown { header += ["candidate_\(k)_id", "candidate_\(k)_name", "candidate_\(k)_region", "candidate_\(k)_population"] }
         let rows = rows.map { row -> [String] in
             var cells = [String(row.line), row.name, row.country, row.status.rawValue]
             if let i = row.place {
@@ -36,14 +36,21 @@ extension PartnerIntake {
         return CSVWriter.text(rows, header: header)
     }
 
-    /// The overlay (`partners.csv`): the resolved sign-ups only, by registry id, as
-    /// `SignupOverlay` reads them, with the kept columns at the end.
+    /// The overlay's file name: `partners.csv` or `hromadas.csv`.
+    public var overlayName: String { "\(side.rawValue).csv" }
+
+    /// The overlay: the resolved sign-ups only, by registry id, as `SignupOverlay` reads
+    /// them (partners: volunteers with slots and offers; hromadas: seeking or not, slots
+    /// and needs), with the kept columns at the end.
     public var overlayCSV: String {
         let r = index.registry
-        let header = ["id", "name", "country", "volunteer", "slots", "offers_source", "signup_line"]
-            + Sector.allCases.map(SignupOverlay.column) + mapping.keep.map(\.name)
+        let partners = side == .partners
+        let header = ["id", "name", partners ? "country" : "region", partners ? "volunteer" : "seeking", "slots",
+                      partners ? "offers_source" : "needs_source", "signup_line"]
+            + Sector.allCases.map { SignupOverlay.column($0, side: side) } + mapping.keep.map(\.name)
         let rows = signUps.map { s -> [String] in
-            [r.ids[s.place], r.bothNames(s.place), r.countries[s.place], "1", String(s.slots), "signup", String(s.line)]
+            [r.ids[s.place], r.bothNames(s.place), partners ? r.countries[s.place] : r.regions[s.place], s.seeking ? "1" : "0",
+             String(s.slots), "signup", String(s.line)]
                 + s.offers.map { Self.decimal($0 ?? 0) } + s.kept
         }
         return CSVWriter.text(rows, header: header)

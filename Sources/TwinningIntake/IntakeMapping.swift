@@ -18,6 +18,11 @@ import TwinningInput
 /// keep: [Contact person, Email]   # columns carried into the overlay only (personal data)
 /// ```
 ///
+/// For hromadas (`twinning intake hromadas`) `needs` takes the place of `offers`, the
+/// country may be left out (Ukraine), the region hint is the oblast (`Vinnytsia Oblast`)
+/// and `seeking` names a column saying whether the hromada seeks partners now (yes/no,
+/// 1/0; every row seeks when absent).
+///
 /// or, for a form with one multiple-choice question, `offers` names that column, what
 /// separates the answers and which sectors each answer means:
 ///
@@ -44,14 +49,18 @@ public struct IntakeMapping: Sendable {
     }
 
     public let file: String
-    public let name: Column, country: Column
-    public let code: Column?, region: Column?, slots: Column?
-    public let offers: Offers?
+    public let name: Column
+    public let country: Column?
+    public let code: Column?, region: Column?, slots: Column?, seeking: Column?
+    /// Offers (partners) or needs (hromadas) per sector.
+    public let sectors: Offers?
+    /// The key the sectors were given under (`offers` or `needs`) and where.
+    public let sectorsKey: (key: String, line: Int)?
     /// Level word (folded) → value.
     public let levels: [String: Double]
     public let keep: [Column]
 
-    public static let keys = ["name", "country", "code", "region", "slots", "offers", "levels", "keep"]
+    public static let keys = ["name", "country", "code", "region", "slots", "seeking", "offers", "needs", "levels", "keep"]
     public static let defaultLevels: [String: Double] = ["none": 0, "some": 0.5, "strong": 1]
 
     public static func load(path: String) throws(InputErrors) -> IntakeMapping {
@@ -61,10 +70,15 @@ public struct IntakeMapping: Sendable {
     public static func parse(_ text: String, file: String) throws(InputErrors) -> IntakeMapping {
         let root = try YAMLReader.parse(text, file: file)
         var reader = YAMLReader(file: file)
-        var columns: [String: Column] = [:], offers: Offers?, levels = defaultLevels, keep: [Column] = []
-        for (key, _, value) in reader.entries(root, keys: keys, what: "mapping") {
+        var columns: [String: Column] = [:], offers: Offers?, sectorsKey: (String, Int)?, levels = defaultLevels, keep: [Column] = []
+        for (key, keyNode, value) in reader.entries(root, keys: keys, what: "mapping") {
             switch key {
-            case "offers": offers = parseOffers(value, reader: &reader)
+            case "offers", "needs":
+                if let (other, line) = sectorsKey {
+                    reader.fail(keyNode, .conflict, "\(key) and \(other) (line \(line)) both given: offers are for partners, needs for hromadas")
+                }
+                sectorsKey = (key, keyNode.mark?.line ?? 0)
+                offers = parseOffers(value, key: key, reader: &reader)
             case "levels":
                 var read: [String: Double] = [:]
                 for (word, _, number) in reader.openEntries(value, what: "level") {
@@ -77,12 +91,13 @@ public struct IntakeMapping: Sendable {
                 if let c = column(value, key, &reader) { columns[key] = c }
             }
         }
-        for key in ["name", "country"] where columns[key] == nil {
-            reader.fail(line: root?.mark?.line ?? 1, .missing, "the mapping must say which column holds the \(key) (\(key): <column heading>)")
+        if columns["name"] == nil {
+            reader.fail(line: root?.mark?.line ?? 1, .missing, "the mapping must say which column holds the name (name: <column heading>)")
         }
         try reader.finish()
-        return IntakeMapping(file: file, name: columns["name"]!, country: columns["country"]!, code: columns["code"],
-                             region: columns["region"], slots: columns["slots"], offers: offers, levels: levels, keep: keep)
+        return IntakeMapping(file: file, name: columns["name"]!, country: columns["country"], code: columns["code"],
+                             region: columns["region"], slots: columns["slots"], seeking: columns["seeking"], sectors: offers,
+                             sectorsKey: sectorsKey, levels: levels, keep: keep)
     }
 
     /// A column heading named under `key`.
@@ -92,21 +107,21 @@ public struct IntakeMapping: Sendable {
         }
     }
 
-    static func parseOffers(_ value: Node, reader: inout YAMLReader) -> Offers? {
+    static func parseOffers(_ value: Node, key sectorsKey: String, reader: inout YAMLReader) -> Offers? {
         let sectors = Sector.allCases.map(\.rawValue)
         if value.mapping?.keys.contains(where: { $0.string == "column" }) ?? false {
             var list: Column?, separator = ";", meaning: [String: [Sector]] = [:]
-            for (key, _, v) in reader.entries(value, keys: ["column", "separator", "answers"], what: "offers") {
+            for (key, _, v) in reader.entries(value, keys: ["column", "separator", "answers"], what: sectorsKey) {
                 switch key {
-                case "column": list = column(v, "offers.column", &reader)
-                case "separator": separator = reader.string(v, "offers.separator", expected: "the text between answers, such as \";\"") ?? separator
+                case "column": list = column(v, "\(sectorsKey).column", &reader)
+                case "separator": separator = reader.string(v, "\(sectorsKey).separator", expected: "the text between answers, such as \";\"") ?? separator
                 default:
                     for (answer, _, means) in reader.openEntries(v, what: "answer") {
                         let words = means.sequence.map(Array.init) ?? [means]
                         var found: [Sector] = []
                         for word in words {
                             guard let text = word.scalar?.string, let sector = Sector(rawValue: text) else {
-                                reader.fail(word, .invalidValue, "offers.answers.\(answer) must name sectors (\(sectors.joined(separator: ", "))), found "
+                                reader.fail(word, .invalidValue, "\(sectorsKey).answers.\(answer) must name sectors (\(sectors.joined(separator: ", "))), found "
                                             + "\(YAMLReader.shown(word))" + Suggestions.phrase(for: word.scalar?.string ?? "", among: sectors))
                                 continue
                             }
@@ -117,14 +132,14 @@ public struct IntakeMapping: Sendable {
                 }
             }
             guard let list else {
-                reader.fail(value, .missing, "offers must name its column (offers.column: <column heading>)")
+                reader.fail(value, .missing, "\(sectorsKey) must name its column (\(sectorsKey).column: <column heading>)")
                 return nil
             }
             return .answers(column: list, separator: separator, meaning: meaning)
         }
         var out: [(Sector, Column)] = []
         for (key, _, v) in reader.entries(value, keys: sectors, what: "sector") {
-            if let c = column(v, "offers.\(key)", &reader) { out.append((Sector(rawValue: key)!, c)) }
+            if let c = column(v, "\(sectorsKey).\(key)", &reader) { out.append((Sector(rawValue: key)!, c)) }
         }
         return .columns(out)
     }

@@ -87,5 +87,9 @@ public enum NameKey {
         "stadt", "landeshauptstadt", "universitatsstadt", "hansestadt", "kreisstadt", "stadtgemeinde", "gemeinde",
         "markt", "city", "town", "municipality", "gmina", "miasto", "kommune", "kommun", "commune", "grad",
         "vald", "novads", "kaupunki", "kunta", "dimos", "mesto", "obec",
+        // Hromadas ("Агрономічна сільська територіальна громада", "Вінницька міська ТГ"), in the
+        // national romanisation and in ICU's, and in English.
+        "hromada", "gromada", "terytorialna", "teritorialna", "silska", "selyshchna", "selisna", "miska", "tg", "otg",
+        "rada", "community", "territorial", "village", "settlement",
     ]
 }

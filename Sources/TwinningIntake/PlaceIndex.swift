@@ -76,8 +76,9 @@ public struct PlaceIndex: Sendable {
         }
         rows = Array(Set(rows)).sorted()
         if rows.count > 1, let region, !region.isEmpty {
-            let hint = region.uppercased().replacingOccurrences(of: " ", with: "")
-            let narrowed = rows.filter { registry.regions[$0].uppercased().hasPrefix(hint) || registry.nuts2[$0].uppercased().hasPrefix(hint) }
+            // A NUTS code or its start (partners), an oblast's name (hromadas), as folded.
+            let hint = NameKey.fold(region)
+            let narrowed = rows.filter { NameKey.fold(registry.regions[$0]).hasPrefix(hint) || NameKey.fold(registry.nuts2[$0]).hasPrefix(hint) }
             if !narrowed.isEmpty && narrowed.count < rows.count {
                 rows = narrowed
                 how += " and region \(region)"

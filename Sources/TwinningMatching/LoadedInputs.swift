@@ -49,10 +49,20 @@ public struct LoadedInputs: Sendable {
             digests[role] = Background { Digest.sha256(contents.data) }
             return c.attempt { () throws(InputErrors) in try parse(contents) }
         }
-        let h = parsed("hromadas", paths.hromadas) { (d) throws(InputErrors) in try Registry.parse(d, path: paths.hromadas, side: .hromadas) }
+        var h = parsed("hromadas", paths.hromadas) { (d) throws(InputErrors) in try Registry.parse(d, path: paths.hromadas, side: .hromadas) }
         var p = parsed("partners", paths.partners) { (d) throws(InputErrors) in try Registry.parse(d, path: paths.partners, side: .partners) }
-        if let path = paths.signups, let registry = p {
-            p = parsed("signups", path) { (d) throws(InputErrors) in try SignupOverlay.apply(CSVTable.parse(d, file: path), to: registry) }
+        // Each overlay over the registry its columns name (partners: volunteer; hromadas: seeking).
+        for (k, path) in paths.signups.enumerated() {
+            guard let table = parsed(InputPaths.signupsRole(k), path, { (d) throws(InputErrors) in try CSVTable.parse(d, file: path) }) else { continue }
+            switch SignupOverlay.side(of: table) {
+            case .partners?:
+                if let registry = p { p = c.attempt { () throws(InputErrors) in try SignupOverlay.apply(table, to: registry) } }
+            case .hromadas?:
+                if let registry = h { h = c.attempt { () throws(InputErrors) in try SignupOverlay.apply(table, to: registry) } }
+            case nil:
+                c.add(InputError(.missing, file: path, line: 1,
+                                 "is not a sign-ups overlay (no volunteer or seeking column): give the partners.csv or hromadas.csv that twinning intake writes"))
+            }
         }
         let rules = paths.rules.map { path in
             parsed("rules", path) { (d) throws(InputErrors) in try Rules.parse(InputFile.text(d.data, file: path), file: path) }

@@ -20,9 +20,9 @@ struct InputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Weights file (YAML); the defaults are in the README.", valueName: "file"), completion: .file(extensions: ["yaml", "yml"]))
     var weights: String?
 
-    @Option(help: ArgumentHelp("Sign-ups overlay (the partners.csv of `twinning intake partners`): its partners become volunteers with their slots and offers.",
-                               valueName: "file"), completion: .file(extensions: ["csv"]))
-    var signups: String?
+    @Option(help: ArgumentHelp("A sign-ups overlay of `twinning intake` (repeatable): partners.csv makes its partners volunteers with their slots "
+                               + "and offers, hromadas.csv sets its hromadas' seeking, slots and needs.", valueName: "file"), completion: .file(extensions: ["csv"]))
+    var signups: [String] = []
 
     var paths: InputPaths {
         InputPaths(hromadas: hromadas, partners: partners, ties: ties.isEmpty ? nil : ties, rules: rules, weights: weights, signups: signups)

@@ -6,7 +6,30 @@ import TwinningIntake
 struct Intake: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Turn a sign-up form's export into a sign-ups overlay for matching.",
-        subcommands: [Partners.self, Template.self])
+        subcommands: [Partners.self, Hromadas.self, Template.self])
+
+    struct Hromadas: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Resolve hromadas' requests (a form export) to the hromadas' registry and write the overlay.",
+            discussion: """
+            As `intake partners`, for the Ukrainian side: MAPPING names the hromada's column, optionally the oblast \
+            (region, a hint), a code (the registry id), the slots (partners wanted in all), a seeking column (yes/no: \
+            whether it seeks partners now) and `needs` per sector. Names are compared in Ukrainian or in Latin \
+            letters, with words such as "сільська територіальна громада", "міська ТГ", "hromada" set aside. \
+            DIR/hromadas.csv is the overlay: `twinning match --signups DIR/hromadas.csv` sets those hromadas' \
+            seeking, slots and needs.
+
+            Example:
+              twinning intake hromadas requests.xlsx --mapping requests-mapping.yaml --out requests
+            """)
+
+        @OptionGroup var options: IntakeOptions
+
+        @Option(help: ArgumentHelp("Hromadas registry.", valueName: "file"), completion: .file(extensions: ["csv", "json"]))
+        var hromadas = "Data/hromadas.csv"
+
+        func run() throws { try options.run(registry: hromadas, side: .hromadas) }
+    }
 
     struct Template: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -56,47 +79,55 @@ struct Intake: ParsableCommand {
               twinning intake partners export.csv --mapping map.yaml --out signups-2 --resolved signups/resolution.csv
             """)
 
-        @Argument(help: ArgumentHelp("The form export (XLSX or CSV).", valueName: "export"), completion: .file(extensions: ["xlsx", "csv", "txt"]))
-        var export: String
-
-        @Option(help: ArgumentHelp("Which column holds what (YAML).", valueName: "file"), completion: .file(extensions: ["yaml", "yml"]))
-        var mapping: String
-
-        @Option(help: ArgumentHelp("Output folder; must not exist yet.", valueName: "folder"), completion: .directory)
-        var out: String
-
-        @Option(help: ArgumentHelp("The sheet of an XLSX export to read (default: the first).", valueName: "name"))
-        var sheet: String?
+        @OptionGroup var options: IntakeOptions
 
         @Option(help: ArgumentHelp("Partners registry.", valueName: "file"), completion: .file(extensions: ["csv", "json"]))
         var partners = "Data/partners.csv"
 
-        @Option(help: ArgumentHelp("A resolution.csv with ids filled in by a person for the rows intake could not settle.", valueName: "file"),
-                completion: .file(extensions: ["csv"]))
-        var resolved: String?
+        func run() throws { try options.run(registry: partners, side: .partners) }
+    }
+}
 
-        func run() throws {
-            try OutputFolder.checkAvailable(out)
-            var c = ProblemCollector()
-            let table = c.attempt { () throws(InputErrors) in
-                let contents = try InputFile.contents(path: export)
-                return Workbook.isZIP(contents.data)
-                    ? try CSVTable.parse(Workbook.csv(contents.data, file: export, sheet: sheet), file: export)
-                    : try CSVTable.parse(contents, file: export)
-            }
-            let map = c.attempt { () throws(InputErrors) in try IntakeMapping.load(path: mapping) }
-            let registry = c.attempt { () throws(InputErrors) in try Registry.load(path: partners, side: .partners) }
-            try c.finish()
-            let chosen = try resolved.map { path in try PartnerIntake.chosen(in: path, export: table!, mapping: map!) } ?? [:]
-            let intake = try PartnerIntake.run(export: table!, mapping: map!, index: PlaceIndex(registry!), chosen: chosen)
-            try OutputFolder.write(["resolution.csv": Data(intake.resolutionCSV.utf8), "partners.csv": Data(intake.overlayCSV.utf8)], to: out)
-            let counts = intake.counts
-            print("\(intake.rows.count) sign-ups: " + PartnerIntake.Status.allCases.map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
-            print("written \(out)/partners.csv (\(intake.signUps.count) partners) and \(out)/resolution.csv")
-            let open = (counts[.ambiguous] ?? 0) + (counts[.unresolved] ?? 0)
-            if open > 0 {
-                print("\(open) to settle: fill in their id in \(out)/resolution.csv, then run again with --resolved \(out)/resolution.csv")
-            }
+/// What both sides of `intake` take: the export, its mapping, where to write, and a
+/// person's choices from an earlier run.
+struct IntakeOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("The form export (XLSX or CSV).", valueName: "export"), completion: .file(extensions: ["xlsx", "csv", "txt"]))
+    var export: String
+
+    @Option(help: ArgumentHelp("Which column holds what (YAML).", valueName: "file"), completion: .file(extensions: ["yaml", "yml"]))
+    var mapping: String
+
+    @Option(help: ArgumentHelp("Output folder; must not exist yet.", valueName: "folder"), completion: .directory)
+    var out: String
+
+    @Option(help: ArgumentHelp("The sheet of an XLSX export to read (default: the first).", valueName: "name"))
+    var sheet: String?
+
+    @Option(help: ArgumentHelp("A resolution.csv with ids filled in by a person for the rows intake could not settle.", valueName: "file"),
+            completion: .file(extensions: ["csv"]))
+    var resolved: String?
+
+    func run(registry path: String, side: Side) throws {
+        try OutputFolder.checkAvailable(out)
+        var c = ProblemCollector()
+        let table = c.attempt { () throws(InputErrors) in
+            let contents = try InputFile.contents(path: export)
+            return Workbook.isZIP(contents.data)
+                ? try CSVTable.parse(Workbook.csv(contents.data, file: export, sheet: sheet), file: export)
+                : try CSVTable.parse(contents, file: export)
+        }
+        let map = c.attempt { () throws(InputErrors) in try IntakeMapping.load(path: mapping) }
+        let registry = c.attempt { () throws(InputErrors) in try Registry.load(path: path, side: side) }
+        try c.finish()
+        let chosen = try resolved.map { path in try SignupIntake.chosen(in: path, export: table!, mapping: map!) } ?? [:]
+        let intake = try SignupIntake.run(export: table!, mapping: map!, index: PlaceIndex(registry!), chosen: chosen)
+        try OutputFolder.write(["resolution.csv": Data(intake.resolutionCSV.utf8), intake.overlayName: Data(intake.overlayCSV.utf8)], to: out)
+        let counts = intake.counts
+        print("\(intake.rows.count) sign-ups: " + SignupIntake.Status.allCases.map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
+        print("written \(out)/\(intake.overlayName) (\(intake.signUps.count) \(side.rawValue)) and \(out)/resolution.csv")
+        let open = (counts[.ambiguous] ?? 0) + (counts[.unresolved] ?? 0)
+        if open > 0 {
+            print("\(open) to settle: fill in their id in \(out)/resolution.csv, then run again with --resolved \(out)/resolution.csv")
         }
     }
 }

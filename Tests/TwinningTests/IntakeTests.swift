@@ -111,9 +111,9 @@ import SeededRandom
 
         """
 
-    static func intake(_ export: String, mapping: String = mapping) throws(InputErrors) -> PartnerIntake {
+    static func intake(_ export: String, mapping: String = mapping) throws(InputErrors) -> SignupIntake {
         let table = try CSVTable.parse(Data(export.utf8), file: "export.csv")
-        return try PartnerIntake.run(export: table, mapping: try IntakeMapping.parse(mapping, file: "map.yaml"), index: index)
+        return try SignupIntake.run(export: table, mapping: try IntakeMapping.parse(mapping, file: "map.yaml"), index: index)
     }
 
     @Test("every user mistake in an export or a mapping: one error each, with where", arguments: [
@@ -124,7 +124,7 @@ import SeededRandom
         ("an offer outside [0, 1]", "Municipality;Country;Partners;Energy;Water;Email\nKiel;DE;1;1,5;none;a@b\n", mapping,
          "export.csv:2:4: Energy must be between 0 and 1 or a level word (none, some, strong), found 1,5"),
         ("a country the registry does not have", "Municipality,Country,Partners,Energy,Water,Email\nKyiv,Ukraine,1,some,none,a@b\n", mapping,
-         "export.csv:2:2: country \"Ukraine\" is not one of the registry's"),
+         "export.csv:2:2: country \"Ukraine\" is not one of the partners' registry"),
         ("an empty row", "Municipality,Country,Partners,Energy,Water,Email\nKiel,DE,1,some,none,a@b\n,,,,,x@y\n", mapping,
          "export.csv:3: is empty (every mapped column blank): delete the row"),
         ("slots not a whole number", "Municipality,Country,Partners,Energy,Water,Email\nKiel,DE,two,some,none,a@b\n", mapping,
@@ -172,5 +172,45 @@ import SeededRandom
         // An overlay naming an id the registry lacks, or one twice: errors at their lines.
         let bad = try CSVTable.parse(Data("id,slots\nXX_1,1\nDE_09162000,1\nDE_09162000,2\n".utf8), file: "o.csv")
         #expect(throws: InputErrors.self) { try SignupOverlay.apply(bad, to: Self.registry) }
+    }
+
+    static let hromadas: Registry = try! Registry.load(
+        path: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Data/hromadas.csv").standardized.path,
+        side: .hromadas)
+
+    @Test("hromadas' requests: names in Ukrainian or Latin with their administrative words, the oblast as hint, seeking yes/no; the overlay sets seeking, slots and needs")
+    func hromadaRequests() throws {
+        let index = PlaceIndex(Self.hromadas)
+        let export = """
+            Громада;Область;Скільки партнерів;Шукаємо зараз;Енергетика;Email
+            Агрономічна сільська територіальна громада;;2;так;strong;a@ua
+            Vinnytska miska hromada;;1;yes;some;b@ua
+            Іванівська громада;;1;ні;none;c@ua
+            Ivanivska;Odesa Oblast;3;no;none;d@ua
+            Ivanivska;Odesa Oblast;3;maybe;none;d@ua
+
+            """
+        let mapping = try IntakeMapping.parse("name: Громада\nregion: Область\nslots: Скільки партнерів\nseeking: Шукаємо зараз\n"
+                                              + "needs:\n  energy: Енергетика\nkeep: [Email]\n", file: "req.yaml")
+        let table = try CSVTable.parse(Data(export.utf8), file: "req.csv")
+        #expect(throws: InputErrors.self) { try SignupIntake.run(export: table, mapping: mapping, index: index) }
+        let fine = try CSVTable.parse(Data(export.components(separatedBy: "\n").dropLast(2).joined(separator: "\n").utf8), file: "req.csv")
+        let intake = try SignupIntake.run(export: fine, mapping: mapping, index: index)
+        #expect(intake.rows.map(\.status) == [.resolved, .resolved, .ambiguous, .resolved])
+        #expect(intake.rows.compactMap(\.place).map { Self.hromadas.ids[$0] } == ["UA05020010000053508", "UA05020030000031457", "UA51020090000073639"])
+        let overlay = try CSVTable.parse(Data(intake.overlayCSV.utf8), file: "hromadas.csv")
+        #expect(SignupOverlay.side(of: overlay) == .hromadas)
+        let laid = try SignupOverlay.apply(overlay, to: Self.hromadas)
+        let ahronomichna = Self.hromadas.index()["UA05020010000053508"]!, ivanivska = Self.hromadas.index()["UA51020090000073639"]!
+        #expect(laid.seeking[ahronomichna] == true && laid.slots[ahronomichna] == 2)
+        #expect(laid.sectorValues[ahronomichna, laid.sectors.firstIndex(of: .energy)!] == 1)
+        #expect(laid.seeking[ivanivska] == false && laid.slots[ivanivska] == 3)
+        // Offers in a hromadas' mapping, needs in a partners' one: said so, at the key.
+        do {
+            _ = try SignupIntake.run(export: fine, mapping: IntakeMapping.parse("name: Громада\noffers:\n  energy: Енергетика\n", file: "m.yaml"), index: index)
+            Issue.record("offers accepted for hromadas")
+        } catch {
+            #expect(error.errors.map(\.description).contains("m.yaml:2: offers is for partners; a hromada sign-up says its needs"), "\(error)")
+        }
     }
 }

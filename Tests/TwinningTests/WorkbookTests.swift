@@ -103,7 +103,7 @@ import ZIPFoundation
         let mapping = try IntakeMapping.parse(SignupTemplate.mapping, file: "partners-mapping.yaml")
         #expect(mapping.name.name == SignupTemplate.headings[0])
         let filled = SignupTemplate.csv + "Stadt Kiel,Deutschland,,,2," + Array(repeating: "some", count: 17).joined(separator: ",") + ",A,a@b\n"
-        let intake = try PartnerIntake.run(export: CSVTable.parse(Data(filled.utf8), file: "sheet.csv"), mapping: mapping, index: IntakeTests.index)
+        let intake = try SignupIntake.run(export: CSVTable.parse(Data(filled.utf8), file: "sheet.csv"), mapping: mapping, index: IntakeTests.index)
         #expect(intake.rows.map(\.status) == [.resolved])
         #expect(intake.signUps.first?.offers == Array(repeating: 0.5, count: 17))
         #expect(intake.signUps.first?.slots == 2)
