@@ -33,26 +33,35 @@ struct Intake: ParsableCommand {
 
     struct Template: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write a blank sign-up sheet for partners (XLSX and CSV) and the mapping that reads it back.",
+            abstract: "Write a blank sign-up sheet (XLSX and CSV) for partners or hromadas, and the mapping that reads it back.",
             discussion: """
-            The sheet has English and Ukrainian headings: the municipality or region, its country, its LAU or NUTS \
-            code and NUTS 3 region if known, how many partners it can take, one column per sector with a drop-down \
-            of levels (none, some, strong), and contact columns. A filled sheet goes through \
-            `twinning intake partners SHEET --mapping DIR/partners-mapping.yaml` as it is.
+            The sheet has English and Ukrainian headings. For partners: the municipality or region, its country, \
+            its LAU or NUTS code and NUTS 3 region if known, how many partners it can take, one column per sector \
+            (its offer) with a drop-down of levels (none, some, strong), and contact columns. For hromadas: the \
+            hromada, its oblast, partners wanted in all, whether it seeks partners now (так/ні), one column per \
+            sector (its need) and contacts. A filled sheet goes through \
+            `twinning intake SIDE SHEET --mapping DIR/SIDE-mapping.yaml` as it is.
 
-            Example:
+            Examples:
               twinning intake template --out sign-up
+              twinning intake template --side hromadas --out requests-form
             """)
 
         @Option(help: ArgumentHelp("Output folder; must not exist yet.", valueName: "folder"), completion: .directory)
         var out: String
 
+        @Option(help: "Whose sheet: partners (offers) or hromadas (needs).")
+        var side: TemplateSide = .partners
+
+        enum TemplateSide: String, ExpressibleByArgument, CaseIterable { case partners, hromadas }
+
         func run() throws {
             try OutputFolder.checkAvailable(out)
-            let files = ["partners-signup.xlsx": try SignupTemplate.workbook(), "partners-signup.csv": Data(SignupTemplate.csv.utf8),
-                         "partners-mapping.yaml": Data(SignupTemplate.mapping.utf8)]
+            let template = SignupTemplate(side: side == .partners ? .partners : .hromadas), stem = template.stem
+            let mapping = "\(side.rawValue)-mapping.yaml"
+            let files = ["\(stem).xlsx": try template.workbook(), "\(stem).csv": Data(template.csv.utf8), mapping: Data(template.mapping.utf8)]
             try OutputFolder.write(files, to: out)
-            print("written \(out)/partners-signup.xlsx, \(out)/partners-signup.csv and \(out)/partners-mapping.yaml")
+            print("written \(out)/\(stem).xlsx, \(out)/\(stem).csv and \(out)/\(mapping)")
         }
     }
 

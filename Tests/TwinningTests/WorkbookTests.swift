@@ -98,14 +98,21 @@ import ZIPFoundation
         #expect(XLSXWriter.sheetName("proposals: [draft]") == "proposals draft")
     }
 
-    @Test("the sign-up template's mapping reads its own headings: a filled sheet needs no editing")
+    @Test("the sign-up templates' mappings read their own headings: a filled sheet needs no editing, on either side")
     func templateMapping() throws {
-        let mapping = try IntakeMapping.parse(SignupTemplate.mapping, file: "partners-mapping.yaml")
-        #expect(mapping.name.name == SignupTemplate.headings[0])
-        let filled = SignupTemplate.csv + "Stadt Kiel,Deutschland,,,2," + Array(repeating: "some", count: 17).joined(separator: ",") + ",A,a@b\n"
-        let intake = try SignupIntake.run(export: CSVTable.parse(Data(filled.utf8), file: "sheet.csv"), mapping: mapping, index: IntakeTests.index)
+        let partners = SignupTemplate(side: .partners)
+        var mapping = try IntakeMapping.parse(partners.mapping, file: "partners-mapping.yaml")
+        #expect(mapping.name.name == partners.headings[0])
+        var filled = partners.csv + "Stadt Kiel,Deutschland,,,2," + Array(repeating: "some", count: 17).joined(separator: ",") + ",A,a@b\n"
+        var intake = try SignupIntake.run(export: CSVTable.parse(Data(filled.utf8), file: "sheet.csv"), mapping: mapping, index: IntakeTests.index)
         #expect(intake.rows.map(\.status) == [.resolved])
         #expect(intake.signUps.first?.offers == Array(repeating: 0.5, count: 17))
         #expect(intake.signUps.first?.slots == 2)
+        let hromadas = SignupTemplate(side: .hromadas)
+        mapping = try IntakeMapping.parse(hromadas.mapping, file: "hromadas-mapping.yaml")
+        filled = hromadas.csv + "Агрономічна сільська громада,Vinnytsia Oblast,2,так," + Array(repeating: "strong", count: 17).joined(separator: ",") + ",A,a@b\n"
+        intake = try SignupIntake.run(export: CSVTable.parse(Data(filled.utf8), file: "sheet.csv"), mapping: mapping, index: PlaceIndex(IntakeTests.hromadas))
+        #expect(intake.rows.map(\.status) == [.resolved])
+        #expect(intake.signUps.first?.offers == Array(repeating: 1, count: 17) && intake.signUps.first?.seeking == true)
     }
 }
