@@ -93,6 +93,9 @@ public struct Registry: Sendable {
     public let statuses: [String]
     /// Line (CSV) or record number (JSON) of each row, for messages.
     public let lines: [Int]
+    /// Contact details a sign-ups overlay carried for some rows (its kept columns, as
+    /// `heading: value; …`): personal data, written to outputs only when asked for.
+    public let contacts: [Int: String]
     /// Row of each id (made once, when the registry is read).
     private let idIndex: [String: Int]
 
@@ -136,13 +139,14 @@ public struct Registry: Sendable {
          countries: [String], regions: [String], nuts2: [String], populations: [Double], latitudes: [Double],
          longitudes: [Double], slots: [Int], sectors: [Sector], sectorValues: Matrix, profiles: [String],
          profileValues: Matrix, volunteers: [Bool], euMembers: [Bool]?, seeking: [Bool?], statuses: [String],
-         lines: [Int], index: [String: Int]? = nil) {
+         lines: [Int], index: [String: Int]? = nil, contacts: [Int: String] = [:]) {
         self.side = side; self.file = file; self.ids = ids; self.names = names; self.latinNames = latinNames
         self.levels = levels; self.countries = countries; self.regions = regions; self.nuts2 = nuts2
         self.populations = populations; self.latitudes = latitudes; self.longitudes = longitudes; self.slots = slots
         self.sectors = sectors; self.sectorValues = sectorValues; self.profiles = profiles
         self.profileValues = profileValues; self.volunteers = volunteers; self.euMembers = euMembers; self.lines = lines
         self.seeking = seeking; self.statuses = statuses
+        self.contacts = contacts
         idIndex = index ?? Self.index(ids)
     }
 
@@ -157,6 +161,7 @@ public struct Registry: Sendable {
                         populations: pick(populations), latitudes: pick(latitudes), longitudes: pick(longitudes),
                         slots: pick(slots), sectors: sectors, sectorValues: pick(sectorValues), profiles: profiles,
                         profileValues: pick(profileValues), volunteers: pick(volunteers), euMembers: euMembers.map(pick),
-                        seeking: pick(seeking), statuses: pick(statuses), lines: pick(lines))
+                        seeking: pick(seeking), statuses: pick(statuses), lines: pick(lines),
+                        contacts: Dictionary(uniqueKeysWithValues: rows.enumerated().compactMap { k, i in contacts[i].map { (k, $0) } }))
     }
 }

@@ -38,6 +38,10 @@ public enum SignupOverlay {
         // The registry's sectors the overlay gives (a sector it lacks keeps 0 for sign-ups).
         let sectorColumns = partners.sectors.enumerated().compactMap { s, sector in table.header.firstIndex(of: column(sector, side: side)).map { (s, $0) } }
         let seekingColumn = table.header.firstIndex(of: "seeking")
+        // The kept columns: every column the overlay has besides its own.
+        let own = Set(["id", "name", "country", "region", "volunteer", "seeking", "slots", "offers_source", "needs_source", "signup_line"])
+        let kept = table.header.indices.filter { !own.contains(table.header[$0]) && !table.header[$0].hasPrefix(side.sectorPrefix) }
+        var contacts = partners.contacts
         var volunteers = partners.volunteers, slots = partners.slots, seeking = partners.seeking
         var values = (0..<partners.count).flatMap { i in (0..<partners.sectors.count).map { partners.sectorValues[i, $0] } }
         var seen: [Int: Int] = [:]
@@ -70,6 +74,11 @@ public enum SignupOverlay {
                 seeking[i] = wants
             }
             slots[i] = k
+            let details = kept.compactMap { c -> String? in
+                let value = table.string(r, c)
+                return value.isEmpty ? nil : "\(table.header[c]): \(value)"
+            }
+            if !details.isEmpty { contacts[i] = details.joined(separator: "; ") }
             for s in 0..<width { values[i * width + s] = 0 }
             for (s, c) in sectorColumns {
                 let text = table.string(r, c)
@@ -89,6 +98,6 @@ public enum SignupOverlay {
                         slots: slots, sectors: partners.sectors, sectorValues: Matrix(rows: partners.count, columns: width, storage: values),
                         profiles: partners.profiles, profileValues: partners.profileValues, volunteers: volunteers,
                         euMembers: partners.euMembers, seeking: seeking, statuses: partners.statuses, lines: partners.lines,
-                        index: index)
+                        index: index, contacts: contacts)
     }
 }

@@ -114,9 +114,19 @@ extension ProposalTable {
         + [.text("hromada_region") { $0.hromada.region }] + coordinateColumns("hromada") { (row: Unmatched) in row.hromada }
         + [.integer("wanted") { $0.wanted }, .integer("got") { $0.got }, .text("reason") { $0.reason }]
 
-    public var proposalsTable: Table<Proposal> { Table(proposals, columns: Self.proposalColumns) }
-    public var alternativesTable: Table<Alternative> { Table(alternatives, columns: Self.alternativeColumns) }
-    public var unmatchedTable: Table<Unmatched> { Table(unmatched, columns: Self.unmatchedColumns) }
+    /// The contact columns, only with `--contacts` (personal data from sign-ups).
+    static let proposalContactColumns: [Column<Proposal>] = [.text("hromada_contacts") { $0.hromada.contacts },
+                                                             .text("partner_contacts") { $0.partner.contacts }]
+
+    public var proposalsTable: Table<Proposal> {
+        Table(proposals, columns: Self.proposalColumns + (contacts ? Self.proposalContactColumns : []))
+    }
+    public var alternativesTable: Table<Alternative> {
+        Table(alternatives, columns: Self.alternativeColumns + (contacts ? [.text("partner_contacts") { $0.partner.contacts }] : []))
+    }
+    public var unmatchedTable: Table<Unmatched> {
+        Table(unmatched, columns: Self.unmatchedColumns + (contacts ? [.text("hromada_contacts") { $0.hromada.contacts }] : []))
+    }
 
     /// `proposals.json`: the three tables, the summary and warnings, and what the run used.
     public func json() throws(OutputError) -> Data { try JSONOutput.encode(Document(self), pretty: false) }

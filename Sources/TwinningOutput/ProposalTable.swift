@@ -24,10 +24,13 @@ public struct ProposalTable: Sendable {
         public let population: Double
         public let latitude: Double
         public let longitude: Double
+        /// Contact details from a sign-ups overlay (empty without); written only with `--contacts`.
+        public let contacts: String
 
         public init(_ r: Registry, _ i: Int) {
             id = r.ids[i]; name = r.names[i]; nameLatin = r.latinNames[i]; region = r.regions[i]; country = r.countries[i]
             level = r.levels[i]; population = r.populations[i]; latitude = r.latitudes[i]; longitude = r.longitudes[i]
+            contacts = r.contacts[i] ?? ""
         }
     }
 
@@ -90,8 +93,12 @@ public struct ProposalTable: Sendable {
     public let inputs: [String: InputRecord]
     /// Credits the inputs' sources ask for, carried into every output.
     public let attribution: String?
+    /// Whether the tables carry the contact details of sign-ups (personal data: `--contacts`).
+    public let contacts: Bool
 
-    public init(result: MatchResult, instance: MatchInstance, inputs: [String: InputRecord], attribution: String? = nil) {
+    public init(result: MatchResult, instance: MatchInstance, inputs: [String: InputRecord], attribution: String? = nil,
+                contacts: Bool = false) {
+        self.contacts = contacts
         let h = instance.hromadas, p = instance.partners
         var alternatives: [Alternative] = []
         proposals = result.proposals.map { proposal in

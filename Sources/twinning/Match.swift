@@ -33,6 +33,9 @@ struct Match: ParsableCommand {
     @Flag(help: "Write CSV files with a UTF-8 byte-order mark, so that Excel opened by double-click reads names correctly.")
     var excel = false
 
+    @Flag(help: "Write the contact details of sign-ups (the overlays' kept columns) into the CSV, JSON and XLSX files: personal data, left out unless asked for.")
+    var contacts = false
+
     @Option(help: ArgumentHelp("Alternatives to list for each proposal.", valueName: "k"))
     var alternatives = 3
 
@@ -72,7 +75,7 @@ struct Match: ParsableCommand {
         let result = try Matcher.match(instance, alternatives: alternatives)
         progress.step("writing")
         let writeStart = Date()
-        let table = ProposalTable(result: result, instance: instance, inputs: loaded.recorded, attribution: loaded.attribution)
+        let table = ProposalTable(result: result, instance: instance, inputs: loaded.recorded, attribution: loaded.attribution, contacts: contacts)
         try OutputFolder.write(to: folder) { (emit) throws(OutputError) in
             try table.files(OutputOptions(formats: format.formats, excel: excel, report: report), emit: emit)
         }

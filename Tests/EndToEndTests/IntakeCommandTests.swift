@@ -43,11 +43,19 @@ import TwinningTestSupport
         let overlay = try String(contentsOf: dir.appendingPathComponent("second/partners.csv"), encoding: .utf8)
         #expect(overlay.contains("\(candidate),Świdnica,PL,1,2,signup,2,1,"), "\(overlay)")
         #expect(overlay.contains("s@x.pl"))
-        result = try runTwinning(["match", "--signups", "second/partners.csv", "--out", "m", "--format", "json"], in: dir)
+        result = try runTwinning(["match", "--signups", "second/partners.csv", "--out", "m", "--format", "all"], in: dir)
         #expect(result.status == 0, "\(result.stderr)")
         let json = try String(contentsOf: dir.appendingPathComponent("m/proposals.json"), encoding: .utf8)
         #expect(json.contains("\"signups\""), "the overlay is recorded among the inputs")
-        #expect(!json.contains("s@x.pl"), "contacts stay in the overlay")
+        for file in ["proposals.json", "proposals.csv", "alternatives.csv", "report.html"] {
+            let text = try String(contentsOf: dir.appendingPathComponent("m/\(file)"), encoding: .utf8)
+            #expect(!text.contains("s@x.pl") && !text.contains("k@x.de"), "contacts stay in the overlay unless asked for: \(file)")
+        }
+        // Asked for: the proposals carry each side's contacts.
+        result = try runTwinning(["match", "--signups", "second/partners.csv", "--out", "c", "--format", "csv", "--contacts"], in: dir)
+        let proposals = try String(contentsOf: dir.appendingPathComponent("c/proposals.csv"), encoding: .utf8)
+        #expect(proposals.hasPrefix("hromada_id") && proposals.components(separatedBy: "\n")[0].hasSuffix(",hromada_contacts,partner_contacts"))
+        #expect(proposals.contains("Email: s@x.pl") || proposals.contains("Email: k@x.de"), "\(result.stderr)")
     }
 
     @Test("a file that is not an export, an output folder that exists: clear errors, nothing written")
