@@ -115,10 +115,7 @@ let package = Package(
         .testTarget(name: "AssignmentTests", dependencies: ["Assignment", "SeededRandom", "TwinningTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "SeededRandom"]),
-        .testTarget(name: "TwinningTests", dependencies: [
-            "Twinning", "TwinningBatch", "TwinningIntake", "SeededRandom", "TwinningTestSupport",
-            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-        ]),
+        .testTarget(name: "TwinningTests", dependencies: ["Twinning", "TwinningBatch", "TwinningIntake", "SeededRandom", "TwinningTestSupport"]),
         /// Runs the built `twinning` binary on real files.
         .testTarget(name: "EndToEndTests", dependencies: ["Twinning", "TwinningBatch", "SeededRandom", "TwinningTestSupport", "twinning", "batch-crash"],
                     exclude: ["Fixtures"]),

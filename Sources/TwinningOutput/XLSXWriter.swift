@@ -36,20 +36,19 @@ public enum XLSXWriter {
             ("xl/styles.xml", styles),
         ]
         for (k, sheet) in sheets.enumerated() { parts.append(("xl/worksheets/sheet\(k + 1).xml", worksheet(sheet, index: k))) }
-        do {
-            let archive = try Archive(data: Data(), accessMode: .create)
-            for (path, text) in parts {
-                let data = Data(text.utf8)
-                try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), modificationDate: fixedDate,
-                                     compressionMethod: .deflate) { position, size in data.subdata(in: Int(position)..<Int(position) + size) }
-            }
-            guard let data = archive.data else { throw OutputError(.cannotWrite, path: "", "the workbook could not be made") }
-            return data
-        } catch let error as OutputError {
-            throw error
-        } catch {
-            throw OutputError(.cannotWrite, path: "", "the workbook could not be made: \(error)")
+        do { return try zip(parts) } catch { throw OutputError(.cannotWrite, path: "", "the workbook could not be made: \(error)") }
+    }
+
+    /// Parts (path, XML text) zipped in order, deflated, every entry with ``fixedDate``.
+    package static func zip(_ parts: [(String, String)]) throws -> Data {
+        let archive = try Archive(data: Data(), accessMode: .create)
+        for (path, text) in parts {
+            let data = Data(text.utf8)
+            try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), modificationDate: fixedDate,
+                                 compressionMethod: .deflate) { position, size in data.subdata(in: Int(position)..<Int(position) + size) }
         }
+        guard let data = archive.data else { throw Archive.ArchiveError.unwritableArchive }
+        return data
     }
 
     /// Every entry's date: the same bytes for the same tables, whenever they are written.

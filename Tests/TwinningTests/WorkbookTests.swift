@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-import ZIPFoundation
 @testable import TwinningInput
 @testable import TwinningIntake
 @testable import TwinningOutput
@@ -9,14 +8,7 @@ import ZIPFoundation
 /// text, sparse cells, empty rows, a second sheet), and the damaged ones.
 @Suite struct WorkbookTests {
     static func workbook(_ parts: [String: String]) throws -> Data {
-        let archive = try Archive(data: Data(), accessMode: .create)
-        for (path, text) in parts.sorted(by: { $0.key < $1.key }) {
-            let data = Data(text.utf8)
-            try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
-                data.subdata(in: Int(position)..<Int(position) + size)
-            }
-        }
-        return archive.data!
+        try XLSXWriter.zip(parts.sorted { $0.key < $1.key })
     }
 
     static let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
