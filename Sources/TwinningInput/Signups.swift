@@ -20,14 +20,10 @@ public enum SignupOverlay {
         table.header.contains("volunteer") ? .partners : table.header.contains("seeking") ? .hromadas : nil
     }
 
-    /// The registry with the overlay at `path` laid over it. Unknown ids, an id twice and
+    /// The registry with the overlay `table` laid over it. Unknown ids, an id twice and
     /// values out of range are problems of the overlay, at their line.
-    public static func apply(path: String, to partners: Registry) throws(InputErrors) -> Registry {
-        try apply(CSVTable.load(path: path), to: partners)
-    }
-
-    public static func apply(_ table: CSVTable, to partners: Registry) throws(InputErrors) -> Registry {
-        let file = table.file, side = partners.side
+    public static func apply(_ table: CSVTable, to registry: Registry) throws(InputErrors) -> Registry {
+        let file = table.file, side = registry.side
         var errors: [InputError] = []
         for name in required + [side == .partners ? "volunteer" : "seeking"] where !table.header.contains(name) {
             errors.append(InputError(.missing, file: file, line: 1,
@@ -36,21 +32,21 @@ public enum SignupOverlay {
         if !errors.isEmpty { throw InputErrors(errors) }
         let idColumn = table.header.firstIndex(of: "id")!, slotsColumn = table.header.firstIndex(of: "slots")!
         // The registry's sectors the overlay gives (a sector it lacks keeps 0 for sign-ups).
-        let sectorColumns = partners.sectors.enumerated().compactMap { s, sector in table.header.firstIndex(of: column(sector, side: side)).map { (s, $0) } }
+        let sectorColumns = registry.sectors.enumerated().compactMap { s, sector in table.header.firstIndex(of: column(sector, side: side)).map { (s, $0) } }
         let seekingColumn = table.header.firstIndex(of: "seeking")
         // The kept columns: every column the overlay has besides its own.
         let own = Set(["id", "name", "country", "region", "volunteer", "seeking", "slots", "offers_source", "needs_source", "signup_line"])
         let kept = table.header.indices.filter { !own.contains(table.header[$0]) && !table.header[$0].hasPrefix(side.sectorPrefix) }
-        var contacts = partners.contacts
-        var volunteers = partners.volunteers, slots = partners.slots, seeking = partners.seeking
-        var values = (0..<partners.count).flatMap { i in (0..<partners.sectors.count).map { partners.sectorValues[i, $0] } }
+        var contacts = registry.contacts
+        var volunteers = registry.volunteers, slots = registry.slots, seeking = registry.seeking
+        var values = (0..<registry.count).flatMap { i in (0..<registry.sectors.count).map { registry.sectorValues[i, $0] } }
         var seen: [Int: Int] = [:]
-        let index = partners.index(), width = partners.sectors.count
+        let index = registry.index(), width = registry.sectors.count
         for r in 0..<table.count {
             let line = table.lines[r], id = table.string(r, idColumn)
             guard let i = index[id] else {
                 errors.append(InputError(.unknownID, file: file, line: line, column: idColumn + 1,
-                                         "id \"\(id.prefix(40))\" is not in \(partners.file); the overlay names registry rows only"))
+                                         "id \"\(id.prefix(40))\" is not in \(registry.file); the overlay names registry rows only"))
                 continue
             }
             if let earlier = seen[i] {
@@ -92,12 +88,12 @@ public enum SignupOverlay {
             }
         }
         if !errors.isEmpty { throw InputErrors(errors) }
-        return Registry(side: partners.side, file: partners.file, ids: partners.ids, names: partners.names, latinNames: partners.latinNames,
-                        levels: partners.levels, countries: partners.countries, regions: partners.regions, nuts2: partners.nuts2,
-                        populations: partners.populations, latitudes: partners.latitudes, longitudes: partners.longitudes,
-                        slots: slots, sectors: partners.sectors, sectorValues: Matrix(rows: partners.count, columns: width, storage: values),
-                        profiles: partners.profiles, profileValues: partners.profileValues, volunteers: volunteers,
-                        euMembers: partners.euMembers, seeking: seeking, statuses: partners.statuses, lines: partners.lines,
+        return Registry(side: registry.side, file: registry.file, ids: registry.ids, names: registry.names, latinNames: registry.latinNames,
+                        levels: registry.levels, countries: registry.countries, regions: registry.regions, nuts2: registry.nuts2,
+                        populations: registry.populations, latitudes: registry.latitudes, longitudes: registry.longitudes,
+                        slots: slots, sectors: registry.sectors, sectorValues: Matrix(rows: registry.count, columns: width, storage: values),
+                        profiles: registry.profiles, profileValues: registry.profileValues, volunteers: volunteers,
+                        euMembers: registry.euMembers, seeking: seeking, statuses: registry.statuses, lines: registry.lines,
                         index: index, contacts: contacts)
     }
 }

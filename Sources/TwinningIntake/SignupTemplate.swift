@@ -82,13 +82,8 @@ public struct SignupTemplate: Sendable {
         let first = place.count
         for (k, sector) in Sector.allCases.enumerated() { yaml += "  \(sector.rawValue): \(quoted(headings[first + k]))\n" }
         let levels = IntakeMapping.defaultLevels.sorted { $0.value < $1.value }
-        yaml += "levels: {" + levels.map { "\($0.key): \(YAMLNumber.shown($0.value))" }.joined(separator: ", ") + "}\n"
+        yaml += "levels: {" + levels.map { "\($0.key): \(YAMLReader.shown($0.value))" }.joined(separator: ", ") + "}\n"
         yaml += "keep: [" + Self.contacts.map(quoted).joined(separator: ", ") + "]\n"
         return yaml
     }
-}
-
-/// Numbers in YAML as people write them: `0`, `0.5`, `1`.
-enum YAMLNumber {
-    static func shown(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(x) }
 }

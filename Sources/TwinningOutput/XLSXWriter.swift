@@ -58,7 +58,7 @@ public enum XLSXWriter {
     static let packageRelations = "http://schemas.openxmlformats.org/package/2006/relationships"
 
     static func contentTypes(_ count: Int) -> String {
-        let sheets = (1...max(count, 1)).prefix(count).map {
+        let sheets = (0..<count).map { $0 + 1 }.map {
             "<Override PartName=\"/xl/worksheets/sheet\($0).xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"
         }.joined()
         return """
