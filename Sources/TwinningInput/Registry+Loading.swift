@@ -70,7 +70,8 @@ extension Registry {
             id: column(.id)!, name: column(.name)!, level: column(.level)!, country: column(.country)!,
             population: column(.population)!, lat: column(.lat)!, lon: column(.lon)!, latin: column(.nameEN),
             region: column(.region), nuts2: column(.nuts2), slots: column(.slots), volunteer: column(.volunteer),
-            euMember: column(.euMember), seeking: column(.seeking), status: column(.status), sectors: sectorColumns.map(\.1), profiles: profileColumns.map(\.1))
+            euMember: column(.euMember), seeking: column(.seeking), status: column(.status),
+            synthetic: column(.offersSynthetic), sectors: sectorColumns.map(\.1), profiles: profileColumns.map(\.1))
         // Rows are checked in parallel halves (large files: every field of 98,613 rows),
         // then joined; problems come out in file order either way.
         let parts = table.count >= 20_000 ? min(2, ProcessInfo.processInfo.activeProcessorCount) : 1
@@ -111,7 +112,8 @@ extension Registry {
             sectors: sectorColumns.map(\.0), sectorValues: Matrix(rows: table.count, columns: sectorColumns.count, storage: rows.sectorValues),
             profiles: profileColumns.map(\.0), profileValues: Matrix(rows: table.count, columns: profileColumns.count, storage: rows.profileValues),
             volunteers: rows.volunteers, euMembers: columns.euMember == nil ? nil : rows.euMembers,
-            seeking: rows.seeking, statuses: rows.statuses, lines: table.positions, index: rowOfID)
+            seeking: rows.seeking, statuses: rows.statuses, lines: table.positions, index: rowOfID,
+            syntheticOffers: rows.synthetic)
     }
 }
 
@@ -119,7 +121,7 @@ extension Registry {
 private struct RowBuilder {
     struct Columns {
         let id: Int, name: Int, level: Int, country: Int, population: Int, lat: Int, lon: Int
-        let latin: Int?, region: Int?, nuts2: Int?, slots: Int?, volunteer: Int?, euMember: Int?, seeking: Int?, status: Int?
+        let latin: Int?, region: Int?, nuts2: Int?, slots: Int?, volunteer: Int?, euMember: Int?, seeking: Int?, status: Int?, synthetic: Int?
         let sectors: [Int], profiles: [Int]
     }
 
@@ -127,7 +129,7 @@ private struct RowBuilder {
     var ids: [String] = [], names: [String] = [], latin: [String] = [], levels: [Level] = [], countries: [String] = []
     var regions: [String] = [], nuts2: [String] = [], populations: [Double] = [], latitudes: [Double] = []
     var longitudes: [Double] = [], slots: [Int] = [], volunteers: [Bool] = [], euMembers: [Bool] = []
-    var seeking: [Bool?] = [], statuses: [String] = []
+    var seeking: [Bool?] = [], statuses: [String] = [], synthetic: [Bool] = []
     var sectorValues: [Float], profileValues: [Float]
     /// The record each appended row came from.
     var rowRecords: [Int] = []
@@ -147,7 +149,7 @@ private struct RowBuilder {
         ids.reserveCapacity(n); names.reserveCapacity(n); latin.reserveCapacity(n); levels.reserveCapacity(n)
         countries.reserveCapacity(n); regions.reserveCapacity(n); nuts2.reserveCapacity(n); populations.reserveCapacity(n)
         latitudes.reserveCapacity(n); longitudes.reserveCapacity(n); slots.reserveCapacity(n); volunteers.reserveCapacity(n)
-        euMembers.reserveCapacity(n); seeking.reserveCapacity(n); statuses.reserveCapacity(n)
+        euMembers.reserveCapacity(n); seeking.reserveCapacity(n); statuses.reserveCapacity(n); synthetic.reserveCapacity(n)
     }
 
     mutating func readAll<T: FieldTable>(_ table: T, columns: Columns) {
@@ -166,7 +168,7 @@ private struct RowBuilder {
         ids += next.ids; names += next.names; latin += next.latin; levels += next.levels; countries += next.countries
         regions += next.regions; nuts2 += next.nuts2; populations += next.populations; latitudes += next.latitudes
         longitudes += next.longitudes; slots += next.slots; volunteers += next.volunteers; euMembers += next.euMembers
-        seeking += next.seeking; statuses += next.statuses
+        seeking += next.seeking; statuses += next.statuses; synthetic += next.synthetic
         sectorValues += next.sectorValues; profileValues += next.profileValues
         problems += next.problems
         rowRecords += next.rowRecords
@@ -241,5 +243,6 @@ private struct RowBuilder {
         if let k = c.euMember { euMembers.append(flag(k, "an EU member") ?? false) }
         seeking.append(flag(c.seeking, "wants partners"))
         statuses.append(c.status.map { table.string(r, $0) } ?? "")
+        synthetic.append(flag(c.synthetic, "offers invented") ?? false)
     }
 }

@@ -43,6 +43,7 @@ public enum Side: String, Sendable {
 public enum RegistryColumn: String, CaseIterable, Sendable {
     case id, name, level, country, population, lat, lon
     case nameEN = "name_en", region, nuts2, slots, volunteer, euMember = "eu_member", seeking, status
+    case offersSynthetic = "offers_synthetic"
 
     public var isRequired: Bool {
         switch self {
@@ -96,6 +97,10 @@ public struct Registry: Sendable {
     /// Contact details a sign-ups overlay carried for some rows (its kept columns, as
     /// `heading: value; …`): personal data, written to outputs only when asked for.
     public let contacts: [Int: String]
+    /// Partners: whether the row's offers are invented (`offers_synthetic` = 1, as every
+    /// volunteer of the shipped registry): such offers never count in a score. A sign-ups
+    /// overlay clears it for the rows it names. Always false for hromadas.
+    public let syntheticOffers: [Bool]
     /// Row of each id (made once, when the registry is read).
     private let idIndex: [String: Int]
 
@@ -139,7 +144,7 @@ public struct Registry: Sendable {
          countries: [String], regions: [String], nuts2: [String], populations: [Double], latitudes: [Double],
          longitudes: [Double], slots: [Int], sectors: [Sector], sectorValues: Matrix, profiles: [String],
          profileValues: Matrix, volunteers: [Bool], euMembers: [Bool]?, seeking: [Bool?], statuses: [String],
-         lines: [Int], index: [String: Int]? = nil, contacts: [Int: String] = [:]) {
+         lines: [Int], index: [String: Int]? = nil, contacts: [Int: String] = [:], syntheticOffers: [Bool]? = nil) {
         self.side = side; self.file = file; self.ids = ids; self.names = names; self.latinNames = latinNames
         self.levels = levels; self.countries = countries; self.regions = regions; self.nuts2 = nuts2
         self.populations = populations; self.latitudes = latitudes; self.longitudes = longitudes; self.slots = slots
@@ -147,6 +152,7 @@ public struct Registry: Sendable {
         self.profileValues = profileValues; self.volunteers = volunteers; self.euMembers = euMembers; self.lines = lines
         self.seeking = seeking; self.statuses = statuses
         self.contacts = contacts
+        self.syntheticOffers = syntheticOffers ?? Array(repeating: false, count: ids.count)
         idIndex = index ?? Self.index(ids)
     }
 
@@ -162,6 +168,7 @@ public struct Registry: Sendable {
                         slots: pick(slots), sectors: sectors, sectorValues: pick(sectorValues), profiles: profiles,
                         profileValues: pick(profileValues), volunteers: pick(volunteers), euMembers: euMembers.map(pick),
                         seeking: pick(seeking), statuses: pick(statuses), lines: pick(lines),
-                        contacts: Dictionary(uniqueKeysWithValues: rows.enumerated().compactMap { k, i in contacts[i].map { (k, $0) } }))
+                        contacts: Dictionary(uniqueKeysWithValues: rows.enumerated().compactMap { k, i in contacts[i].map { (k, $0) } }),
+                        syntheticOffers: pick(syntheticOffers))
     }
 }

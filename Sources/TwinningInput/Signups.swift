@@ -39,6 +39,7 @@ public enum SignupOverlay {
         let kept = table.header.indices.filter { !own.contains(table.header[$0]) && !table.header[$0].hasPrefix(side.sectorPrefix) }
         var contacts = registry.contacts
         var volunteers = registry.volunteers, slots = registry.slots, seeking = registry.seeking
+        var synthetic = registry.syntheticOffers
         var values = (0..<registry.count).flatMap { i in (0..<registry.sectors.count).map { registry.sectorValues[i, $0] } }
         var seen: [Int: Int] = [:]
         let index = registry.index(), width = registry.sectors.count
@@ -61,6 +62,7 @@ public enum SignupOverlay {
             }
             if side == .partners {
                 volunteers[i] = true
+                synthetic[i] = false
             } else if let c = seekingColumn {
                 guard let wants = ["1": true, "0": false][table.string(r, c)] else {
                     errors.append(InputError(.invalidValue, file: file, line: line, column: c + 1,
@@ -94,6 +96,6 @@ public enum SignupOverlay {
                         slots: slots, sectors: registry.sectors, sectorValues: Matrix(rows: registry.count, columns: width, storage: values),
                         profiles: registry.profiles, profileValues: registry.profileValues, volunteers: volunteers,
                         euMembers: registry.euMembers, seeking: seeking, statuses: registry.statuses, lines: registry.lines,
-                        index: index, contacts: contacts)
+                        index: index, contacts: contacts, syntheticOffers: synthetic)
     }
 }

@@ -64,7 +64,9 @@ public struct YAMLReader {
 
     /// The entries of a mapping whose keys must be among `keys`; an unknown key is
     /// reported with the closest known ones. `what` names the file's kind in messages.
-    public mutating func entries(_ node: Node?, keys: [String], what: String) -> [(key: String, keyNode: Node, value: Node)] {
+    /// `retired`: keys that once existed, each with the sentence saying what replaced it.
+    public mutating func entries(_ node: Node?, keys: [String], what: String,
+                                 retired: [String: String] = [:]) -> [(key: String, keyNode: Node, value: Node)] {
         guard let node else { return [] }
         guard let mapping = node.mapping else {
             fail(node, .syntax, "expected a mapping of \(what) keys (\(keys.joined(separator: ", ")))")
@@ -74,6 +76,10 @@ public struct YAMLReader {
         for (k, v) in mapping {
             guard let name = k.string, k.scalar != nil else {
                 fail(k, .syntax, "keys must be plain words such as \(keys[0])")
+                continue
+            }
+            if let replaced = retired[name] {
+                fail(k, .unknownKey, replaced)
                 continue
             }
             guard keys.contains(name) else {

@@ -53,7 +53,7 @@ public struct OutputOptions: Sendable {
 extension ProposalTable {
     /// Version of the layout of the files: raised whenever a column or key changes meaning
     /// or disappears.
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
 
     static func placeColumns<Row>(_ prefix: String, _ place: @escaping @Sendable (Row) -> Place) -> [Column<Row>] {
         [.text("\(prefix)_id") { place($0).id }, .text("\(prefix)_name") { place($0).name },
@@ -63,6 +63,13 @@ extension ProposalTable {
     /// Latitude and longitude (WGS84 degrees), for maps.
     static func coordinateColumns<Row>(_ prefix: String, _ place: @escaping @Sendable (Row) -> Place) -> [Column<Row>] {
         [.number("\(prefix)_lat", digits: 5) { place($0).latitude }, .number("\(prefix)_lon", digits: 5) { place($0).longitude }]
+    }
+
+    /// `fit` (empty where the pair has none) and `fit_note` (why not, or the fit's share of
+    /// the score): next to the score wherever a score is written.
+    public static func fitColumns<Row>(_ breakdown: @escaping @Sendable (Row) -> Breakdown) -> [Column<Row>] {
+        [Column("fit") { row in breakdown(row).fit.map { .number($0, digits: 4) } ?? .missing },
+         .text("fit_note") { breakdown($0).fitNote }]
     }
 
     /// `proposals.csv`.
@@ -78,6 +85,7 @@ extension ProposalTable {
                     .text("status") { $0.status.rawValue },
                     Column("locked_by") { $0.lockedBy.map(Cell.text) ?? .missing },
                     .number("score", digits: 4) { $0.breakdown.score }]
+        columns += fitColumns { $0.breakdown }
         columns += ScoreComponent.allCases.map { c in .number(c.rawValue, digits: 4) { $0.breakdown[c].value } }
         columns += [
             Column("top_sectors") { row in

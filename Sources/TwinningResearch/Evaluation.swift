@@ -68,10 +68,13 @@ public struct EvaluationReport: Sendable {
 }
 
 public enum Evaluator {
-    /// The weights as evaluation and tuning use them: without the components that read the
-    /// partners' offers (synthetic in the shipped data, and only volunteers have them).
+    /// The weights as evaluation and tuning use them: without the fit (the offers are
+    /// synthetic in the shipped data, and known ties say nothing of sign-ups' offers), so
+    /// that what is measured is how well the components find the partnerships that formed.
     public static func honest(_ weights: Weights) -> Weights {
-        weights.without(ScoreComponent.allCases.filter(\.usesOffers))
+        var w = weights
+        w[.fitShare] = 0
+        return w
     }
 
     /// The 1-based rank of each pair's partner (a column of `model`) among the candidate
@@ -123,7 +126,7 @@ public enum Evaluator {
                       candidates: [Bool]?) -> [Int?] {
         let rows = Array(Set(truth.map(\.hromada))).sorted()
         let rowOf = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ($1, $0) })
-        let model = ScoreModel(hromadas: hromadas, partners: partners, weights: weights, context: context, rows: rows)
+        let model = ScoreModel(hromadas: hromadas, partners: partners, weights: honest(weights), context: context, rows: rows)
         let ranked = ranks(model: model, pairs: truth.map { (rowOf[$0.hromada]!, $0.partner) }, candidates: candidates)
         return truth.indices.map { candidates?[truth[$0].partner] == false ? nil : ranked[$0] }
     }

@@ -91,8 +91,8 @@ public struct TuneReport: Sendable {
 }
 
 public enum Tuner {
-    /// The components fitted: all but those that read the offers.
-    public static let components = ScoreComponent.allCases.filter { !$0.usesOffers }
+    /// The components fitted: every one (the fit is not a component and never enters).
+    public static let components = ScoreComponent.allCases
     /// The gravity size exponents tried.
     public static let gravityExponents = [0.0, 0.25, 0.5, 0.75, 1, 1.5, 2]
 
@@ -184,7 +184,7 @@ struct TuneRun {
         everyTie = all
         let (h, p, r, t, b) = (hromadas, partners, sortedRows, truePairs, base)
         func ranks(_ w: Weights) -> [Int] {
-            Evaluator.ranks(model: ScoreModel(hromadas: h, partners: p, weights: w, context: all, rows: r), pairs: t)
+            Evaluator.ranks(model: ScoreModel(hromadas: h, partners: p, weights: Evaluator.honest(w), context: all, rows: r), pairs: t)
         }
         proximity = ranks(Weights(only: [.proximity: 1], parameters: base))
         gravity = Tuner.gravityExponents.map { a -> [Int] in
@@ -194,8 +194,9 @@ struct TuneRun {
         }
     }
 
+    /// The model a method's held-out ranks come from: its weights without the fit.
     func model(_ w: Weights, _ context: ScoreContext) -> ScoreModel {
-        ScoreModel(hromadas: hromadas, partners: partners, weights: w, context: context, rows: rows)
+        ScoreModel(hromadas: hromadas, partners: partners, weights: Evaluator.honest(w), context: context, rows: rows)
     }
 
     /// The gravity exponent with the best MRR on the pairs `train` (the smaller on a tie).

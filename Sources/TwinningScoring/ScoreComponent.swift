@@ -1,16 +1,17 @@
 import TwinningShared
 import TwinningInput
 
-/// One ingredient of a pair's score, in [0, 1]. This enumeration is the one list of
-/// components: weights files, the scoring kernel, explanations, the CSV and JSON
-/// columns, tuning and evaluation all iterate over it.
+/// One ingredient of a pair's score, in [0, 1]: together, how much a pair looks like the
+/// partnerships that really formed. This enumeration is the one list of components:
+/// weights files, the scoring kernel, explanations, the CSV and JSON columns, tuning and
+/// evaluation all iterate over it. How well a partner's offers meet a hromada's needs is
+/// not a component but the pair's *fit* (``ScoreModel``), which counts with its own
+/// stated share, ``ScoreParameter/fitShare``, and only where the offers are real.
 ///
 /// Adding a component takes: a case here (with its default weight and summary), its
 /// block computation in ``ScoreModel`` (`componentValues`), and its value for a single
 /// pair in ``ScoreModel/breakdown(hromada:partner:)``.
 public enum ScoreComponent: String, CaseIterable, Sendable, Codable, Comparable {
-    /// Cosine of the hromada's needs and the partner's offers.
-    case needs
     /// Cosine of the two `profile_` vectors.
     case profile
     /// `exp(−|ln(pop_ua / pop_eu)| / size_scale)`: peers of comparable size.
@@ -44,12 +45,9 @@ public enum ScoreComponent: String, CaseIterable, Sendable, Codable, Comparable 
 
     /// The weight when a weights file does not set it: what `twinning tune` fits on the
     /// shipped `Data/ties.csv` (the conditional logit on every true pair, rounded), so that
-    /// the default score ranks partners by how partnerships really form. `needs` is 0: the
-    /// shipped offers are synthetic, and a score that followed them would follow noise. Set
-    /// it when the offers come from a real survey.
+    /// the default score ranks partners by how partnerships really form.
     public var defaultWeight: Double {
         switch self {
-        case .needs: return 0
         case .profile: return 1.2381
         case .size: return 0.0498
         case .proximity: return -0.8763
@@ -68,7 +66,6 @@ public enum ScoreComponent: String, CaseIterable, Sendable, Codable, Comparable 
     /// What it measures, in one line.
     public var summary: String {
         switch self {
-        case .needs: return "cosine of need and offer vectors"
         case .profile: return "cosine of the profile_ vectors"
         case .size: return "exp(-|ln(pop_ua/pop_eu)| / size_scale)"
         case .proximity: return "exp(-distance_km / distance_scale_km); negative = prefer distant"
@@ -89,22 +86,27 @@ public enum ScoreComponent: String, CaseIterable, Sendable, Codable, Comparable 
     /// pairs only.
     public var usesKnownTies: Bool { self == .ties || self == .countryPrior || self == .regionPrior || self == .popularity }
 
-    /// Whether the component reads the partners' offers, which are synthetic in the shipped
-    /// data (and exist only for volunteers): evaluation and tuning leave it out.
-    public var usesOffers: Bool { self == .needs }
-
     /// Position in `allCases`: the index of the component in weight and value arrays.
     public var index: Int { Self.allCases.firstIndex(of: self)! }
 
     public static func < (a: ScoreComponent, b: ScoreComponent) -> Bool { a.index < b.index }
 }
 
-/// A number that shapes a component rather than weighting it.
+/// A number that shapes a component rather than weighting it, or the fit's share.
 public enum ScoreParameter: String, CaseIterable, Sendable, Codable {
     case sizeScale = "size_scale"
     case distanceScaleKm = "distance_scale_km"
     case gravitySize = "gravity_size"
     case priorStrength = "prior_strength"
+    /// The share of a pair's score that its fit makes, where the pair has one: the score is
+    /// `(1 − fit_share) · components + fit_share · fit`.
+    case fitShare = "fit_share"
+
+    /// The weights-file keys that no longer exist, with what to write instead.
+    public static let retired: [String: String] = [
+        "needs": "needs is no longer a weight: how well offers meet needs is the pair's fit, which counts as fit_share "
+            + "of the score (default 0.3) where the partner's offers come from sign-ups; write fit_share: instead",
+    ]
 
     public var defaultValue: Double {
         switch self {
@@ -112,6 +114,7 @@ public enum ScoreParameter: String, CaseIterable, Sendable, Codable {
         case .distanceScaleKm: return 1000
         case .gravitySize: return 0.75
         case .priorStrength: return 5
+        case .fitShare: return 0.3
         }
     }
 
@@ -121,6 +124,7 @@ public enum ScoreParameter: String, CaseIterable, Sendable, Codable {
         case .distanceScaleKm: return "distance at which proximity falls to 1/e"
         case .gravitySize: return "the gravity law's exponent a of the population ratio (distance's is 1)"
         case .priorStrength: return "pseudo-ties that pull an oblast's priors towards all oblasts' shares"
+        case .fitShare: return "share of the fit (offers against needs) in the score of a pair whose offers are real"
         }
     }
 
@@ -133,6 +137,7 @@ public enum ScoreParameter: String, CaseIterable, Sendable, Codable {
         case .distanceScaleKm: return 1...1_000_000
         case .gravitySize: return 0...10
         case .priorStrength: return 0.01...1_000_000
+        case .fitShare: return 0...1
         }
     }
 }

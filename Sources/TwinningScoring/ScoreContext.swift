@@ -42,6 +42,9 @@ public struct ScoreContext: Sendable {
     let regionsOfCountry: [Int32]
     /// Each hromada's own ties (partner indices), for those that have some.
     let own: [Int: [Int]]
+    /// Per hromada: the fit a pair without one is scored with, made of every partner whose
+    /// offers count (``ScoreModel/typicalFits(hromadas:partners:)``); nil when no pair has a fit.
+    public let typicalFit: [Float]?
 
     /// - Parameters:
     ///   - hromadas: the hromadas the priors are made for.
@@ -88,6 +91,7 @@ public struct ScoreContext: Sendable {
         }
         byOblastCountry = oc; byOblastRegion = or; byOblast = o; byCountry = c; byRegion = r
         self.own = own
+        typicalFit = ScoreModel.typicalFits(hromadas: hromadas, partners: partners)
     }
 
     /// 1 for the most populous partner of its NUTS 2 region, ½ for that of its NUTS 3

@@ -4,7 +4,8 @@ import TwinningShared
 import TwinningInput
 
 /// Why a pair scores what it does: each component's value, weight and share of the
-/// score, the sectors where need meets offer, the size ratio and the distance.
+/// components' score, the fit of offers and needs where the pair has one, the sectors
+/// where need meets offer, the size ratio and the distance.
 public struct Breakdown: Sendable {
     public struct Component: Sendable {
         public let component: ScoreComponent
@@ -19,7 +20,24 @@ public struct Breakdown: Sendable {
         public let need: Double
         public let offer: Double
     }
+    /// What the matching maximises: ``componentScore`` alone, or, where the pair has a
+    /// fit, `(1 − fitShare) · componentScore + fitShare · fit`.
     public let score: Double
+    /// `Σ|w|·c' / Σ|w|` over the components: how much the pair looks like the
+    /// partnerships that really formed.
+    public let componentScore: Double
+    /// How well the partner's offers meet the hromada's needs, in [0, 1]: `Σₛ nₛ·oₛ / Σₛ nₛ`.
+    /// Nil when the pair has none: the offers do not count (``offers``) or the hromada
+    /// states no need.
+    public let fit: Double?
+    /// Why the partner's offers count or not.
+    public let offers: ScoreModel.OfferStatus
+    /// The fit a pair without one is scored with: its hromada's fit with the average
+    /// partner whose offers count (``ScoreContext/typicalFit``). Nil when no pair has a fit.
+    public let typicalFit: Double?
+    /// The fit's share of ``score``: ``ScoreParameter/fitShare`` when some pair has a fit
+    /// (``typicalFit`` is not nil), else 0.
+    public let fitShare: Double
     /// One per ``ScoreComponent``, in its order.
     public let components: [Component]
     /// Up to three sectors where need × offer is largest.
@@ -31,6 +49,24 @@ public struct Breakdown: Sendable {
     public let weightTotal: Double
 
     public subscript(component: ScoreComponent) -> Component { components[component.index] }
+
+    /// The fit's place in the score, or why the pair has none, in a few words.
+    public var fitNote: String {
+        let share = Decimals.percent(fitShare)
+        guard let why = noFit else { return "fit is \(share) of the score" }
+        guard let typicalFit else { return "no fit: \(why)" }
+        return "no fit (\(why)): scored with the hromada's typical fit \(Decimals.fixed(typicalFit, 2)), \(share) of the score"
+    }
+
+    /// Why the pair has no fit, or nil when it has one.
+    public var noFit: String? {
+        guard fit == nil else { return nil }
+        switch offers {
+        case .counted: return "the hromada states no needs"
+        case .synthetic: return "the partner's offers are synthetic"
+        case .none: return "the partner states no offers"
+        }
+    }
 }
 
 extension ScoreModel {
@@ -43,7 +79,7 @@ extension ScoreModel {
                                         lat2: partners.latitudes[j], lon2: partners.longitudes[j])
         let (w, total) = weights.magnitudes
         let components = ScoreComponent.allCases.map { c -> Breakdown.Component in
-            let value = self.value(c, hromada: i, partner: j, need: need, offer: offer, ratio: ratio, distance: distance)
+            let value = self.value(c, hromada: i, partner: j, ratio: ratio, distance: distance)
             let weight = w[c.index]
             let oriented = weight < 0 ? 1 - value : value
             return Breakdown.Component(component: c, value: value, weight: weights[c],
@@ -57,16 +93,19 @@ extension ScoreModel {
             let x = a.need * a.offer, y = b.need * b.offer
             return x > y || (x == y && a.sector.rawValue < b.sector.rawValue)
         }
-        return Breakdown(score: components.reduce(0) { $0 + $1.contribution }, components: components,
+        let componentScore = components.reduce(0) { $0 + $1.contribution }
+        let status = offerStatus[j], needTotal = need.reduce(0.0) { $0 + Double($1) }
+        let fit: Double? = status == .counted && needTotal > 0
+            ? zip(need, offer).reduce(0.0) { $0 + Double($1.0) * Double($1.1) } / needTotal : nil
+        let typical = typicalFit.map { Double($0[i]) }, share = typical == nil ? 0 : weights[.fitShare]
+        return Breakdown(score: (1 - share) * componentScore + share * (fit ?? typical ?? 0), componentScore: componentScore,
+                         fit: fit, offers: status, typicalFit: typical, fitShare: share, components: components,
                          topSectors: Array(matches.prefix(3)), sizeRatio: ratio, distanceKm: distance, weightTotal: total)
     }
 
     /// One component of one pair, the reference for the block computation.
-    private func value(_ c: ScoreComponent, hromada i: Int, partner j: Int, need: [Float], offer: [Float],
-                       ratio: Double, distance: Double) -> Double {
+    private func value(_ c: ScoreComponent, hromada i: Int, partner j: Int, ratio: Double, distance: Double) -> Double {
         switch c {
-        case .needs:
-            return Self.cosine(need, offer)
         case .profile:
             guard !profiles.isEmpty else { return 0 }
             let a = profiles.map { hromadas.profileValues[i, hromadas.profiles.firstIndex(of: $0)!] }

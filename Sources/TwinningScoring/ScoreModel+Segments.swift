@@ -60,12 +60,13 @@ extension ScoreModel {
             while start < all.upperBound {
                 let block = start..<min(all.upperBound, start + blockSize)
                 let tied = (0..<block.count).filter { tiedHromadas[block.lowerBound + $0] != nil }
+                let counted = plan.fitShare > 0 ? (0..<block.count).filter { offerStatus[block.lowerBound + $0] == .counted } : []
                 for first in stride(from: rows.lowerBound, to: rows.upperBound, by: Self.rowTile) {
                     let tile = first..<min(rows.upperBound, first + Self.rowTile)
                     if let wanted, !tile.contains(where: { wanted[$0] }) { continue }
                     plan.products(rows: tile, block: block, into: &work)
                     for (local, i) in tile.enumerated() where wanted?[i] ?? true {
-                        visit(plan.segment(row: i, local: local, block: block, tied: tied, work: work))
+                        visit(plan.segment(row: i, local: local, block: block, tied: tied, counted: counted, work: work))
                     }
                 }
                 start = block.upperBound
@@ -126,6 +127,8 @@ struct SegmentPlan: @unchecked Sendable {
     let hasProfiles: Bool
     /// Gravity: `a / G` and `1 / G`.
     let gravitySize: Float, gravityInverse: Float
+    /// ``ScoreParameter/fitShare``; 0 when no partner's offers count.
+    let fitShare: Float
 
     init(model: ScoreModel, requested: [ScoreComponent]) {
         self.model = model
@@ -140,17 +143,18 @@ struct SegmentPlan: @unchecked Sendable {
         let a = model.weights[.gravitySize], g = ScoreModel.gravityNormaliser(a)
         gravitySize = Float(a / g)
         gravityInverse = Float(1 / g)
+        fitShare = model.typicalFit == nil ? 0 : Float(model.weights[.fitShare])
     }
 
     /// The GEMM products of `rows` against `block`.
     func products(rows: Range<Int>, block: Range<Int>, into work: inout SegmentWork) {
-        model.needs.timesTransposed(rows: rows, model.offers, rows: block, into: work.fit)
+        if fitShare > 0 { model.needShares.timesTransposed(rows: rows, model.countedOffers, rows: block, into: work.fit) }
         if hasProfiles { model.profileA.timesTransposed(rows: rows, model.profileB, rows: block, into: work.prof) }
     }
 
     /// Hromada `i` (the `local`-th of this core's) against `block`.
     @inline(__always)
-    func segment(row i: Int, local: Int, block: Range<Int>, tied: [Int], work: SegmentWork) -> ScoreSegment {
+    func segment(row i: Int, local: Int, block: Range<Int>, tied: [Int], counted: [Int], work: SegmentWork) -> ScoreSegment {
         let width = block.count
         // Each component at most once per run: `done` marks the ones already computed.
         var done: UInt32 = 0, computed = work.computed
@@ -167,6 +171,17 @@ struct SegmentPlan: @unchecked Sendable {
         if let t = terms.first(where: { $0.0 == .ties })?.1 {
             for j in tied where model.tied(i, block.lowerBound + j) { out[j] += t }
         }
+        // `(1 − share) · components + share · fit`, with the row's typical fit where the
+        // pair has none (`counted` lists the block's columns whose offers count, in order).
+        if fitShare > 0, let typical = model.typicalFit?[i] {
+            let fit = work.fit + local * width, keep = 1 - fitShare, needs = model.rowHasNeeds[i]
+            var next = 0
+            for j in 0..<width {
+                var f = typical
+                if needs && next < counted.count && counted[next] == j { f = fit[j]; next += 1 }
+                out[j] = keep * out[j] + fitShare * f
+            }
+        }
         return ScoreSegment(row: i, columns: block, scores: UnsafePointer(out),
                             componentValues: requested.isEmpty ? [] : requested.map(values))
     }
@@ -179,8 +194,6 @@ struct SegmentPlan: @unchecked Sendable {
                          work: SegmentWork) -> UnsafePointer<Float> {
         let width = block.count, out = work.values[c.index]
         switch c {
-        case .needs:
-            return UnsafePointer(work.fit + local * width)
         case .profile:
             if hasProfiles { return UnsafePointer(work.prof + local * width) }
             out.update(repeating: 0, count: width)

@@ -8,7 +8,8 @@ import TwinningInput
 ///
 /// Each component is a dot product of feature rows, taken by GEMM, then a per-element
 /// transform:
-/// - needs fit: unit need vector · unit offer vector (sgemm, one column per sector);
+/// - fit (not a component): need shares · offer levels (sgemm, one column per sector), kept
+///   only where the partner's offers are real;
 /// - profile similarity: unit profile vectors (sgemm);
 /// - size: `exp(−|ln(p/q)| / s) = min(t, 1/t)` with `t = (p/c)^{1/s} · (c/q)^{1/s}`, a
 ///   rank-one product of per-row and per-column factors (c: the geometric mean
@@ -31,8 +32,21 @@ public struct ScoreModel: Sendable {
     public let sectors: [Sector]
     public let profiles: [String]
 
-    let needs: Matrix, offers: Matrix              // unit rows over `sectors`
+    /// Needs as shares of the hromada's total need, and offers zeroed where they do not
+    /// count (``fitFactors``), over `sectors`: their product is the fit.
+    let needShares: Matrix, countedOffers: Matrix
     let rawNeeds: Matrix, rawOffers: Matrix        // the values as given, over `sectors`
+    /// Per row: whether the hromada states some need; per column: why the partner's offers
+    /// count or not. A pair has a fit when both hold.
+    let rowHasNeeds: [Bool]
+    public let offerStatus: [OfferStatus]
+    /// Columns whose offers count (``OfferStatus/counted``), in order.
+    let countedColumns: [Int]
+    /// Per row: the fit a pair without one is scored with (``ScoreContext/typicalFit``);
+    /// nil when no pair of the registries has a fit, and the score is the components' alone.
+    let typicalFit: [Float]?
+    /// Whether some pair of the registries has a fit, so that the fit counts in scores.
+    public var hasFit: Bool { typicalFit != nil }
     let profileA: Matrix, profileB: Matrix
     let size: SizeFactors
     let sphereA: MatrixD, sphereB: MatrixD
@@ -100,19 +114,14 @@ public struct ScoreModel: Sendable {
         sectors = shared
         let sharedProfiles = hromadas.profiles.filter { partners.profiles.contains($0) }
         profiles = sharedProfiles
-        func select<T: Equatable>(_ m: Matrix, _ names: [T], _ wanted: [T]) -> Matrix {
-            let cols = wanted.map { names.firstIndex(of: $0)! }
-            var out: [Float] = []
-            out.reserveCapacity(m.rows * cols.count)
-            for i in 0..<m.rows { for c in cols { out.append(m[i, c]) } }
-            return Matrix(rows: m.rows, columns: cols.count, storage: out)
-        }
-        rawNeeds = select(hromadas.sectorValues, hromadas.sectors, shared)
-        rawOffers = select(partners.sectorValues, partners.sectors, shared)
-        needs = rawNeeds.rowNormalized()
-        offers = rawOffers.rowNormalized()
-        profileA = select(hromadas.profileValues, hromadas.profiles, sharedProfiles).rowNormalized()
-        profileB = select(partners.profileValues, partners.profiles, sharedProfiles).rowNormalized()
+        rawNeeds = Self.select(hromadas.sectorValues, hromadas.sectors, shared)
+        rawOffers = Self.select(partners.sectorValues, partners.sectors, shared)
+        let fit = Self.fitFactors(needs: rawNeeds, offers: rawOffers, synthetic: partners.syntheticOffers)
+        (needShares, countedOffers, rowHasNeeds, offerStatus) = fit
+        countedColumns = fit.status.indices.filter { fit.status[$0] == .counted }
+        typicalFit = context.typicalFit.map { t in rowHromada.map { t[$0] } }
+        profileA = Self.select(hromadas.profileValues, hromadas.profiles, sharedProfiles).rowNormalized()
+        profileB = Self.select(partners.profileValues, partners.profiles, sharedProfiles).rowNormalized()
         size = SizeFactors(hromadas: hromadas.populations, partners: partners.populations, scale: weights.sizeScale)
         func sphere(_ r: Registry) -> MatrixD {
             MatrixD(rows: r.count, columns: 3, storage: zip(r.latitudes, r.longitudes).flatMap { Self.unitVector(lat: $0, lon: $1) })
@@ -141,6 +150,73 @@ public struct ScoreModel: Sendable {
     }
 
     static func townValue(_ population: Double) -> Double { min(1, max(0, log10(population) / 6)) }
+
+    /// Whether a partner's offers count in its pairs' fit.
+    public enum OfferStatus: Sendable, Equatable {
+        /// Real offers (from sign-ups, or a registry that does not mark them synthetic).
+        case counted
+        /// `offers_synthetic` = 1: invented, as every volunteer's in the shipped registry.
+        case synthetic
+        /// Every offer 0 (or no sector in common with the hromadas).
+        case none
+    }
+
+    /// The columns `wanted` of a per-row matrix whose columns are `names`.
+    static func select<T: Equatable>(_ m: Matrix, _ names: [T], _ wanted: [T]) -> Matrix {
+        let cols = wanted.map { names.firstIndex(of: $0)! }
+        var out: [Float] = []
+        out.reserveCapacity(m.rows * cols.count)
+        for i in 0..<m.rows { for c in cols { out.append(m[i, c]) } }
+        return Matrix(rows: m.rows, columns: cols.count, storage: out)
+    }
+
+    /// Each hromada's typical fit: its fit with the average partner whose offers count,
+    /// `Σₛ (nₛ / Σ n) · ōₛ` with `ō` the mean of those partners' offers (for a hromada that
+    /// states no need, the mean of the others' typical fits). A pair without a fit is
+    /// scored with it, so that partners whose offers are unknown or invented are neither
+    /// favoured nor held back against those that signed up: fit moves a pair only by how
+    /// much better or worse than typical its offers meet the hromada's needs. Nil when no
+    /// partner's offers count or no hromada states a need: then no pair has a fit.
+    /// Sums in double precision in row order, so the values are the same on any machine.
+    static func typicalFits(hromadas: Registry, partners: Registry) -> [Float]? {
+        let shared = hromadas.sectors.filter { partners.sectors.contains($0) }
+        let needs = select(hromadas.sectorValues, hromadas.sectors, shared), offers = select(partners.sectorValues, partners.sectors, shared)
+        let (shares, counted, hasNeeds, status) = fitFactors(needs: needs, offers: offers, synthetic: partners.syntheticOffers)
+        let n = status.filter { $0 == .counted }.count, width = shared.count
+        guard n > 0, hasNeeds.contains(true) else { return nil }
+        var mean = [Double](repeating: 0, count: width)
+        for j in 0..<counted.rows where status[j] == .counted { for s in 0..<width { mean[s] += Double(counted[j, s]) } }
+        mean = mean.map { $0 / Double(n) }
+        let typical = (0..<shares.rows).map { i in (0..<width).reduce(0.0) { $0 + Double(shares[i, $1]) * mean[$1] } }
+        let stated = typical.indices.filter { hasNeeds[$0] }
+        let overall = stated.reduce(0.0) { $0 + typical[$1] } / Double(stated.count)
+        return typical.indices.map { Float(hasNeeds[$0] ? typical[$0] : overall) }
+    }
+
+    /// The factors whose product is the fit: each need divided by the hromada's total
+    /// need (rows without need stay 0), and the offers, zeroed for partners whose offers
+    /// do not count. The fit of a pair is then `Σₛ nₛ·oₛ / Σₛ nₛ`: the partner's offer level
+    /// averaged over the hromada's needs, each weighted by how much it is needed.
+    static func fitFactors(needs: Matrix, offers: Matrix, synthetic: [Bool])
+        -> (Matrix, Matrix, rowHasNeeds: [Bool], status: [OfferStatus]) {
+        let width = needs.columns
+        var shares = [Float](repeating: 0, count: needs.rows * width), hasNeeds = [Bool](repeating: false, count: needs.rows)
+        for i in 0..<needs.rows {
+            let total = (0..<width).reduce(0.0) { $0 + Double(needs[i, $1]) }
+            guard total > 0 else { continue }
+            hasNeeds[i] = true
+            for s in 0..<width { shares[i * width + s] = Float(Double(needs[i, s]) / total) }
+        }
+        var counted = [Float](repeating: 0, count: offers.rows * width), status = [OfferStatus](repeating: .none, count: offers.rows)
+        for j in 0..<offers.rows {
+            if synthetic[j] { status[j] = .synthetic; continue }
+            guard (0..<width).contains(where: { offers[j, $0] > 0 }) else { continue }
+            status[j] = .counted
+            for s in 0..<width { counted[j * width + s] = offers[j, s] }
+        }
+        return (Matrix(rows: needs.rows, columns: width, storage: shares), Matrix(rows: offers.rows, columns: width, storage: counted),
+                hasNeeds, status)
+    }
 
     static func unitVector(lat: Double, lon: Double) -> [Double] {
         let phi = lat * .pi / 180, lambda = lon * .pi / 180

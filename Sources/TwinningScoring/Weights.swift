@@ -117,10 +117,10 @@ public struct Weights: Sendable, Equatable {
         let root = try YAMLReader.parse(text, file: file)
         var reader = YAMLReader(file: file)
         guard root != nil else {
-            throw InputErrors(InputError(.missing, file: file, "is empty; expected weights such as needs: 0.5"))
+            throw InputErrors(InputError(.missing, file: file, "is empty; expected weights such as proximity: -0.9"))
         }
         var w = Weights.defaults
-        for (key, keyNode, value) in reader.entries(root, keys: keys, what: "weights") {
+        for (key, keyNode, value) in reader.entries(root, keys: keys, what: "weights", retired: ScoreParameter.retired) {
             if let component = ScoreComponent(rawValue: key) {
                 if let x = reader.number(value, key) { w[component] = x }
             } else if let parameter = ScoreParameter(rawValue: key) {

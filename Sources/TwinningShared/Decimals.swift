@@ -28,6 +28,13 @@ public enum Decimals {
         return x.sign == .minus ? "-" + text : text
     }
 
+    /// A share in [0, 1] as a whole percentage, `0.3` → `30%` (or with one decimal where a
+    /// whole one would misstate it, `0.125` → `12.5%`).
+    public static func percent(_ share: Double) -> String {
+        let whole = fixed(share * 100, 0), tenth = fixed(share * 100, 1)
+        return (tenth.hasSuffix(".0") ? whole : tenth) + "%"
+    }
+
     private static let powersOfTen: [UInt64] = (0...9).map { (0..<$0).reduce(1) { r, _ in r * 10 } }
 }
 

@@ -46,12 +46,12 @@ struct Explain: ParsableCommand {
         let i = try Self.resolve(resolver.hromada(named: hromada))
         var lines = Self.describe(hromada: i, in: instance)
         guard let partner else {
-            lines.append(Self.formula(instance.weights))
+            let model = instance.explainer(hromadas: [i])
+            lines.append(Self.formula(instance.weights, fit: model.hasFit))
             let pool = instance.candidateColumns.count
             lines.append("")
             lines.append("best allowed partners among the \(pool) \(candidates == .volunteers ? "volunteers" : "candidate partners")"
                          + (instance.rules.file.map { " (rules: \($0))" } ?? "") + ":")
-            let model = instance.explainer(hromadas: [i])
             let list = instance.shortlist([i], top: top)[0]
             if list.isEmpty { lines.append("  none: " + Self.whyNone(i, instance)) }
             for (k, c) in list.enumerated() {
@@ -63,8 +63,8 @@ struct Explain: ParsableCommand {
         }
         let j = try Self.resolve(resolver.partner(named: partner))
         lines += Self.describe(partner: j, in: instance)
-        lines.append(Self.formula(instance.weights))
-        let breakdown = instance.explainer(hromadas: [i]).breakdown(hromada: 0, partner: j)
+        let model = instance.explainer(hromadas: [i]), breakdown = model.breakdown(hromada: 0, partner: j)
+        lines.append(Self.formula(instance.weights, fit: model.hasFit))
         lines.append("score \(Decimals.fixed(breakdown.score, 4))")
         lines += Self.components(breakdown, weights: instance.weights)
         let pair = IndexPair(i, j)
@@ -152,6 +152,7 @@ struct Explain: ParsableCommand {
         var facts = [p.countries[j], p.regions[j], p.levels[j].rawValue, "population \(count(p.populations[j]))",
                      "\(p.slots[j]) slot\(p.slots[j] == 1 ? "" : "s")"]
         facts.append(p.volunteers[j] ? "volunteer" : "not a volunteer")
+        if p.syntheticOffers[j] { facts.append("synthetic offers (no fit)") }
         var lines = ["\(name(p, j)) (\(p.ids[j]))", "  " + facts.filter { !$0.isEmpty }.joined(separator: " · ")]
         if let why = instance.partnerExclusion(j) {
             lines.append(instance.isCandidate[j] ? "  takes part only in its locked or accepted pairs: otherwise \(why.reason)"
@@ -163,17 +164,28 @@ struct Explain: ParsableCommand {
     // MARK: The score
 
     /// How a score is made, with the weights in use.
-    static func formula(_ w: Weights) -> String {
-        let total = w.magnitudes.total
+    /// `fit`: whether some pair has a fit (the model's ``ScoreModel/hasFit``).
+    static func formula(_ w: Weights, fit: Bool) -> String {
+        let total = w.magnitudes.total, share = w[.fitShare]
         return "score = Σ |weight| × value / \(Decimals.fixed(total, 2)), the sum of |weight| "
             + "(a negative weight scores 1 − value: it prefers the opposite)"
+            + (fit ? "\nthen score = \(Decimals.percent(1 - share)) × that + \(Decimals.percent(share)) × fit (fit_share \(share)), "
+                + "the fit being Σ need × offer / Σ need where the partner's offers are real, else the hromada's typical fit" : "")
     }
 
     /// One line per component: value × |weight| / Σ|weight| → contribution, then the
     /// sectors, size ratio and distance.
     static func components(_ b: Breakdown, weights: Weights) -> [String] {
         let total = Decimals.fixed(b.weightTotal, 2)
-        var lines = b.components.map { c -> String in
+        var lines: [String] = []
+        if let used = b.fit ?? b.typicalFit {
+            lines.append("  components \(Decimals.fixed(b.componentScore, 4)) × \(Decimals.percent(1 - b.fitShare)) + "
+                         + (b.fit == nil ? "typical fit" : "fit") + " \(Decimals.fixed(used, 4)) × \(Decimals.percent(b.fitShare)) → score "
+                         + Decimals.fixed(b.score, 4) + (b.noFit.map { " (no fit: \($0))" } ?? ""))
+        } else {
+            lines.append("  " + b.fitNote + "; the score is the components' alone")
+        }
+        lines += b.components.map { c -> String in
             let name = c.component.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)
             let value = c.weight < 0 ? "(1 − \(Decimals.fixed(c.value, 4)))" : Decimals.fixed(c.value, 4)
             return "  \(name) \(value) × \(Decimals.fixed(abs(c.weight), 2)) / \(total) → \(Decimals.fixed(c.contribution, 4))"

@@ -51,6 +51,7 @@ struct Shortlist: ParsableCommand {
                                       .text("partner_name_latin") { $0.partner.nameLatin }, .text("partner_country") { $0.partner.country },
                                       .number("partner_population", digits: 0) { $0.partner.population },
                                       .number("score", digits: 4) { $0.breakdown.score }]
+        columns += ProposalTable.fitColumns { $0.breakdown }
         columns += ScoreComponent.allCases.map { c in .number(c.rawValue, digits: 4) { $0.breakdown[c].value } }
         columns.append(.number("distance_km", digits: 1) { $0.breakdown.distanceKm })
         return columns
@@ -86,6 +87,7 @@ struct Shortlist: ParsableCommand {
                 let b = model.breakdown(hromada: row, partner: c.partner)
                 rows.append(Row(hromada: ProposalTable.Place(h, i), rank: k + 1, partner: ProposalTable.Place(p, c.partner), breakdown: b))
                 text.append("  \(k + 1). \(Explain.title(partner: c.partner, instance)) \(Decimals.fixed(b.score, 4)), "
+                            + (b.fit.map { "fit \(Decimals.fixed($0, 2)), " } ?? "")
                             + "\(Decimals.fixed(b.distanceKm, 0)) km, population \(Explain.count(p.populations[c.partner]))")
             }
         }

@@ -247,8 +247,8 @@ import Assignment
     @Test("explain shows the normalisation: weights not summing to 1, a negative weight as 1 − value")
     func explainNormalisation() throws {
         let dir = try setUp()
-        let others = ScoreComponent.allCases.filter { ![.needs, .proximity, .size].contains($0) }.map { "\($0.rawValue): 0\n" }.joined()
-        try ("needs: 0.8\nproximity: -0.3\nsize: 0.2\n" + others).write(to: dir.appendingPathComponent("w.yaml"), atomically: true, encoding: .utf8)
+        let others = ScoreComponent.allCases.filter { ![.town, .proximity, .size].contains($0) }.map { "\($0.rawValue): 0\n" }.joined()
+        try ("town: 0.8\nproximity: -0.3\nsize: 0.2\n" + others).write(to: dir.appendingPathComponent("w.yaml"), atomically: true, encoding: .utf8)
         let r = try runTwinning(["explain", "--hromadas", "h.csv", "--partners", "p.csv", "--ties", "t.csv", "--weights", "w.yaml", "UA1", "PL_1"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("score = Σ |weight| × value / 1.30"), "\(r.stdout)")

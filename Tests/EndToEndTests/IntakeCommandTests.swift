@@ -58,6 +58,42 @@ import TwinningTestSupport
         #expect(proposals.contains("Email: s@x.pl") || proposals.contains("Email: k@x.de"), "\(result.stderr)")
     }
 
+    @Test("needs back on: with the example sign-ups the fit counts for 30 % of their pairs' scores, moves proposals towards offers that meet needs, and is said to be absent for synthetic offers")
+    func needsBackOn() throws {
+        let dir = try setUp()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent("examples"), withDestinationURL: Self.root.appendingPathComponent("examples"))
+        var result = try runTwinning(["intake", "partners", "examples/signups/partners-export.csv", "--mapping", "examples/signups/partners-mapping.yaml",
+                                      "--out", "s"], in: dir)
+        #expect(result.status == 0, "\(result.stderr)")
+        try "fit_share: 0\n".write(to: dir.appendingPathComponent("off.yaml"), atomically: true, encoding: .utf8)
+        for (out, extra) in [("on", [String]()), ("off", ["--weights", "off.yaml"])] {
+            result = try runTwinning(["match", "--signups", "s/partners.csv", "--out", out, "--format", "both"] + extra, in: dir)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let on = try CSVRows(dir.appendingPathComponent("on/proposals.csv")), off = try CSVRows(dir.appendingPathComponent("off/proposals.csv"))
+        func signedUp(_ rows: [[String: String]]) -> [Double] { rows.compactMap { Double($0["fit"]!) } }
+        func mean(_ x: [Double]) -> Double { x.reduce(0, +) / Double(max(x.count, 1)) }
+        #expect(on.count == off.count)
+        // More proposals go to sign-ups, and those proposed meet the hromadas' needs better.
+        #expect(signedUp(on).count > signedUp(off).count && mean(signedUp(on)) > mean(signedUp(off)) + 0.05,
+                "\(signedUp(on).count) vs \(signedUp(off).count), mean fit \(mean(signedUp(on))) vs \(mean(signedUp(off)))")
+        let moved = Set(on.map { $0["hromada_id"]! + $0["partner_id"]! }).subtracting(off.map { $0["hromada_id"]! + $0["partner_id"]! })
+        #expect(moved.count >= on.count / 10, "\(moved.count) proposals moved")
+        for row in on {
+            let score = Double(row["score"]!)!
+            if let fit = Double(row["fit"]!) {
+                #expect(row["fit_note"] == "fit is 30% of the score")
+                #expect(fit >= 0 && fit <= 1 && score >= 0.3 * fit - 1e-4, "\(row)")
+            } else {
+                #expect(row["fit_note"]!.hasPrefix("no fit (the partner's offers are synthetic): scored with the hromada's typical fit 0."), "\(row)")
+            }
+        }
+        let json = try String(contentsOf: dir.appendingPathComponent("on/proposals.json"), encoding: .utf8)
+        #expect(json.contains("\"fit_share\":0.3") && json.contains("\"fit_note\":\"fit is 30% of the score\""))
+        // Without sign-ups nothing has a fit: the README's first proposals say so.
+    }
+
     @Test("a file that is not an export, an output folder that exists: clear errors, nothing written")
     func refusals() throws {
         let dir = try setUp()

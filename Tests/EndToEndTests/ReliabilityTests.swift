@@ -150,7 +150,7 @@ import TwinningTestSupport
     @Test("numbers: weights of 1e308 rank as the same weights scaled down; scales that would overflow are refused with file and line")
     func extremeWeights() throws {
         let dir = try world()
-        let components = ["needs", "profile", "size", "proximity", "ties", "gravity", "town", "centre", "country_prior", "region_prior",
+        let components = ["profile", "size", "proximity", "ties", "gravity", "town", "centre", "country_prior", "region_prior",
                           "popularity", "capitals", "upward"]
         try components.map { "\($0): 1e308\n" }.joined().write(to: dir.appendingPathComponent("big.yaml"), atomically: true, encoding: .utf8)
         try components.map { "\($0): 1\n" }.joined().write(to: dir.appendingPathComponent("one.yaml"), atomically: true, encoding: .utf8)

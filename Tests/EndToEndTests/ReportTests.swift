@@ -53,7 +53,7 @@ import TwinningTestSupport
         try "ua_id,eu_id,status\nUA4,BG_1,accepted\n".write(to: dir.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
         try "locked:\n  - [UA3, PL_2]\n".write(to: dir.appendingPathComponent("r.yaml"), atomically: true, encoding: .utf8)
         // Needs-led weights, so that the hostile oblast's hromada gets a partner (the filter lists proposals' oblasts).
-        try "needs: 0.55\nprofile: 0.1\nsize: 0.15\nproximity: 0.15\nties: 0.05\ngravity: 0\ntown: 0\ncentre: 0\ncountry_prior: 0\n"
+        try "fit_share: 0.55\nprofile: 0.1\nsize: 0.15\nproximity: 0.15\nties: 0.05\ngravity: 0\ntown: 0\ncentre: 0\ncountry_prior: 0\n"
             .appending("region_prior: 0\npopularity: 0\ncapitals: 0\nupward: 0\n").write(to: dir.appendingPathComponent("w.yaml"), atomically: true, encoding: .utf8)
         try FileManager.default.copyItem(at: Self.root.appendingPathComponent("Data/countries.geojson"), to: dir.appendingPathComponent("countries.geojson"))
         let result = try runTwinning(["match", "--hromadas", "h.csv", "--partners", "p.csv", "--ties", "t.csv", "--rules", "r.yaml",

@@ -70,7 +70,7 @@ import SeededRandom
         for (t, f) in report.foldOfPair.enumerated() { #expect(foldOf.updateValue(f, forKey: truth[t].hromada) ?? f == f) }
         #expect(Set(report.foldOfPair) == [0, 1, 2])
         #expect(report.weights == report.weights.rounded(digits: 4))
-        #expect(report.weights[.needs] == 0, "the offers never enter a fit")
+        #expect(report.weights[.fitShare] == ScoreParameter.fitShare.defaultValue, "tuning leaves the fit's share as it is")
     }
 
     @Test("the conditional logit recovers known coefficients from choices drawn from the model itself")

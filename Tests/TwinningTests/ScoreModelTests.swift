@@ -10,19 +10,24 @@ import Testing
 import SeededRandom
 
 /// A small random registry pair written as CSV and read back through the real loader.
-func randomRegistries(hromadas n: Int, partners m: Int, seed: UInt64) throws -> (Registry, Registry) {
+/// `mixedFit`: every third partner's offers marked synthetic (`offers_synthetic`), every
+/// seventh other partner offering nothing, every fifth hromada needing nothing.
+func randomRegistries(hromadas n: Int, partners m: Int, seed: UInt64, mixedFit: Bool = false) throws -> (Registry, Registry) {
     var random = SplitMix64(seed: seed)
     func next() -> Double { random.nextUnit() }
     let sectors: [Sector] = [.energy, .water, .health, .education, .economy]
     func file(_ side: Side, _ count: Int, _ lat: ClosedRange<Double>, _ lon: ClosedRange<Double>) throws -> Registry {
         var text = "id,name,level,country,region,nuts2,population,lat,lon,slots," + sectors.map { side.sectorPrefix + $0.rawValue }.joined(separator: ",")
-            + ",profile_urban,profile_rural\n"
+            + ",profile_urban,profile_rural" + (mixedFit && side == .partners ? ",offers_synthetic\n" : "\n")
         for i in 0..<count {
-            let values = sectors.map { _ in String(format: "%.3f", next() < 0.2 ? 0 : next()) }
+            var values = sectors.map { _ in String(format: "%.3f", next() < 0.2 ? 0 : next()) }
+            let nothing = mixedFit && (side == .hromadas ? i % 5 == 0 : i % 7 == 0 && i % 3 != 0)
+            if nothing { values = values.map { _ in "0" } }
             let urban = next()
             text += "X\(i),Name \(i),city,\(side == .hromadas ? "UA" : i % 5 == 0 ? "DE" : "PL"),R\(i % 4),N\(i % 3),\(Int(100 + next() * 500_000)),"
                 + "\(lat.lowerBound + next() * (lat.upperBound - lat.lowerBound)),\(lon.lowerBound + next() * (lon.upperBound - lon.lowerBound)),1,"
-                + values.joined(separator: ",") + ",\(urban),\(1 - urban)\n"
+                + values.joined(separator: ",") + ",\(urban),\(1 - urban)"
+                + (mixedFit && side == .partners ? (i % 3 == 0 ? ",1\n" : ",0\n") : "\n")
         }
         return try Registry.parse(Data(text.utf8), file: "\(side).csv", side: side)
     }
@@ -114,11 +119,63 @@ let someTies = [(0, 5), (3, 17), (7, 17), (2, 150), (7, 210), (11, 5)]
                     #expect(abs(x - reference[component].value) <= 1e-5, "\(component) (\(s.row), \(j))")
                     score += coefficients[component.index] * x
                 }
+                #expect(abs(score - reference.componentScore) <= 1e-5)
+                let share = reference.fitShare
+                score = (1 - share) * score + share * (reference.fit ?? reference.typicalFit ?? 0)
                 #expect(abs(score - reference.score) <= 1e-5)
                 #expect(abs(Double(s[c]) - reference.score) <= 1e-5)
             }
         }
         #expect(seen.total == h.count * p.count, "every pair visited once")
+    }
+
+    @Test("the fit: Σ need × offer / Σ need where the offers count, the typical fit elsewhere; the same by BLAS, by hand and on any subset of partners")
+    func fit() throws {
+        let (h, p) = try randomRegistries(hromadas: 20, partners: 140, seed: 12, mixedFit: true)
+        let model = ScoreModel(hromadas: h, partners: p), share = ScoreParameter.fitShare.defaultValue
+        let all = model.scores(columns: 0..<p.count)
+        let half = Array(stride(from: 1, to: p.count, by: 2))
+        let some = ScoreModel(hromadas: h, partners: p, context: model.context, columns: half).scores(columns: 0..<half.count)
+        for i in 0..<h.count {
+            let need = (0..<h.sectors.count).map { Double(h.sectorValues[i, $0]) }, needTotal = need.reduce(0, +)
+            var fits: [Double] = []
+            for j in 0..<p.count {
+                let b = model.breakdown(hromada: i, partner: j)
+                let offer = (0..<p.sectors.count).map { Double(p.sectorValues[j, $0]) }
+                let status: ScoreModel.OfferStatus = j % 3 == 0 ? .synthetic : j % 7 == 0 ? .none : .counted
+                #expect(b.offers == status, "partner \(j)")
+                if status == .counted && i % 5 != 0 {
+                    let expected = zip(need, offer).reduce(0) { $0 + $1.0 * $1.1 } / needTotal
+                    #expect(abs(b.fit! - expected) <= 1e-6, "(\(i), \(j))")
+                    fits.append(expected)
+                } else {
+                    #expect(b.fit == nil, "(\(i), \(j))")
+                }
+                #expect(b.fitShare == share)
+                #expect(abs(b.score - ((1 - share) * b.componentScore + share * (b.fit ?? b.typicalFit!))) <= 1e-12)
+                #expect(abs(Double(all[i * p.count + j]) - b.score) <= 1e-5, "(\(i), \(j))")
+                if j % 2 == 1 { #expect(abs(some[i * half.count + j / 2] - all[i * p.count + j]) <= 1e-6) }
+            }
+            // The typical fit is the mean of the hromada's fits with every partner whose offers count.
+            if i % 5 != 0 {
+                #expect(abs(model.breakdown(hromada: i, partner: 0).typicalFit! - fits.reduce(0, +) / Double(fits.count)) <= 1e-6)
+            }
+        }
+        // With no offers that count, there is no fit anywhere: the score is the components' alone.
+        let (plain, invented) = try randomRegistries(hromadas: 6, partners: 30, seed: 12)
+        let synthetic = Registry(side: .partners, file: invented.file, ids: invented.ids, names: invented.names, latinNames: invented.latinNames,
+                                 levels: invented.levels, countries: invented.countries, regions: invented.regions, nuts2: invented.nuts2,
+                                 populations: invented.populations, latitudes: invented.latitudes, longitudes: invented.longitudes,
+                                 slots: invented.slots, sectors: invented.sectors, sectorValues: invented.sectorValues, profiles: invented.profiles,
+                                 profileValues: invented.profileValues, volunteers: invented.volunteers, euMembers: invented.euMembers,
+                                 seeking: invented.seeking, statuses: invented.statuses, lines: invented.lines,
+                                 syntheticOffers: Array(repeating: true, count: invented.count))
+        var noFit = Weights()
+        noFit[.fitShare] = 0
+        let without = ScoreModel(hromadas: plain, partners: synthetic)
+        #expect(without.scores(columns: 0..<30) == ScoreModel(hromadas: plain, partners: invented, weights: noFit).scores(columns: 0..<30))
+        #expect(without.breakdown(hromada: 0, partner: 0).fit == nil && without.breakdown(hromada: 0, partner: 0).typicalFit == nil)
+        #expect(without.breakdown(hromada: 0, partner: 0).fitNote == "no fit: the partner's offers are synthetic")
     }
 
     @Test("a pass over some hromadas visits only them, with the very scores a pass over all gives")
@@ -147,7 +204,7 @@ let someTies = [(0, 5), (3, 17), (7, 17), (2, 150), (7, 210), (11, 5)]
         let (h, p) = try randomRegistries(hromadas: 3, partners: 4, seed: 1)
         let b = ScoreModel(hromadas: h, partners: p).breakdown(hromada: 1, partner: 2)
         #expect(b.components.map(\.component) == ScoreComponent.allCases)
-        #expect(abs(b.components.reduce(0) { $0 + $1.contribution } - b.score) < 1e-12)
+        #expect(abs(b.components.reduce(0) { $0 + $1.contribution } - b.componentScore) < 1e-12)
         let products = b.topSectors.map { $0.need * $0.offer }
         #expect(products == products.sorted(by: >))
         #expect(b.sizeRatio == h.populations[1] / p.populations[2])

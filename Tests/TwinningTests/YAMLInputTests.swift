@@ -15,20 +15,24 @@ import Testing
     enum Kind { case weights, rules, job }
 
     static let cases: [(String, Kind, String, [String])] = [
-        ("misspelt weight", .weights, "needs: 0.5\nproximty: 0.2\n",
+        ("misspelt weight", .weights, "town: 0.5\nproximty: 0.2\n",
          ["w.yaml:2:1: unknown weights key \"proximty\"; did you mean \"proximity\"?"]),
-        ("weight not a number", .weights, "needs: lots\n", ["w.yaml:1:8: needs must be a finite number, found \"lots\""]),
-        ("weight NaN", .weights, "needs: .nan\n", ["w.yaml:1:8: needs must be a finite number, found \".nan\""]),
-        ("hexadecimal weight", .weights, "needs: 0x10\n", ["w.yaml:1:8: needs must be a finite number, found \"0x10\""]),
+        ("weight not a number", .weights, "town: lots\n", ["w.yaml:1:7: town must be a finite number, found \"lots\""]),
+        ("weight NaN", .weights, "town: .nan\n", ["w.yaml:1:7: town must be a finite number, found \".nan\""]),
+        ("hexadecimal weight", .weights, "town: 0x10\n", ["w.yaml:1:7: town must be a finite number, found \"0x10\""]),
+        ("the retired needs weight", .weights, "proximity: -0.5\nneeds: 0.55\n",
+         ["w.yaml:2:1: needs is no longer a weight: how well offers meet needs is the pair's fit, which counts as fit_share of the score "
+          + "(default 0.3) where the partner's offers come from sign-ups; write fit_share: instead"]),
+        ("fit share out of range", .weights, "fit_share: 1.5\n", ["w.yaml:1:12: fit_share must be between 0 and 1, found 1.5"]),
         ("size scale out of range", .weights, "size_scale: 0.001\n",
          ["w.yaml:1:13: size_scale must be between 0.05 and 1000, found 0.001"]),
         ("distance scale out of range", .weights, "distance_scale_km: 0.00001\n",
          ["w.yaml:1:20: distance_scale_km must be between 1 and 1000000, found 0.00001"]),
         ("all weights zero", .weights, ScoreComponent.allCases.map { "\($0.rawValue): 0\n" }.joined(),
          ["w.yaml: all weights are 0: at least one must be non-zero"]),
-        ("YAML syntax", .weights, "needs: [0.5\n", ["w.yaml:2:1: YAML syntax: did not find expected ',' or ']' (while parsing a flow sequence)"]),
-        ("not a mapping", .weights, "- 0.5\n", ["w.yaml:1:1: expected a mapping of weights keys (needs, profile, size, proximity, ties, gravity, town, centre, country_prior, "
-         + "region_prior, popularity, capitals, upward, size_scale, distance_scale_km, gravity_size, prior_strength, trained_on)"]),
+        ("YAML syntax", .weights, "town: [0.5\n", ["w.yaml:2:1: YAML syntax: did not find expected ',' or ']' (while parsing a flow sequence)"]),
+        ("not a mapping", .weights, "- 0.5\n", ["w.yaml:1:1: expected a mapping of weights keys (profile, size, proximity, ties, gravity, town, centre, country_prior, "
+         + "region_prior, popularity, capitals, upward, size_scale, distance_scale_km, gravity_size, prior_strength, fit_share, trained_on)"]),
         ("misspelt rule", .rules, "min_scor: 0.3\n", ["r.yaml:1:1: unknown rules key \"min_scor\"; did you mean \"min_score\"?"]),
         ("min_score out of range", .rules, "min_score: 1.5\n", ["r.yaml:1:12: min_score must be a number between 0 and 1, found 1.5"]),
         ("eu_members_only not a bool", .rules, "eu_members_only: yes\n", ["r.yaml:1:18: eu_members_only must be true or false, found \"yes\""]),
@@ -73,8 +77,8 @@ import Testing
 
     @Test("good files read back what they say")
     func good() throws {
-        let w = try Weights.parse("needs: 0.4\nproximity: -0.2\ndistance_scale_km: 500\n", file: "w.yaml")
-        #expect(w[.needs] == 0.4 && w[.proximity] == -0.2 && w[.size] == ScoreComponent.size.defaultWeight && w.distanceScaleKm == 500)
+        let w = try Weights.parse("town: 0.4\nproximity: -0.2\ndistance_scale_km: 500\nfit_share: 0.25\n", file: "w.yaml")
+        #expect(w[.town] == 0.4 && w[.fitShare] == 0.25 && w[.proximity] == -0.2 && w[.size] == ScoreComponent.size.defaultWeight && w.distanceScaleKm == 500)
         #expect(try Weights.parse(w.yaml, file: "again.yaml") == w)
         let r = try Rules.parse("min_score: 0.3\nlevels:\n  village: [village, settlement]\ncountry_caps:\n  PL: 3\n", file: "r.yaml")
         #expect(r.minScore == 0.3)
@@ -123,8 +127,8 @@ import Testing
         w.trainedOn = Weights.Training(truth: "data dir/ties: 2026.csv", sha256: String(repeating: "ab", count: 32), hromadas: ["UA1", "UA#2"])
         let read = try Weights.parse(w.yaml, file: "w.yaml")
         #expect(read == w)
-        #expect(throws: InputErrors.self) { try Weights.parse("trained_on: \"old string\"\nneeds: 1\n", file: "w.yaml") }
-        do { _ = try Weights.parse("trained_on: \"old string\"\nneeds: 1\n", file: "w.yaml") } catch {
+        #expect(throws: InputErrors.self) { try Weights.parse("trained_on: \"old string\"\ntown: 1\n", file: "w.yaml") }
+        do { _ = try Weights.parse("trained_on: \"old string\"\ntown: 1\n", file: "w.yaml") } catch {
             #expect(error.description.contains("w.yaml:1:13: expected a mapping of trained_on keys (truth, sha256, hromadas)"), "\(error)")
         }
     }

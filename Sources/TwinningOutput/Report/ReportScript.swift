@@ -212,6 +212,8 @@ extension HTMLReport {
     add(card, add(el("p"), status, document.createTextNode(p.locked_by ? ` (${p.locked_by})` : "")));
     add(card, el("p", null, `${fixed(p.distance_km, 0)} km apart; population ratio ${fixed(p.size_ratio, 2)}`));
     add(card, el("p", "score", `score ${fixed(p.score, 4)}`));
+    add(card, el("p", "fit", p.fit === null || p.fit === undefined ? p.fit_note
+      : `fit ${fixed(p.fit, 2)}: how well the partner's offers meet the hromada's needs; ${p.fit_note}`));
     const table = el("table", "components");
     add(table, add(el("thead"), add(el("tr"), el("th", null, "component"), el("th", "num", "weight"), el("th", null, "value"),
       el("th", "num", ""), el("th", "num", "share"))));
@@ -228,7 +230,7 @@ extension HTMLReport {
       row.dataset.component = c;
       add(body, row);
     }
-    add(body, add(el("tr"), el("th", null, "score"), el("td", "num", `Σ|w| ${fixed(weightTotal, 2)}`), el("td"), el("td"),
+    add(body, add(el("tr"), el("th", null, "components"), el("td", "num", `Σ|w| ${fixed(weightTotal, 2)}`), el("td"), el("td"),
       el("td", "num", fixed(total, 4))));
     add(card, add(table, body));
     add(card, el("p", "muted", "share = |weight| × value / Σ|weight| (1 − value for a negative weight)"));
