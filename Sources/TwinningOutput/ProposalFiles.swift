@@ -65,11 +65,16 @@ extension ProposalTable {
         [.number("\(prefix)_lat", digits: 5) { place($0).latitude }, .number("\(prefix)_lon", digits: 5) { place($0).longitude }]
     }
 
-    /// `fit` (empty where the pair has none) and `fit_note` (why not, or the fit's share of
-    /// the score): next to the score wherever a score is written.
+    /// `fit` (empty where the pair has none), `fit_note` (why not, or the fit's share of
+    /// the score) and `reasons` (the pair's reasons in words: one text in CSV, a list in
+    /// JSON): next to the score wherever a score is written.
     public static func fitColumns<Row>(_ breakdown: @escaping @Sendable (Row) -> Breakdown) -> [Column<Row>] {
         [Column("fit") { row in breakdown(row).fit.map { .number($0, digits: 4) } ?? .missing },
-         .text("fit_note") { breakdown($0).fitNote }]
+         .text("fit_note") { breakdown($0).fitNote },
+         Column("reasons") { row in
+             let reasons = breakdown(row).reasons
+             return .structured(text: reasons.joined(separator: "; "), json: .list(reasons.map { .text($0) }))
+         }]
     }
 
     /// `proposals.csv`.

@@ -47,6 +47,10 @@ public struct Breakdown: Sendable {
     public let distanceKm: Double
     /// `Σ|w|`, the denominator every contribution is divided by.
     public let weightTotal: Double
+    /// Why the pair scores what it does, in short sentences of facts
+    /// (``ScoreModel/reasons(hromada:partner:_:)``): the fit, distance, sizes, known ties,
+    /// standing in the region.
+    public internal(set) var reasons: [String] = []
 
     public subscript(component: ScoreComponent) -> Component { components[component.index] }
 
@@ -98,9 +102,11 @@ extension ScoreModel {
         let fit: Double? = status == .counted && needTotal > 0
             ? zip(need, offer).reduce(0.0) { $0 + Double($1.0) * Double($1.1) } / needTotal : nil
         let typical = typicalFit.map { Double($0[i]) }, share = typical == nil ? 0 : weights[.fitShare]
-        return Breakdown(score: (1 - share) * componentScore + share * (fit ?? typical ?? 0), componentScore: componentScore,
+        var breakdown = Breakdown(score: (1 - share) * componentScore + share * (fit ?? typical ?? 0), componentScore: componentScore,
                          fit: fit, offers: status, typicalFit: typical, fitShare: share, components: components,
                          topSectors: Array(matches.prefix(3)), sizeRatio: ratio, distanceKm: distance, weightTotal: total)
+        breakdown.reasons = reasons(hromada: i, partner: j, breakdown)
+        return breakdown
     }
 
     /// One component of one pair, the reference for the block computation.

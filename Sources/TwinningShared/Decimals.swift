@@ -35,6 +35,18 @@ public enum Decimals {
         return (tenth.hasSuffix(".0") ? whole : tenth) + "%"
     }
 
+    /// `x` rounded to a whole number, thousands separated by commas: `9,361`, `-1,200`.
+    public static func grouped(_ x: Double) -> String {
+        let digits = fixed(x.rounded(), 0)
+        let sign = digits.hasPrefix("-") ? "-" : "", body = Array(digits.dropFirst(sign.count))
+        var out = ""
+        for (k, ch) in body.enumerated() {
+            if k > 0 && (body.count - k) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return sign + out
+    }
+
     private static let powersOfTen: [UInt64] = (0...9).map { (0..<$0).reduce(1) { r, _ in r * 10 } }
 }
 

@@ -11,7 +11,7 @@ struct Evaluate: ParsableCommand {
         partner in their top 10; overall, on the pairs matched by name on both sides, and per partner country; \
         beside three baselines (proximity only, gravity, random order in expectation). The components learnt from \
         known ties (ties, priors) learn from the truth file with each hromada's own ties left out, so a true pair \
-        never vouches for itself; the offers' component (needs) is left out, as the shipped offers are synthetic. \
+        never vouches for itself; the fit of needs and offers is left out (fit_share 0), as the shipped offers are synthetic. \
         Held-out figures, where the priors are refitted without the hromadas measured, come from tune.
 
         Examples:

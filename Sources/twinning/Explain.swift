@@ -177,7 +177,7 @@ struct Explain: ParsableCommand {
     /// sectors, size ratio and distance.
     static func components(_ b: Breakdown, weights: Weights) -> [String] {
         let total = Decimals.fixed(b.weightTotal, 2)
-        var lines: [String] = []
+        var lines = ["  why: " + b.reasons.joined(separator: "; ")]
         if let used = b.fit ?? b.typicalFit {
             lines.append("  components \(Decimals.fixed(b.componentScore, 4)) × \(Decimals.percent(1 - b.fitShare)) + "
                          + (b.fit == nil ? "typical fit" : "fit") + " \(Decimals.fixed(used, 4)) × \(Decimals.percent(b.fitShare)) → score "

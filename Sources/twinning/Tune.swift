@@ -12,8 +12,8 @@ struct Tune: ParsableCommand {
         on the fold's, among every partner: hit@10, MRR, median rank and the share of hromadas with a true partner in \
         their top 10, as mean ± standard deviation over the folds, over all pairs and over those matched by name. \
         The methods: random order, proximity only, the weights as given, gravity (its size exponent chosen on the \
-        training pairs) and a conditional logit over every component but the offers (Newton steps, LAPACK solves). \
-        The offers never enter: they are synthetic in the shipped data. The --model method is then fitted on every \
+        training pairs) and a conditional logit over every component (Newton steps, LAPACK solves). \
+        The fit of needs and offers never enters (fit_share 0): the shipped offers are synthetic. The --model method is then fitted on every \
         pair and written as a weights file, which records the truth file, its SHA-256 and the hromadas it was fitted \
         on (evaluate warns when measuring those). Stability: the share of `match` proposals that survive a ±10 % \
         change of each weight.

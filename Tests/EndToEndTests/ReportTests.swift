@@ -114,6 +114,23 @@ import TwinningTestSupport
             #expect(try await browser.run("return getComputedStyle(document.querySelector('h1')).fontSize;") as? String == "24px")
             let statuses = try #require(try await browser.run("return Array.from(document.querySelectorAll('#proposals-body .status')).map(e => e.textContent).sort();") as? [String])
             #expect(Set(statuses) == ["accepted", "locked", "proposed"])
+            // Each card states the pair's reasons in words, its fit and the fit's share of the score (the offers here are
+            // real), as the JSON has them.
+            let rows = try #require(try document(folder)["proposals"] as? [[String: Any]])
+            #expect(rows.contains { $0["fit"] is Double })
+            for (k, row) in rows.enumerated() {
+                try await browser.run("document.querySelector('#map line.proposal[data-index=\"' + arguments[0] + '\"]').dispatchEvent(new MouseEvent('click', {bubbles: true}));", [k])
+                let text = try #require(try await browser.run("return document.querySelector('#card p.fit').textContent;") as? String)
+                let reasons = try await browser.run("return Array.from(document.querySelectorAll('#card ul.reasons li')).map(e => e.textContent);") as? [String]
+                #expect(reasons == row["reasons"] as? [String] && reasons?.contains { $0.hasSuffix(" km apart") } == true, "\(reasons ?? [])")
+                let note = try #require(row["fit_note"] as? String)
+                if let fit = row["fit"] as? Double {
+                    let shown = try #require(text.firstMatch(of: /^fit (\d\.\d\d): how well the partner's offers meet the hromada's needs; (.*)$/))
+                    #expect(abs(Double(shown.1)! - fit) <= 0.005 && String(shown.2) == note && note == "fit is 55% of the score", "\(text)")
+                } else {
+                    #expect(text == note, "\(text)")
+                }
+            }
             #expect(try await browser.run("return document.querySelectorAll('#unmatched-body tr').length;") as? Int ?? 0 >= 1)
             #expect(try await browser.run("return window.__pwned === undefined;") as? Bool == true)
         }

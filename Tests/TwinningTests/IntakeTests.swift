@@ -42,7 +42,7 @@ import SeededRandom
         case 5: name = "  " + name + " "
         default: break
         }
-        let countryText = pick([country, Countries.names[country]![0], Countries.names[country]!.last!])
+        let countryText = pick([country, CountryNames.names[country]![0], CountryNames.names[country]!.last!])
         return (name, countryText)
     }
 

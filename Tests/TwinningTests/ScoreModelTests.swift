@@ -178,6 +178,34 @@ let someTies = [(0, 5), (3, 17), (7, 17), (2, 150), (7, 210), (11, 5)]
         #expect(without.breakdown(hromada: 0, partner: 0).fitNote == "no fit: the partner's offers are synthetic")
     }
 
+    @Test("reasons in words say the data's facts: distance, sizes, the oblast's known ties (its own left out), the partner's ties and standing, the fit")
+    func reasons() throws {
+        let (h, p) = try randomRegistries(hromadas: 12, partners: 220, seed: 8)
+        let model = ScoreModel(hromadas: h, partners: p, context: knowing(someTies, h, p))
+        // Hromada 3 (R3) and partner 17 (PL, N2): R3's other ties are 7–17 (PL, N2), 7–210 (DE), 11–5 (DE); 3–17 is its own.
+        let b = model.breakdown(hromada: 3, partner: 17)
+        #expect(b.reasons.contains("R3 already twins with 1 town in Poland, in the partner's region"), "\(b.reasons)")
+        #expect(b.reasons.contains("already twins with another hromada of R3"), "\(b.reasons)")
+        let germany = try #require((0..<p.count).first { p.countries[$0] == "DE" && p.nuts2[$0] == "N1" })
+        #expect(model.breakdown(hromada: 3, partner: germany).reasons.contains("R3 already twins with 2 towns in Germany"))
+        // Hromada 1 (R1) has no known ties: nothing is said of them.
+        #expect(!model.breakdown(hromada: 1, partner: 17).reasons.contains { $0.contains("twins") })
+        for i in 0..<h.count {
+            for j in stride(from: 0, to: p.count, by: 7) {
+                let b = model.breakdown(hromada: i, partner: j), r = b.reasons
+                // The fit first (these offers count), then the distance, then the sizes.
+                #expect(r[0].hasPrefix("offers ") || r[0].hasPrefix("meets "), "\(r)")
+                #expect(r[0].contains("(fit \(Decimals.fixed(b.fit!, 2)); typical \(Decimals.fixed(b.typicalFit!, 2)))"), "\(r)")
+                #expect(r[1] == "\(Decimals.grouped(b.distanceKm)) km apart")
+                let people = "\(Decimals.grouped(h.populations[i])) and \(Decimals.grouped(p.populations[j])) inhabitants"
+                let ratio = h.populations[i] / p.populations[j]
+                #expect(r[2] == (ratio >= 0.5 && ratio <= 2 ? "similar size: \(people)"
+                                 : "\(ratio < 1 ? "partner" : "hromada") \(Decimals.grouped(max(ratio, 1 / ratio))) times larger: \(people)"))
+            }
+        }
+        #expect([9361, 1_234_567, 999, -1200, 0.4, 1000].map(Decimals.grouped) == ["9,361", "1,234,567", "999", "-1,200", "0", "1,000"])
+    }
+
     @Test("a pass over some hromadas visits only them, with the very scores a pass over all gives")
     func someRows() throws {
         let (h, p) = try randomRegistries(hromadas: 23, partners: 150, seed: 9)

@@ -211,6 +211,11 @@ extension HTMLReport {
     const status = el("span", `status ${p.status}`, p.status);
     add(card, add(el("p"), status, document.createTextNode(p.locked_by ? ` (${p.locked_by})` : "")));
     add(card, el("p", null, `${fixed(p.distance_km, 0)} km apart; population ratio ${fixed(p.size_ratio, 2)}`));
+    if (p.reasons && p.reasons.length) {
+      const why = el("ul", "reasons");
+      for (const r of p.reasons) add(why, el("li", null, r));
+      add(card, el("h4", null, "Why this pair"), why);
+    }
     add(card, el("p", "score", `score ${fixed(p.score, 4)}`));
     add(card, el("p", "fit", p.fit === null || p.fit === undefined ? p.fit_note
       : `fit ${fixed(p.fit, 2)}: how well the partner's offers meet the hromada's needs; ${p.fit_note}`));
