@@ -65,11 +65,13 @@ extension ProposalTable {
         [.number("\(prefix)_lat", digits: 5) { place($0).latitude }, .number("\(prefix)_lon", digits: 5) { place($0).longitude }]
     }
 
-    /// `fit` (empty where the pair has none), `fit_note` (why not, or the fit's share of
-    /// the score) and `reasons` (the pair's reasons in words: one text in CSV, a list in
-    /// JSON): next to the score wherever a score is written.
-    public static func fitColumns<Row>(_ breakdown: @escaping @Sendable (Row) -> Breakdown) -> [Column<Row>] {
-        [Column("fit") { row in breakdown(row).fit.map { .number($0, digits: 4) } ?? .missing },
+    /// `likelihood` (the share of known partnerships less typical than the pair; empty when
+    /// none is known), `fit` (empty where the pair has none), `fit_note` (why not, or the
+    /// fit's share of the score) and `reasons` (the pair's reasons in words: one text in
+    /// CSV, a list in JSON): next to the score wherever a score is written.
+    public static func explanationColumns<Row>(_ breakdown: @escaping @Sendable (Row) -> Breakdown) -> [Column<Row>] {
+        [Column("likelihood") { row in breakdown(row).likelihood.map { .number($0, digits: 3) } ?? .missing },
+         Column("fit") { row in breakdown(row).fit.map { .number($0, digits: 4) } ?? .missing },
          .text("fit_note") { breakdown($0).fitNote },
          Column("reasons") { row in
              let reasons = breakdown(row).reasons
@@ -90,7 +92,7 @@ extension ProposalTable {
                     .text("status") { $0.status.rawValue },
                     Column("locked_by") { $0.lockedBy.map(Cell.text) ?? .missing },
                     .number("score", digits: 4) { $0.breakdown.score }]
-        columns += fitColumns { $0.breakdown }
+        columns += explanationColumns { $0.breakdown }
         columns += ScoreComponent.allCases.map { c in .number(c.rawValue, digits: 4) { $0.breakdown[c].value } }
         columns += [
             Column("top_sectors") { row in

@@ -62,8 +62,20 @@ public struct TuneTables {
             text += s.method.title.padding(toLength: 20, withPad: " ", startingAt: 0) + spread(s.nameMatchedHitAt10, 3).leftPad(17)
                 + spread(s.nameMatchedHromadaHitAt10, 3).leftPad(17) + "\n"
         }
+        let calibration = r.calibration, held = calibration.reduce(0, +)
+        if held > 0 {
+            text += "\ncalibration of the likelihood (conditional logit): share of the \(held) held-out true pairs in each tenth\n"
+                + "of the likelihood made of their fold's training pairs (a tenth in each when calibrated):\n"
+                + "likelihood" + (0..<10).map { "\($0 * 10)–\($0 * 10 + 10)%".leftPad(8) }.joined() + "\n"
+                + "share     " + calibration.map { Decimals.fixed(Double($0) / Double(held), 3).leftPad(8) }.joined() + "\n"
+        }
         return text
     }
+
+    struct CalibrationRow { let decile: Int, pairs: Int, share: Double }
+    static let calibrationColumns: [Column<CalibrationRow>] = [
+        .number("likelihood_from", digits: 1) { Double($0.decile) / 10 }, .number("likelihood_to", digits: 1) { Double($0.decile + 1) / 10 },
+        .integer("held_out_pairs") { $0.pairs }, .number("share", digits: 4) { $0.share }]
 
     public func files() throws -> [String: Data] {
         let folds = report.folds.flatMap { f in f.candidates.map { FoldRow(fold: f, candidate: $0) } }
@@ -79,6 +91,9 @@ public struct TuneTables {
             "summary.csv": Data(Table(report.summaries, columns: Self.summaryColumns).csv().utf8),
             "ranks.csv": Data(Table(ranks, columns: Self.rankColumns).csv().utf8),
         ]
+        let held = max(1, report.calibration.reduce(0, +))
+        let calibration = report.calibration.enumerated().map { CalibrationRow(decile: $0, pairs: $1, share: Double($1) / Double(held)) }
+        files["calibration.csv"] = Data(Table(calibration, columns: Self.calibrationColumns).csv().utf8)
         if !stability.isEmpty { files["stability.csv"] = Data(Table(stability, columns: Self.stabilityColumns).csv().utf8) }
         struct Document: Encodable {
             let written: String, folds: TableRecords<FoldRow>, summary: TableRecords<TuneReport.Summary>, stability: [Stability.Row]

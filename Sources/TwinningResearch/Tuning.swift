@@ -53,6 +53,9 @@ public struct TuneReport: Sendable {
         public let testHromadas: Int
         /// One per ``TuneMethod``, in its order.
         public let candidates: [Candidate]
+        /// The conditional logit's calibration on this fold: how many held-out true pairs
+        /// fall in each tenth of the likelihood (the scale made of the training pairs).
+        public let calibration: [Int]
     }
     /// Mean and sample standard deviation over the folds.
     public struct Spread: Sendable {
@@ -88,6 +91,10 @@ public struct TuneReport: Sendable {
     /// The method written, fitted on every true pair and rounded.
     public let written: TuneMethod
     public let weights: Weights
+
+    /// The folds' calibration tables added up: held-out true pairs per tenth of the
+    /// likelihood, 0–0.1 first. A calibrated likelihood puts a tenth of them in each.
+    public var calibration: [Int] { folds.reduce(into: [Int](repeating: 0, count: 10)) { sum, f in for k in 0..<10 { sum[k] += f.calibration[k] } } }
 }
 
 public enum Tuner {
@@ -227,6 +234,7 @@ struct TuneRun {
                                    priorStrength: base[.priorStrength])
         let a = bestExponent(train)
         var candidates: [TuneReport.Candidate] = []
+        var calibration = [Int](repeating: 0, count: 10)
         for method in TuneMethod.allCases {
             let weights: Weights?, ranks: [Int]?
             switch method {
@@ -240,13 +248,21 @@ struct TuneRun {
                 weights = Evaluator.honest(base); ranks = Evaluator.ranks(model: model(weights!, context), pairs: pairs)
             case .logit:
                 weights = logit(train, context, exponent: Tuner.gravityExponents[a])
-                ranks = Evaluator.ranks(model: model(weights!, context), pairs: pairs)
+                let fitted = model(weights!, context)
+                ranks = Evaluator.ranks(model: fitted, pairs: pairs)
+                // The likelihood of each held-out pair on the scale of the training pairs.
+                if let scale = fitted.likelihood {
+                    for t in test {
+                        let likelihood = scale.value(fitted.componentScore(hromada: pairs[t].row, partner: pairs[t].partner))
+                        calibration[min(9, Int(likelihood * 10))] += 1
+                    }
+                }
             }
             if let ranks { for t in test { heldOut[method]![t] = ranks[t] } }
             candidates.append(Tuner.candidate(method, weights, ranks, train: train, test: test, truth: truth, m: partners.count))
         }
         return .init(index: f + 1, trainHromadas: Set(train.map { pairs[$0].row }).count,
-                     testHromadas: Set(test.map { pairs[$0].row }).count, candidates: candidates)
+                     testHromadas: Set(test.map { pairs[$0].row }).count, candidates: candidates, calibration: calibration)
     }
 
     /// The method written, fitted on every pair and rounded to 4 decimals.

@@ -51,6 +51,9 @@ public struct Breakdown: Sendable {
     /// (``ScoreModel/reasons(hromada:partner:_:)``): the fit, distance, sizes, known ties,
     /// standing in the region.
     public internal(set) var reasons: [String] = []
+    /// ``componentScore`` on the ``LikelihoodScale`` of the known ties: the share of real
+    /// partnerships that look less typical than this pair. Nil when no tie is known.
+    public internal(set) var likelihood: Double?
 
     public subscript(component: ScoreComponent) -> Component { components[component.index] }
 
@@ -78,17 +81,7 @@ extension ScoreModel {
     /// explanation, and the reference the BLAS path is tested against.
     public func breakdown(hromada i: Int, partner j: Int) -> Breakdown {
         let need = (0..<sectors.count).map { rawNeeds[i, $0] }, offer = (0..<sectors.count).map { rawOffers[j, $0] }
-        let ratio = hromadas.populations[i] / partners.populations[j]
-        let distance = Self.haversineKm(lat1: hromadas.latitudes[i], lon1: hromadas.longitudes[i],
-                                        lat2: partners.latitudes[j], lon2: partners.longitudes[j])
-        let (w, total) = weights.magnitudes
-        let components = ScoreComponent.allCases.map { c -> Breakdown.Component in
-            let value = self.value(c, hromada: i, partner: j, ratio: ratio, distance: distance)
-            let weight = w[c.index]
-            let oriented = weight < 0 ? 1 - value : value
-            return Breakdown.Component(component: c, value: value, weight: weights[c],
-                                       contribution: total > 0 ? abs(weight) * oriented / total : 0)
-        }
+        let (components, ratio, distance, total) = componentsOf(hromada: i, partner: j)
         var matches: [Breakdown.SectorMatch] = []
         for (k, sector) in sectors.enumerated() where need[k] * offer[k] > 0 {
             matches.append(Breakdown.SectorMatch(sector: sector, need: Double(need[k]), offer: Double(offer[k])))
@@ -105,8 +98,31 @@ extension ScoreModel {
         var breakdown = Breakdown(score: (1 - share) * componentScore + share * (fit ?? typical ?? 0), componentScore: componentScore,
                          fit: fit, offers: status, typicalFit: typical, fitShare: share, components: components,
                          topSectors: Array(matches.prefix(3)), sizeRatio: ratio, distanceKm: distance, weightTotal: total)
+        breakdown.likelihood = likelihood?.value(componentScore)
         breakdown.reasons = reasons(hromada: i, partner: j, breakdown)
         return breakdown
+    }
+
+    /// The components of one pair with their contributions, its population ratio, distance
+    /// and the weights' `Σ|w|`.
+    private func componentsOf(hromada i: Int, partner j: Int) -> ([Breakdown.Component], ratio: Double, distance: Double, total: Double) {
+        let ratio = hromadas.populations[i] / partners.populations[j]
+        let distance = Self.haversineKm(lat1: hromadas.latitudes[i], lon1: hromadas.longitudes[i],
+                                        lat2: partners.latitudes[j], lon2: partners.longitudes[j])
+        let (w, total) = weights.magnitudes
+        let components = ScoreComponent.allCases.map { c -> Breakdown.Component in
+            let value = self.value(c, hromada: i, partner: j, ratio: ratio, distance: distance)
+            let weight = w[c.index]
+            let oriented = weight < 0 ? 1 - value : value
+            return Breakdown.Component(component: c, value: value, weight: weights[c],
+                                       contribution: total > 0 ? abs(weight) * oriented / total : 0)
+        }
+        return (components, ratio, distance, total)
+    }
+
+    /// The components' score of one pair, as ``breakdown(hromada:partner:)`` computes it.
+    public func componentScore(hromada i: Int, partner j: Int) -> Double {
+        componentsOf(hromada: i, partner: j).0.reduce(0) { $0 + $1.contribution }
     }
 
     /// One component of one pair, the reference for the block computation.

@@ -45,6 +45,9 @@ public struct ScoreModel: Sendable {
     /// Per row: the fit a pair without one is scored with (``ScoreContext/typicalFit``);
     /// nil when no pair of the registries has a fit, and the score is the components' alone.
     let typicalFit: [Float]?
+    /// The components' score as a share of known partnerships (``Breakdown/likelihood``);
+    /// nil when the context knows no tie.
+    public let likelihood: LikelihoodScale?
     /// Whether some pair of the registries has a fit, so that the fit counts in scores.
     public var hasFit: Bool { typicalFit != nil }
     let profileA: Matrix, profileB: Matrix
@@ -101,7 +104,14 @@ public struct ScoreModel: Sendable {
     ///   - columns: the partners scored, by index (all when nil).
     public init(hromadas: Registry, partners: Registry, weights: Weights = .defaults, context: ScoreContext? = nil,
                 rows: [Int]? = nil, columns: [Int]? = nil) {
+        self.init(hromadas: hromadas, partners: partners, weights: weights, context: context, rows: rows, columns: columns, likelihood: true)
+    }
+
+    /// `likelihood`: whether to make the ``LikelihoodScale`` (the model that makes it does not).
+    init(hromadas: Registry, partners: Registry, weights: Weights, context: ScoreContext?, rows: [Int]?, columns: [Int]?,
+         likelihood: Bool) {
         let context = context ?? ScoreContext(hromadas: hromadas, partners: partners, priorStrength: weights[.priorStrength])
+        self.likelihood = likelihood ? Self.likelihoodScale(hromadas: hromadas, partners: partners, weights: weights, context: context) : nil
         let rowHromada = rows ?? Array(0..<hromadas.count), columnPartner = columns ?? Array(0..<partners.count)
         let hromadas = rows.map(hromadas.subset) ?? hromadas, partners = columns.map(partners.subset) ?? partners
         self.context = context

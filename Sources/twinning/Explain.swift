@@ -178,6 +178,9 @@ struct Explain: ParsableCommand {
     static func components(_ b: Breakdown, weights: Weights) -> [String] {
         let total = Decimals.fixed(b.weightTotal, 2)
         var lines = ["  why: " + b.reasons.joined(separator: "; ")]
+        if let likelihood = b.likelihood {
+            lines.append("  likelihood \(Decimals.fixed(likelihood, 3)): more typical than \(Decimals.fixed(likelihood * 100, 0))% of the known partnerships")
+        }
         if let used = b.fit ?? b.typicalFit {
             lines.append("  components \(Decimals.fixed(b.componentScore, 4)) × \(Decimals.percent(1 - b.fitShare)) + "
                          + (b.fit == nil ? "typical fit" : "fit") + " \(Decimals.fixed(used, 4)) × \(Decimals.percent(b.fitShare)) → score "

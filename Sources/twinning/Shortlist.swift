@@ -51,7 +51,7 @@ struct Shortlist: ParsableCommand {
                                       .text("partner_name_latin") { $0.partner.nameLatin }, .text("partner_country") { $0.partner.country },
                                       .number("partner_population", digits: 0) { $0.partner.population },
                                       .number("score", digits: 4) { $0.breakdown.score }]
-        columns += ProposalTable.fitColumns { $0.breakdown }
+        columns += ProposalTable.explanationColumns { $0.breakdown }
         columns += ScoreComponent.allCases.map { c in .number(c.rawValue, digits: 4) { $0.breakdown[c].value } }
         columns.append(.number("distance_km", digits: 1) { $0.breakdown.distanceKm })
         return columns

@@ -198,6 +198,12 @@ import TwinningTestSupport
             }
             let shares = try #require(card["shares"] as? [Double])
             #expect(abs(shares.reduce(0, +) - (proposal["score"] as! Double)) < 0.0006)
+            // The likelihood, and the reasons in words, as the JSON has them.
+            let likelihood = try #require(proposal["likelihood"] as? Double)
+            let said = try await browser.run("return document.querySelector('#card p.likelihood').textContent;") as? String
+            #expect(said?.hasPrefix("likelihood \(String(format: "%.3f", likelihood)): more typical than ") == true, "\(said ?? "")")
+            let reasons = try await browser.run("return Array.from(document.querySelectorAll('#card ul.reasons li')).map(e => e.textContent);") as? [String]
+            #expect(reasons == proposal["reasons"] as? [String], "\(reasons ?? [])")
 
             // The screenshot (the README's): everything shown, the card still open.
             try await browser.run("document.getElementById('f-clear').click();")

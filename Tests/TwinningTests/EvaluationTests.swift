@@ -73,6 +73,46 @@ import SeededRandom
         #expect(report.weights[.fitShare] == ScoreParameter.fitShare.defaultValue, "tuning leaves the fit's share as it is")
     }
 
+    @Test("the likelihood scale is monotone, counts ties half, and is calibrated: pairs drawn from the model itself and held out fall evenly over it")
+    func likelihoodCalibrated() throws {
+        let scale = LikelihoodScale(reference: [0.3, 0.1, 0.2, 0.2])
+        #expect(scale.reference == [0.1, 0.2, 0.2, 0.3])
+        #expect([0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 1].map(scale.value) == [0, 0.125, 0.25, 0.5, 0.75, 0.875, 1])
+        let grid = stride(from: 0.0, through: 0.4, by: 0.001).map(scale.value)
+        #expect(zip(grid, grid.dropFirst()).allSatisfy { $0 <= $1 }, "monotone")
+        #expect(LikelihoodScale(reference: []).value(0.5) == 0)
+
+        // Each hromada chooses one partner with probability ∝ exp(β·x); half the hromadas'
+        // choices are the known ties the scale is made of, the other half are held out.
+        let (h, p) = try randomRegistries(hromadas: 600, partners: 300, seed: 31)
+        let components: [ScoreComponent] = [.proximity, .size, .town]
+        var weights = Weights(only: Dictionary(uniqueKeysWithValues: zip(components, [4.0, 2.5, -3.0])))
+        weights[.distanceScaleKm] = 500
+        let chooser = ScoreModel(hromadas: h, partners: p, weights: weights)
+        // The score is Σ|w|·c'/Σ|w|, a positive affine map of β·x: the logit's utility is the score times Σ|w|.
+        let total = weights.magnitudes.total
+        var rng = SplitMix64(seed: 99)
+        var known: [IndexPair] = [], heldOut: [IndexPair] = []
+        for i in 0..<h.count {
+            let utilities = (0..<p.count).map { total * chooser.componentScore(hromada: i, partner: $0) }
+            let top = utilities.max()!, odds = utilities.map { exp($0 - top) }, sum = odds.reduce(0, +)
+            var u = rng.nextUnit() * sum, j = 0
+            while j < p.count - 1 && u >= odds[j] { u -= odds[j]; j += 1 }
+            if i % 2 == 0 { known.append(IndexPair(i, j)) } else { heldOut.append(IndexPair(i, j)) }
+        }
+        let model = ScoreModel(hromadas: h, partners: p, weights: weights, context: ScoreContext(hromadas: h, partners: p, ties: known))
+        let fitted = try #require(model.likelihood)
+        #expect(fitted.reference.count == known.count)
+        let values = heldOut.map { fitted.value(model.componentScore(hromada: $0.hromada, partner: $0.partner)) }.sorted()
+        // Kolmogorov–Smirnov against the uniform distribution: under 1.36 / √n at the 5 % level.
+        let n = Double(values.count)
+        let distance = values.enumerated().map { k, x in max(abs(Double(k + 1) / n - x), abs(Double(k) / n - x)) }.max()!
+        #expect(distance < 1.36 / n.squareRoot(), "KS distance \(distance) over \(values.count) held-out pairs")
+        // A breakdown reports the same value.
+        let pair = heldOut[0]
+        #expect(model.breakdown(hromada: pair.hromada, partner: pair.partner).likelihood == fitted.value(model.componentScore(hromada: pair.hromada, partner: pair.partner)))
+    }
+
     @Test("the conditional logit recovers known coefficients from choices drawn from the model itself")
     func conditionalLogitRecovers() throws {
         let (h, p) = try randomRegistries(hromadas: 400, partners: 300, seed: 21)

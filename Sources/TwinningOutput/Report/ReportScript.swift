@@ -217,6 +217,9 @@ extension HTMLReport {
       add(card, el("h4", null, "Why this pair"), why);
     }
     add(card, el("p", "score", `score ${fixed(p.score, 4)}`));
+    if (p.likelihood !== null && p.likelihood !== undefined) {
+      add(card, el("p", "likelihood", `likelihood ${fixed(p.likelihood, 3)}: more typical than ${Math.round(p.likelihood * 100)}% of the known partnerships`));
+    }
     add(card, el("p", "fit", p.fit === null || p.fit === undefined ? p.fit_note
       : `fit ${fixed(p.fit, 2)}: how well the partner's offers meet the hromada's needs; ${p.fit_note}`));
     const table = el("table", "components");
