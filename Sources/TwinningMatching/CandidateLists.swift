@@ -7,9 +7,10 @@ import TwinningScoring
 /// (levels, distance) compiled to bits, and per hromada the sorted partners it may not be
 /// proposed with (forbidden or already locked) and those that get the incumbency bonus.
 struct PairFilter: @unchecked Sendable {
-    /// Scores below this are under min_score: the least `Float` whose `Double` value is
-    /// at least min_score, so comparing in single precision decides as in double.
-    let minScore: Float
+    /// Pairs whose components' score or fit is below these are under min_likelihood or
+    /// min_fit (``Restrictions/floors(_:)``; −∞ without the rule); `judges`: whether either is set.
+    let floors: (components: Float, fit: Float)
+    let judges: Bool
     /// Per column, whether it is in a capped group (nil when no group is capped).
     let cappedColumn: [Bool]?
     let excluded: [[Int32]]             // per row, sorted columns
@@ -39,9 +40,8 @@ struct PairFilter: @unchecked Sendable {
         } else {
             cappedColumn = nil
         }
-        var threshold = Float(r.minScore)
-        if Double(threshold) < r.minScore { threshold = threshold.nextUp }
-        minScore = threshold
+        floors = r.floors(instance.likelihood)
+        judges = floors.components > -.infinity || floors.fit > -.infinity
         let rowOf = Dictionary(uniqueKeysWithValues: rows.enumerated().map { ($1, $0) })
         let columnOf = Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($1, Int32($0)) })
         var excluded = [[Int32]](repeating: [], count: rows.count), favoured = excluded
@@ -119,46 +119,45 @@ struct RowScan {
     let row: Int
     var excluded = Cursor(), favoured = Cursor()
 
-    /// Calls `body(column, score, rank)` for every allowed pair of the run scoring at
-    /// least min_score and ranking above `bar`, after counting allowed and good pairs;
-    /// `body` returns the bar from then on. Without a pair rule leaving out a pair of the
-    /// row, exceptions or favoured partners (the common case) eight pairs are tested at a time.
+    /// Calls `body(column, score, rank)` for every allowed pair of the run that meets
+    /// min_likelihood and min_fit and ranks above `bar`, after counting allowed and good
+    /// pairs; `body` returns the bar from then on. Without a pair rule leaving out a pair of
+    /// the row, exceptions, favoured partners or minimums (the common case) eight pairs are
+    /// tested at a time. `segment` must carry its parts when the filter ``PairFilter/judges``.
     @inline(__always)
-    mutating func scan(_ columns: Range<Int>, _ scores: UnsafePointer<Float>, allowed: inout Int, good: inout Int,
+    mutating func scan(_ segment: ScoreSegment, allowed: inout Int, good: inout Int,
                        bar start: Float, _ body: (Int, Float, Float) -> Float) {
+        let columns = segment.columns, scores = segment.scores
         var bar = start
         let exceptions = filter.excluded[row], favourites = filter.favoured[row]
-        let minScore = filter.minScore, bonus = filter.bonus, checkPairRules = filter.restrictedRow?[row] ?? false
+        let bonus = filter.bonus, checkPairRules = filter.restrictedRow?[row] ?? false
         var c = 0
-        if !checkPairRules && exceptions.isEmpty && favourites.isEmpty {
+        if !checkPairRules && exceptions.isEmpty && favourites.isEmpty && !filter.judges {
             allowed += columns.count
-            let floor = SIMD8<Float>(repeating: minScore)
+            good += columns.count
             while c + 8 <= columns.count {
                 let v = load8(scores + c)
-                let passing = v .>= floor
-                good += (0..<8).reduce(0) { $0 + (passing[$1] ? 1 : 0) }
-                if any(passing .& (v .> SIMD8<Float>(repeating: bar))) {
-                    for l in 0..<8 where passing[l] && v[l] > bar { bar = body(columns.lowerBound + c + l, v[l], v[l]) }
+                if any(v .> SIMD8<Float>(repeating: bar)) {
+                    for l in 0..<8 where v[l] > bar { bar = body(columns.lowerBound + c + l, v[l], v[l]) }
                 }
                 c += 8
             }
             while c < columns.count {
                 let s = scores[c]
-                if s >= minScore {
-                    good += 1
-                    if s > bar { bar = body(columns.lowerBound + c, s, s) }
-                }
+                if s > bar { bar = body(columns.lowerBound + c, s, s) }
                 c += 1
             }
             return
         }
+        let floors = filter.floors
         for c in 0..<columns.count {
             let column = columns.lowerBound + c
             if checkPairRules && !filter.pairRulesAllow(row, column) { continue }
             if !exceptions.isEmpty && excluded.hits(exceptions, column) { continue }
             allowed += 1
             let s = scores[c]
-            guard s >= minScore else { continue }
+            // NaN (no fit) passes min_fit: a pair without a fit is not judged by it.
+            if filter.judges && (segment.componentScores![c] < floors.components || segment.fits![c] < floors.fit) { continue }
             good += 1
             let rank = !favourites.isEmpty && favoured.hits(favourites, column) ? s + bonus : s
             if rank > bar { bar = body(column, s, rank) }
@@ -180,7 +179,7 @@ struct CandidateLists {
     let bars: [Float]
     /// Per row: the same for the pairs left out of both the list and the reserve.
     let outerBars: [Float]
-    /// Per row: the pairs the restrictions allow, and those of them scoring at least min_score.
+    /// Per row: the pairs the restrictions allow, and those of them meeting min_likelihood and min_fit.
     let allowed: [Int], good: [Int]
 
     /// One streaming pass keeping `keep[i]` candidates of row `i`, and after them up to
@@ -209,11 +208,11 @@ struct CandidateLists {
         }
         states.withUnsafeMutableBufferPointer { buffer in
             let shared = SharedBuffer(buffer)
-            model.forEachSegment { segment in
+            model.forEachSegment(parts: filter.judges) { segment in
                 let state = shared.base + segment.row
                 // Partners arrive in index order: once a selection is full, only a
                 // strictly higher rank can enter it.
-                state.pointee.scan.scan(segment.columns, segment.scores, allowed: &state.pointee.allowed, good: &state.pointee.good,
+                state.pointee.scan.scan(segment, allowed: &state.pointee.allowed, good: &state.pointee.good,
                                         bar: state.pointee.bar) { column, s, rank in
                     let candidate = Candidate(partner: column, score: s, rank: rank)
                     if let capped = filter.cappedColumn, capped[column] {
@@ -334,12 +333,12 @@ struct CandidateLists {
         var states = flagged.map { RowState(scan: RowScan(filter: filter, row: $0), limit: limits[$0]) }
         states.withUnsafeMutableBufferPointer { buffer in
             let shared = SharedBuffer(buffer)
-            model.forEachSegment(rows: slot.map { $0 >= 0 }) { segment in
+            model.forEachSegment(rows: slot.map { $0 >= 0 }, parts: filter.judges) { segment in
                 let i = segment.row, k = slot[i]
                 guard k >= 0 else { return }
                 let state = shared.base + k
                 var allowed = 0, good = 0
-                state.pointee.scan.scan(segment.columns, segment.scores, allowed: &allowed, good: &good, bar: -.infinity) { column, s, rank in
+                state.pointee.scan.scan(segment, allowed: &allowed, good: &good, bar: -.infinity) { column, s, rank in
                     let reduced = reducedCost(i, column, rank)
                     if reduced < margin && !listed[k].contains(column) {
                         state.pointee.offer(reduced, Candidate(partner: column, score: s, rank: rank))

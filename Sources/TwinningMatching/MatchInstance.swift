@@ -81,6 +81,9 @@ public struct MatchInstance: Sendable {
 
     /// Which partners take part.
     public let pool: CandidatePool
+    /// The likelihood scale `min_likelihood` is read on (nil without that rule, or with
+    /// no known tie: then the rule judges nothing).
+    public let likelihood: LikelihoodScale?
 
     public init(hromadas: Registry, partners: Registry, ties: [Tie], rules: Rules, weights: Weights,
                 restrictions: Restrictions, pool: CandidatePool = .volunteers,
@@ -132,8 +135,11 @@ public struct MatchInstance: Sendable {
         let allowed = (0..<partners.count).map { j in r.partnerExclusions[j] == nil && Self.poolExclusion(j, partners, pool) == nil }
         lockedOnlyPartners = lockedPartners.filter { !allowed[$0] }.sorted()
         isCandidate = (0..<partners.count).map { j in allowed[j] || lockedPartners.contains(j) }
-        context = ScoreContext(hromadas: hromadas, partners: partners, ties: ties.filter { $0.status == .existing }.map(\.pair),
-                               priorStrength: weights[.priorStrength])
+        let context = ScoreContext(hromadas: hromadas, partners: partners, ties: ties.filter { $0.status == .existing }.map(\.pair),
+                                   priorStrength: weights[.priorStrength])
+        self.context = context
+        likelihood = r.minimum(MinimumLikelihood.self) == nil ? nil
+            : ScoreModel.likelihoodScale(hromadas: hromadas, partners: partners, weights: weights, context: context)
     }
 
     /// Why partner `j` would take no part, if it would not: a rule, or (derived, not stored:

@@ -80,7 +80,7 @@ public struct MatchResult: Sendable {
     public let alreadyPartnered: Int
     public let candidatePartners: Int
     /// Things a coordinator should look at that do not stop the matching: locked pairs
-    /// scoring below min_score, or naming a partner or hromada the rules leave out.
+    /// below min_likelihood or min_fit, or naming a partner or hromada the rules leave out.
     public let warnings: [String]
     public let timings: Timings
 

@@ -236,7 +236,7 @@ struct MatchRun {
                            warnings: (noPartners.map { [$0] } ?? []) + lockedWarnings(proposals), timings: timings)
     }
 
-    /// Locked pairs a coordinator may not have meant: below min_score, or naming a
+    /// Locked pairs a coordinator may not have meant: below min_likelihood or min_fit, or naming a
     /// hromada or partner that the rules (or its sign-up) would leave out.
     func lockedWarnings(_ proposals: [MatchResult.Proposal]) -> [String] {
         let h = instance.hromadas, p = instance.partners, r = instance.restrictions
@@ -244,7 +244,7 @@ struct MatchRun {
         for proposal in proposals {
             guard let source = proposal.lockedBy else { continue }
             let pair = "\(h.label(proposal.hromada)) – \(p.label(proposal.partner)) (\(source))"
-            if let why = r.belowMinimum(proposal.breakdown.score) {
+            if let why = r.belowMinimum(proposal.breakdown) {
                 warnings.append("\(pair): \(why.reason)")
             }
             if let why = instance.partnerExclusion(proposal.partner) {
@@ -300,8 +300,10 @@ struct MatchRun {
         let r = instance.restrictions
         if let noPartners { return noPartners }
         return candidates.allowed[row] == 0 ? noneAllowed(rows[row])
-            : candidates.good[row] == 0 ? "no allowed partner scores at least min_score \(YAMLReader.shown(r.minScore))"
-                + (r.minimumScore?.source.location.map { " (\($0.file), line \($0.line))" } ?? "")
+            : candidates.good[row] == 0 ? "no allowed partner meets "
+                + r.minimums.map { rule, source in
+                    "\(type(of: rule).key) \(YAMLReader.shown(rule.value))" + (source.location.map { " (\($0.file), line \($0.line))" } ?? "")
+                }.joined(separator: " and ")
             : r.groups == nil ? "its acceptable partners are all taken by better-scoring pairs"
             : "its acceptable partners are all taken by better-scoring pairs or capped"
     }

@@ -69,10 +69,11 @@ public struct GroupLimits: Sendable, Equatable {
 /// level table, the minimum score and group caps. Scoring and the solver read this, and
 /// explanations and unmatched reasons are told from it.
 public struct Restrictions: Sendable {
-    /// The rules file's `min_score` and where it was written, if it has one.
-    public private(set) var minimumScore: (rule: MinimumScore, source: Provenance.Origin)?
-    /// The minimum score a proposed pair needs (0 without the rule).
-    public var minScore: Double { minimumScore?.rule.value ?? 0 }
+    /// The rules file's `min_likelihood` and `min_fit` (``MinimumRule``) with where each
+    /// was written, in ``Rules/kinds`` order.
+    public private(set) var minimums: [(rule: any MinimumRule, source: Provenance.Origin)] = []
+    /// The value of a minimum rule, if the rules have it.
+    public func minimum<R: MinimumRule>(_ kind: R.Type) -> Double? { minimums.first { $0.rule is R }?.rule.value }
     /// Hromadas that take no part, and why.
     public private(set) var hromadaExclusions: [Int: Exclusion] = [:]
     /// Partners the rules leave out, and why (first reason given wins). Partners the pool
@@ -91,7 +92,7 @@ public struct Restrictions: Sendable {
 
     public mutating func add(_ rule: any PairRule, source: Provenance.Origin? = nil) { pairRules.append((rule, source)) }
 
-    public mutating func require(_ rule: MinimumScore, source: Provenance.Origin) { minimumScore = (rule, source) }
+    public mutating func require(_ rule: any MinimumRule, source: Provenance.Origin) { minimums.append((rule, source)) }
 
     /// The first pair rule that leaves out hromada `i` with partner `j`, as an exclusion.
     public func pairRuleExclusion(_ i: Int, _ j: Int, hromadas: Registry, partners: Registry) -> Exclusion? {
@@ -101,10 +102,28 @@ public struct Restrictions: Sendable {
         return nil
     }
 
-    /// Why a pair scoring `score` is left out for being under `min_score`, or nil.
-    public func belowMinimum(_ score: Double) -> Exclusion? {
-        guard let (rule, source) = minimumScore, score < rule.value else { return nil }
-        return Exclusion(rule: MinimumScore.key, reason: rule.reason(score: score), source: source)
+    /// Why a pair is left out for a likelihood or fit under its minimum, or nil. A pair
+    /// without the number (no known tie to measure likelihood by; offers not real) is not
+    /// judged by that rule.
+    public func belowMinimum(_ b: Breakdown) -> Exclusion? {
+        for (rule, source) in minimums {
+            guard let x = rule is MinimumFit ? b.fit : b.likelihood, x < rule.value else { continue }
+            return Exclusion(rule: type(of: rule).key, reason: rule.reason(x), source: source)
+        }
+        return nil
+    }
+
+    /// The minimums as the streaming passes read them (the components' score and the fit
+    /// in single precision; −∞ where there is none): `min_likelihood` through the
+    /// likelihood `scale`, as the least components' score whose likelihood reaches it.
+    public func floors(_ scale: LikelihoodScale?) -> (components: Float, fit: Float) {
+        func floor(_ x: Double?) -> Float {
+            guard let x, x > -.infinity else { return -.infinity }
+            var f = Float(x)
+            if Double(f) < x { f = f.nextUp }
+            return f
+        }
+        return (floor(minimum(MinimumLikelihood.self).flatMap { t in scale.map { $0.threshold(t) } }), floor(minimum(MinimumFit.self)))
     }
 
     public mutating func excludeHromada(_ i: Int, _ why: Exclusion) {

@@ -53,7 +53,7 @@ extension PairRule {
 /// A programme's rules, read from a YAML file:
 ///
 /// ```yaml
-/// min_score: 0.35          # pairs scoring less are never proposed
+/// min_likelihood: 0.2      # pairs less typical than 20 % of known partnerships are never proposed
 /// eu_members_only: true    # partners outside the EU-27 are left out
 /// forbidden:               # never propose these pairs
 ///   - [UA05020030000031457, DE_08212000]
@@ -67,7 +67,7 @@ extension PairRule {
 public struct Rules: Sendable {
     /// Every kind of rule, in the order they are documented and recorded.
     public static let kinds: [any Rule.Type] = [
-        MinimumScore.self, EUMembersOnly.self, PartnerCountries.self, PartnerPopulation.self, ExcludedOblasts.self,
+        MinimumLikelihood.self, MinimumFit.self, EUMembersOnly.self, PartnerCountries.self, PartnerPopulation.self, ExcludedOblasts.self,
         ExcludedStatuses.self, ForbiddenPairs.self, LockedPairs.self, LevelPairs.self,
         CountryCaps.self, RegionCaps.self, CountryMinimums.self, RegionMinimums.self, MaximumDistance.self,
     ]
@@ -91,8 +91,12 @@ public struct Rules: Sendable {
     /// The rule of a kind, if the file has it.
     public func rule<R: Rule>(_ kind: R.Type) -> R? { rules.first { $0 is R } as? R }
 
-    /// The minimum score a proposed pair needs (0 without the rule).
-    public var minScore: Double { rule(MinimumScore.self)?.value ?? 0 }
+    /// Keys that once existed, with what replaced them.
+    public static let retired = [
+        "min_score": "min_score is retired: the score has no scale of its own. Write min_likelihood (the share of known "
+            + "partnerships a pair must be more typical than, such as 0.2) or min_fit (how well a partner's offers must "
+            + "meet the hromada's needs, from 0 to 1)",
+    ]
 
     public static func load(path: String) throws(InputErrors) -> Rules {
         try parse(InputFile.text(path: path), file: path)
@@ -102,7 +106,7 @@ public struct Rules: Sendable {
         let root = try YAMLReader.parse(text, file: file)
         var reader = YAMLReader(file: file)
         var rules: [any Rule] = [], keyMarks: [String: Mark] = [:]
-        for (key, keyNode, value) in reader.entries(root, keys: keys, what: "rules") {
+        for (key, keyNode, value) in reader.entries(root, keys: keys, what: "rules", retired: retired) {
             let kind = kinds.first { $0.key == key }!
             keyMarks[key] = keyNode.mark
             if let rule = kind.parse(value, reader: &reader) { rules.append(rule) }
@@ -165,26 +169,51 @@ public struct RuleContext: Sendable {
 
 // MARK: - The rules
 
-/// `min_score: X`: pairs scoring less are never proposed (locked ones excepted).
-public struct MinimumScore: Rule {
-    public static let key = "min_score"
-    public static let summary = "pairs scoring less are never proposed"
-    public let value: Double
+/// A least value of one of a pair's two readable numbers (``Breakdown/likelihood`` or
+/// ``Breakdown/fit``): pairs under it are never proposed (locked ones excepted); a pair
+/// without the number (no known tie; offers not real) is not judged by it.
+public protocol MinimumRule: Rule {
+    /// What the rule reads: `likelihood` or `fit`.
+    static var measure: String { get }
+    var value: Double { get }
+    init(value: Double)
+}
 
-    public static func parse(_ value: Node, reader: inout YAMLReader) -> MinimumScore? {
-        reader.number(value, key, in: 0...1, expected: "a number between 0 and 1").map(MinimumScore.init)
+extension MinimumRule {
+    public static func parse(_ value: Node, reader: inout YAMLReader) -> Self? {
+        reader.number(value, key, in: 0...1, expected: "a number between 0 and 1").map(Self.init)
     }
 
     public func apply(to r: inout Restrictions, _ context: RuleContext, errors: inout [InputError]) {
         r.require(self, source: context.source)
     }
 
-    /// Why a pair scoring `score` (less than the minimum) is left out.
-    public func reason(score: Double) -> String {
-        "it scores \(Decimals.fixed(score, 4)), below min_score \(YAMLReader.shown(value))"
+    /// Why a pair whose ``measure`` is `x` (less than the minimum) is left out.
+    public func reason(_ x: Double) -> String {
+        "its \(Self.measure) is \(Decimals.fixed(x, 3)), below \(Self.key) \(YAMLReader.shown(value))"
     }
 
     public var recorded: RecordedValue { .number(value) }
+}
+
+/// `min_likelihood: X`: pairs less typical than the share X of the known partnerships
+/// (their ``Breakdown/likelihood`` under X) are never proposed.
+public struct MinimumLikelihood: MinimumRule {
+    public static let key = "min_likelihood"
+    public static let summary = "pairs less typical than this share of known partnerships are never proposed"
+    public static let measure = "likelihood"
+    public let value: Double
+    public init(value: Double) { self.value = value }
+}
+
+/// `min_fit: X`: pairs whose partner's offers meet the hromada's needs less than X (their
+/// ``Breakdown/fit``) are never proposed; pairs without a fit are not judged by it.
+public struct MinimumFit: MinimumRule {
+    public static let key = "min_fit"
+    public static let summary = "pairs whose offers meet the needs less than this are never proposed"
+    public static let measure = "fit"
+    public let value: Double
+    public init(value: Double) { self.value = value }
 }
 
 /// `eu_members_only: true`: partners outside the EU-27 are left out.

@@ -9,7 +9,7 @@ extension MatchInstance {
     public var candidateColumns: [Int] { (0..<partners.count).filter { isCandidate[$0] } }
 
     /// The `top` best partners each of `hromadas` may be proposed under the rules (levels,
-    /// forbidden pairs, min_score, partners the rules leave out), best first, ties to the
+    /// forbidden pairs, min_likelihood and min_fit, partners the rules leave out), best first, ties to the
     /// lower index; locked pairs included. One streaming pass over the candidate partners,
     /// as matching makes. A hromada the rules exclude gets its list all the same: the caller
     /// says why it takes no part.
@@ -43,9 +43,9 @@ extension MatchInstance {
         ScoreModel(hromadas: hromadas, partners: partners, weights: weights, context: context, rows: rows)
     }
 
-    /// Why a pair scoring `score` is not proposed for being under min_score (locked pairs
-    /// are exempt), or nil.
-    public func belowMinimum(_ score: Double, _ pair: IndexPair) -> Exclusion? {
-        restrictions.lockSource(pair) == nil ? restrictions.belowMinimum(score) : nil
+    /// Why a pair is not proposed for a likelihood or fit under the rules' minimum (locked
+    /// pairs are exempt), or nil.
+    public func belowMinimum(_ b: Breakdown, _ pair: IndexPair) -> Exclusion? {
+        restrictions.lockSource(pair) == nil ? restrictions.belowMinimum(b) : nil
     }
 }

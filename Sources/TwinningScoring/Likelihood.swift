@@ -28,6 +28,18 @@ public struct LikelihoodScale: Sendable, Equatable {
         return (Double(below) + Double(upTo - below) / 2) / Double(reference.count)
     }
 
+    /// The least components' score whose likelihood is at least `t`: the scale rises only
+    /// at the reference scores, so it is one of them or the next double above one
+    /// (−∞ when every score reaches `t`, +∞ when none does).
+    public func threshold(_ t: Double) -> Double {
+        if value(-.greatestFiniteMagnitude) >= t { return -.infinity }
+        for r in reference {
+            if value(r) >= t { return r }
+            if value(r.nextUp) >= t { return r.nextUp }
+        }
+        return .infinity
+    }
+
     /// The first index whose reference score satisfies `test` (monotone in the scores).
     private func firstIndex(where test: (Double) -> Bool) -> Int {
         var low = 0, high = reference.count
@@ -42,7 +54,7 @@ public struct LikelihoodScale: Sendable, Equatable {
 extension ScoreModel {
     /// The likelihood scale of `weights` made of the known ties of `context`, or nil when
     /// it knows none: each tie scored by a model of the ties' hromadas against their partners.
-    static func likelihoodScale(hromadas: Registry, partners: Registry, weights: Weights, context: ScoreContext) -> LikelihoodScale? {
+    public static func likelihoodScale(hromadas: Registry, partners: Registry, weights: Weights, context: ScoreContext) -> LikelihoodScale? {
         let ties = context.ties
         guard !ties.isEmpty else { return nil }
         let rows = Array(Set(ties.map(\.hromada))).sorted(), columns = Array(Set(ties.map(\.partner))).sorted()

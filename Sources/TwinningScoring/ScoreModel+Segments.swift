@@ -14,6 +14,9 @@ public struct ScoreSegment: @unchecked Sendable {
     /// `columns.count` scores.
     public let scores: UnsafePointer<Float>
     let componentValues: [UnsafePointer<Float>]
+    /// With `parts` asked for: the components' score of each pair (the score before the
+    /// fit is mixed in) and its fit, NaN where the pair has none.
+    public let componentScores: UnsafePointer<Float>?, fits: UnsafePointer<Float>?
 
     /// The score of partner `columns.lowerBound + c`.
     public subscript(c: Int) -> Float { scores[c] }
@@ -42,14 +45,15 @@ extension ScoreModel {
     ///     transforms, most of the work, are skipped, and so are tiles with none visited.
     ///   - visit: called once per hromada and block, on a worker thread.
     /// - Complexity: GEMMs of inner size ≤ 17 and O(n · m) transforms, on all cores.
+    ///   - parts: hand on each pair's components' score and fit too (``ScoreSegment/fits``).
     public func forEachSegment(columns: Range<Int>? = nil, components: [ScoreComponent] = [],
-                               blockSize: Int = ScoreModel.blockSize, rows wanted: [Bool]? = nil,
+                               blockSize: Int = ScoreModel.blockSize, rows wanted: [Bool]? = nil, parts: Bool = false,
                                _ visit: @Sendable (ScoreSegment) -> Void) {
         let n = hromadas.count, all = columns ?? 0..<partners.count
         guard n > 0, !all.isEmpty else { return }
         let threads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, n))
         if threads > 1 { Matrix.useCallingThreadOnly() }
-        let plan = SegmentPlan(model: self, requested: components)
+        let plan = SegmentPlan(model: self, requested: components, parts: parts)
         DispatchQueue.concurrentPerform(iterations: threads) { t in
             let rows = (n * t / threads)..<(n * (t + 1) / threads)
             guard !rows.isEmpty else { return }
@@ -60,7 +64,7 @@ extension ScoreModel {
             while start < all.upperBound {
                 let block = start..<min(all.upperBound, start + blockSize)
                 let tied = (0..<block.count).filter { tiedHromadas[block.lowerBound + $0] != nil }
-                let counted = plan.fitShare > 0 ? (0..<block.count).filter { offerStatus[block.lowerBound + $0] == .counted } : []
+                let counted = plan.computesFit ? (0..<block.count).filter { offerStatus[block.lowerBound + $0] == .counted } : []
                 for first in stride(from: rows.lowerBound, to: rows.upperBound, by: Self.rowTile) {
                     let tile = first..<min(rows.upperBound, first + Self.rowTile)
                     if let wanted, !tile.contains(where: { wanted[$0] }) { continue }
@@ -94,6 +98,8 @@ struct SegmentWork {
     let width: Int
     let fit: UnsafeMutablePointer<Float>, prof: UnsafeMutablePointer<Float>
     let score: UnsafeMutablePointer<Float>
+    /// A run of components' scores and of fits (``ScoreSegment/componentScores``).
+    let base: UnsafeMutablePointer<Float>, fitRun: UnsafeMutablePointer<Float>
     /// One run per component, by ``ScoreComponent/index``.
     let values: [UnsafeMutablePointer<Float>]
     /// Where each component of the current run is (its run buffer, or a row of a product).
@@ -104,13 +110,15 @@ struct SegmentWork {
         fit = .allocate(capacity: rows * width)
         prof = .allocate(capacity: rows * width)
         score = .allocate(capacity: width)
+        base = .allocate(capacity: width)
+        fitRun = .allocate(capacity: width)
         values = (0..<components).map { _ in .allocate(capacity: width) }
         computed = .allocate(capacity: components)
         computed.initialize(from: values, count: components)
     }
 
     func deallocate() {
-        fit.deallocate(); prof.deallocate(); score.deallocate()
+        fit.deallocate(); prof.deallocate(); score.deallocate(); base.deallocate(); fitRun.deallocate()
         values.forEach { $0.deallocate() }
         computed.deallocate()
     }
@@ -129,10 +137,14 @@ struct SegmentPlan: @unchecked Sendable {
     let gravitySize: Float, gravityInverse: Float
     /// ``ScoreParameter/fitShare``; 0 when no partner's offers count.
     let fitShare: Float
+    /// Whether runs hand on their parts; whether the fit's GEMM is made (some pair has a
+    /// fit, and it is mixed in or handed on).
+    let parts: Bool, computesFit: Bool
 
-    init(model: ScoreModel, requested: [ScoreComponent]) {
+    init(model: ScoreModel, requested: [ScoreComponent], parts: Bool = false) {
         self.model = model
         self.requested = requested
+        self.parts = parts
         let (coefficients, constant) = model.weights.normalised
         terms = ScoreComponent.allCases.compactMap { c in
             coefficients[c.index] == 0 ? nil : (c, Float(coefficients[c.index]))
@@ -144,11 +156,12 @@ struct SegmentPlan: @unchecked Sendable {
         gravitySize = Float(a / g)
         gravityInverse = Float(1 / g)
         fitShare = model.typicalFit == nil ? 0 : Float(model.weights[.fitShare])
+        computesFit = model.typicalFit != nil && (fitShare > 0 || parts)
     }
 
     /// The GEMM products of `rows` against `block`.
     func products(rows: Range<Int>, block: Range<Int>, into work: inout SegmentWork) {
-        if fitShare > 0 { model.needShares.timesTransposed(rows: rows, model.countedOffers, rows: block, into: work.fit) }
+        if computesFit { model.needShares.timesTransposed(rows: rows, model.countedOffers, rows: block, into: work.fit) }
         if hasProfiles { model.profileA.timesTransposed(rows: rows, model.profileB, rows: block, into: work.prof) }
     }
 
@@ -171,6 +184,14 @@ struct SegmentPlan: @unchecked Sendable {
         if let t = terms.first(where: { $0.0 == .ties })?.1 {
             for j in tied where model.tied(i, block.lowerBound + j) { out[j] += t }
         }
+        if parts {
+            work.base.update(from: out, count: width)
+            work.fitRun.update(repeating: .nan, count: width)
+            if computesFit && model.rowHasNeeds[i] {
+                let fit = work.fit + local * width
+                for j in counted { work.fitRun[j] = fit[j] }
+            }
+        }
         // `(1 − share) · components + share · fit`, with the row's typical fit where the
         // pair has none (`counted` lists the block's columns whose offers count, in order).
         if fitShare > 0, let typical = model.typicalFit?[i] {
@@ -183,7 +204,8 @@ struct SegmentPlan: @unchecked Sendable {
             }
         }
         return ScoreSegment(row: i, columns: block, scores: UnsafePointer(out),
-                            componentValues: requested.isEmpty ? [] : requested.map(values))
+                            componentValues: requested.isEmpty ? [] : requested.map(values),
+                            componentScores: parts ? UnsafePointer(work.base) : nil, fits: parts ? UnsafePointer(work.fitRun) : nil)
     }
 
     /// One component of hromada `i` against the block: a row of a GEMM product, or

@@ -68,7 +68,7 @@ struct Explain: ParsableCommand {
         lines.append("score \(Decimals.fixed(breakdown.score, 4))")
         lines += Self.components(breakdown, weights: instance.weights)
         let pair = IndexPair(i, j)
-        if let why = instance.exclusion(of: pair) ?? instance.belowMinimum(breakdown.score, pair) {
+        if let why = instance.exclusion(of: pair) ?? instance.belowMinimum(breakdown, pair) {
             if let recordedFrom { lines.append(recordedFrom) }
             lines.append("not allowed: \(why.reason)")
             print(lines.joined(separator: "\n"))
@@ -200,7 +200,7 @@ struct Explain: ParsableCommand {
     }
 
     static func whyNone(_ i: Int, _ instance: MatchInstance) -> String {
-        instance.candidateColumns.isEmpty ? "no partner takes part" : "no partner passes the rules and min_score \(instance.restrictions.minScore)"
+        instance.candidateColumns.isEmpty ? "no partner takes part" : "no partner passes the rules"
     }
 
     // MARK: Who gets what, and what choosing the pair would cost

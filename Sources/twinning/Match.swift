@@ -10,7 +10,7 @@ struct Match: ParsableCommand {
         the difference; the seeking column says who signed up, and where it is empty a hromada seeks partners when \
         it has none), each partner taking part (volunteers, or all with --candidates all) takes up to its slots. \
         Existing and rejected pairs are never proposed, accepted and locked pairs always are (a lock exempts its own \
-        pair from the rules, no other), pairs below the rules' min_score never are: a hromada may stay unmatched instead.
+        pair from the rules, no other), pairs below the rules' min_likelihood or min_fit never are: a hromada may stay unmatched instead.
 
         Examples:
           twinning match

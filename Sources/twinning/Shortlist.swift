@@ -6,7 +6,7 @@ struct Shortlist: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List each hromada's best allowed partners, for facilitators who offer a choice.",
         discussion: """
-        The same rules, ties and volunteers as `match` apply (levels, forbidden pairs, min_score, partners the rules \
+        The same rules, ties and volunteers as `match` apply (levels, forbidden pairs, min_likelihood, min_fit, partners the rules \
         leave out); slots and caps do not, since nothing is assigned. Without --hromada or --region, every hromada \
         seeking partners is listed.
         """)

@@ -210,13 +210,13 @@ import Assignment
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("o").path))
     }
 
-    @Test("locked pairs under min_score or left out by the rules are proposed, with a warning")
+    @Test("locked pairs under min_fit or left out by the rules are proposed, with a warning")
     func lockedWarnings() throws {
-        let dir = try setUp(rules: "min_score: 0.99\nlocked:\n  - [UA1, NO_1]\neu_members_only: true\n")
+        let dir = try setUp(rules: "min_fit: 0.99\nlocked:\n  - [UA1, NO_1]\neu_members_only: true\n")
         let result = try match(dir, rules: true)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stderr.contains("warning: UA1 (Kyivska) – NO_1 (Tromsø) (locked in r.yaml, line 3): it scores "), "\(result.stderr)")
-        #expect(result.stderr.contains("below min_score 0.99 (r.yaml, line 1)"))
+        #expect(result.stderr.contains("warning: UA1 (Kyivska) – NO_1 (Tromsø) (locked in r.yaml, line 3): its fit is "), "\(result.stderr)")
+        #expect(result.stderr.contains("below min_fit 0.99 (r.yaml, line 1)"))
         #expect(result.stderr.contains("its partner would be left out: not an EU member (eu_members_only) (r.yaml, line 4)"))
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("o/proposals.json"))) as? [String: Any]
         #expect((json?["warnings"] as? [String])?.count == 2)

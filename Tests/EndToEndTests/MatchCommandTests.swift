@@ -136,17 +136,17 @@ let smallPartners = """
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path))
     }
 
-    @Test("country caps, minimum score and levels hold; optimal under them")
+    @Test("country caps, a minimum fit and levels hold; optimal under them")
     func capsAndLevels() throws {
         let dir = try setUp()
-        try "country_caps:\n  PL: 1\nmin_score: 0.3\nlevels:\n  village: [settlement, city]\n"
+        try "country_caps:\n  PL: 1\nmin_fit: 0.3\nlevels:\n  village: [settlement, city]\n"
             .write(to: dir.appendingPathComponent("r.yaml"), atomically: true, encoding: .utf8)
         let result = try runTwinning(["match", "--hromadas", "h.csv", "--partners", "p.csv", "--ties", "t.csv",
                                       "--rules", "r.yaml", "--out", "o"], in: dir)
         #expect(result.status == 0, "\(result.stderr)")
         let rows = try proposals(dir, "o")
         #expect(rows.filter { $0["partner_country"]! == "PL" }.count <= 1)
-        #expect(rows.allSatisfy { Double($0["score"]!)! >= 0.3 })
+        #expect(rows.allSatisfy { Double($0["fit"]!)! >= 0.3 })
         let h = try Registry.load(path: dir.appendingPathComponent("h.csv").path, side: .hromadas)
         let p = try Registry.load(path: dir.appendingPathComponent("p.csv").path, side: .partners)
         for r in rows where h.levels[h.index()[r["hromada_id"]!]!] == .village {
@@ -161,9 +161,9 @@ let smallPartners = """
             if i == h.count { best = max(best, total); return }
             func choose(_ j: Int, _ left: Int, _ total: Double) {
                 if j == p.count || left == 0 { visit(i + 1, total); return }
-                let s = model.breakdown(hromada: i, partner: j).score
+                let b = model.breakdown(hromada: i, partner: j), s = b.score
                 let levelOK = h.levels[i] != .village || p.levels[j] != .village
-                if partnerLeft[j] > 0 && s >= 0.3 && levelOK && (p.countries[j] != "PL" || plLeft > 0) {
+                if partnerLeft[j] > 0 && (b.fit ?? 1) >= 0.3 && levelOK && (p.countries[j] != "PL" || plLeft > 0) {
                     partnerLeft[j] -= 1; if p.countries[j] == "PL" { plLeft -= 1 }
                     choose(j + 1, left - 1, total + s)
                     partnerLeft[j] += 1; if p.countries[j] == "PL" { plLeft += 1 }

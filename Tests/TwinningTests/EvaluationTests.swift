@@ -81,6 +81,13 @@ import SeededRandom
         let grid = stride(from: 0.0, through: 0.4, by: 0.001).map(scale.value)
         #expect(zip(grid, grid.dropFirst()).allSatisfy { $0 <= $1 }, "monotone")
         #expect(LikelihoodScale(reference: []).value(0.5) == 0)
+        // min_likelihood's floor: a components' score reaches it exactly when its likelihood reaches the minimum.
+        for t in [0, 0.1, 0.125, 0.3, 0.5, 0.6, 0.875, 0.9, 1] {
+            let floor = scale.threshold(t)
+            for x in [0.05, 0.1, 0.1.nextUp, 0.15, 0.2, 0.2.nextUp, 0.25, 0.3, 0.3.nextUp, 0.5] {
+                #expect((x >= floor) == (scale.value(x) >= t), "t \(t), x \(x), floor \(floor)")
+            }
+        }
 
         // Each hromada chooses one partner with probability ∝ exp(β·x); half the hromadas'
         // choices are the known ties the scale is made of, the other half are held out.

@@ -45,7 +45,8 @@ import SeededRandom
         }
         var rules = ""
         let countries = Array(Set(p.countries)).sorted()
-        if unit() < 0.5 { rules += "min_score: \(Decimals.fixed(0.2 + unit() * 0.3, 2))\n" }
+        if unit() < 0.3 { rules += "min_likelihood: \(Decimals.fixed(unit() * 0.8, 2))\n" }
+        if unit() < 0.3 { rules += "min_fit: \(Decimals.fixed(unit() * 0.5, 2))\n" }
         if unit() < 0.2 { rules += "eu_members_only: true\n" }
         if unit() < 0.2 { rules += "partner_countries: [\(countries.filter { _ in unit() < 0.7 }.joined(separator: ", "))]\n" }
         if unit() < 0.2 { rules += "partner_population: [\(Int(unit() * 20_000)), \(Int(60_000 + unit() * 200_000))]\n" }
@@ -80,7 +81,7 @@ import SeededRandom
     }
 
     /// The dense problem: every seeking hromada against every candidate partner, the
-    /// instance's mask, min_score, caps and locked pairs, scores plus incumbency bonus.
+    /// instance's mask, min_likelihood and min_fit, caps and locked pairs, scores plus incumbency bonus.
     struct Dense {
         let rows: [Int], columns: [Int], scores: [Float], allowed: [Bool]
         let problem: AssignmentProblem<Double>
@@ -89,13 +90,29 @@ import SeededRandom
             let rows = instance.seeking, columns = (0..<instance.partners.count).filter { instance.isCandidate[$0] }
             self.rows = rows
             self.columns = columns
-            let scores = instance.scoreModel(rows: rows, columns: columns).scores(columns: 0..<columns.count)
-            let r = instance.restrictions, lockedPairs = Set(r.locked.map(\.pair))
+            let model = instance.scoreModel(rows: rows, columns: columns)
+            let scores = model.scores(columns: 0..<columns.count)
+            // Each pair's components' score and fit, against the minimums' floors.
+            let width = columns.count
+            var parts = [Float](repeating: 0, count: 2 * rows.count * width)
+            parts.withUnsafeMutableBufferPointer { buffer in
+                let shared = SharedBuffer(buffer)
+                model.forEachSegment(parts: true) { s in
+                    for c in s.columns {
+                        shared.base[s.row * width + c] = s.componentScores![c - s.columns.lowerBound]
+                        shared.base[(rows.count + s.row) * width + c] = s.fits![c - s.columns.lowerBound]
+                    }
+                }
+            }
+            let r = instance.restrictions, lockedPairs = Set(r.locked.map(\.pair)), floors = r.floors(instance.likelihood)
+            func meetsMinimums(_ a: Int, _ b: Int) -> Bool {
+                parts[a * width + b] >= floors.components && !(parts[(rows.count + a) * width + b] < floors.fit)
+            }
             var allowed = [Bool](), values = [Double]()
             for (a, i) in rows.enumerated() {
                 for (b, j) in columns.enumerated() {
                     let pair = IndexPair(i, j), s = scores[a * columns.count + b]
-                    allowed.append(lockedPairs.contains(pair) || (instance.exclusion(of: pair) == nil && Double(s) >= r.minScore))
+                    allowed.append(lockedPairs.contains(pair) || (instance.exclusion(of: pair) == nil && meetsMinimums(a, b)))
                     values.append(Double(s) + (instance.incumbents.contains(pair) ? instance.incumbencyBonus : 0))
                 }
             }

@@ -33,8 +33,12 @@ import Testing
         ("YAML syntax", .weights, "town: [0.5\n", ["w.yaml:2:1: YAML syntax: did not find expected ',' or ']' (while parsing a flow sequence)"]),
         ("not a mapping", .weights, "- 0.5\n", ["w.yaml:1:1: expected a mapping of weights keys (profile, size, proximity, ties, gravity, town, centre, country_prior, "
          + "region_prior, popularity, capitals, upward, size_scale, distance_scale_km, gravity_size, prior_strength, fit_share, trained_on)"]),
-        ("misspelt rule", .rules, "min_scor: 0.3\n", ["r.yaml:1:1: unknown rules key \"min_scor\"; did you mean \"min_score\"?"]),
-        ("min_score out of range", .rules, "min_score: 1.5\n", ["r.yaml:1:12: min_score must be a number between 0 and 1, found 1.5"]),
+        ("misspelt rule", .rules, "min_likelihod: 0.3\n", ["r.yaml:1:1: unknown rules key \"min_likelihod\"; did you mean \"min_likelihood\"?"]),
+        ("min_likelihood out of range", .rules, "min_likelihood: 1.5\n", ["r.yaml:1:17: min_likelihood must be a number between 0 and 1, found 1.5"]),
+        ("min_fit out of range", .rules, "min_fit: -0.1\n", ["r.yaml:1:10: min_fit must be a number between 0 and 1, found -0.1"]),
+        ("the retired min_score", .rules, "eu_members_only: true\nmin_score: 0.45\n",
+         ["r.yaml:2:1: min_score is retired: the score has no scale of its own. Write min_likelihood (the share of known partnerships a pair "
+          + "must be more typical than, such as 0.2) or min_fit (how well a partner's offers must meet the hromada's needs, from 0 to 1)"]),
         ("eu_members_only not a bool", .rules, "eu_members_only: yes\n", ["r.yaml:1:18: eu_members_only must be true or false, found \"yes\""]),
         ("levels value a scalar", .rules, "levels:\n  village: city\n",
          ["r.yaml:2:12: levels.village must be a list of partner levels such as [village, settlement]"]),
@@ -80,8 +84,8 @@ import Testing
         let w = try Weights.parse("town: 0.4\nproximity: -0.2\ndistance_scale_km: 500\nfit_share: 0.25\n", file: "w.yaml")
         #expect(w[.town] == 0.4 && w[.fitShare] == 0.25 && w[.proximity] == -0.2 && w[.size] == ScoreComponent.size.defaultWeight && w.distanceScaleKm == 500)
         #expect(try Weights.parse(w.yaml, file: "again.yaml") == w)
-        let r = try Rules.parse("min_score: 0.3\nlevels:\n  village: [village, settlement]\ncountry_caps:\n  PL: 3\n", file: "r.yaml")
-        #expect(r.minScore == 0.3)
+        let r = try Rules.parse("min_likelihood: 0.3\nmin_fit: 0.25\nlevels:\n  village: [village, settlement]\ncountry_caps:\n  PL: 3\n", file: "r.yaml")
+        #expect(r.rule(MinimumLikelihood.self)?.value == 0.3 && r.rule(MinimumFit.self)?.value == 0.25)
         #expect(r.rule(LevelPairs.self)?.allowed == [.village: [.village, .settlement]])
         #expect(r.rule(CountryCaps.self)?.limits.mapValues(\.value) == ["PL": 3])
         let j = try Job.parse("hromadas: ../h.csv\npartners: p.csv\nstore: s.sqlite\noutput: out\nscenarios:\n  - name: a\n    incumbency_bonus: 0.02\n",
