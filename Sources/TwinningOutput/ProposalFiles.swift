@@ -79,7 +79,8 @@ extension ProposalTable {
          }]
     }
 
-    /// `proposals.csv`.
+    /// `proposals.csv`. The sectors' needs and offers are rounded once, to the two
+    /// decimals the CSV shows, so the JSON (and the report's cards) say the same.
     public static let proposalColumns: [Column<Proposal>] = {
         var columns: [Column<Proposal>] = placeColumns("hromada") { $0.hromada }
         columns += [.text("hromada_region") { $0.hromada.region }, .number("hromada_population", digits: 0) { $0.hromada.population }]
@@ -100,8 +101,8 @@ extension ProposalTable {
                 return .structured(
                     text: sectors.map { "\($0.sector.rawValue) \(Decimals.fixed($0.need, 2))×\(Decimals.fixed($0.offer, 2))" }.joined(separator: "; "),
                     json: .list(sectors.map {
-                        .map(["sector": .text($0.sector.rawValue), "need": .number(JSONOutput.rounded($0.need, 3)),
-                              "offer": .number(JSONOutput.rounded($0.offer, 3))])
+                        .map(["sector": .text($0.sector.rawValue), "need": .number(Double(Decimals.fixed($0.need, 2))!),
+                              "offer": .number(Double(Decimals.fixed($0.offer, 2))!)])
                     }))
             },
             .number("size_ratio", digits: 3) { $0.breakdown.sizeRatio },

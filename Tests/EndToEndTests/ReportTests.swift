@@ -108,7 +108,7 @@ import TwinningTestSupport
                 return Array.from(document.querySelectorAll('#proposals-body td.names span, #unmatched-body td.names span')).map(e => e.textContent);
                 """) as? [String])
             for name in Self.hostile { #expect(shown.contains(name), "\(name) not shown as text: \(shown)") }
-            let oblasts = try #require(try await browser.run("return Array.from(document.querySelectorAll('#f-oblast option')).map(o => o.textContent);") as? [String])
+            let oblasts = try #require(try await browser.run("return Array.from(document.querySelectorAll('#f-oblast option')).map(o => o.textContent.replace(/[\\u2068\\u2069]/g, ''));") as? [String])
             #expect(oblasts.contains("Oblast <img src=x onerror=window.__pwned=4>"))
             // The page's own style and script ran (allowed by their hashes), and the statuses are there.
             #expect(try await browser.run("return getComputedStyle(document.querySelector('h1')).fontSize;") as? String == "24px")
@@ -133,6 +133,71 @@ import TwinningTestSupport
             }
             #expect(try await browser.run("return document.querySelectorAll('#unmatched-body tr').length;") as? Int ?? 0 >= 1)
             #expect(try await browser.run("return window.__pwned === undefined;") as? Bool == true)
+        }
+    }
+
+    @Test("names as people type them: search folds apostrophes, ł and ø but keeps Ї apart from І; names sort as read; a blank oblast is not \"all\"; long and right-to-left names stay in their place",
+          .tags(.browser), .enabled(if: Tool.chromium, "needs Debian's chromium and chromium-driver"))
+    func namesAsTyped() async throws {
+        let dir = try scratchDirectory()
+        let long = String(repeating: "Довга назва ", count: 400)
+        let hromadas = """
+            id,name,name_en,level,country,region,population,lat,lon,slots,need_energy
+            UA1,Кам’янська,Kamianska,city,UA,Dnipro Oblast,50000,48.5,34.6,1,0.9
+            UA2,Їжаківська,Yizhakivska,village,UA,"   ",3000,50.1,30.9,1,0.8
+            UA3,Іванівська,Ivanivska,village,UA,\(Self.csvField("\u{202E}tsalbO\u{202C}")),4000,46.5,30.7,1,0.5
+            UA4,\(Self.csvField(long)),Dovha,village,UA,\(Self.csvField(String(repeating: "Oblast ", count: 700))),2000,49.8,24.0,1,0.4
+
+            """
+        let partners = """
+            id,name,name_en,level,country,region,population,lat,lon,slots,volunteer,offer_energy
+            PL_1,Łańcut,Łańcut,city,PL,PL325,18000,50.07,22.23,1,1,0.9
+            AT_1,Zwettl,Zwettl,city,AT,AT124,11000,48.6,15.17,1,1,0.2
+            NO_1,Ørsta,Ørsta,city,NO,NO0A3,10000,62.2,6.13,1,1,0.6
+            DE_1,Jena,Jena,city,DE,DEG03,110000,50.93,11.59,1,1,0.1
+
+            """
+        try hromadas.write(to: dir.appendingPathComponent("h.csv"), atomically: true, encoding: .utf8)
+        try partners.write(to: dir.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
+        let made = try runTwinning(["match", "--hromadas", "h.csv", "--partners", "p.csv", "--ties", "", "--format", "html", "--out", "o"], in: dir)
+        try #require(made.status == 0, "\(made.stderr)")
+        try await withBrowser { browser in
+            try await open(browser, dir.appendingPathComponent("o/report.html"))
+            func search(_ text: String) async throws -> [String] {
+                try await browser.run("""
+                    const f = document.getElementById('f-search'); f.value = arguments[0]; f.dispatchEvent(new Event('input'));
+                    return Array.from(document.querySelectorAll('#proposals-body tr')).filter(r => !r.hidden)
+                        .map(r => r.querySelector('td.names .name').textContent);
+                    """, [text]) as? [String] ?? []
+            }
+            #expect(try await search("Кам'ян") == ["Кам’янська"], "an ASCII apostrophe finds the typographic one")
+            let łańcut = try await search("lancut"), ørsta = try await search("ORSTA")
+            #expect(łańcut.count == 1 && ørsta.count == 1, "\(łańcut) \(ørsta)")
+            #expect(try await search("Ї") == ["Їжаківська"], "Ї is a letter of its own, not І with a mark")
+            #expect(try await search("іва") == ["Іванівська"])
+            _ = try await search("")
+            // Sorted by partner, as people read: Łańcut before Zwettl.
+            try await browser.run("document.querySelector('#proposals-head th:nth-child(3)').click();")
+            let partners = try #require(try await browser.run("""
+                return Array.from(document.querySelectorAll('#proposals-body tr')).map(r => r.querySelectorAll('td.names')[1].querySelector('.name').textContent);
+                """) as? [String])
+            #expect(partners == ["Jena", "Łańcut", "Ørsta", "Zwettl"], "\(partners)")
+            // The blank oblast is an option of its own, not "all".
+            let shown = try #require(try await browser.run("""
+                const s = document.getElementById('f-oblast');
+                const blank = Array.from(s.options).find(o => o.textContent.startsWith('(blank'));
+                s.value = blank.value; s.dispatchEvent(new Event('change'));
+                return Array.from(document.querySelectorAll('#proposals-body tr')).filter(r => !r.hidden).length;
+                """) as? Int)
+            #expect(shown == 1)
+            // Names are isolated for direction, and long ones wrap instead of widening the page.
+            #expect(try await browser.run("return getComputedStyle(document.querySelector('#proposals-body td.oblast')).unicodeBidi;") as? String == "isolate")
+            #expect(try await browser.run("return Array.from(document.getElementById('f-oblast').options).filter(o => o.textContent.includes('Dnipro')).map(o => o.textContent);") as? [String] == ["\u{2068}Dnipro Oblast\u{2069}"])
+            let widths = try #require(try await browser.run("""
+                return [document.documentElement.scrollWidth, document.getElementById('f-oblast').getBoundingClientRect().width,
+                        document.querySelector('#proposals-body').closest('table').scrollWidth];
+                """) as? [Double])
+            #expect(widths[0] < 2000 && widths[1] < 300 && widths[2] < 2000, "\(widths)")
         }
     }
 
@@ -168,7 +233,11 @@ import TwinningTestSupport
             let oblast = "Lviv Oblast"
             let expected = proposals.filter { $0["hromada_region"] as? String == oblast }.count
             try #require(expected > 0)
-            try await browser.run("const s = document.getElementById('f-oblast'); s.value = arguments[0]; s.dispatchEvent(new Event('change'));", [oblast])
+            try await browser.run("""
+                const s = document.getElementById('f-oblast');
+                s.value = Array.from(s.options).find(o => o.textContent === '\\u2068' + arguments[0] + '\\u2069').value;
+                s.dispatchEvent(new Event('change'));
+                """, [oblast])
             let visible = try #require(try await browser.run("""
                 return Array.from(document.querySelectorAll('#proposals-body tr')).filter(r => !r.hidden).map(r => r.querySelector('td.oblast').textContent);
                 """) as? [String])

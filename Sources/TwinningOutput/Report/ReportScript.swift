@@ -33,8 +33,21 @@ extension HTMLReport {
   }
   const fixed = (x, d) => (x === null || x === undefined) ? "–" : Number(x).toFixed(d);
   const whole = (x) => (x === null || x === undefined) ? "–" : Math.round(Number(x)).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  const fold = (s) => String(s || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  // Search folds case, the accents of Latin and Greek letters (not Cyrillic ones: Ї, Й and
+  // Ё are letters of their own), ł ø ß đ æ œ ı, apostrophes and dashes, in both scripts.
+  const letters = { "ł": "l", "ø": "o", "ß": "ss", "đ": "d", "æ": "ae", "œ": "oe", "ı": "i", "þ": "th", "ð": "d" };
+  const fold = (s) => String(s || "").toLowerCase().normalize("NFD")
+    .replace(/([a-z\u0370-\u03ff])[\u0300-\u036f]+/g, "$1").normalize("NFC")
+    .replace(/[łøßđæœıþð]/g, (c) => letters[c])
+    .replace(/[\u2018\u2019\u02bc\u02b9\u0060\u00b4\u2032]/g, "'")
+    .replace(/[\u2010-\u2015\u2212]/g, "-");
+  // Names sort as people read them (Łańcut before Zwettl), the same on every run.
+  const collator = new Intl.Collator("en", { sensitivity: "base", numeric: true });
   const byText = (a, b) => a < b ? -1 : a > b ? 1 : 0;
+  const byName = (a, b) => collator.compare(a, b) || byText(a, b);
+  // Text from the data shown where markup cannot isolate it (options): first-strong isolates,
+  // so a right-to-left override in a name cannot turn the page's own text around.
+  const isolated = (s) => "\u2068" + String(s) + "\u2069";
 
   const proposals = D.proposals, unmatched = D.unmatched, components = D.components;
   const weightTotal = components.reduce((s, c) => s + Math.abs(D.weights[c] || 0), 0);
@@ -210,7 +223,6 @@ extension HTMLReport {
       place("Partner", p.partner_name, p.partner_name_latin, `${p.partner_region}, ${p.partner_country}`, p.partner_population)));
     const status = el("span", `status ${p.status}`, p.status);
     add(card, add(el("p"), status, document.createTextNode(p.locked_by ? ` (${p.locked_by})` : "")));
-    add(card, el("p", null, `${fixed(p.distance_km, 0)} km apart; population ratio ${fixed(p.size_ratio, 2)}`));
     if (p.reasons && p.reasons.length) {
       const why = el("ul", "reasons");
       for (const r of p.reasons) add(why, el("li", null, r));
@@ -271,12 +283,12 @@ extension HTMLReport {
 
   // ---- Proposal table --------------------------------------------------------------
   const columns = [
-    { title: "Hromada", key: (p) => fold(p.hromada_name_latin), cell: (p) => twoNames(p.hromada_name, p.hromada_name_latin) },
+    { title: "Hromada", key: (p) => p.hromada_name_latin, cell: (p) => twoNames(p.hromada_name, p.hromada_name_latin) },
     { title: "Oblast", key: (p) => p.hromada_region, cell: (p) => el("td", "oblast", p.hromada_region) },
-    { title: "Partner", key: (p) => fold(p.partner_name_latin), cell: (p) => twoNames(p.partner_name, p.partner_name_latin) },
+    { title: "Partner", key: (p) => p.partner_name_latin, cell: (p) => twoNames(p.partner_name, p.partner_name_latin) },
     { title: "Country", key: (p) => p.partner_country, cell: (p) => el("td", "country", p.partner_country) },
     { title: "Score", key: (p) => p.score, cell: (p) => el("td", "num score", fixed(p.score, 4)), numeric: true },
-    { title: "km", key: (p) => p.distance_km, cell: (p) => el("td", "num", fixed(p.distance_km, 0)), numeric: true },
+    { title: "km", key: (p) => p.distance_km, cell: (p) => el("td", "num", fixed(p.distance_km, 1)), numeric: true },
     { title: "Status", key: (p) => p.status, cell: (p) => add(el("td"), el("span", `status ${p.status}`, p.status)) },
   ];
   function twoNames(name, latin) {
@@ -302,7 +314,7 @@ extension HTMLReport {
   function sortRows() {
     const c = columns[order.column], sign = order.descending ? -1 : 1;
     const keys = proposals.map(c.key);
-    const indices = proposals.map((_, i) => i).sort((a, b) => sign * (c.numeric ? keys[a] - keys[b] : byText(keys[a], keys[b])) || a - b);
+    const indices = proposals.map((_, i) => i).sort((a, b) => sign * (c.numeric ? keys[a] - keys[b] : byName(keys[a], keys[b])) || a - b);
     tbody.replaceChildren(...indices.map((i) => rows[i]));
     for (const th of head.children) th.removeAttribute("aria-sort");
     head.children[order.column].setAttribute("aria-sort", order.descending ? "descending" : "ascending");
@@ -318,28 +330,34 @@ extension HTMLReport {
   sortRows();
 
   // ---- Filters ---------------------------------------------------------------------
+  // An option's value is its position, never the text: a blank name is not "all".
   function options(select, values, all) {
-    for (const [value, text] of [["", all], ...values.map((v) => [v, v])]) {
-      const option = el("option", null, text);
-      option.value = value;
-      add(select, option);
-    }
+    const option = el("option", null, all);
+    option.value = "";
+    add(select, option);
+    values.forEach((v, k) => {
+      const o = el("option", null, String(v).trim() ? isolated(v) : `(blank: ${JSON.stringify(v)})`);
+      o.value = String(k);
+      add(select, o);
+    });
     select.value = "";
+    return (value) => value === "" ? null : values[Number(value)];
   }
   const counts = (key) => { const m = new Map(); for (const p of proposals) m.set(key(p), (m.get(key(p)) || 0) + 1); return m; };
   const oblasts = counts((p) => p.hromada_region), countries = counts((p) => p.partner_country), statuses = counts((p) => p.status);
-  options($("f-oblast"), [...oblasts.keys()].sort(byText), "all oblasts");
-  options($("f-country"), [...countries.keys()].sort(byText), "all countries");
-  options($("f-status"), [...statuses.keys()].sort(byText), "any status");
+  const chosenOblast = options($("f-oblast"), [...oblasts.keys()].sort(byName), "all oblasts");
+  const chosenCountry = options($("f-country"), [...countries.keys()].sort(byName), "all countries");
+  const chosenStatus = options($("f-status"), [...statuses.keys()].sort(byText), "any status");
   const searchText = proposals.map((p) => fold([p.hromada_name, p.hromada_name_latin, p.hromada_id, p.partner_name, p.partner_name_latin, p.partner_id].join(" ")));
   function applyFilters() {
-    const oblast = $("f-oblast").value, country = $("f-country").value, status = $("f-status").value;
+    const oblast = chosenOblast($("f-oblast").value), country = chosenCountry($("f-country").value), status = chosenStatus($("f-status").value);
     const min = $("f-min").value === "" ? -Infinity : Number($("f-min").value);
     const max = $("f-max").value === "" ? Infinity : Number($("f-max").value);
     const words = fold($("f-search").value).split(/\s+/).filter((w) => w);
     let shown = 0;
     proposals.forEach((p, i) => {
-      const keep = (!oblast || p.hromada_region === oblast) && (!country || p.partner_country === country) && (!status || p.status === status)
+      const keep = (oblast === null || p.hromada_region === oblast) && (country === null || p.partner_country === country)
+        && (status === null || p.status === status)
         && p.score >= min && p.score <= max && words.every((w) => searchText[i].includes(w));
       rows[i].hidden = !keep;
       lines[i].classList.toggle("dimmed", !keep);

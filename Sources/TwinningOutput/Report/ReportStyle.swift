@@ -56,6 +56,7 @@ p { margin: .3rem 0; }
 #filters { display: flex; flex-wrap: wrap; gap: .6rem 1rem; align-items: end; margin-bottom: .6rem; }
 #filters label { display: flex; flex-direction: column; font-size: .8rem; color: var(--muted); gap: .15rem; }
 #filters input, #filters select, #filters button { font: inherit; font-size: .9rem; padding: .2rem .3rem; }
+#filters select { max-width: 16rem; text-overflow: ellipsis; }
 #filters input[type=number] { width: 5.5rem; }
 #filters input[type=search] { width: 16rem; }
 table.data { width: 100%; border-collapse: collapse; font-size: .88rem; }
@@ -64,6 +65,10 @@ table.data thead th { position: sticky; top: 0; background: var(--paper); border
 table.data thead th.sortable { cursor: pointer; }
 table.data thead th[aria-sort=ascending]::after { content: " ▲"; font-size: .7em; }
 table.data thead th[aria-sort=descending]::after { content: " ▼"; font-size: .7em; }
+table.data td.names, table.data td.oblast, table.data td.reason { max-width: 18rem; overflow-wrap: anywhere; }
+/* Every string from the data is isolated for direction: an override inside a name stays inside it. */
+table.data td.names span, table.data td.oblast, table.data td.reason, #card .name, #card .latin, #card p, #card li,
+#card h3, footer td { unicode-bidi: isolate; overflow-wrap: anywhere; }
 table.data tbody tr { cursor: pointer; }
 table.data tbody tr:hover { background: var(--wash); }
 table.data tbody tr.selected { background: #dbe9f7; }
