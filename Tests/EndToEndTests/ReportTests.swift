@@ -201,6 +201,60 @@ import TwinningTestSupport
         }
     }
 
+    @Test("accessible: every line and dot at least 3:1 against sea and land, the lowest scores on top; a card opened by keyboard alone from the page's start, announced; the map and charts named; a filtered printout says its filter",
+          .tags(.browser), .enabled(if: Tool.chromium, "needs Debian's chromium and chromium-driver"))
+    func accessible() async throws {
+        let folder = try hostileRun()
+        try await withBrowser { browser in
+            try await open(browser, folder.appendingPathComponent("report.html"))
+            // WCAG relative luminance and contrast, of every line's and dot's colour against the map's sea and land.
+            let ratios = try #require(try await browser.run("""
+                const rgb = (c) => c.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number);
+                const lum = (c) => { const [r, g, b] = rgb(c).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+                                     return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+                const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+                const sea = getComputedStyle(document.querySelector('.map-wrap')).backgroundColor;
+                const land = getComputedStyle(document.querySelector('#map path.country') || document.querySelector('.map-wrap')).fill || sea;
+                const colours = Array.from(document.querySelectorAll('#map line.proposal')).map((l) => getComputedStyle(l).stroke)
+                    .concat(Array.from(document.querySelectorAll('#map circle.hromada, #map circle.partner')).map((c) => getComputedStyle(c).fill));
+                return colours.map((c) => Math.min(ratio(c, sea), ratio(c, land.startsWith('rgb') ? land : sea)));
+                """) as? [Double])
+            #expect(!ratios.isEmpty && ratios.allSatisfy { $0 >= 3 }, "lowest contrast \(ratios.min() ?? 0)")
+            #expect(try await browser.run("""
+                const lines = Array.from(document.querySelectorAll('#map g.lines line'));
+                const scores = lines.map((l) => Number(l.querySelector('title').textContent.match(/\\(([0-9.]+)\\)$/)[1]));
+                return scores.every((s, k) => k === 0 || scores[k - 1] >= s);
+                """) as? Bool == true, "drawn from the best to the lowest score, the lowest on top")
+            // Names for what is not text.
+            let names = try #require(try await browser.run("""
+                return [document.getElementById('map').getAttribute('aria-label'), document.getElementById('card').getAttribute('aria-live'),
+                        ...Array.from(document.querySelectorAll('#charts svg')).map((c) => c.getAttribute('role') + ': ' + (c.getAttribute('aria-label') || ''))];
+                """) as? [String])
+            #expect(names[0].hasPrefix("Map of the proposals") && names[1] == "polite")
+            #expect(names.dropFirst(2).allSatisfy { $0.hasPrefix("img: ") && $0.count > 10 }, "\(names)")
+            // Keyboard only: from the top of the page, Tab to the first table row, Enter opens its card.
+            try await browser.run("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);")
+            var reached = false
+            for _ in 0..<400 {
+                try await browser.press([.tab])
+                if try await browser.run("return document.activeElement.matches('#proposals-body tr');") as? Bool == true { reached = true; break }
+            }
+            #expect(reached, "no table row reached by Tab")
+            let row = try #require(try await browser.run("return document.activeElement.dataset.index;") as? String)
+            #expect(try await browser.run("return getComputedStyle(document.activeElement).outlineStyle;") as? String == "solid", "focus is visible")
+            try await browser.press([.enter])
+            #expect(try await browser.run("return document.getElementById('card').dataset.index;") as? String == row)
+            // Lines and dots take focus too, and Space opens theirs.
+            try await browser.run("document.querySelector('#map line.proposal[data-index=\"0\"]').focus();")
+            try await browser.press([.space])
+            #expect(try await browser.run("return document.getElementById('card').dataset.index;") as? String == "0")
+            // A filtered view says its filter, in the text that prints.
+            try await browser.run("const f = document.getElementById('f-search'); f.value = 'Haivska'; f.dispatchEvent(new Event('input'));")
+            let showing = try await browser.run("return document.getElementById('showing').textContent;") as? String ?? ""
+            #expect(showing.hasSuffix("filtered by search \"Haivska\""), "\(showing)")
+        }
+    }
+
     @Test("the default run's report: a row and a line per proposal, a path per country, an oblast filter, cards with their components; under 5 MB, drawn in under 2 s",
           .tags(.browser), .enabled(if: Tool.chromium, "needs Debian's chromium and chromium-driver"))
     func defaultRun() async throws {

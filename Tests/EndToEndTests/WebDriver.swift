@@ -87,6 +87,16 @@ final class WebDriver {
         throw Failure(description: "timed out waiting for \(condition)")
     }
 
+    /// Keys a person presses, one after the other, on the focused element (WebDriver
+    /// actions: real key events, not events a script makes).
+    func press(_ keys: [Key]) async throws {
+        let steps = keys.flatMap { [["type": "keyDown", "value": $0.rawValue], ["type": "keyUp", "value": $0.rawValue]] }
+        _ = try await request("POST", "session/\(session)/actions", ["actions": [["type": "key", "id": "keyboard", "actions": steps]]])
+    }
+
+    /// WebDriver's code points for the keys the tests press.
+    enum Key: String { case tab = "\u{E004}", enter = "\u{E007}", space = " " }
+
     /// A PNG of the window.
     func screenshot() async throws -> Data {
         let answer = try await request("GET", "session/\(session)/screenshot")

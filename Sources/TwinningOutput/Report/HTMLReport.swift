@@ -130,8 +130,10 @@ public enum HTMLReport {
             .div(.id("map-area"),
                 .div(
                     .div(.class("map-wrap"),
-                        .element(named: "svg", nodes: [.id("map"), .attribute(named: "role", value: "img"),
-                                                       .attribute(named: "aria-label", value: "Map of the proposals")]),
+                        .element(named: "svg", nodes: [.id("map"), .attribute(named: "role", value: "group"),
+                                                       .attribute(named: "aria-label", value: "Map of the proposals: a line joins each hromada "
+                                                           + "to its proposed partner; each line and place opens its card. The table of "
+                                                           + "proposals below lists the same pairs.")]),
                         .div(.class("map-controls"),
                             .button(.id("zoom-in"), .attribute(named: "title", value: "Zoom in"), .text("+")),
                             .button(.id("zoom-out"), .attribute(named: "title", value: "Zoom out"), .text("−")),
@@ -148,7 +150,8 @@ public enum HTMLReport {
                         .span(.id("map-note"))
                     )
                 ),
-                .aside(.id("card"), .p(.class("muted"), .text("Click a line, a place or a table row to see why the pair scores what it does.")))
+                .aside(.id("card"), .attribute(named: "aria-live", value: "polite"), .attribute(named: "aria-label", value: "The selected proposal"),
+                       .p(.class("muted placeholder"), .text("Click a line, a place or a table row (or reach it with Tab and press Enter) to see why the pair scores what it does.")))
             )
         )
     }

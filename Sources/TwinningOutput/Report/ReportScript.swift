@@ -79,7 +79,9 @@ extension HTMLReport {
   // ---- Colours by score ------------------------------------------------------------
   const scores = proposals.map((p) => p.score);
   const low = scores.length ? Math.min(...scores) : 0, high = scores.length ? Math.max(...scores) : 1;
-  const stops = [[222, 235, 247], [107, 174, 214], [33, 113, 181], [8, 48, 107]];
+  // Lowest scores (the pairs to question) in a warm orange, highest in dark blue, every
+  // colour of the scale at least 3:1 against the map's sea and land.
+  const stops = [[194, 65, 12], [122, 62, 140], [8, 48, 107]];
   function colour(score) {
     const t = high > low ? Math.min(1, Math.max(0, (score - low) / (high - low))) : 1;
     const x = t * (stops.length - 1), k = Math.min(stops.length - 2, Math.floor(x)), f = x - k;
@@ -122,12 +124,17 @@ extension HTMLReport {
   function dot(map, id, lon, lat, cls, name, open) {
     if (map.has(id) || lon === null || lat === null) return map.get(id);
     const xy = project(lon, lat); extend(xy);
-    const c = svg("circle", { cx: xy[0].toFixed(1), cy: xy[1].toFixed(1), r: 3, class: cls });
+    const c = svg("circle", { cx: xy[0].toFixed(1), cy: xy[1].toFixed(1), r: 3, class: cls, tabindex: 0, role: "button", "aria-label": name });
     const title = svg("title", {}); title.textContent = name;
     add(c, title);
     c.addEventListener("click", (e) => { e.stopPropagation(); open(); });
+    operable(c, open);
     map.set(id, c); points.push(c);
     return c;
+  }
+  // Enter or Space does what a click does, for every row, line and dot.
+  function operable(target, open) {
+    target.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); open(); } });
   }
   proposals.forEach((p, i) => {
     const a = project(p.hromada_lon, p.hromada_lat), b = project(p.partner_lon, p.partner_lat);
@@ -135,11 +142,13 @@ extension HTMLReport {
     line.dataset.index = i;
     const title = svg("title", {}); title.textContent = `${p.hromada_name_latin} – ${p.partner_name_latin} (${fixed(p.score, 3)})`;
     add(line, title);
+    line.setAttribute("tabindex", 0); line.setAttribute("role", "button"); line.setAttribute("aria-label", title.textContent);
     line.addEventListener("click", (e) => { e.stopPropagation(); openCard(i); });
+    operable(line, () => openCard(i));
     lines.push(line);
   });
-  // Best proposals drawn last, on top.
-  lines.slice().sort((x, y) => proposals[x.dataset.index].score - proposals[y.dataset.index].score).forEach((l) => layers.lines.appendChild(l));
+  // The lowest-scoring proposals, the ones to question, drawn last, on top.
+  lines.slice().sort((x, y) => proposals[y.dataset.index].score - proposals[x.dataset.index].score).forEach((l) => layers.lines.appendChild(l));
   proposals.forEach((p, i) => {
     dot(partnerDots, p.partner_id, p.partner_lon, p.partner_lat, "partner", `${p.partner_name} (${p.partner_country})`, () => openCard(i));
   });
@@ -307,7 +316,9 @@ extension HTMLReport {
   const rows = proposals.map((p, i) => {
     const tr = add(el("tr"), ...columns.map((c) => c.cell(p)));
     tr.dataset.index = i;
+    tr.tabIndex = 0;
     tr.addEventListener("click", () => { openCard(i); card.scrollIntoView({ block: "nearest" }); });
+    operable(tr, () => { openCard(i); card.scrollIntoView({ block: "nearest" }); });
     return tr;
   });
   let order = { column: 4, descending: true };
@@ -363,7 +374,11 @@ extension HTMLReport {
       lines[i].classList.toggle("dimmed", !keep);
       if (keep) shown++;
     });
-    $("showing").textContent = shown === proposals.length ? `all ${whole(shown)} proposals` : `${whole(shown)} of ${whole(proposals.length)} proposals`;
+    const said = [["oblast", oblast], ["partner country", country], ["status", status],
+      ["score from", $("f-min").value], ["score to", $("f-max").value], ["search", $("f-search").value]]
+      .filter(([, v]) => v !== null && v !== "").map(([k, v]) => `${k} ${JSON.stringify(String(v))}`);
+    $("showing").textContent = (shown === proposals.length ? `all ${whole(shown)} proposals` : `${whole(shown)} of ${whole(proposals.length)} proposals`)
+      + (said.length ? `, filtered by ${said.join(", ")}` : "");
   }
   for (const id of ["f-oblast", "f-country", "f-status", "f-min", "f-max", "f-search"]) {
     $(id).addEventListener("input", applyFilters);
@@ -392,7 +407,8 @@ extension HTMLReport {
   function horizontalBars(target, entries) {
     const rowHeight = 16, labelWidth = 150, width = 460, barWidth = width - labelWidth - 40;
     const top = Math.max(1, ...entries.map((e) => e[1]));
-    const chart = svg("svg", { viewBox: `0 0 ${width} ${entries.length * rowHeight + 4}`, role: "img" });
+    const chart = svg("svg", { viewBox: `0 0 ${width} ${entries.length * rowHeight + 4}`, role: "img",
+      "aria-label": entries.map(([label, value]) => `${label}: ${value}`).join("; ") });
     entries.forEach(([label, value], k) => {
       const y = k * rowHeight + 2;
       const name = svg("text", { x: labelWidth - 6, y: y + 11, "text-anchor": "end" }); name.textContent = label;
@@ -406,7 +422,8 @@ extension HTMLReport {
     const width = 460, height = 180, left = 36, right = 14, bottom = 22, counts = new Array(bins).fill(0);
     for (const v of values) counts[Math.min(bins - 1, Math.max(0, Math.floor(v * bins)))]++;
     const top = Math.max(1, ...counts), barWidth = (width - left - right) / bins;
-    const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img" });
+    const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img",
+      "aria-label": `scores in ${bins} bins from 0 to 1: ` + counts.map((n, k) => `${fixed(k / bins, 2)}–${fixed((k + 1) / bins, 2)}: ${n}`).filter((t) => !t.endsWith(": 0")).join("; ") });
     counts.forEach((n, k) => {
       const h = (height - bottom - 6) * n / top;
       const bar = svg("rect", { class: "bar-rect", x: (left + k * barWidth + 1).toFixed(1), y: (height - bottom - h).toFixed(1), width: (barWidth - 2).toFixed(1), height: h.toFixed(1) });

@@ -8,7 +8,7 @@ extension HTMLReport {
     /// Content-Security-Policy). Print rules at the end: no controls, the table in full.
     static let style = #"""
 :root { --ink: #1d2329; --muted: #5b6670; --rule: #d5dbe0; --paper: #ffffff; --wash: #f3f5f7; --accent: #0b5cad;
-        --land: #e9ecef; --border: #b9c2ca; --hromada: #0057b7; --partner: #c98a00; --unmatched: #b3261e; }
+        --land: #e9ecef; --border: #b9c2ca; --hromada: #0057b7; --partner: #9a6700; --unmatched: #b3261e; }
 * { box-sizing: border-box; }
 html { font: 15px/1.45 system-ui, "Segoe UI", "Noto Sans", "DejaVu Sans", sans-serif; color: var(--ink); background: var(--paper); }
 body { margin: 0 auto; max-width: 1400px; padding: 0 1.25rem 2rem; }
@@ -27,14 +27,15 @@ p { margin: .3rem 0; }
 #map { display: block; width: 100%; height: 38rem; cursor: grab; touch-action: none; user-select: none; }
 #map.dragging { cursor: grabbing; }
 #map path.country { fill: var(--land); stroke: var(--border); stroke-width: .8px; vector-effect: non-scaling-stroke; }
-#map line.proposal { stroke-width: 1.6px; vector-effect: non-scaling-stroke; stroke-opacity: .75; cursor: pointer; }
-#map line.proposal:hover, #map line.proposal.selected { stroke-width: 4px; stroke-opacity: 1; }
+#map line.proposal { stroke-width: 1.6px; vector-effect: non-scaling-stroke; cursor: pointer; }
+#map line.proposal:hover, #map line.proposal.selected, #map line.proposal:focus { stroke-width: 4px; outline: none; }
 #map line.proposal.dimmed { display: none; }
 #map circle { vector-effect: non-scaling-stroke; stroke: #fff; stroke-width: .6px; cursor: pointer; }
 #map circle.hromada { fill: var(--hromada); }
 #map circle.partner { fill: var(--partner); }
 #map circle.unmatched { fill: #fff; stroke: var(--unmatched); stroke-width: 1.6px; }
-#map circle.selected { stroke: #000; stroke-width: 2px; }
+#map circle.selected, #map circle:focus { stroke: #000; stroke-width: 2px; outline: none; }
+table.data tbody tr:focus-visible, .map-controls button:focus-visible, th.sortable:focus-visible { outline: 3px solid var(--ink); outline-offset: -3px; }
 .map-controls { position: absolute; top: .5rem; left: .5rem; display: flex; gap: .25rem; }
 .map-controls button { font: inherit; width: 2rem; height: 2rem; border: 1px solid var(--border); background: #fff; border-radius: 4px; cursor: pointer; }
 .legend { display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; font-size: .85rem; color: var(--muted); padding: .3rem .5rem; }
@@ -85,6 +86,8 @@ footer td, footer th { padding: .1rem .6rem .1rem 0; text-align: left; vertical-
 footer code { font-size: .95em; word-break: break-all; }
 @media (max-width: 900px) { #map-area { grid-template-columns: 1fr; } #card { min-height: 0; } }
 @media print {
+  * { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+  #card > p.placeholder { display: none; }
   html { font-size: 10pt; }
   body { max-width: none; padding: 0; }
   #filters, .map-controls, noscript { display: none !important; }
