@@ -153,7 +153,7 @@ public enum BatchRunner {
         let files: [String: Data]
         do {
             files = try table.files(OutputOptions(report: ReportOptions(outlines: outlines, date: iso(startedAt),
-                                                                        title: "Batch run \(id), scenario \(scenario.name)")))
+                                                                        title: "Batch run \(id), scenario \(scenario.name)", run: id)))
         } catch { throw BatchError(.output, "\(error)") }
         let run = RunStore.Run(id: id, scenario: scenario.name, startedAt: iso(startedAt), finishedAt: "", status: .pending,
                                toolVersion: toolVersion, inputs: recordedInputs.mapValues { .file(path: $0.path, sha256: $0.sha256) },

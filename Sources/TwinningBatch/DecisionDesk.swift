@@ -41,8 +41,12 @@ public enum DecisionDesk {
     ///   - ties: the job's ties: existing partnerships cannot be decided on.
     ///   - leftOutByRules: why the job's rules leave a pair out (in one of its scenarios),
     ///     or nil: an accept of such a pair needs `overrideRules`, and records it.
+    ///   - skippingInvalid: record the requests that are still valid and say why each
+    ///     other one is skipped (decisions made on another run's proposals), rather than
+    ///     recording none. Accepts beyond slots still stop everything.
     public static func record(_ requests: [Request], decidedAt: String, store: RunStore, hromadas: Registry, partners: Registry,
-                              ties: [Tie], leftOutByRules: (IndexPair) -> String? = { _ in nil }) throws(BatchError) -> Outcome {
+                              ties: [Tie], leftOutByRules: (IndexPair) -> String? = { _ in nil },
+                              skippingInvalid: Bool = false) throws(BatchError) -> Outcome {
         let resolver = IDResolver(hromadas: hromadas, partners: partners)
         let labels = PairLabels(hromadas: hromadas, partners: partners)
         let existing = Dictionary(ties.filter { $0.status == .existing }.map { ($0.pair, $0.source) }, uniquingKeysWith: { a, _ in a })
@@ -71,10 +75,15 @@ public enum DecisionDesk {
             }
             resolved.append((r, pair, IndexPair(i, j)))
         }
+        var lines: [String] = []
+        if skippingInvalid {
+            lines = problems.map { "skipped: " + $0 }
+            problems = []
+        }
         if !problems.isEmpty { throw BatchError(.input, problems.joined(separator: "\n") + "\nnothing recorded") }
 
         var inForce = Dictionary(try store.decisions().map { (IDPair($0.hromada, $0.partner), $0) }, uniquingKeysWith: { _, b in b })
-        var recorded: [RunStore.Decision] = [], lines: [String] = []
+        var recorded: [RunStore.Decision] = []
         for (r, pair, rows) in resolved {
             let current = inForce[pair]
             switch (r.kind, current) {

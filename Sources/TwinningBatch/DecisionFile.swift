@@ -46,6 +46,15 @@ public enum DecisionFile {
         return decisions
     }
 
+    /// The proposals a file exported from a report was decided on (its
+    /// `proposals_sha256` column, the SHA-256 of their `proposals.json`), or nil when it
+    /// does not say.
+    public static func proposalsDigest(path: String) throws(InputErrors) -> String? {
+        let table = try CSVTable.parse(InputFile.bytes(path: path), file: path)
+        guard let k = table.header.firstIndex(of: "proposals_sha256") else { return nil }
+        return (0..<table.count).lazy.map { table.string($0, k) }.first { !$0.isEmpty }
+    }
+
     /// The columns decisions are written with (`decide list --out`, and the text a run's
     /// decisions digest is taken from).
     public static let writtenColumns: [Column<RunStore.Decision>] = [

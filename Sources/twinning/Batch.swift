@@ -217,12 +217,13 @@ struct Decide: ParsableCommand {
         subcommands: [Accept.self, Reject.self, Revoke.self, Import.self, List.self])
 
     /// Records the decisions asked for (see ``DecisionDesk``) and prints a line for each.
-    static func record(_ requests: [DecisionDesk.Request], job: JobOption) throws {
+    static func record(_ requests: [DecisionDesk.Request], job: JobOption, skippingInvalid: Bool = false) throws {
         let (j, store) = try job.store()
         let inputs = try ScenarioInputs.load(j)
         let loaded = inputs.shared
         let outcome = try DecisionDesk.record(requests, decidedAt: now(), store: store, hromadas: loaded.hromadas,
-                                              partners: loaded.partners, ties: loaded.ties, leftOutByRules: inputs.rulesCheck())
+                                              partners: loaded.partners, ties: loaded.ties, leftOutByRules: inputs.rulesCheck(),
+                                              skippingInvalid: skippingInvalid)
         for line in outcome.lines { print(line) }
         let unchanged = requests.count - outcome.recorded.count
         print("recorded \(outcome.recorded.count) decision(s)" + (unchanged == 0 ? "" : ", \(unchanged) unchanged"))
@@ -272,8 +273,26 @@ struct Decide: ParsableCommand {
 
         func run() throws {
             let read = try DecisionFile.load(path: file, decidedAt: Decide.now())
+            let stale = try staleness()
+            if let stale { print("warning: \(file) \(stale): only the pairs still valid are recorded") }
             try Decide.record(read.map { .init(hromada: $0.decision.hromada, partner: $0.decision.partner, kind: $0.decision.kind,
-                                               note: $0.decision.note, origin: "\(file):\($0.line): ") }, job: job)
+                                               note: $0.decision.note, origin: "\(file):\($0.line): ") }, job: job,
+                              skippingInvalid: stale != nil)
+        }
+
+        /// For a file exported from a report: nil when it was made on the proposals of the
+        /// latest run of some scenario, else what it was made on.
+        func staleness() throws -> String? {
+            guard let made = try DecisionFile.proposalsDigest(path: file) else { return nil }
+            let (j, store) = try job.store()
+            let runs = try store.runs().filter { $0.status == .ok }
+            func digest(_ r: RunStore.Run) -> String? { try? Digest.sha256(path: j.output + "/" + r.folder + "/" + ProposalFile.json.rawValue) }
+            let latest = Dictionary(grouping: runs, by: \.scenario).compactMap { $0.value.max { $0.id < $1.id } }
+            if latest.contains(where: { digest($0) == made }) { return nil }
+            if let run = runs.first(where: { digest($0) == made }) {
+                return "was made on the proposals of run \(run.id) (scenario \(run.scenario)); later runs have been made since"
+            }
+            return "was made on proposals that no run of \(j.store) has kept"
         }
     }
 

@@ -52,6 +52,7 @@ struct Report: ParsableCommand {
             source = j.output + "/" + r.folder
             options.date = r.startedAt
             options.title = "Batch run \(r.id), scenario \(r.scenario)"
+            options.run = r.id
         }
         let target = out ?? (source as NSString).appendingPathComponent(ProposalFile.report.rawValue)
         try OutputFile.checkAvailable(target, replace: force)

@@ -201,6 +201,73 @@ import TwinningTestSupport
         }
     }
 
+    @Test("decide in the page: three proposals decided on their cards, exported, imported with decide import; the next batch run keeps the accepted and drops the rejected, and its report shows them decided; the old file then warns and records only what is still valid",
+          .tags(.browser), .enabled(if: Tool.chromium, "needs Debian's chromium and chromium-driver"))
+    func decideInThePage() async throws {
+        let dir = try hostileRun().deletingLastPathComponent()
+        try "hromadas: h.csv\npartners: p.csv\nties: t.csv\nstore: out/s.sqlite\noutput: out\nscenarios:\n  - name: main\n"
+            .write(to: dir.appendingPathComponent("job.yaml"), atomically: true, encoding: .utf8)
+        var result = try runTwinning(["batch", "run", "--job", "job.yaml"], in: dir)
+        try #require(result.status == 0, "\(result.stderr)")
+        let first = try #require((try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("out/run-1-main/proposals.json")))
+            as? [String: Any])?["proposals"] as? [[String: Any]])
+        let open = first.indices.filter { first[$0]["status"] as? String == "proposed" }
+        try #require(open.count >= 3, "\(first.map { $0["status"] as? String ?? "" })")
+        let chosen = Array(open.prefix(3)), kinds = ["accept", "accept", "reject"]
+        var csv = ""
+        try await withBrowser { browser in
+            try await self.open(browser, dir.appendingPathComponent("out/run-1-main/report.html"))
+            try await browser.run("localStorage.clear(); const w = document.getElementById('decided-by'); w.value = 'Olena K.'; w.dispatchEvent(new Event('change'));")
+            for (k, kind) in zip(chosen, kinds) {
+                try await browser.run("""
+                    document.querySelector('#map line.proposal[data-index="' + arguments[0] + '"]').dispatchEvent(new MouseEvent('click', {bubbles: true}));
+                    document.getElementById('card-note').value = 'checked by phone, ' + arguments[1];
+                    document.querySelector('#card button[data-decision="' + arguments[1] + '"]').click();
+                    """, [k, kind])
+                #expect(try await browser.run("return document.querySelector('#card .decision-state').textContent;") as? String ?? ""
+                        == (kind == "accept" ? "accepted" : "rejected") + " here by Olena K., " + (try await browser.run("return JSON.parse(localStorage.getItem(Object.keys(localStorage).find(k => k.startsWith('twinning-decisions:'))))[arguments[0]].at;", ["\(first[k]["hromada_id"]!)|\(first[k]["partner_id"]!)"]) as? String ?? "?"))
+            }
+            // The filters see them, and they stay in the browser for these proposals.
+            try await browser.run("const s = document.getElementById('f-decision'); s.value = 'accept'; s.dispatchEvent(new Event('change'));")
+            #expect(try await browser.run("return Array.from(document.querySelectorAll('#proposals-body tr')).filter(r => !r.hidden).length;") as? Int == 2)
+            #expect(try await browser.run("return document.getElementById('showing').textContent;") as? String ?? "" == "2 of \(first.count) proposals, filtered by decision here \"accepted here\"")
+            try await self.open(browser, dir.appendingPathComponent("out/run-1-main/report.html"))
+            #expect(try await browser.run("return document.getElementById('decisions-count').textContent;") as? String == " 2 accepted, 1 rejected here")
+            let href = try #require(try await browser.run("return document.getElementById('decisions-export').getAttribute('href');") as? String)
+            csv = try #require(String(href.drop { $0 != "," }.dropFirst()).removingPercentEncoding)
+        }
+        let lines = csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        #expect(lines.first == "ua_id,eu_id,decision,note,hromada_name,hromada_name_latin,partner_name,partner_name_latin,decided_by,decided_at,run,proposals_sha256")
+        #expect(lines.count == 4 && lines.dropFirst().allSatisfy { $0.contains(",Olena K.,") && $0.contains(",1,") }, "\(lines)")
+        try csv.write(to: dir.appendingPathComponent("decisions.csv"), atomically: true, encoding: .utf8)
+        result = try runTwinning(["decide", "import", "decisions.csv", "--job", "job.yaml"], in: dir)
+        #expect(result.status == 0 && result.stdout.contains("recorded 3 decision(s)") && !result.stdout.contains("warning"), "\(result.stdout)\(result.stderr)")
+        result = try runTwinning(["batch", "run", "--job", "job.yaml"], in: dir)
+        try #require(result.status == 0, "\(result.stderr)")
+        let second = try #require((try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("out/run-2-main/proposals.json")))
+            as? [String: Any])?["proposals"] as? [[String: Any]])
+        func pair(_ p: [String: Any]) -> String { "\(p["hromada_id"]!)|\(p["partner_id"]!)" }
+        let status = Dictionary(uniqueKeysWithValues: second.map { (pair($0), $0["status"] as? String ?? "") })
+        #expect(status[pair(first[chosen[0]])] == "accepted" && status[pair(first[chosen[1]])] == "accepted")
+        #expect(status[pair(first[chosen[2]])] == nil, "the rejected pair is not proposed again")
+        try await withBrowser { browser in
+            try await self.open(browser, dir.appendingPathComponent("out/run-2-main/report.html"))
+            let shown = try await browser.run("""
+                return Array.from(document.querySelectorAll('#proposals-body tr')).filter(r => r.querySelector('.status.accepted')).length;
+                """) as? Int
+            #expect(shown ?? 0 >= 2, "the next run's report shows them decided")
+        }
+        // The same file after a newer run, with a pair no registry has: said so, what is still valid recorded (here,
+        // nothing new), the rest skipped with its reason.
+        try (csv + "UA9,PL_9,accept,,,,,,,,1,\(lines[1].components(separatedBy: ",").last!)\r\n")
+            .write(to: dir.appendingPathComponent("decisions.csv"), atomically: true, encoding: .utf8)
+        result = try runTwinning(["decide", "import", "decisions.csv", "--job", "job.yaml"], in: dir)
+        #expect(result.stdout.contains("skipped: decisions.csv:5: unknown hromada \"UA9\""), "\(result.stdout)")
+        #expect(result.status == 0 && result.stdout.hasPrefix("warning: decisions.csv was made on the proposals of run 1 (scenario main); later runs have been made since"),
+                "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("already accepted") && result.stdout.contains("recorded 0 decision(s)"), "\(result.stdout)")
+    }
+
     @Test("accessible: every line and dot at least 3:1 against sea and land, the lowest scores on top; a card opened by keyboard alone from the page's start, announced; the map and charts named; a filtered printout says its filter",
           .tags(.browser), .enabled(if: Tool.chromium, "needs Debian's chromium and chromium-driver"))
     func accessible() async throws {

@@ -51,11 +51,14 @@ public struct ReportOptions: Sendable {
     public var date: String?
     /// A line under the heading (a batch run's scenario and number).
     public var title: String?
+    /// The batch run the proposals are of, if any: decisions made in the page name it.
+    public var run: Int64?
 
-    public init(outlines: MapOutlines? = nil, date: String? = nil, title: String? = nil) {
+    public init(outlines: MapOutlines? = nil, date: String? = nil, title: String? = nil, run: Int64? = nil) {
         self.outlines = outlines
         self.date = date
         self.title = title
+        self.run = run
     }
 }
 
@@ -71,8 +74,14 @@ public struct ReportOptions: Sendable {
 public enum HTMLReport {
     /// The page for the `proposals.json` bytes `proposals`.
     public static func render(proposals: Data, options: ReportOptions = ReportOptions()) throws(OutputError) -> Data {
-        struct Meta: Encodable { let date: String?, title: String? }
-        let meta = try JSONOutput.encode(Meta(date: options.date, title: options.title), pretty: false)
+        // The proposals' SHA-256 keys the decisions a coordinator makes in the page (kept in
+        // the browser for these very proposals) and goes into their export.
+        struct Meta: Encodable {
+            let date: String?, title: String?, run: Int64?, proposalsSHA256: String
+            enum CodingKeys: String, CodingKey { case date, title, run, proposalsSHA256 = "proposals_sha256" }
+        }
+        let meta = try JSONOutput.encode(Meta(date: options.date, title: options.title, run: options.run,
+                                              proposalsSHA256: Digest.sha256(proposals)), pretty: false)
         let csp = ["default-src 'none'", "script-src '\(hash(script))'", "style-src '\(hash(style))'", "img-src data:",
                    "base-uri 'none'", "form-action 'none'"].joined(separator: "; ")
         let page = HTML(
@@ -168,10 +177,21 @@ public enum HTMLReport {
                 .label(.text("to"), .input(.id("f-max"), .type(.number), .attribute(named: "step", value: "0.01"),
                                            .attribute(named: "min", value: "0"), .attribute(named: "max", value: "1"))),
                 .label(.text("status"), .select(.id("f-status"))),
+                .label(.text("decision here"), .select(.id("f-decision"))),
                 .label(.text("search by name or id"), .input(.id("f-search"), .type(.search))),
                 .button(.id("f-clear"), .type(.button), .text("clear"))
             ),
             .p(.id("showing"), .class("muted")),
+            .div(.id("decisions"),
+                .h3("Decide here"),
+                .p(.class("muted"), .text("Accept or reject on a proposal's card, or all the proposals shown at once. Decisions stay in "
+                    + "this browser for these proposals; export them and record them with twinning decide import FILE --job JOB.")),
+                .label(.text("your name "), .input(.id("decided-by"), .type(.text), .attribute(named: "autocomplete", value: "name"))),
+                .button(.id("accept-shown"), .type(.button), .text("accept all shown")),
+                .button(.id("reject-shown"), .type(.button), .text("reject all shown")),
+                .button(.id("clear-shown"), .type(.button), .text("undecide all shown")),
+                .a(.id("decisions-export"), .attribute(named: "download", value: "decisions.csv"), .href("#"), .text("export decisions (CSV)")),
+                .span(.id("decisions-count"), .class("muted"))),
             .div(.class("table-scroll"),
                 .table(.id("proposals"), .class("data"), .thead(.id("proposals-head")), .tbody(.id("proposals-body"))))
         )

@@ -201,6 +201,45 @@ extension HTMLReport {
   add(legend, add(svg("defs", {}), gradient), svg("rect", { x: 0, y: 2, width: 120, height: 10, fill: "url(#score-gradient)" }));
   $("score-low").textContent = fixed(low, 2); $("score-high").textContent = fixed(high, 2);
 
+  // ---- Decisions made in the page ----------------------------------------------------
+  // Kept in this browser for these very proposals (the SHA-256 of their proposals.json),
+  // and exported as the CSV that `twinning decide import` records: ids and names, the
+  // decision and its note, who and when, and the run and proposals it was made on.
+  const storage = (() => { try { return window.localStorage; } catch (e) { return null; } })();
+  const decisionsKey = `twinning-decisions:${META.proposals_sha256 || ""}`;
+  const pairKey = (p) => `${p.hromada_id}|${p.partner_id}`;
+  let decisions = {};
+  try { decisions = JSON.parse((storage && storage.getItem(decisionsKey)) || "{}") || {}; } catch (e) { decisions = {}; }
+  const decisionOf = (i) => decisions[pairKey(proposals[i])];
+  const decisionText = (d) => d ? `${d.decision === "accept" ? "accepted" : "rejected"} here` + (d.by ? ` by ${d.by}` : "") + `, ${d.at}` : "undecided";
+  function decide(list, kind, note) {
+    const at = new Date().toISOString().replace(/\.\d{3}Z$/, "Z"), by = $("decided-by").value.trim();
+    for (const i of list) {
+      const k = pairKey(proposals[i]);
+      if (kind) decisions[k] = { decision: kind, note: note !== undefined ? note : ((decisions[k] || {}).note || ""), at, by };
+      else delete decisions[k];
+      refreshDecision(i);
+    }
+    try { if (storage) storage.setItem(decisionsKey, JSON.stringify(decisions)); } catch (e) { /* kept for this visit only */ }
+    decisionsChanged();
+  }
+  function csvCell(v) {
+    let t = v === undefined || v === null ? "" : String(v);
+    if (/^[=+\-@\t\r]/.test(t)) t = "'" + t;
+    return /[",\n\r]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+  }
+  function decisionsCSV() {
+    const lines = [["ua_id", "eu_id", "decision", "note", "hromada_name", "hromada_name_latin", "partner_name", "partner_name_latin",
+                    "decided_by", "decided_at", "run", "proposals_sha256"].join(",")];
+    proposals.forEach((p, i) => {
+      const d = decisionOf(i);
+      if (d) lines.push([p.hromada_id, p.partner_id, d.decision, d.note, p.hromada_name, p.hromada_name_latin, p.partner_name,
+                         p.partner_name_latin, d.by, d.at, META.run === undefined || META.run === null ? "" : META.run,
+                         META.proposals_sha256].map(csvCell).join(","));
+    });
+    return lines.join("\r\n") + "\r\n";
+  }
+
   // ---- Cards -----------------------------------------------------------------------
   const card = $("card");
   let selected = null, selectedDots = [];
@@ -232,6 +271,17 @@ extension HTMLReport {
       place("Partner", p.partner_name, p.partner_name_latin, `${p.partner_region}, ${p.partner_country}`, p.partner_population)));
     const status = el("span", `status ${p.status}`, p.status);
     add(card, add(el("p"), status, document.createTextNode(p.locked_by ? ` (${p.locked_by})` : "")));
+    const decideBox = el("div", "decide"), note = el("textarea");
+    note.id = "card-note"; note.rows = 2; note.value = (decisionOf(i) || {}).note || "";
+    note.setAttribute("aria-label", "note for the decision"); note.placeholder = "note (why)";
+    add(decideBox, el("p", "decision-state", decisionText(decisionOf(i))), note);
+    for (const [text, kind] of [["accept", "accept"], ["reject", "reject"], ["undecide", null]]) {
+      const b = el("button", null, text);
+      b.type = "button"; b.dataset.decision = kind || "none";
+      b.addEventListener("click", () => decide([i], kind, note.value));
+      add(decideBox, b);
+    }
+    add(card, decideBox);
     if (p.reasons && p.reasons.length) {
       const why = el("ul", "reasons");
       for (const r of p.reasons) add(why, el("li", null, r));
@@ -299,6 +349,8 @@ extension HTMLReport {
     { title: "Score", key: (p) => p.score, cell: (p) => el("td", "num score", fixed(p.score, 4)), numeric: true },
     { title: "km", key: (p) => p.distance_km, cell: (p) => el("td", "num", fixed(p.distance_km, 1)), numeric: true },
     { title: "Status", key: (p) => p.status, cell: (p) => add(el("td"), el("span", `status ${p.status}`, p.status)) },
+    { title: "Decided here", key: (p) => { const d = decisions[pairKey(p)]; return d ? d.decision : ""; },
+      cell: (p) => { const d = decisions[pairKey(p)]; return el("td", "decision", d ? (d.decision === "accept" ? "accepted" : "rejected") : ""); } },
   ];
   function twoNames(name, latin) {
     const td = el("td", "names");
@@ -362,6 +414,7 @@ extension HTMLReport {
   const searchText = proposals.map((p) => fold([p.hromada_name, p.hromada_name_latin, p.hromada_id, p.partner_name, p.partner_name_latin, p.partner_id].join(" ")));
   function applyFilters() {
     const oblast = chosenOblast($("f-oblast").value), country = chosenCountry($("f-country").value), status = chosenStatus($("f-status").value);
+    const decision = $("f-decision").value;
     const min = $("f-min").value === "" ? -Infinity : Number($("f-min").value);
     const max = $("f-max").value === "" ? Infinity : Number($("f-max").value);
     const words = fold($("f-search").value).split(/\s+/).filter((w) => w);
@@ -369,26 +422,53 @@ extension HTMLReport {
     proposals.forEach((p, i) => {
       const keep = (oblast === null || p.hromada_region === oblast) && (country === null || p.partner_country === country)
         && (status === null || p.status === status)
+        && (!decision || (decision === "undecided" ? !decisionOf(i) : (decisionOf(i) || {}).decision === decision))
         && p.score >= min && p.score <= max && words.every((w) => searchText[i].includes(w));
       rows[i].hidden = !keep;
       lines[i].classList.toggle("dimmed", !keep);
       if (keep) shown++;
     });
     const said = [["oblast", oblast], ["partner country", country], ["status", status],
-      ["score from", $("f-min").value], ["score to", $("f-max").value], ["search", $("f-search").value]]
+      ["score from", $("f-min").value], ["score to", $("f-max").value], ["search", $("f-search").value],
+      ["decision here", decision && $("f-decision").selectedOptions[0].textContent]]
       .filter(([, v]) => v !== null && v !== "").map(([k, v]) => `${k} ${JSON.stringify(String(v))}`);
     $("showing").textContent = (shown === proposals.length ? `all ${whole(shown)} proposals` : `${whole(shown)} of ${whole(proposals.length)} proposals`)
       + (said.length ? `, filtered by ${said.join(", ")}` : "");
   }
-  for (const id of ["f-oblast", "f-country", "f-status", "f-min", "f-max", "f-search"]) {
+  for (const [value, text] of [["", "any"], ["undecided", "undecided"], ["accept", "accepted here"], ["reject", "rejected here"]]) {
+    const o = el("option", null, text); o.value = value; add($("f-decision"), o);
+  }
+  for (const id of ["f-oblast", "f-country", "f-status", "f-min", "f-max", "f-search", "f-decision"]) {
     $(id).addEventListener("input", applyFilters);
     $(id).addEventListener("change", applyFilters);
   }
   $("f-clear").addEventListener("click", () => {
-    for (const id of ["f-oblast", "f-country", "f-status", "f-min", "f-max", "f-search"]) $(id).value = "";
+    for (const id of ["f-oblast", "f-country", "f-status", "f-min", "f-max", "f-search", "f-decision"]) $(id).value = "";
     applyFilters();
   });
   applyFilters();
+
+  // The decisions' own controls: who decides (asked once, kept), the shown rows at once, the export.
+  const who = $("decided-by");
+  try { who.value = (storage && storage.getItem("twinning-decided-by")) || ""; } catch (e) { /* none kept */ }
+  who.addEventListener("change", () => { try { if (storage) storage.setItem("twinning-decided-by", who.value.trim()); } catch (e) { /* kept for this visit */ } });
+  const shownRows = () => proposals.map((_, i) => i).filter((i) => !rows[i].hidden);
+  $("accept-shown").addEventListener("click", () => decide(shownRows(), "accept"));
+  $("reject-shown").addEventListener("click", () => decide(shownRows(), "reject"));
+  $("clear-shown").addEventListener("click", () => decide(shownRows(), null));
+  function refreshDecision(i) {
+    const d = decisionOf(i);
+    rows[i].querySelector("td.decision").textContent = d ? (d.decision === "accept" ? "accepted" : "rejected") : "";
+    if (card.dataset.index === String(i)) card.querySelector(".decision-state").textContent = decisionText(d);
+  }
+  function decisionsChanged() {
+    const all = proposals.map((_, i) => decisionOf(i)).filter((d) => d);
+    const accepted = all.filter((d) => d.decision === "accept").length;
+    $("decisions-count").textContent = ` ${accepted} accepted, ${all.length - accepted} rejected here`;
+    $("decisions-export").href = "data:text/csv;charset=utf-8," + encodeURIComponent(decisionsCSV());
+    if ($("f-decision").value) applyFilters();
+  }
+  decisionsChanged();
 
   // ---- Unmatched -------------------------------------------------------------------
   const ubody = $("unmatched-body");

@@ -58,6 +58,11 @@ table.data tbody tr:focus-visible, .map-controls button:focus-visible, th.sortab
 #filters label { display: flex; flex-direction: column; font-size: .8rem; color: var(--muted); gap: .15rem; }
 #filters input, #filters select, #filters button { font: inherit; font-size: .9rem; padding: .2rem .3rem; }
 #filters select { max-width: 16rem; text-overflow: ellipsis; }
+#decisions { display: flex; flex-wrap: wrap; gap: .4rem .8rem; align-items: center; margin: .4rem 0 .8rem; }
+#decisions h3 { margin: 0; font-size: 1rem; } #decisions p { flex-basis: 100%; margin: 0; }
+#decisions button, .decide button, #decisions input { font: inherit; font-size: .9rem; padding: .2rem .5rem; }
+.decide textarea { width: 100%; font: inherit; font-size: .9rem; }
+.decide .decision-state { font-weight: 600; }
 #filters input[type=number] { width: 5.5rem; }
 #filters input[type=search] { width: 16rem; }
 table.data { width: 100%; border-collapse: collapse; font-size: .88rem; }
@@ -90,7 +95,7 @@ footer code { font-size: .95em; word-break: break-all; }
   #card > p.placeholder { display: none; }
   html { font-size: 10pt; }
   body { max-width: none; padding: 0; }
-  #filters, .map-controls, noscript { display: none !important; }
+  #filters, #decisions, .decide, .map-controls, noscript { display: none !important; }
   #map-area { grid-template-columns: 1fr; }
   #map { height: 16cm; }
   #card { min-height: 0; break-inside: avoid; }
