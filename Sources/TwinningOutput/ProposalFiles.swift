@@ -87,7 +87,8 @@ extension ProposalTable {
         columns += coordinateColumns("hromada") { $0.hromada }
         columns += placeColumns("partner") { $0.partner }
         columns += [.text("partner_country") { $0.partner.country }, .text("partner_region") { $0.partner.region },
-                    .number("partner_population", digits: 0) { $0.partner.population }]
+                    .number("partner_population", digits: 0) { $0.partner.population },
+                    .integer("partner_volunteer") { $0.partner.volunteer ? 1 : 0 }]
         columns += coordinateColumns("partner") { $0.partner }
         columns += [
                     .text("status") { $0.status.rawValue },
@@ -226,9 +227,11 @@ extension ProposalTable {
         struct Summary: Encodable {
             let proposals: Int, hromadasSeeking: Int, alreadyPartnered: Int, candidatePartners: Int, totalScore: Double
             let unmatched: Int
+            /// `volunteers`, or `all` (`--candidates all`: partners that did not sign up are proposed, to invite).
+            let candidates: String
             enum CodingKeys: String, CodingKey {
                 case proposals, hromadasSeeking = "hromadas_seeking", alreadyPartnered = "already_partnered"
-                case candidatePartners = "candidate_partners", totalScore = "total_score", unmatched
+                case candidatePartners = "candidate_partners", totalScore = "total_score", unmatched, candidates
             }
         }
         let schemaVersion: Int
@@ -262,7 +265,8 @@ extension ProposalTable {
             inputs = t.inputs
             summary = Summary(proposals: t.summary.proposals, hromadasSeeking: t.summary.hromadasSeeking,
                               alreadyPartnered: t.summary.alreadyPartnered, candidatePartners: t.summary.candidatePartners,
-                              totalScore: JSONOutput.rounded(t.summary.totalScore, 6), unmatched: t.unmatched.count)
+                              totalScore: JSONOutput.rounded(t.summary.totalScore, 6), unmatched: t.unmatched.count,
+                              candidates: t.summary.candidates.rawValue)
             warnings = t.warnings
             proposals = t.proposalsTable.records
             alternatives = t.alternativesTable.records

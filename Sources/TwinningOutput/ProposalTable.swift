@@ -26,11 +26,15 @@ public struct ProposalTable: Sendable {
         public let longitude: Double
         /// Contact details from a sign-ups overlay (empty without); written only with `--contacts`.
         public let contacts: String
+        /// A partner's `volunteer` flag: whether it signed up (`--candidates all` proposes
+        /// partners that did not, to invite).
+        public let volunteer: Bool
 
         public init(_ r: Registry, _ i: Int) {
             id = r.ids[i]; name = r.names[i]; nameLatin = r.latinNames[i]; region = r.regions[i]; country = r.countries[i]
             level = r.levels[i]; population = r.populations[i]; latitude = r.latitudes[i]; longitude = r.longitudes[i]
             contacts = r.contacts[i] ?? ""
+            volunteer = r.volunteers[i]
         }
     }
 
@@ -79,6 +83,8 @@ public struct ProposalTable: Sendable {
         public let alreadyPartnered: Int
         public let candidatePartners: Int
         public let totalScore: Double
+        /// Which partners took part: the volunteers, or all (`--candidates all`).
+        public let candidates: CandidatePool
     }
 
     public let proposals: [Proposal]
@@ -119,7 +125,7 @@ public struct ProposalTable: Sendable {
         unmatched = result.unmatched.map { Unmatched(hromada: Place(h, $0.hromada), wanted: $0.wanted, got: $0.got, reason: $0.reason) }
         summary = Summary(proposals: result.proposals.count, hromadasSeeking: result.seeking,
                           alreadyPartnered: result.alreadyPartnered, candidatePartners: result.candidatePartners,
-                          totalScore: result.total)
+                          totalScore: result.total, candidates: instance.pool)
         warnings = result.warnings
         weights = instance.weights
         rules = instance.rules

@@ -177,6 +177,22 @@ let smallPartners = """
         #expect(abs(total - best) < 1e-3, "total \(total), optimum \(best)")
     }
 
+    @Test("--candidates all is recorded: proposals.json says which partners took part, and each proposal whether its partner signed up")
+    func candidatePoolRecorded() throws {
+        let dir = try setUp()
+        for (out, extra) in [("v", [String]()), ("a", ["--candidates", "all"])] {
+            let result = try runTwinning(["match", "--hromadas", "h.csv", "--partners", "p.csv", "--ties", "t.csv", "--out", out, "--format", "both"] + extra, in: dir)
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        for (out, pool) in [("v", "volunteers"), ("a", "all")] {
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("\(out)/proposals.json"))) as? [String: Any]
+            #expect((json?["summary"] as? [String: Any])?["candidates"] as? String == pool)
+        }
+        let all = try proposals(dir, "a")
+        #expect(!all.isEmpty && all.allSatisfy { $0["partner_volunteer"] == ($0["partner_id"] == "LT_1" ? "0" : "1") })
+        #expect(try proposals(dir, "v").allSatisfy { $0["partner_volunteer"] == "1" && $0["partner_id"] != "LT_1" })
+    }
+
     @Test("spreadsheet formulas in names are neutralised in the CSV")
     func formulaInjection() throws {
         let dir = try setUp()

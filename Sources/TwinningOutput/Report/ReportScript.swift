@@ -66,7 +66,8 @@ extension HTMLReport {
   // ---- Summary ---------------------------------------------------------------------
   const s = D.summary;
   $("summary").textContent = `${whole(s.proposals)} proposals for ${whole(s.hromadas_seeking)} hromadas seeking partners ` +
-    `(${whole(s.already_partnered)} already have one), among ${whole(s.candidate_partners)} candidate partners. ` +
+    `(${whole(s.already_partnered)} already have one), among ${whole(s.candidate_partners)} candidate partners` +
+    (s.candidates === "all" ? " — every partner, volunteers or not (--candidates all): partners marked \"to invite\" have not signed up. " : " (the volunteers). ") +
     `Total score ${fixed(s.total_score, 3)}, mean ${fixed(s.proposals ? s.total_score / s.proposals : 0, 3)}; ` +
     `${whole(s.unmatched)} hromada${s.unmatched === 1 ? "" : "s"} not fully matched.`;
   if (META.title) $("run-title").textContent = META.title;
@@ -268,7 +269,8 @@ extension HTMLReport {
     card.dataset.partner = p.partner_id;
     add(card, add(el("div", "pair"),
       place("Hromada", p.hromada_name, p.hromada_name_latin, `${p.hromada_region}, Ukraine`, p.hromada_population),
-      place("Partner", p.partner_name, p.partner_name_latin, `${p.partner_region}, ${p.partner_country}`, p.partner_population)));
+      place(p.partner_volunteer === 0 ? "Partner (to invite: has not signed up)" : "Partner", p.partner_name, p.partner_name_latin,
+        `${p.partner_region}, ${p.partner_country}`, p.partner_population)));
     const status = el("span", `status ${p.status}`, p.status);
     add(card, add(el("p"), status, document.createTextNode(p.locked_by ? ` (${p.locked_by})` : "")));
     const decideBox = el("div", "decide"), note = el("textarea");
