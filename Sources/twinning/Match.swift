@@ -81,7 +81,12 @@ struct Match: ParsableCommand {
         }
         let written = Date().timeIntervalSince(writeStart)
         progress.finish()
-        for warning in result.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+        var warnings = result.warnings
+        let page = (folder as NSString).appendingPathComponent(ProposalFile.report.rawValue)
+        if let bytes = (try? FileManager.default.attributesOfItem(atPath: page))?[.size] as? Int, let big = HTMLReport.sizeWarning(bytes: bytes) {
+            warnings.append(big)
+        }
+        for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         print(Self.summary(result, pool: candidates, folder: folder, seconds: Date().timeIntervalSince(started), load: loaded.seconds, write: written))
         // Everything is written: end the process here rather than free the inputs, scores
         // and tables piece by piece on the way out (several milliseconds of the run).

@@ -136,6 +136,13 @@ import TwinningTestSupport
         }
     }
 
+    @Test("match warns of a report past the size browsers open comfortably, saying how large and what to do")
+    func sizeWarning() {
+        #expect(HTMLReport.sizeWarning(bytes: 3_099_229) == nil)
+        #expect(HTMLReport.sizeWarning(bytes: 27_312_000) == "report.html is 27.3 MB, past the 10 MB a browser opens comfortably: it will be "
+                + "slow to open, sort and filter; narrow the run (rules, --alternatives 0) or read proposals.csv or proposals.xlsx")
+    }
+
     @Test("names as people type them: search folds apostrophes, ł and ø but keeps Ї apart from І; names sort as read; a blank oblast is not \"all\"; long and right-to-left names stay in their place",
           .tags(.browser), .enabled(if: Tool.chromium, "needs Debian's chromium and chromium-driver"))
     func namesAsTyped() async throws {
@@ -345,7 +352,16 @@ import TwinningTestSupport
             try await open(browser, page)
             let rendered = try #require(try await browser.run("return performance.getEntriesByName('twinning-rendered')[0].startTime;") as? Double)
             #expect(rendered < 2000, "first render took \(rendered) ms")
-            print("report of the default run: \(size) bytes, rendered \(Int(rendered)) ms after navigation")
+            // Largest Contentful Paint, as the browser reports it (not the end of the script).
+            try await browser.run("""
+                window.__lcp = null;
+                new PerformanceObserver((list) => { const e = list.getEntries(); window.__lcp = e[e.length - 1].startTime; })
+                    .observe({ type: 'largest-contentful-paint', buffered: true });
+                """)
+            try await browser.wait(for: "window.__lcp !== null")
+            let lcp = try #require(try await browser.run("return window.__lcp;") as? Double)
+            #expect(lcp < 2500, "largest contentful paint at \(lcp) ms")
+            print("report of the default run: \(size) bytes, rendered \(Int(rendered)) ms, largest contentful paint \(Int(lcp)) ms after navigation")
             #expect(try await browser.run("return document.querySelectorAll('#proposals-body tr').length;") as? Int == proposals.count)
             #expect(try await browser.run("return document.querySelectorAll('#map path.country').length;") as? Int == polygons)
             #expect(try await browser.run("return document.querySelectorAll('#map line.proposal').length;") as? Int == proposals.count)
