@@ -169,8 +169,8 @@ public struct RuleContext: Sendable {
 
 // MARK: - The rules
 
-/// A least value of one of a pair's two readable numbers (``Breakdown/likelihood`` or
-/// ``Breakdown/fit``): pairs under it are never proposed (locked ones excepted); a pair
+/// A least value of one of a pair's two readable numbers (`Breakdown.likelihood` or
+/// `Breakdown.fit`): pairs under it are never proposed (locked ones excepted); a pair
 /// without the number (no known tie; offers not real) is not judged by it.
 public protocol MinimumRule: Rule {
     /// What the rule reads: `likelihood` or `fit`.
@@ -197,7 +197,7 @@ extension MinimumRule {
 }
 
 /// `min_likelihood: X`: pairs less typical than the share X of the known partnerships
-/// (their ``Breakdown/likelihood`` under X) are never proposed.
+/// (their `Breakdown.likelihood` under X) are never proposed.
 public struct MinimumLikelihood: MinimumRule {
     public static let key = "min_likelihood"
     public static let summary = "pairs less typical than this share of known partnerships are never proposed"
@@ -207,7 +207,7 @@ public struct MinimumLikelihood: MinimumRule {
 }
 
 /// `min_fit: X`: pairs whose partner's offers meet the hromada's needs less than X (their
-/// ``Breakdown/fit``) are never proposed; pairs without a fit are not judged by it.
+/// `Breakdown.fit`) are never proposed; pairs without a fit are not judged by it.
 public struct MinimumFit: MinimumRule {
     public static let key = "min_fit"
     public static let summary = "pairs whose offers meet the needs less than this are never proposed"

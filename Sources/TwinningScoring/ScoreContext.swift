@@ -43,7 +43,7 @@ public struct ScoreContext: Sendable {
     /// Each hromada's own ties (partner indices), for those that have some.
     let own: [Int: [Int]]
     /// Per hromada: the fit a pair without one is scored with, made of every partner whose
-    /// offers count (``ScoreModel/typicalFits(hromadas:partners:)``); nil when no pair has a fit.
+    /// offers count (see ``Breakdown/typicalFit``); nil when no pair has a fit.
     public let typicalFit: [Float]?
 
     /// - Parameters:

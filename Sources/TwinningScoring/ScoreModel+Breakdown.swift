@@ -48,7 +48,7 @@ public struct Breakdown: Sendable {
     /// `Σ|w|`, the denominator every contribution is divided by.
     public let weightTotal: Double
     /// Why the pair scores what it does, in short sentences of facts
-    /// (``ScoreModel/reasons(hromada:partner:_:)``): the fit, distance, sizes, known ties,
+    /// (made by the score model with the breakdown): the fit, distance, sizes, known ties,
     /// standing in the region.
     public internal(set) var reasons: [String] = []
     /// ``componentScore`` on the ``LikelihoodScale`` of the known ties: the share of real

@@ -43,9 +43,9 @@ extension ScoreModel {
     ///     hromada of a tile that holds a visited one, the same tiles as with all visited,
     ///     so a visited hromada's scores are the same to the last bit; the per-pair
     ///     transforms, most of the work, are skipped, and so are tiles with none visited.
+    ///   - parts: hand on each pair's components' score and fit too (``ScoreSegment/fits``).
     ///   - visit: called once per hromada and block, on a worker thread.
     /// - Complexity: GEMMs of inner size ≤ 17 and O(n · m) transforms, on all cores.
-    ///   - parts: hand on each pair's components' score and fit too (``ScoreSegment/fits``).
     public func forEachSegment(columns: Range<Int>? = nil, components: [ScoreComponent] = [],
                                blockSize: Int = ScoreModel.blockSize, rows wanted: [Bool]? = nil, parts: Bool = false,
                                _ visit: @Sendable (ScoreSegment) -> Void) {
