@@ -161,7 +161,6 @@ struct SegmentPlan: @unchecked Sendable {
 
     /// The GEMM products of `rows` against `block`.
     func products(rows: Range<Int>, block: Range<Int>, into work: inout SegmentWork) {
-        if computesFit { model.needShares.timesTransposed(rows: rows, model.countedOffers, rows: block, into: work.fit) }
         if hasProfiles { model.profileA.timesTransposed(rows: rows, model.profileB, rows: block, into: work.prof) }
     }
 
@@ -184,18 +183,19 @@ struct SegmentPlan: @unchecked Sendable {
         if let t = terms.first(where: { $0.0 == .ties })?.1 {
             for j in tied where model.tied(i, block.lowerBound + j) { out[j] += t }
         }
+        // The fits of the partners whose offers count (few, as a rule): sums in a fixed order,
+        // not a GEMM, so that they are the same bits on any CPU.
+        let fit = work.fit + local * width, needs = computesFit && model.rowHasNeeds[i]
+        if needs { for j in counted { fit[j] = model.fit(row: i, column: block.lowerBound + j) } }
         if parts {
             work.base.update(from: out, count: width)
             work.fitRun.update(repeating: .nan, count: width)
-            if computesFit && model.rowHasNeeds[i] {
-                let fit = work.fit + local * width
-                for j in counted { work.fitRun[j] = fit[j] }
-            }
+            if needs { for j in counted { work.fitRun[j] = fit[j] } }
         }
         // `(1 − share) · components + share · fit`, with the row's typical fit where the
         // pair has none (`counted` lists the block's columns whose offers count, in order).
         if fitShare > 0, let typical = model.typicalFit?[i] {
-            let fit = work.fit + local * width, keep = 1 - fitShare, needs = model.rowHasNeeds[i]
+            let keep = 1 - fitShare
             var next = 0
             for j in 0..<width {
                 var f = typical

@@ -8,8 +8,8 @@ import TwinningInput
 ///
 /// Each component is a dot product of feature rows, taken by GEMM, then a per-element
 /// transform:
-/// - fit (not a component): need shares · offer levels (sgemm, one column per sector), kept
-///   only where the partner's offers are real;
+/// - fit (not a component): need shares · offer levels, summed over the sectors in a fixed
+///   order (no BLAS, so the same on any CPU), only for partners whose offers are real;
 /// - profile similarity: unit profile vectors (sgemm);
 /// - size: `exp(−|ln(p/q)| / s) = min(t, 1/t)` with `t = (p/c)^{1/s} · (c/q)^{1/s}`, a
 ///   rank-one product of per-row and per-column factors (c: the geometric mean
@@ -169,6 +169,15 @@ public struct ScoreModel: Sendable {
         case synthetic
         /// Every offer 0 (or no sector in common with the hromadas).
         case none
+    }
+
+    /// The fit of row `i` with column `j` in single precision, summed over the sectors in
+    /// their order: the same bits whatever the CPU (a GEMM's order is its kernels').
+    @inline(__always)
+    func fit(row i: Int, column j: Int) -> Float {
+        var sum: Float = 0
+        for s in 0..<sectors.count { sum += needShares[i, s] * countedOffers[j, s] }
+        return sum
     }
 
     /// The columns `wanted` of a per-row matrix whose columns are `names`.

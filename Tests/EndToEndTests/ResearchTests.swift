@@ -102,6 +102,24 @@ import TwinningTestSupport
         #expect(printed[0] == printed[1])
     }
 
+    @Test("match writes the same proposals, fits and likelihoods to the last digit whichever BLAS kernels run: Prescott's against this CPU's own")
+    func sameProposalsOnOtherKernels() throws {
+        let dir = try world()
+        // A few known ties (for the likelihood), the other hromadas seeking.
+        let ties = try String(contentsOf: dir.appendingPathComponent("t.csv"), encoding: .utf8).components(separatedBy: "\n")
+        try (ties.prefix(6).joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("few.csv"), atomically: true, encoding: .utf8)
+        var written: [Data] = []
+        for (k, kernels) in [[:], ["OPENBLAS_CORETYPE": "Prescott"]].enumerated() {
+            let result = try runTwinning(["match"] + Self.files + ["--ties", "few.csv", "--out", "m\(k)", "--format", "csv"], in: dir, environment: kernels)
+            try #require(result.status == 0, "\(result.stderr)")
+            written.append(try Data(contentsOf: dir.appendingPathComponent("m\(k)/proposals.csv")))
+        }
+        let text = String(decoding: written[0], as: UTF8.self)
+        #expect(text.contains("fit is 30% of the score"), "the offers here are real: the fit counts")
+        #expect(text.components(separatedBy: "\n").count > 10, "\(text)")
+        #expect(written[0] == written[1])
+    }
+
     @Test("scripts/plots.py draws the rank ECDF, MRR per country, the stability heat map and the score distribution, none blank",
           .tags(.python), .enabled(if: Tool.matplotlib, "needs Debian's python3-matplotlib"))
     func plots() throws {
