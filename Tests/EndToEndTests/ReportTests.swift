@@ -380,6 +380,18 @@ import TwinningTestSupport
                 """) as? [String])
             #expect(visible.count == expected && visible.allSatisfy { $0 == oblast })
             #expect(try await browser.run("return document.querySelectorAll('#map line.proposal:not(.dimmed)').length;") as? Int == expected)
+            // Zoom to the filtered set: the view narrows, and every line shown stays inside it.
+            let zoomed = try #require(try await browser.run("""
+                const before = document.getElementById('map').viewBox.baseVal.width;
+                document.getElementById('zoom-shown').click();
+                const v = document.getElementById('map').viewBox.baseVal;
+                const inside = Array.from(document.querySelectorAll('#map line.proposal:not(.dimmed)')).every((l) =>
+                    [['x1', 'y1'], ['x2', 'y2']].every(([a, b]) => { const x = +l.getAttribute(a), y = +l.getAttribute(b);
+                        return x >= v.x && x <= v.x + v.width && y >= v.y && y <= v.y + v.height; }));
+                return [v.width < before, inside];
+                """) as? [Bool])
+            #expect(zoomed == [true, true], "\(zoomed)")
+            try await browser.run("document.getElementById('zoom-reset').click();")
 
             // A line's card: the right pair, each component with its value; the shares add up to the score.
             let k = 17

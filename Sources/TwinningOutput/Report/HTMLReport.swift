@@ -158,7 +158,9 @@ public enum HTMLReport {
                         .div(.class("map-controls"),
                             .button(.id("zoom-in"), .attribute(named: "title", value: "Zoom in"), .text("+")),
                             .button(.id("zoom-out"), .attribute(named: "title", value: "Zoom out"), .text("−")),
-                            .button(.id("zoom-reset"), .attribute(named: "title", value: "Show everything"), .text("⤢")))
+                            .button(.id("zoom-reset"), .attribute(named: "title", value: "Show everything"), .text("⤢")),
+                            .button(.id("zoom-shown"), .attribute(named: "title", value: "Zoom to the proposals shown (the filter's)"),
+                                    .attribute(named: "aria-label", value: "Zoom to the proposals shown"), .text("◎")))
                     ),
                     .div(.class("legend"),
                         .span(.span(.class("swatch hromada")), .text("hromada")),

@@ -196,6 +196,20 @@ extension HTMLReport {
   $("zoom-in").addEventListener("click", () => zoom(1 / 1.6));
   $("zoom-out").addEventListener("click", () => zoom(1.6));
   $("zoom-reset").addEventListener("click", () => setView(Object.assign({}, home)));
+  // The filtered proposals' extent, both ends of every line shown, with a margin (at
+  // least 200 km across, so one pair is not blown up to the whole frame).
+  $("zoom-shown").addEventListener("click", () => {
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (const l of lines) {
+      if (l.classList.contains("dimmed")) continue;
+      for (const [x, y] of [[+l.getAttribute("x1"), +l.getAttribute("y1")], [+l.getAttribute("x2"), +l.getAttribute("y2")]]) {
+        x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y);
+      }
+    }
+    if (!isFinite(x0)) return;
+    const side = Math.max(x1 - x0, (y1 - y0) * home.w / home.h, 200), w = side * 1.12, h = w * home.h / home.w;
+    setView({ x: (x0 + x1) / 2 - w / 2, y: (y0 + y1) / 2 - h / 2, w, h });
+  });
   const legend = $("score-legend");
   const gradient = svg("linearGradient", { id: "score-gradient" });
   for (let k = 0; k <= 4; k++) add(gradient, svg("stop", { offset: `${k * 25}%`, "stop-color": colour(low + (high - low) * k / 4) }));
