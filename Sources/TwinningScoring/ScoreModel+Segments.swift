@@ -45,7 +45,7 @@ extension ScoreModel {
     ///     transforms, most of the work, are skipped, and so are tiles with none visited.
     ///   - parts: hand on each pair's components' score and fit too (``ScoreSegment/fits``).
     ///   - visit: called once per hromada and block, on a worker thread.
-    /// - Complexity: GEMMs of inner size ≤ 17 and O(n · m) transforms, on all cores.
+    /// - Complexity: a GEMM of the profiles and O(n · m) transforms, on all cores.
     public func forEachSegment(columns: Range<Int>? = nil, components: [ScoreComponent] = [],
                                blockSize: Int = ScoreModel.blockSize, rows wanted: [Bool]? = nil, parts: Bool = false,
                                _ visit: @Sendable (ScoreSegment) -> Void) {
@@ -96,10 +96,11 @@ extension ScoreModel {
 /// each component and of the score.
 struct SegmentWork {
     let width: Int
-    let fit: UnsafeMutablePointer<Float>, prof: UnsafeMutablePointer<Float>
+    let prof: UnsafeMutablePointer<Float>
     let score: UnsafeMutablePointer<Float>
-    /// A run of components' scores and of fits (``ScoreSegment/componentScores``).
-    let base: UnsafeMutablePointer<Float>, fitRun: UnsafeMutablePointer<Float>
+    /// A run of components' scores (``ScoreSegment/componentScores``) and of fits (NaN
+    /// where the pair has none, when parts are handed on).
+    let base: UnsafeMutablePointer<Float>, fit: UnsafeMutablePointer<Float>
     /// One run per component, by ``ScoreComponent/index``.
     let values: [UnsafeMutablePointer<Float>]
     /// Where each component of the current run is (its run buffer, or a row of a product).
@@ -107,18 +108,17 @@ struct SegmentWork {
 
     init(rows: Int, width: Int, components: Int) {
         self.width = width
-        fit = .allocate(capacity: rows * width)
         prof = .allocate(capacity: rows * width)
         score = .allocate(capacity: width)
         base = .allocate(capacity: width)
-        fitRun = .allocate(capacity: width)
+        fit = .allocate(capacity: width)
         values = (0..<components).map { _ in .allocate(capacity: width) }
         computed = .allocate(capacity: components)
         computed.initialize(from: values, count: components)
     }
 
     func deallocate() {
-        fit.deallocate(); prof.deallocate(); score.deallocate(); base.deallocate(); fitRun.deallocate()
+        prof.deallocate(); score.deallocate(); base.deallocate(); fit.deallocate()
         values.forEach { $0.deallocate() }
         computed.deallocate()
     }
@@ -137,8 +137,8 @@ struct SegmentPlan: @unchecked Sendable {
     let gravitySize: Float, gravityInverse: Float
     /// ``ScoreParameter/fitShare``; 0 when no partner's offers count.
     let fitShare: Float
-    /// Whether runs hand on their parts; whether the fit's GEMM is made (some pair has a
-    /// fit, and it is mixed in or handed on).
+    /// Whether runs hand on their parts; whether fits are computed (some pair has a fit,
+    /// and it is mixed in or handed on).
     let parts: Bool, computesFit: Bool
 
     init(model: ScoreModel, requested: [ScoreComponent], parts: Bool = false) {
@@ -185,13 +185,12 @@ struct SegmentPlan: @unchecked Sendable {
         }
         // The fits of the partners whose offers count (few, as a rule): sums in a fixed order,
         // not a GEMM, so that they are the same bits on any CPU.
-        let fit = work.fit + local * width, needs = computesFit && model.rowHasNeeds[i]
-        if needs { for j in counted { fit[j] = model.fit(row: i, column: block.lowerBound + j) } }
+        let fit = work.fit, needs = computesFit && model.rowHasNeeds[i]
         if parts {
             work.base.update(from: out, count: width)
-            work.fitRun.update(repeating: .nan, count: width)
-            if needs { for j in counted { work.fitRun[j] = fit[j] } }
+            fit.update(repeating: .nan, count: width)
         }
+        if needs { for j in counted { fit[j] = model.fit(row: i, column: block.lowerBound + j) } }
         // `(1 − share) · components + share · fit`, with the row's typical fit where the
         // pair has none (`counted` lists the block's columns whose offers count, in order).
         if fitShare > 0, let typical = model.typicalFit?[i] {
@@ -205,7 +204,7 @@ struct SegmentPlan: @unchecked Sendable {
         }
         return ScoreSegment(row: i, columns: block, scores: UnsafePointer(out),
                             componentValues: requested.isEmpty ? [] : requested.map(values),
-                            componentScores: parts ? UnsafePointer(work.base) : nil, fits: parts ? UnsafePointer(work.fitRun) : nil)
+                            componentScores: parts ? UnsafePointer(work.base) : nil, fits: parts ? UnsafePointer(fit) : nil)
     }
 
     /// One component of hromada `i` against the block: a row of a GEMM product, or

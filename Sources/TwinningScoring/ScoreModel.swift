@@ -40,8 +40,6 @@ public struct ScoreModel: Sendable {
     /// count or not. A pair has a fit when both hold.
     let rowHasNeeds: [Bool]
     public let offerStatus: [OfferStatus]
-    /// Columns whose offers count (``OfferStatus/counted``), in order.
-    let countedColumns: [Int]
     /// Per row: the fit a pair without one is scored with (``ScoreContext/typicalFit``);
     /// nil when no pair of the registries has a fit, and the score is the components' alone.
     let typicalFit: [Float]?
@@ -128,7 +126,6 @@ public struct ScoreModel: Sendable {
         rawOffers = Self.select(partners.sectorValues, partners.sectors, shared)
         let fit = Self.fitFactors(needs: rawNeeds, offers: rawOffers, synthetic: partners.syntheticOffers)
         (needShares, countedOffers, rowHasNeeds, offerStatus) = fit
-        countedColumns = fit.status.indices.filter { fit.status[$0] == .counted }
         typicalFit = context.typicalFit.map { t in rowHromada.map { t[$0] } }
         profileA = Self.select(hromadas.profileValues, hromadas.profiles, sharedProfiles).rowNormalized()
         profileB = Self.select(partners.profileValues, partners.profiles, sharedProfiles).rowNormalized()

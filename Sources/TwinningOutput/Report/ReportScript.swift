@@ -226,7 +226,8 @@ extension HTMLReport {
   let decisions = {};
   try { decisions = JSON.parse((storage && storage.getItem(decisionsKey)) || "{}") || {}; } catch (e) { decisions = {}; }
   const decisionOf = (i) => decisions[pairKey(proposals[i])];
-  const decisionText = (d) => d ? `${d.decision === "accept" ? "accepted" : "rejected"} here` + (d.by ? ` by ${d.by}` : "") + `, ${d.at}` : "undecided";
+  const decisionLabel = (d) => d ? (d.decision === "accept" ? "accepted" : "rejected") : "";
+  const decisionText = (d) => d ? `${decisionLabel(d)} here` + (d.by ? ` by ${d.by}` : "") + `, ${d.at}` : "undecided";
   function decide(list, kind, note) {
     const at = new Date().toISOString().replace(/\.\d{3}Z$/, "Z"), by = $("decided-by").value.trim();
     for (const i of list) {
@@ -366,7 +367,7 @@ extension HTMLReport {
     { title: "km", key: (p) => p.distance_km, cell: (p) => el("td", "num", fixed(p.distance_km, 1)), numeric: true },
     { title: "Status", key: (p) => p.status, cell: (p) => add(el("td"), el("span", `status ${p.status}`, p.status)) },
     { title: "Decided here", key: (p) => { const d = decisions[pairKey(p)]; return d ? d.decision : ""; },
-      cell: (p) => { const d = decisions[pairKey(p)]; return el("td", "decision", d ? (d.decision === "accept" ? "accepted" : "rejected") : ""); } },
+      cell: (p) => el("td", "decision", decisionLabel(decisions[pairKey(p)])) },
   ];
   function twoNames(name, latin) {
     const td = el("td", "names");
@@ -474,7 +475,7 @@ extension HTMLReport {
   $("clear-shown").addEventListener("click", () => decide(shownRows(), null));
   function refreshDecision(i) {
     const d = decisionOf(i);
-    rows[i].querySelector("td.decision").textContent = d ? (d.decision === "accept" ? "accepted" : "rejected") : "";
+    rows[i].querySelector("td.decision").textContent = decisionLabel(d);
     if (card.dataset.index === String(i)) card.querySelector(".decision-state").textContent = decisionText(d);
   }
   function decisionsChanged() {
