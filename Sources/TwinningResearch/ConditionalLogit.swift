@@ -61,7 +61,7 @@ public enum ConditionalLogit {
                 let next = zip(beta, step).map(+)
                 let trial = pass(model: model, components: components, pairs: pairs, beta: next)
                 if penalised(trial, next, ridge, pairs.count) >= penalised(current, beta, ridge, pairs.count) - 1e-9 * abs(current.logLikelihood) {
-                    converged = step.map(abs).max()! < 1e-5
+                    converged = step.map(abs).max()! < newtonTolerance
                     beta = next
                     current = trial
                     accepted = true
@@ -105,6 +105,9 @@ public enum ConditionalLogit {
     /// The most double-precision steps at the end of a fit, and the step size below which
     /// they stop: ten orders of magnitude below the 4 decimals weights are written with.
     static let polishSteps = 12
+    /// The Newton steps in single precision stop once no coefficient moves by more than
+    /// this: the polish's steps (cheaper, without a Hessian) take it from there.
+    static let newtonTolerance = 1e-3
     static let polishTolerance = 1e-12
 
     /// The log-likelihood and its gradient at `beta`, summed in double precision in one

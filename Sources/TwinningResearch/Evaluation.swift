@@ -14,7 +14,7 @@ public struct EvaluationReport: Sendable {
         public let hromadas: Int
         public let hromadaHitAt10: Double
     }
-    public static let cutoffs = [1, 5, 10, 50]
+    public static let cutoffs = [1, 5, 10, 50, 100]
     /// Method name ("weights", "proximity only", "gravity", "random (expected)") → metrics
     /// over every true pair.
     public let overall: [(method: String, metrics: Metrics)]
@@ -83,6 +83,13 @@ public enum Evaluator {
     /// second pass computes every score (a score taken another way could differ in its
     /// last bit and miscount ties), then the count of candidates that beat each.
     static func ranks(model: ScoreModel, pairs: [(row: Int, partner: Int)], candidates: [Bool]? = nil) -> [Int] {
+        ranks(model: model, pairs: pairs, candidates: candidates, top: 0).ranks
+    }
+
+    /// The ranks as above, and each row's `top` best partners (columns, best first, in
+    /// the same order: higher score, then lower index).
+    static func ranks(model: ScoreModel, pairs: [(row: Int, partner: Int)], candidates: [Bool]? = nil,
+                      top: Int) -> (ranks: [Int], tops: [[Int]]) {
         var trueScore = [Float](repeating: 0, count: pairs.count)
         let byRow = Dictionary(grouping: pairs.indices, by: { pairs[$0].row })
         trueScore.withUnsafeMutableBufferPointer { buffer in
@@ -94,9 +101,12 @@ public enum Evaluator {
             }
         }
         var better = [Int](repeating: 0, count: pairs.count)
+        // Per row: its best `top` so far as (score, column), best first.
+        var best = [[(Float, Int)]](repeating: [], count: top > 0 ? model.hromadas.count : 0)
         let targets = trueScore
         better.withUnsafeMutableBufferPointer { buffer in
-            let better = SharedBuffer(buffer)
+        best.withUnsafeMutableBufferPointer { bestBuffer in
+            let better = SharedBuffer(buffer), best = SharedBuffer(bestBuffer)
             model.forEachSegment { s in
                 for t in byRow[s.row] ?? [] {
                     let target = targets[t], partner = pairs[t].partner
@@ -107,9 +117,20 @@ public enum Evaluator {
                     }
                     better[t] += count
                 }
+                guard top > 0 else { return }
+                // Columns arrive in ascending order, so a later equal score never displaces an earlier one.
+                var list = best[s.row]
+                for c in 0..<s.columns.count where candidates?[s.columns.lowerBound + c] ?? true {
+                    let x = s[c]
+                    if list.count == top, let last = list.last, x <= last.0 { continue }
+                    let at = list.firstIndex { x > $0.0 } ?? list.count
+                    list.insert((x, s.columns.lowerBound + c), at: at)
+                    if list.count > top { list.removeLast() }
+                }
+                best[s.row] = list
             }
-        }
-        return better.map { $0 + 1 }
+        }}
+        return (better.map { $0 + 1 }, best.map { $0.map(\.1) })
     }
 
     /// Ranks, for every true pair, the true partner among `candidates` (all partners when

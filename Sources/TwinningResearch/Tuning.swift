@@ -17,9 +17,14 @@ public enum TuneMethod: String, CaseIterable, Sendable {
     case defaults
     /// The gravity component alone, its size exponent chosen on the training pairs.
     case gravity
-    /// Every component but the offers', weighted by a conditional logit fitted on the
-    /// training pairs (``ConditionalLogit``), with gravity's exponent as fitted.
+    /// The old logit: the first twelve components (``ScoreComponent/oldLogit``), weighted
+    /// by a conditional logit fitted on the training pairs (``ConditionalLogit``), with
+    /// gravity's exponent as fitted.
     case logit
+    /// The model: the piecewise-linear shapes, the log priors, profile and capitals
+    /// (``ScoreComponent/model``), a conditional logit with a small L2 penalty
+    /// (``Tuner/modelRidge``).
+    case model
 
     public var title: String {
         switch self {
@@ -27,12 +32,22 @@ public enum TuneMethod: String, CaseIterable, Sendable {
         case .proximity: return "proximity only"
         case .defaults: return "weights as given"
         case .gravity: return "gravity, a fitted"
-        case .logit: return "conditional logit"
+        case .logit: return "old logit"
+        case .model: return "model"
         }
     }
 
     /// Whether the method learns from the training pairs (and so can be written as weights).
-    public var isFitted: Bool { self == .gravity || self == .logit }
+    public var isFitted: Bool { self == .gravity || self == .logit || self == .model }
+
+    /// The components a logit method fits.
+    public var components: [ScoreComponent] {
+        switch self {
+        case .logit: return ScoreComponent.oldLogit
+        case .model: return ScoreComponent.model
+        case .random, .proximity, .defaults, .gravity: return []
+        }
+    }
 }
 
 /// Fitting against real partnerships, measured by k-fold cross-validation by hromada.
@@ -71,7 +86,9 @@ public struct TuneReport: Sendable {
         public let method: TuneMethod
         public let trainMRR: Spread
         public let mrr: Spread
+        public let hitAt1: Spread
         public let hitAt10: Spread
+        public let hitAt100: Spread
         public let medianRank: Spread
         public let hromadaHitAt10: Spread
         /// The same four on the pairs matched by name on both sides.
@@ -86,11 +103,61 @@ public struct TuneReport: Sendable {
     /// Per ranked ``TuneMethod``: the rank of each true pair (in the order given) when its
     /// hromada was held out.
     public let heldOutRanks: [TuneMethod: [Int]]
-    /// The fold each true pair was held out in.
+    /// The fold each true pair was held out in, and its hromada.
     public let foldOfPair: [Int]
+    public let hromadaOfPair: [Int]
     /// The method written, fitted on every true pair and rounded.
     public let written: TuneMethod
     public let weights: Weights
+    /// Per logit method: how alike its models of different folds rank (``Agreement``).
+    public let agreement: [TuneMethod: Agreement]
+
+    /// How alike the models fitted on different folds are: over every pair of folds and
+    /// every hromada of the true pairs, the share of its top 10 partners that both models
+    /// list, and the share of hromadas whose first partner is the same.
+    public struct Agreement: Sendable {
+        public let top10: Double, top1: Double
+    }
+
+    /// `method` against `baseline` on the held-out folds: per fold, the difference in
+    /// hromadas hit@10, hit@10 and MRR; and per hromada (each held out once), how many
+    /// have a true partner in the top 10 of one method only, with the two-sided sign
+    /// test's p-value of that split.
+    public struct Comparison: Sendable {
+        public let method: TuneMethod, baseline: TuneMethod
+        public let hromadaHitAt10: [Double], hitAt10: [Double], mrr: [Double]
+        public let onlyMethod: Int, onlyBaseline: Int
+        public var better: Int { hromadaHitAt10.filter { $0 > 0 }.count }
+        public var worse: Int { hromadaHitAt10.filter { $0 < 0 }.count }
+        /// `P(split at least this uneven | each hromada equally likely either way)`.
+        public var signTestP: Double { Self.signTest(onlyMethod, onlyBaseline) }
+
+        static func signTest(_ a: Int, _ b: Int) -> Double {
+            let n = a + b, k = min(a, b)
+            guard n > 0 else { return 1 }
+            // 2 · P(X ≤ k), X ~ Binomial(n, ½), in logarithms so that large n stays finite.
+            var sum = 0.0
+            for i in 0...k { sum += exp(lgamma(Double(n + 1)) - lgamma(Double(i + 1)) - lgamma(Double(n - i + 1)) - Double(n) * log(2)) }
+            return min(1, 2 * sum)
+        }
+    }
+
+    /// `method` compared with `baseline` fold by fold and hromada by hromada.
+    public func comparison(_ method: TuneMethod, against baseline: TuneMethod) -> Comparison? {
+        guard let a = folds.first?.candidates.firstIndex(where: { $0.method == method }),
+              let b = folds.first?.candidates.firstIndex(where: { $0.method == baseline }),
+              let mine = heldOutRanks[method], let theirs = heldOutRanks[baseline] else { return nil }
+        func difference(_ value: (TuneReport.Candidate) -> Double) -> [Double] { folds.map { value($0.candidates[a]) - value($0.candidates[b]) } }
+        var best: [Int: (Int, Int)] = [:]
+        for t in mine.indices {
+            let h = hromadaOfPair[t], old = best[h] ?? (.max, .max)
+            best[h] = (min(old.0, mine[t]), min(old.1, theirs[t]))
+        }
+        return Comparison(method: method, baseline: baseline, hromadaHitAt10: difference(\.heldOut.hromadaHitAt10),
+                          hitAt10: difference { $0.heldOut.hitAt[10] ?? 0 }, mrr: difference(\.heldOut.meanReciprocalRank),
+                          onlyMethod: best.values.filter { $0.0 <= 10 && $0.1 > 10 }.count,
+                          onlyBaseline: best.values.filter { $0.0 > 10 && $0.1 <= 10 }.count)
+    }
 
     /// The folds' calibration tables added up: held-out true pairs per tenth of the
     /// likelihood, 0–0.1 first. A calibrated likelihood puts a tenth of them in each.
@@ -98,8 +165,17 @@ public struct TuneReport: Sendable {
 }
 
 public enum Tuner {
-    /// The components fitted: every one (the fit is not a component and never enters).
-    public static let components = ScoreComponent.allCases
+    /// The L2 penalty of the model's fit, per choice: `½·λ·n·|β|²` is taken from the
+    /// log-likelihood of `n` choices. Small: it only steadies coefficients of shapes that
+    /// the folds barely tell apart.
+    public static let modelRidge = 1e-5
+
+    /// Where the old logit's Newton steps start in the first fold: its fit on the shipped
+    /// ties (the default weights before the model), which saves most of the steps.
+    static let oldLogitStart: [ScoreComponent: Double] = [
+        .profile: 1.2381, .size: 0.0498, .proximity: -0.8763, .ties: 0.4104, .gravity: 19.0308, .town: 2.6862, .centre: -0.8793,
+        .countryPrior: 0.5857, .regionPrior: 5.1462, .popularity: 0.1036, .capitals: 1.7653, .upward: 39.8647,
+    ]
     /// The gravity size exponents tried.
     public static let gravityExponents = [0.0, 0.25, 0.5, 0.75, 1, 1.5, 2]
 
@@ -109,7 +185,7 @@ public enum Tuner {
     /// and is measured on the fold's. Then `write` is fitted on every pair. `progress` is
     /// told each finished fold (`folds + 1` in all).
     public static func tune(hromadas: Registry, partners: Registry, truth: [Tie], base: Weights = .defaults,
-                            seed: UInt64 = 2022, folds requested: Int = 5, write: TuneMethod = .logit,
+                            seed: UInt64 = 2022, folds requested: Int = 5, write: TuneMethod = .model,
                             progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) -> TuneReport {
         var run = TuneRun(hromadas: hromadas, partners: partners, truth: truth, base: base, seed: seed, folds: requested)
         var results: [TuneReport.Fold] = []
@@ -125,7 +201,7 @@ public enum Tuner {
         let final = run.finalWeights(write)
         progress(run.folds + 1, run.folds + 1)
         return TuneReport(folds: results, summaries: summaries, heldOutRanks: heldOut, foldOfPair: run.foldOfPair,
-                          written: write, weights: final)
+                          hromadaOfPair: truth.map(\.hromada), written: write, weights: final, agreement: run.agreement())
     }
 
     /// One method's figures over the folds, and pooled over every held-out rank.
@@ -135,7 +211,9 @@ public enum Tuner {
             ?? EvaluationReport.randomBaseline(hromadas: truth.map(\.hromada), candidates: candidates)
         return TuneReport.Summary(method: method, trainMRR: .init(column.map(\.trainMRR)),
                                   mrr: .init(column.map(\.heldOut.meanReciprocalRank)),
+                                  hitAt1: .init(column.map { $0.heldOut.hitAt[1] ?? 0 }),
                                   hitAt10: .init(column.map { $0.heldOut.hitAt[10] ?? 0 }),
+                                  hitAt100: .init(column.map { $0.heldOut.hitAt[100] ?? 0 }),
                                   medianRank: .init(column.map(\.heldOut.medianRank)),
                                   hromadaHitAt10: .init(column.map(\.heldOut.hromadaHitAt10)),
                                   nameMatchedHitAt10: .init(column.map { $0.heldOutNameMatched.hitAt[10] ?? 0 }),
@@ -170,9 +248,14 @@ struct TuneRun {
     let everyTie: ScoreContext
     let proximity: [Int]
     let gravity: [[Int]]
-    var last: [Double]?
+    /// Per fitted set of components: the last fit's coefficients; per logit method, each
+    /// fold's top 10 of every row.
+    var last: [String: [Double]] = [:]
+    var tops: [TuneMethod: [[[Int]]]] = [:]
 
-    init(hromadas: Registry, partners: Registry, truth: [Tie], base: Weights, seed: UInt64, folds requested: Int) {
+    /// `baselines`: whether to rank by proximity and by gravity at each exponent (the
+    /// ablation table does without).
+    init(hromadas: Registry, partners: Registry, truth: [Tie], base: Weights, seed: UInt64, folds requested: Int, baselines: Bool = true) {
         self.hromadas = hromadas; self.partners = partners; self.truth = truth; self.base = base
         var rng = SplitMix64(seed: seed)
         var shuffled = Array(Set(truth.map(\.hromada))).sorted()
@@ -189,6 +272,7 @@ struct TuneRun {
         // Proximity and gravity do not learn from ties: one ranking of every pair serves all folds.
         let all = ScoreContext(hromadas: hromadas, partners: partners, ties: truth.map(\.pair), priorStrength: base[.priorStrength])
         everyTie = all
+        guard baselines else { proximity = []; gravity = []; return }
         let (h, p, r, t, b) = (hromadas, partners, sortedRows, truePairs, base)
         func ranks(_ w: Weights) -> [Int] {
             Evaluator.ranks(model: ScoreModel(hromadas: h, partners: p, weights: Evaluator.honest(w), context: all, rows: r), pairs: t)
@@ -212,26 +296,42 @@ struct TuneRun {
         return gravity.indices.max { mrr(gravity[$0]) < mrr(gravity[$1]) || (mrr(gravity[$0]) == mrr(gravity[$1]) && $0 > $1) }!
     }
 
-    /// The logit's weights from training pairs `train` and known ties `context`, its
-    /// Newton steps started from the last fit's coefficients.
-    mutating func logit(_ train: [Int], _ context: ScoreContext, exponent: Double) -> Weights {
+    /// A logit method's weights from training pairs `train` and known ties `context`, its
+    /// Newton steps started from its last fit's coefficients.
+    mutating func logit(_ method: TuneMethod, _ train: [Int], _ context: ScoreContext, exponent: Double) -> Weights {
+        let base = base
+        return fit(method.components, key: method.rawValue, ridge: method == .model ? Tuner.modelRidge : 1e-6, train, context,
+                   exponent: exponent, start: { method == .logit && base.isDefault ? Tuner.oldLogitStart[$0]! : base[$0] })
+    }
+
+    /// A conditional logit of `components` on training pairs `train`, started from the last
+    /// fit under the same `key` (or from `start`).
+    mutating func fit(_ components: [ScoreComponent], key: String, ridge: Double, _ train: [Int], _ context: ScoreContext,
+                      exponent: Double, start: (ScoreComponent) -> Double) -> Weights {
         var parameters = base
         parameters[.gravitySize] = exponent
         let trainRows = Array(Set(train.map { truth[$0].hromada })).sorted()
         let rowOf = Dictionary(uniqueKeysWithValues: trainRows.enumerated().map { ($1, $0) })
         let fitModel = ScoreModel(hromadas: hromadas, partners: partners, weights: parameters, context: context, rows: trainRows)
-        let fit = ConditionalLogit.fit(model: fitModel, components: Tuner.components,
-                                       pairs: train.map { (rowOf[truth[$0].hromada]!, truth[$0].partner) }, start: last)
-        last = fit.coefficients
-        return Weights(only: Dictionary(uniqueKeysWithValues: zip(Tuner.components, fit.coefficients)), parameters: parameters)
+        let fit = ConditionalLogit.fit(model: fitModel, components: components,
+                                       pairs: train.map { (rowOf[truth[$0].hromada]!, truth[$0].partner) },
+                                       start: last[key] ?? components.map(start), ridge: ridge)
+        last[key] = fit.coefficients
+        return Weights(only: Dictionary(uniqueKeysWithValues: zip(components, fit.coefficients)), parameters: parameters)
+    }
+
+    /// The known ties of fold `f`'s training pairs, and those pairs and the held-out ones.
+    func split(_ f: Int) -> (context: ScoreContext, train: [Int], test: [Int]) {
+        let train = pairs.indices.filter { foldOfPair[$0] != f }, test = pairs.indices.filter { foldOfPair[$0] == f }
+        let context = ScoreContext(hromadas: hromadas, partners: partners, ties: train.map { truth[$0].pair },
+                                   priorStrength: base[.priorStrength])
+        return (context, train, test)
     }
 
     /// Fold `f`: every method learns on the other folds' pairs and is measured on this
     /// one's; their held-out ranks go into `heldOut`.
     mutating func fold(_ f: Int, heldOut: inout [TuneMethod: [Int]]) -> TuneReport.Fold {
-        let train = pairs.indices.filter { foldOfPair[$0] != f }, test = pairs.indices.filter { foldOfPair[$0] == f }
-        let context = ScoreContext(hromadas: hromadas, partners: partners, ties: train.map { truth[$0].pair },
-                                   priorStrength: base[.priorStrength])
+        let (context, train, test) = split(f)
         let a = bestExponent(train)
         var candidates: [TuneReport.Candidate] = []
         var calibration = [Int](repeating: 0, count: 10)
@@ -246,12 +346,14 @@ struct TuneRun {
                 weights = w; ranks = gravity[a]
             case .defaults:
                 weights = Evaluator.honest(base); ranks = Evaluator.ranks(model: model(weights!, context), pairs: pairs)
-            case .logit:
-                weights = logit(train, context, exponent: Tuner.gravityExponents[a])
+            case .logit, .model:
+                weights = logit(method, train, context, exponent: Tuner.gravityExponents[a])
                 let fitted = model(weights!, context)
-                ranks = Evaluator.ranks(model: fitted, pairs: pairs)
+                let ranked = Evaluator.ranks(model: fitted, pairs: pairs, top: 10)
+                ranks = ranked.ranks
+                tops[method, default: []].append(ranked.tops)
                 // The likelihood of each held-out pair on the scale of the training pairs.
-                if let scale = fitted.likelihood {
+                if method == .model, let scale = fitted.likelihood {
                     for t in test {
                         let likelihood = scale.value(fitted.componentScore(hromada: pairs[t].row, partner: pairs[t].partner))
                         calibration[min(9, Int(likelihood * 10))] += 1
@@ -265,13 +367,29 @@ struct TuneRun {
                      testHromadas: Set(test.map { pairs[$0].row }).count, candidates: candidates, calibration: calibration)
     }
 
+    /// ``TuneReport/Agreement`` of each logit method's fold models.
+    func agreement() -> [TuneMethod: TuneReport.Agreement] {
+        tops.mapValues { folds in
+            var top10 = 0.0, top1 = 0.0, pairs = 0
+            for a in folds.indices { for b in folds.indices where b > a {
+                for (x, y) in zip(folds[a], folds[b]) {
+                    top10 += Double(Set(x).intersection(y).count) / Double(max(1, x.count))
+                    top1 += x.first == y.first ? 1 : 0
+                    pairs += 1
+                }
+            }}
+            return .init(top10: top10 / Double(max(1, pairs)), top1: top1 / Double(max(1, pairs)))
+        }
+    }
+
     /// The method written, fitted on every pair and rounded to 4 decimals.
     mutating func finalWeights(_ write: TuneMethod) -> Weights {
         let all = Array(pairs.indices), a = Tuner.gravityExponents[bestExponent(all)]
         var final: Weights
-        if write == .logit {
-            final = logit(all, everyTie, exponent: a)
-        } else {
+        switch write {
+        case .logit, .model:
+            final = logit(write, all, everyTie, exponent: a)
+        case .random, .proximity, .defaults, .gravity:
             final = Weights(only: [.gravity: 1], parameters: base)
             final[.gravitySize] = a
         }

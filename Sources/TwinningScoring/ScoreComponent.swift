@@ -1,8 +1,13 @@
+import Foundation
 import TwinningShared
 import TwinningInput
 
 /// One ingredient of a pair's score, in [0, 1]: together, how much a pair looks like the
-/// partnerships that really formed. This enumeration is the one list of components:
+/// partnerships that really formed. There are two generations: the first twelve (the
+/// *old logit*'s, fixed shapes such as `exp(−d / L)`), and the *model*'s (``inModel``):
+/// piecewise-linear shapes in log distance, log population ratio and log partner size
+/// (``shape``), and the priors as log probabilities down to NUTS 3. The default weights
+/// are the model's, fitted by `twinning tune`; the old components stay for comparison. This enumeration is the one list of components:
 /// weights files, the scoring kernel, explanations, the CSV and JSON columns, tuning and
 /// evaluation all iterate over it. How well a partner's offers meet a hromada's needs is
 /// not a component but the pair's *fit* (``ScoreModel``), which counts with its own
@@ -43,23 +48,68 @@ public enum ScoreComponent: String, CaseIterable, Sendable, Codable, Comparable 
     /// hromada's own size).
     case upward
 
+    // The model's shapes: each is `(x − knot) / (top − knot)` clamped to [0, 1], with `x`
+    // a decimal logarithm (``shape``). A weighted sum of them is any piecewise-linear
+    // function of `x` with bends at the knots.
+
+    /// `log10(km)` from 1 km (0) to 20,000 km (1): distance on a log scale.
+    case km
+    /// Bends of the distance: `log10(km / 100)` above 100 km, scaled to reach 1 at 20,000 km.
+    case kmOver100 = "km_over_100"
+    case kmOver200 = "km_over_200"
+    case kmOver500 = "km_over_500"
+    case kmOver1000 = "km_over_1000"
+    case kmOver2000 = "km_over_2000"
+    /// `log10(partner population / hromada population)` from −4 (0) to 4 (1): the signed
+    /// population ratio.
+    case ratio
+    /// Bends of the ratio: above a tenth, above even, above tenfold.
+    case ratioOverTenth = "ratio_over_tenth"
+    case ratioOverEven = "ratio_over_even"
+    case ratioOverTenfold = "ratio_over_tenfold"
+    /// Bends of the partner's own size: `log10(population / 1,000)` above 1,000
+    /// inhabitants, scaled to reach 1 at 10 million; then above 5,000, 20,000, 100,000
+    /// and 500,000.
+    case partnerOver1k = "partner_over_1k"
+    case partnerOver5k = "partner_over_5k"
+    case partnerOver20k = "partner_over_20k"
+    case partnerOver100k = "partner_over_100k"
+    case partnerOver500k = "partner_over_500k"
+    /// `1 + log10 p / 9` of the priors without the floors' effect (p ≥ 10⁻⁹ always): the
+    /// country's, the NUTS 2 region's and the NUTS 3 area's, each shrunk towards the level
+    /// above (``ScoreContext``). Nine decades leave room for an area's probability, where
+    /// the floored priors cut a region's off at 10⁻⁶.
+    case countryLogPrior = "country_log_prior"
+    case regionLogPrior = "region_log_prior"
+    case areaLogPrior = "area_log_prior"
+
     /// The weight when a weights file does not set it: what `twinning tune` fits on the
-    /// shipped `Data/ties.csv` (the conditional logit on every true pair, rounded), so that
-    /// the default score ranks partners by how partnerships really form.
+    /// shipped `Data/ties.csv` (the model, ``inModel``, on every true pair, rounded), so
+    /// that the default score ranks partners by how partnerships really form. The old
+    /// logit's components weigh 0 by default.
     public var defaultWeight: Double {
         switch self {
-        case .profile: return 1.2381
-        case .size: return 0.0498
-        case .proximity: return -0.8763
-        case .ties: return 0.4104
-        case .gravity: return 19.0308
-        case .town: return 2.6862
-        case .centre: return -0.8793
-        case .countryPrior: return 0.5857
-        case .regionPrior: return 5.1462
-        case .popularity: return 0.1036
-        case .capitals: return 1.7653
-        case .upward: return 39.8647
+        case .profile: return 1.0118
+        case .capitals: return 1.4046
+        case .km: return -13.3646
+        case .kmOver100: return -4.5107
+        case .kmOver200: return 10.541
+        case .kmOver500: return -4.6771
+        case .kmOver1000: return -4.0369
+        case .kmOver2000: return 3.6723
+        case .ratio: return 10.0569
+        case .ratioOverTenth: return -1.2332
+        case .ratioOverEven: return -15.1834
+        case .ratioOverTenfold: return 9.1281
+        case .partnerOver1k: return 10.5149
+        case .partnerOver5k: return 7.1152
+        case .partnerOver20k: return -8.2717
+        case .partnerOver100k: return -0.9939
+        case .partnerOver500k: return 0.3064
+        case .countryLogPrior: return 0.971
+        case .regionLogPrior: return 3.6204
+        case .areaLogPrior: return 3.4846
+        case .size, .proximity, .ties, .gravity, .town, .centre, .countryPrior, .regionPrior, .popularity, .upward: return 0
         }
     }
 
@@ -78,16 +128,129 @@ public enum ScoreComponent: String, CaseIterable, Sendable, Codable, Comparable 
         case .popularity: return "log2(1 + hromadas the partner twins with) / 4"
         case .capitals: return "centre, where the hromada is the largest of its oblast"
         case .upward: return "town × (1 - log10(hromada population) / 6)"
+        case .countryLogPrior: return "1 + log10 p(country | oblast) / 9, learnt from known ties"
+        case .regionLogPrior: return "1 + log10 p(NUTS 2 region | oblast) / 9, shrunk towards the country's"
+        case .areaLogPrior: return "1 + log10 p(NUTS 3 area | oblast) / 9, shrunk towards the region's"
+        default:
+            let (measure, knot) = shape!
+            let from = measure == .partnerSize ? Decimals.grouped(pow(10, knot)) : knot == measure.bottom ? nil : Decimals.grouped(pow(10, knot))
+            switch measure {
+            case .distance: return from.map { "log10(km / \($0)) above \($0) km, 1 at 20,000 km" } ?? "log10(km), 0 at 1 km, 1 at 20,000 km"
+            case .ratio:
+                let bend = knot == -1 ? "a tenth" : knot == 0 ? "even" : "tenfold"
+                return knot == measure.bottom ? "log10(partner / hromada population), 0 at 1/10,000, 1 at 10,000"
+                    : "log10(partner / hromada population) above \(bend), 1 at 10,000"
+            case .partnerSize: return "log10(partner population / \(from!)) above \(from!), 1 at 10 million"
+            }
         }
     }
+
+    /// What a shaped component measures, as a decimal logarithm.
+    public enum Measure: Sendable {
+        /// `log10(km)`, at least 0 (1 km).
+        case distance
+        /// `log10(partner population / hromada population)`.
+        case ratio
+        /// `log10(partner population)`.
+        case partnerSize
+
+        /// Where the measure's shapes reach 1; and where its first shape starts.
+        public var top: Double {
+            switch self {
+            case .distance: return log10(20_000)
+            case .ratio: return 4
+            case .partnerSize: return 7
+            }
+        }
+        public var bottom: Double {
+            switch self {
+            case .distance: return 0
+            case .ratio: return -4
+            case .partnerSize: return 3
+            }
+        }
+    }
+
+    /// For a shaped component, its measure and knot: the value is
+    /// `(x − knot) / (top − knot)` clamped to [0, 1]. Nil for the others.
+    public var shape: (measure: Measure, knot: Double)? {
+        switch self {
+        case .km: return (.distance, 0)
+        case .kmOver100: return (.distance, 2)
+        case .kmOver200: return (.distance, log10(200))
+        case .kmOver500: return (.distance, log10(500))
+        case .kmOver1000: return (.distance, 3)
+        case .kmOver2000: return (.distance, log10(2000))
+        case .ratio: return (.ratio, -4)
+        case .ratioOverTenth: return (.ratio, -1)
+        case .ratioOverEven: return (.ratio, 0)
+        case .ratioOverTenfold: return (.ratio, 1)
+        case .partnerOver1k: return (.partnerSize, 3)
+        case .partnerOver5k: return (.partnerSize, log10(5000))
+        case .partnerOver20k: return (.partnerSize, log10(20_000))
+        case .partnerOver100k: return (.partnerSize, 5)
+        case .partnerOver500k: return (.partnerSize, log10(500_000))
+        default: return nil
+        }
+    }
+
+    /// A shaped component's value at `x` (the measure's decimal logarithm).
+    @inline(__always)
+    public static func shaped(_ x: Double, knot: Double, top: Double) -> Double { min(1, max(0, (x - knot) / (top - knot))) }
+
+    /// Whether the component is one of the model's (``TuneMethod/model`` fits these);
+    /// the others are the old logit's.
+    public var inModel: Bool {
+        switch self {
+        case .profile, .capitals: return true
+        case .size, .proximity, .ties, .gravity, .town, .centre, .countryPrior, .regionPrior, .popularity, .upward: return false
+        case .km, .kmOver100, .kmOver200, .kmOver500, .kmOver1000, .kmOver2000, .ratio, .ratioOverTenth, .ratioOverEven,
+             .ratioOverTenfold, .partnerOver1k, .partnerOver5k, .partnerOver20k, .partnerOver100k, .partnerOver500k,
+             .countryLogPrior, .regionLogPrior, .areaLogPrior: return true
+        }
+    }
+
+    /// The group the component belongs to for ablation: a shaped component's measure
+    /// (`distance`, `ratio`, `partner size`: one shape is not left out without its bends),
+    /// else the component itself.
+    public var family: String {
+        switch shape?.measure {
+        case .distance: return "distance"
+        case .ratio: return "ratio"
+        case .partnerSize: return "partner size"
+        case nil: return rawValue
+        }
+    }
+
+    /// `components` grouped by ``family``, in order of first appearance.
+    public static func families(of components: [ScoreComponent]) -> [(family: String, components: [ScoreComponent])] {
+        var out: [(family: String, components: [ScoreComponent])] = []
+        for c in components {
+            if let k = out.firstIndex(where: { $0.family == c.family }) { out[k].components.append(c) } else { out.append((c.family, [c])) }
+        }
+        return out
+    }
+
+    /// The model's components and the old logit's (``inModel``), each in enumeration order.
+    public static let model = allCases.filter(\.inModel)
+    public static let oldLogit = allCases.filter { !$0.inModel || $0 == .profile || $0 == .capitals }
 
     /// Whether the component is learnt from known partnerships. It never counts the
     /// hromada's own ties, so evaluation can keep it when the known ties are the training
     /// pairs only.
-    public var usesKnownTies: Bool { self == .ties || self == .countryPrior || self == .regionPrior || self == .popularity }
+    public var usesKnownTies: Bool {
+        switch self {
+        case .ties, .countryPrior, .regionPrior, .popularity, .countryLogPrior, .regionLogPrior, .areaLogPrior: return true
+        default: return false
+        }
+    }
 
     /// Position in `allCases`: the index of the component in weight and value arrays.
-    public var index: Int { Self.allCases.firstIndex(of: self)! }
+    /// (A payload-free enumeration is stored as its case's position in the declaration,
+    /// which is `allCases`' order; the kernels read this in their inner loops, where a
+    /// search of `allCases` showed in profiles.)
+    @inline(__always)
+    public var index: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
 
     public static func < (a: ScoreComponent, b: ScoreComponent) -> Bool { a.index < b.index }
 }

@@ -23,6 +23,12 @@ import TwinningInput
 /// - `p(r | o) = (n_or + α·p(c | o)·s_r) / (n_o + α)`;
 /// - the components: `1 + log10 p(c | o) / 4` and `1 + log10 p(r | o) / 6`, floored at 0
 ///   (a log-probability, so that a weighted sum of components is a log-linear model).
+///
+/// The model's log priors go one level further down, to the NUTS 3 area `a` (`A_r` the
+/// areas of region `r`), and are not floored where it matters (nine decades):
+/// - `s_a = (n_a + 1) / (n_r + A_r)`: area `a`'s share of its region's ties;
+/// - `p(a | o) = (n_oa + α·p(r | o)·s_a) / (n_o + α)`;
+/// - the components: `1 + log10 p / 9` of `p(c | o)`, `p(r | o)` and `p(a | o)`.
 public struct ScoreContext: Sendable {
     /// The known partnerships, by index in the registries given.
     public let ties: [IndexPair]
@@ -34,8 +40,13 @@ public struct ScoreContext: Sendable {
     /// Per partner: its country and NUTS 2 region as codes; per hromada: its oblast.
     let country: [Int32], region: [Int32], oblast: [Int32]
     let countries: Int, regions: Int, oblasts: Int
-    /// The country of each region code.
-    let countryOfRegion: [Int32]
+    /// Per partner: its NUTS 3 area (within its country and NUTS 2 region) as a code.
+    let area: [Int32]
+    let areas: Int
+    /// The country of each region code; the region of each area code.
+    let countryOfRegion: [Int32], regionOfArea: [Int32]
+    /// Tie counts by oblast × area and by area; areas per region.
+    let byOblastArea: [Int32], byArea: [Int32], areasOfRegion: [Int32]
     /// Tie counts: by oblast × country, oblast × region, oblast, country, region.
     let byOblastCountry: [Int32], byOblastRegion: [Int32], byOblast: [Int32], byCountry: [Int32], byRegion: [Int32]
     /// Regions per country.
@@ -73,6 +84,20 @@ public struct ScoreContext: Sendable {
         }
         self.countryOfRegion = countryOfRegion
         self.regionsOfCountry = regionsOfCountry
+        let (area, areaNames) = Self.codes((0..<partners.count).map {
+            RegionKey(country: partners.countries[$0], code: partners.nuts2[$0] + "/" + partners.regions[$0])
+        })
+        self.area = area
+        areas = areaNames.count
+        var regionOfArea = [Int32](repeating: 0, count: areas), areasOfRegion = [Int32](repeating: 0, count: regions)
+        var seenArea = [Bool](repeating: false, count: areas)
+        for j in 0..<partners.count where !seenArea[Int(area[j])] {
+            seenArea[Int(area[j])] = true
+            regionOfArea[Int(area[j])] = region[j]
+            areasOfRegion[Int(region[j])] += 1
+        }
+        self.regionOfArea = regionOfArea
+        self.areasOfRegion = areasOfRegion
         centre = Self.centres(partners, nuts2: (region, regionNames.count))
         var largest: [String: Int] = [:]
         for h in 0..<hromadas.count where largest[hromadas.regions[h]].map({ hromadas.populations[$0] < hromadas.populations[h] }) ?? true {
@@ -83,13 +108,16 @@ public struct ScoreContext: Sendable {
 
         var oc = [Int32](repeating: 0, count: oblasts * countries), or = [Int32](repeating: 0, count: oblasts * regions)
         var o = [Int32](repeating: 0, count: oblasts), c = [Int32](repeating: 0, count: countries), r = [Int32](repeating: 0, count: regions)
+        var oa = [Int32](repeating: 0, count: oblasts * areas), ar = [Int32](repeating: 0, count: areas)
         var own: [Int: [Int]] = [:]
         for t in ties {
-            let a = Int(oblast[t.hromada]), b = Int(country[t.partner]), g = Int(region[t.partner])
+            let a = Int(oblast[t.hromada]), b = Int(country[t.partner]), g = Int(region[t.partner]), x = Int(area[t.partner])
             oc[a * countries + b] += 1; or[a * regions + g] += 1; o[a] += 1; c[b] += 1; r[g] += 1
+            oa[a * areas + x] += 1; ar[x] += 1
             own[t.hromada, default: []].append(t.partner)
         }
         byOblastCountry = oc; byOblastRegion = or; byOblast = o; byCountry = c; byRegion = r
+        byOblastArea = oa; byArea = ar
         self.own = own
         typicalFit = ScoreModel.typicalFits(hromadas: hromadas, partners: partners)
     }
@@ -145,16 +173,27 @@ public struct ScoreContext: Sendable {
         return (codes.map { rank[Int($0)] }, order.map { seen[$0] })
     }
 
-    /// The two prior components of each of `hromadas` for every country and every region
-    /// code, row after row. Hromadas of one oblast without ties of their own have the same
-    /// priors, so those are computed once per oblast.
-    func priors(hromadas: [Int]) -> (country: [Float], region: [Float]) {
-        var country: [Float] = [], region: [Float] = []
-        country.reserveCapacity(hromadas.count * countries)
-        region.reserveCapacity(hromadas.count * regions)
-        var shared = [(country: [Float], region: [Float])?](repeating: nil, count: oblasts)
+    /// The prior components of one hromada: a value per country, region or area code.
+    struct Priors {
+        /// ``ScoreComponent/countryPrior`` and ``ScoreComponent/regionPrior`` (floored).
+        var country: [Float], region: [Float]
+        /// ``ScoreComponent/countryLogPrior``, ``ScoreComponent/regionLogPrior`` and
+        /// ``ScoreComponent/areaLogPrior``.
+        var countryLog: [Float], regionLog: [Float], areaLog: [Float]
+
+        static let empty = Priors(country: [], region: [], countryLog: [], regionLog: [], areaLog: [])
+        mutating func append(_ p: Priors) {
+            country += p.country; region += p.region; countryLog += p.countryLog; regionLog += p.regionLog; areaLog += p.areaLog
+        }
+    }
+
+    /// The prior components of each of `hromadas`, row after row. Hromadas of one oblast
+    /// without ties of their own have the same priors, so those are computed once per oblast.
+    func priors(hromadas: [Int]) -> Priors {
+        var out = Priors.empty
+        var shared = [Priors?](repeating: nil, count: oblasts)
         for h in hromadas {
-            let p: (country: [Float], region: [Float])
+            let p: Priors
             if own[h] != nil {
                 p = priors(hromada: h)
             } else if let known = shared[Int(oblast[h])] {
@@ -163,35 +202,37 @@ public struct ScoreContext: Sendable {
                 p = priors(hromada: h)
                 shared[Int(oblast[h])] = p
             }
-            country += p.country
-            region += p.region
+            out.append(p)
         }
-        return (country, region)
+        return out
     }
 
-    /// The two prior components of hromada `h` for every country and every region code,
-    /// its own ties left out.
-    func priors(hromada h: Int) -> (country: [Float], region: [Float]) {
+    /// `1 + log10 p / 9`: the log priors' scale.
+    static func logPrior(_ p: Double) -> Float { Float(max(0, 1 + log10(p) / 9)) }
+
+    /// The prior components of hromada `h` for every country, region and area code, its
+    /// own ties left out.
+    func priors(hromada h: Int) -> Priors {
         let a = Int(oblast[h]), alpha = priorStrength
         var oc = (0..<countries).map { Double(byOblastCountry[a * countries + $0]) }
         var or = (0..<regions).map { Double(byOblastRegion[a * regions + $0]) }
-        var c = byCountry.map(Double.init), r = byRegion.map(Double.init)
+        var oa = (0..<areas).map { Double(byOblastArea[a * areas + $0]) }
+        var c = byCountry.map(Double.init), r = byRegion.map(Double.init), x = byArea.map(Double.init)
         var no = Double(byOblast[a]), n = Double(ties.count)
         for j in own[h] ?? [] {
-            let b = Int(country[j]), g = Int(region[j])
-            oc[b] -= 1; or[g] -= 1; c[b] -= 1; r[g] -= 1; no -= 1; n -= 1
+            let b = Int(country[j]), g = Int(region[j]), e = Int(area[j])
+            oc[b] -= 1; or[g] -= 1; oa[e] -= 1; c[b] -= 1; r[g] -= 1; x[e] -= 1; no -= 1; n -= 1
         }
-        var pc = [Double](repeating: 0, count: countries), country = [Float](repeating: 0, count: countries)
-        for b in 0..<countries {
-            let g = (c[b] + 1) / (n + Double(countries))
-            pc[b] = (oc[b] + alpha * g) / (no + alpha)
-            country[b] = Float(max(0, 1 + log10(pc[b]) / 4))
-        }
-        let region = (0..<regions).map { g -> Float in
+        let pc = (0..<countries).map { b in (oc[b] + alpha * (c[b] + 1) / (n + Double(countries))) / (no + alpha) }
+        let pr = (0..<regions).map { g -> Double in
             let b = Int(countryOfRegion[g])
-            let share = (r[g] + 1) / (c[b] + Double(regionsOfCountry[b]))
-            return Float(max(0, 1 + log10((or[g] + alpha * pc[b] * share) / (no + alpha)) / 6))
+            return (or[g] + alpha * pc[b] * (r[g] + 1) / (c[b] + Double(regionsOfCountry[b]))) / (no + alpha)
         }
-        return (country, region)
+        let pa = (0..<areas).map { e -> Double in
+            let g = Int(regionOfArea[e])
+            return (oa[e] + alpha * pr[g] * (x[e] + 1) / (r[g] + Double(areasOfRegion[g]))) / (no + alpha)
+        }
+        return Priors(country: pc.map { Float(max(0, 1 + log10($0) / 4)) }, region: pr.map { Float(max(0, 1 + log10($0) / 6)) },
+                      countryLog: pc.map(Self.logPrior), regionLog: pr.map(Self.logPrior), areaLog: pa.map(Self.logPrior))
     }
 }

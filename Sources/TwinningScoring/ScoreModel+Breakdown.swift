@@ -156,6 +156,22 @@ extension ScoreModel {
             return rowIsCentre[i] ? Double(centre[j]) : 0
         case .upward:
             return (1 - Self.townValue(hromadas.populations[i])) * Self.townValue(partners.populations[j])
+        case .countryLogPrior:
+            return Double(countryLogPrior[i * context.countries + Int(columnCountry[j])])
+        case .regionLogPrior:
+            return Double(regionLogPrior[i * context.regions + Int(columnRegion[j])])
+        case .areaLogPrior:
+            return Double(areaLogPrior[i * context.areas + Int(columnArea[j])])
+        case .km, .kmOver100, .kmOver200, .kmOver500, .kmOver1000, .kmOver2000, .ratio, .ratioOverTenth, .ratioOverEven,
+             .ratioOverTenfold, .partnerOver1k, .partnerOver5k, .partnerOver20k, .partnerOver100k, .partnerOver500k:
+            let (measure, knot) = c.shape!
+            let x: Double
+            switch measure {
+            case .distance: x = max(0, log10(distance))
+            case .ratio: x = log10(1 / ratio)
+            case .partnerSize: x = log10(partners.populations[j])
+            }
+            return ScoreComponent.shaped(x, knot: knot, top: measure.top)
         }
     }
 

@@ -103,6 +103,9 @@ struct SegmentWork {
     let base: UnsafeMutablePointer<Float>, fit: UnsafeMutablePointer<Float>
     /// One run per component, by ``ScoreComponent/index``.
     let values: [UnsafeMutablePointer<Float>]
+    /// A run of each shaped component's measure that is not per partner: `log10(km)` and
+    /// the population ratio's decimal logarithm.
+    let logKm: UnsafeMutablePointer<Float>, logRatio: UnsafeMutablePointer<Float>
     /// Where each component of the current run is (its run buffer, or a row of a product).
     let computed: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
 
@@ -112,13 +115,15 @@ struct SegmentWork {
         score = .allocate(capacity: width)
         base = .allocate(capacity: width)
         fit = .allocate(capacity: width)
+        logKm = .allocate(capacity: width)
+        logRatio = .allocate(capacity: width)
         values = (0..<components).map { _ in .allocate(capacity: width) }
         computed = .allocate(capacity: components)
         computed.initialize(from: values, count: components)
     }
 
     func deallocate() {
-        prof.deallocate(); score.deallocate(); base.deallocate(); fit.deallocate()
+        prof.deallocate(); score.deallocate(); base.deallocate(); fit.deallocate(); logKm.deallocate(); logRatio.deallocate()
         values.forEach { $0.deallocate() }
         computed.deallocate()
     }
@@ -168,11 +173,24 @@ struct SegmentPlan: @unchecked Sendable {
     @inline(__always)
     func segment(row i: Int, local: Int, block: Range<Int>, tied: [Int], counted: [Int], work: SegmentWork) -> ScoreSegment {
         let width = block.count
-        // Each component at most once per run: `done` marks the ones already computed.
-        var done: UInt32 = 0, computed = work.computed
+        // Each component and measure at most once per run: `done` marks the ones already computed.
+        var done: UInt64 = 0, measured: (distance: Bool, ratio: Bool) = (false, false), computed = work.computed
+        func measure(_ m: ScoreComponent.Measure) -> UnsafePointer<Float> {
+            switch m {
+            case .distance:
+                if !measured.distance { logKmValues(i, block, into: work.logKm); measured.distance = true }
+                return UnsafePointer(work.logKm)
+            case .ratio:
+                if !measured.ratio { logRatioValues(i, block, into: work.logRatio); measured.ratio = true }
+                return UnsafePointer(work.logRatio)
+            case .partnerSize:
+                return model.log10PopulationB.withUnsafeBufferPointer { $0.baseAddress! + block.lowerBound }
+            }
+        }
         func values(_ c: ScoreComponent) -> UnsafePointer<Float> {
             if done & (1 << c.index) != 0 { return UnsafePointer(computed[c.index]) }
-            computed[c.index] = UnsafeMutablePointer(mutating: componentValues(c, row: i, local: local, block: block, tied: tied, work: work))
+            computed[c.index] = UnsafeMutablePointer(mutating: componentValues(c, row: i, local: local, block: block, tied: tied,
+                                                                               work: work, measure: measure))
             done |= 1 << c.index
             return UnsafePointer(computed[c.index])
         }
@@ -212,7 +230,7 @@ struct SegmentPlan: @unchecked Sendable {
     /// component; ``ScoreModel/breakdown(hromada:partner:)`` holds the single-pair form.
     @inline(__always)
     func componentValues(_ c: ScoreComponent, row i: Int, local: Int, block: Range<Int>, tied: [Int],
-                         work: SegmentWork) -> UnsafePointer<Float> {
+                         work: SegmentWork, measure: (ScoreComponent.Measure) -> UnsafePointer<Float>) -> UnsafePointer<Float> {
         let width = block.count, out = work.values[c.index]
         switch c {
         case .profile:
@@ -244,8 +262,52 @@ struct SegmentPlan: @unchecked Sendable {
         case .upward:
             let own = model.rowSmallness[i]
             model.town.withUnsafeBufferPointer { t in for j in 0..<width { out[j] = own * t[block.lowerBound + j] } }
+        case .countryLogPrior:
+            gather(model.countryLogPrior, row: i, stride: model.context.countries, codes: model.columnCountry, block, into: out)
+        case .regionLogPrior:
+            gather(model.regionLogPrior, row: i, stride: model.context.regions, codes: model.columnRegion, block, into: out)
+        case .areaLogPrior:
+            gather(model.areaLogPrior, row: i, stride: model.context.areas, codes: model.columnArea, block, into: out)
+        case .km, .kmOver100, .kmOver200, .kmOver500, .kmOver1000, .kmOver2000, .ratio, .ratioOverTenth, .ratioOverEven,
+             .ratioOverTenfold, .partnerOver1k, .partnerOver5k, .partnerOver20k, .partnerOver100k, .partnerOver500k:
+            let (m, knot) = c.shape!
+            let x = measure(m), k = Float(knot), scale = Float(1 / (m.top - knot))
+            var j = 0
+            while j + 8 <= width {
+                let v = (load8(x + j) - k) * scale
+                let low = v.replacing(with: 0, where: v .< 0)
+                store8(low.replacing(with: 1, where: low .> 1), out + j)
+                j += 8
+            }
+            while j < width { out[j] = min(1, max(0, (x[j] - k) * scale)); j += 1 }
         }
         return UnsafePointer(out)
+    }
+
+    /// `log10(km)` of hromada `i` against the block, at least 0 (1 km).
+    @inline(__always)
+    func logKmValues(_ i: Int, _ block: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+        halfAngles(i, block, into: out)
+        // log10(2R·half) = ln(half) / ln 10 + log10(2R).
+        let offset = Float(log10(2 * ScoreModel.earthRadiusKm)), inverse = Float(1 / M_LN10)
+        let tiny = SIMD8<Float>(repeating: Float(1 / (2 * ScoreModel.earthRadiusKm)))
+        var j = 0, width = block.count
+        while j + 8 <= width {
+            let half = load8(out + j).replacing(with: tiny, where: load8(out + j) .< tiny)
+            store8(FastMath.log(half) * inverse + offset, out + j)
+            j += 8
+        }
+        while j < width { out[j] = log10f(max(out[j], tiny[0])) + offset; j += 1 }
+    }
+
+    /// `log10(partner population / hromada population)` of hromada `i` against the block.
+    @inline(__always)
+    func logRatioValues(_ i: Int, _ block: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+        let own = model.log10PopulationA[i]
+        model.log10PopulationB.withUnsafeBufferPointer { logs in
+            let q = logs.baseAddress! + block.lowerBound
+            for j in 0..<block.count { out[j] = q[j] - own }
+        }
     }
 
     /// `out[j] = table[row · stride + codes[j]]` over the block: a per-hromada table read

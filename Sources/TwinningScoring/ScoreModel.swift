@@ -63,9 +63,12 @@ public struct ScoreModel: Sendable {
     /// logarithm of the population (and per row the same), for gravity.
     let town: [Float], centre: [Float], logPopulationB: [Float]
     let logPopulationA: [Float]
-    /// Per row: the prior components by country code and by region code (row-major).
+    /// Per row: the prior components by country, region or area code (row-major).
     let countryPrior: [Float], regionPrior: [Float]
-    let columnCountry: [Int32], columnRegion: [Int32]
+    let countryLogPrior: [Float], regionLogPrior: [Float], areaLogPrior: [Float]
+    let columnCountry: [Int32], columnRegion: [Int32], columnArea: [Int32]
+    /// Decimal logarithms of the populations, for the shaped components.
+    let log10PopulationA: [Float], log10PopulationB: [Float]
     /// For columns whose partner has known ties: the (registry) hromadas it twins with.
     let tiedHromadas: [Int: [Int]]
     /// Per row: whether the hromada is its oblast's most populous (``ScoreComponent/capitals``).
@@ -147,7 +150,12 @@ public struct ScoreModel: Sendable {
         logPopulationB = partners.populations.map { Float(log($0)) }
         columnCountry = columnPartner.map { context.country[$0] }
         columnRegion = columnPartner.map { context.region[$0] }
-        (countryPrior, regionPrior) = context.priors(hromadas: rowHromada)
+        columnArea = columnPartner.map { context.area[$0] }
+        let priors = context.priors(hromadas: rowHromada)
+        (countryPrior, regionPrior) = (priors.country, priors.region)
+        (countryLogPrior, regionLogPrior, areaLogPrior) = (priors.countryLog, priors.regionLog, priors.areaLog)
+        log10PopulationA = hromadas.populations.map { Float(log10($0)) }
+        log10PopulationB = partners.populations.map { Float(log10($0)) }
         let columnOf = Dictionary(uniqueKeysWithValues: columnPartner.enumerated().map { ($1, $0) })
         var tied: [Int: [Int]] = [:]
         for t in context.ties { if let c = columnOf[t.partner] { tied[c, default: []].append(t.hromada) } }

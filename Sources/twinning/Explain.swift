@@ -188,8 +188,11 @@ struct Explain: ParsableCommand {
         } else {
             lines.append("  " + b.fitNote + "; the score is the components' alone")
         }
-        lines += b.components.map { c -> String in
-            let name = c.component.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)
+        // The components that weigh something (a weights file may set any of them).
+        let weighed = b.components.filter { $0.weight != 0 }
+        let width = weighed.map(\.component.rawValue.count).max() ?? 0
+        lines += weighed.map { c -> String in
+            let name = c.component.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
             let value = c.weight < 0 ? "(1 − \(Decimals.fixed(c.value, 4)))" : Decimals.fixed(c.value, 4)
             return "  \(name) \(value) × \(Decimals.fixed(abs(c.weight), 2)) / \(total) → \(Decimals.fixed(c.contribution, 4))"
         }

@@ -25,8 +25,8 @@ struct Tune: ParsableCommand {
 
     @OptionGroup var input: TruthOptions
     @Option(help: ArgumentHelp("Seed of the folds.", valueName: "n")) var seed: UInt64 = 2022
-    @Option(help: ArgumentHelp("The fitted method written as weights: logit or gravity.", valueName: "method"))
-    var model: TuneMethod = .logit
+    @Option(help: ArgumentHelp("The fitted method written as weights: model, logit (the old one) or gravity.", valueName: "method"))
+    var model: TuneMethod = .model
     @Option(help: ArgumentHelp("Folds of the cross-validation (each hromada is held out in one).", valueName: "k")) var folds = 5
     @Option(help: ArgumentHelp("Where to write the chosen weights (a new file; see --force).", valueName: "file"), completion: .file())
     var writeWeights = "tuned-weights.yaml"
@@ -34,6 +34,8 @@ struct Tune: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the tables (CSV and JSON) into this new folder.", valueName: "folder"), completion: .directory)
     var out: String?
     @Flag(help: "Skip the stability table (ten extra matchings).") var noStability = false
+    @Flag(help: "Also refit the model without each family of its components, on the same folds (about 5 s per family and fold).")
+    var ablation = false
 
     func validate() throws {
         guard folds >= 2 else { throw ValidationError("--folds must be 2 or more") }
@@ -71,11 +73,20 @@ struct Tune: ParsableCommand {
             + ", MRR " + String(format: "%.4f ± %.4f", summary.mrr.mean, summary.mrr.sd) + " across folds\n" + weights.yaml
         try OutputFile.write(Data(yaml.utf8), to: writeWeights, replace: force)
         print("\(report.written.title), fitted on every pair → written to \(writeWeights): "
-              + Tuner.components.map { "\($0.rawValue) \(Decimals.fixed(weights[$0], 4))" }.joined(separator: ", ")
-              + ", gravity_size \(Decimals.fixed(weights[.gravitySize], 2))")
+              + report.written.components.map { "\($0.rawValue) \(Decimals.fixed(weights[$0], 4))" }.joined(separator: ", ")
+              + (report.written.components.contains(.gravity) ? ", gravity_size \(Decimals.fixed(weights[.gravitySize], 2))" : ""))
+        var ablated: [AblationRow] = []
+        if ablation {
+            ablated = Tuner.ablation(hromadas: loaded.hromadas, partners: loaded.partners, truth: truth, base: loaded.weights,
+                                     seed: seed, folds: folds) { done, total in
+                Progress.shared.step("ablation: \(done) of \(total) families done")
+            }
+            Progress.shared.finish()
+            print("\n" + TuneTables.ablationText(ablated), terminator: "")
+        }
         let stability = noStability ? [] : try stability(loaded)
         if let out {
-            try OutputFolder.write(TuneTables(report: report, truth: truth, loaded: loaded, stability: stability).files(), to: out)
+            try OutputFolder.write(TuneTables(report: report, truth: truth, loaded: loaded, stability: stability, ablation: ablated).files(), to: out)
             print("tables written to \(out)")
         }
         print(String(format: "done in %.1f s", Date().timeIntervalSince(start)))

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TwinningTestSupport
+import Twinning
 
 /// What an adversarial user tried, one test per finding: crashes, hangs, lost files and
 /// wrong answers on valid but extreme input. Each must end in a clear answer or a clear
@@ -150,8 +151,7 @@ import TwinningTestSupport
     @Test("numbers: weights of 1e308 rank as the same weights scaled down; scales that would overflow are refused with file and line")
     func extremeWeights() throws {
         let dir = try world()
-        let components = ["profile", "size", "proximity", "ties", "gravity", "town", "centre", "country_prior", "region_prior",
-                          "popularity", "capitals", "upward"]
+        let components = ScoreComponent.allCases.map(\.rawValue)
         try components.map { "\($0): 1e308\n" }.joined().write(to: dir.appendingPathComponent("big.yaml"), atomically: true, encoding: .utf8)
         try components.map { "\($0): 1\n" }.joined().write(to: dir.appendingPathComponent("one.yaml"), atomically: true, encoding: .utf8)
         for (name, file) in [("a", "big.yaml"), ("b", "one.yaml")] {

@@ -14,7 +14,7 @@ import SeededRandom
     func metricsByHand() {
         // Hromada 7 has pairs ranked 1 and 60, hromada 8 one ranked 3, hromada 9 one ranked 11.
         let m = EvaluationReport.metrics(ranks: [1, 3, 11, 60], hromadas: [7, 8, 9, 7])
-        #expect(m.hitAt == [1: 0.25, 5: 0.5, 10: 0.5, 50: 0.75])
+        #expect(m.hitAt == [1: 0.25, 5: 0.5, 10: 0.5, 50: 0.75, 100: 1])
         #expect(abs(m.meanReciprocalRank - (1 + 1.0 / 3 + 1.0 / 11 + 1.0 / 60) / 4) < 1e-12)
         #expect(m.medianRank == 7)
         #expect(m.hromadas == 3 && abs(m.hromadaHitAt10 - 2.0 / 3) < 1e-12)

@@ -54,7 +54,7 @@ import Testing
     func leaveOwnTiesOut() throws {
         let (h, p) = try Self.registries()
         var weights = Weights()
-        for c in ScoreComponent.allCases { weights[c] = c.usesKnownTies ? 1 : 0 }
+        for c in ScoreComponent.allCases { weights[c] = c.usesKnownTies && !c.inModel ? 1 : 0 }
         let context = ScoreContext(hromadas: h, partners: p, ties: [IndexPair(0, 0)])
         let model = ScoreModel(hromadas: h, partners: p, weights: weights, context: context)
         let withoutTies = ScoreModel(hromadas: h, partners: p, weights: weights)
