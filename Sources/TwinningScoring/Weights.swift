@@ -108,7 +108,9 @@ public struct Weights: Sendable, Equatable {
     /// Every key a weights file may have.
     public static let keys = ScoreComponent.allCases.map(\.rawValue) + ScoreParameter.allCases.map(\.rawValue) + ["trained_on"]
 
-    /// Reads a YAML weights file; unknown keys and bad values are errors with their line.
+    /// Reads a YAML weights file; unknown keys and bad values are errors with their line. A
+    /// file that sets any component's weight sets them all (those it leaves out weigh 0); a
+    /// file of parameters alone keeps the default weights.
     public static func load(path: String) throws(InputErrors) -> Weights {
         try parse(InputFile.text(path: path), file: path)
     }
@@ -120,7 +122,13 @@ public struct Weights: Sendable, Equatable {
             throw InputErrors(InputError(.missing, file: file, "is empty; expected weights such as proximity: -0.9"))
         }
         var w = Weights.defaults
-        for (key, keyNode, value) in reader.entries(root, keys: keys, what: "weights", retired: ScoreParameter.retired) {
+        let entries = reader.entries(root, keys: keys, what: "weights", retired: ScoreParameter.retired)
+        // A file that weighs some component weighs them all: those it leaves out weigh 0. (The
+        // defaults are the model's; a file of the old logit's components must not get them too.)
+        if entries.contains(where: { ScoreComponent(rawValue: $0.0) != nil }) {
+            for c in ScoreComponent.allCases { w[c] = 0 }
+        }
+        for (key, keyNode, value) in entries {
             if let component = ScoreComponent(rawValue: key) {
                 if let x = reader.number(value, key) { w[component] = x }
             } else if let parameter = ScoreParameter(rawValue: key) {

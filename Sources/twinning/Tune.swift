@@ -100,13 +100,16 @@ struct Tune: ParsableCommand {
             Progress.shared.step("stability: \(done) of \(total) matchings done")
         }
         Progress.shared.finish()
-        print("weight          −10 %    +10 %")
-        for component in ScoreComponent.allCases {
-            let label = component.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
-            guard loaded.weights[component] != 0 else { print(label + "  weight 0: ±10 % changes nothing"); continue }
+        let weighed = ScoreComponent.allCases.filter { loaded.weights[$0] != 0 }
+        let width = max(14, (weighed.map(\.rawValue.count).max() ?? 0) + 1)
+        print("weight".padding(toLength: width, withPad: " ", startingAt: 0) + "  −10 %    +10 %")
+        for component in weighed {
+            let label = component.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
             let shares = Stability.changes.map { change in rows.first { $0.component == component && $0.change == change }?.shareKept }
             print(label + shares.map { $0.map { String(format: "%7.1f%%", 100 * $0) } ?? "   n/a" }.joined(separator: "  "))
         }
+        let unweighed = ScoreComponent.allCases.count - weighed.count
+        if unweighed > 0 { print("(the \(unweighed) components of weight 0 are left out: ±10 % of 0 changes nothing)") }
         return rows
     }
 }

@@ -205,14 +205,16 @@ let smallPartners = """
         #expect(!text.contains(",=HYPERLINK"))
     }
 
-    @Test("explain prints the reasons in words, the fit and every component of a pair")
+    @Test("explain prints the reasons in words, the fit and every weighed component of a pair")
     func explain() throws {
         let dir = try setUp()
         let result = try runTwinning(["explain", "--hromadas", "h.csv", "--partners", "p.csv", "--ties", "t.csv", "UA1", "PL_2"], in: dir)
         #expect(result.status == 0, "\(result.stderr)")
-        for word in ["  why: ", " km apart", "components ", " + fit 0.", "profile", "size", "proximity", "ties", "top sectors", "distance"] {
+        for word in ["  why: ", " km apart", "components ", " + fit 0.", "km_over_200 ", "ratio ", "area_log_prior ", "top sectors", "distance"] {
             #expect(result.stdout.contains(word), "\(word): \(result.stdout)")
         }
+        // The old logit's components weigh 0 by default: not listed.
+        #expect(!result.stdout.contains("upward "), "\(result.stdout)")
         let unknown = try runTwinning(["explain", "--hromadas", "h.csv", "--partners", "p.csv", "--ties", "", "UA1", "XX_9"], in: dir)
         #expect(unknown.status == 65 && unknown.stderr.contains("unknown partner \"XX_9\": neither an id nor a name in p.csv"), "\(unknown.stderr)")
     }

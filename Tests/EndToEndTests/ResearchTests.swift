@@ -51,8 +51,8 @@ import TwinningTestSupport
         var result = try runTwinning(["tune"] + Self.files + ["--truth", "t.csv", "--folds", "3", "--out", "t", "--write-weights", "w.yaml"], in: dir)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("3-fold cross-validation by hromada: 15 true pairs of 15 hromadas"))
-        for method in ["random (expected)", "proximity only", "weights as given", "gravity, a fitted", "conditional logit", "hromadas hit@10",
-                       "pairs matched by name on both sides"] {
+        for method in ["random (expected)", "proximity only", "weights as given", "gravity, a fitted", "old logit", "model", "hromadas hit@10",
+                       "hit@100", "model − old logit, fold by fold", "sign test", "top 10 overlap", "pairs matched by name on both sides"] {
             #expect(result.stdout.contains(method), "\(method) missing")
         }
         let weights = try String(contentsOf: dir.appendingPathComponent("w.yaml"), encoding: .utf8)
@@ -62,7 +62,7 @@ import TwinningTestSupport
         }
         let ranks = try CSVRows(dir.appendingPathComponent("t/ranks.csv"))
         // Every method that ranks (all but random order) ranks each pair once, in its hromada's fold.
-        #expect(ranks.count == 4 * 15 && Set(ranks.map { $0["fold"]! }) == ["1", "2", "3"])
+        #expect(ranks.count == 5 * 15 && Set(ranks.map { $0["fold"]! }) == ["1", "2", "3"])
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("t/stability.csv").path))
 
         // Outputs in the way are refused at once, before the search.

@@ -32,7 +32,10 @@ import Testing
          ["w.yaml: all weights are 0: at least one must be non-zero"]),
         ("YAML syntax", .weights, "town: [0.5\n", ["w.yaml:2:1: YAML syntax: did not find expected ',' or ']' (while parsing a flow sequence)"]),
         ("not a mapping", .weights, "- 0.5\n", ["w.yaml:1:1: expected a mapping of weights keys (profile, size, proximity, ties, gravity, town, centre, country_prior, "
-         + "region_prior, popularity, capitals, upward, size_scale, distance_scale_km, gravity_size, prior_strength, fit_share, trained_on)"]),
+         + "region_prior, popularity, capitals, upward, km, km_over_100, km_over_200, km_over_500, km_over_1000, km_over_2000, ratio, "
+         + "ratio_over_tenth, ratio_over_even, ratio_over_tenfold, partner_over_1k, partner_over_5k, partner_over_20k, partner_over_100k, "
+         + "partner_over_500k, country_log_prior, region_log_prior, area_log_prior, size_scale, distance_scale_km, gravity_size, "
+         + "prior_strength, fit_share, trained_on)"]),
         ("misspelt rule", .rules, "min_likelihod: 0.3\n", ["r.yaml:1:1: unknown rules key \"min_likelihod\"; did you mean \"min_likelihood\"?"]),
         ("min_likelihood out of range", .rules, "min_likelihood: 1.5\n", ["r.yaml:1:17: min_likelihood must be a number between 0 and 1, found 1.5"]),
         ("min_fit out of range", .rules, "min_fit: -0.1\n", ["r.yaml:1:10: min_fit must be a number between 0 and 1, found -0.1"]),
