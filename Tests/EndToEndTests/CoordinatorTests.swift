@@ -252,7 +252,7 @@ import Assignment
         let r = try runTwinning(["explain", "--hromadas", "h.csv", "--partners", "p.csv", "--ties", "t.csv", "--weights", "w.yaml", "UA1", "PL_1"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("score = Σ |weight| × value / 1.30"), "\(r.stdout)")
-        #expect(r.stdout.contains("  proximity     (1 − 0."), "\(r.stdout)")
+        #expect(r.stdout.contains("  proximity (1 − 0."), "\(r.stdout)")
         #expect(r.stdout.contains(" × 0.30 / 1.30 → "), "\(r.stdout)")
     }
 
