@@ -23,6 +23,9 @@ public enum ConditionalLogit {
         public let iterations: Int
         /// Whether the last Newton step changed no coefficient by more than 1e-5.
         public let converged: Bool
+        /// The last (negative) Hessian taken, K × K: a fit on similar data can start its
+        /// steps from it and save the single-precision passes.
+        public let hessian: [Double]
     }
 
     /// Sums of one pass at `beta`.
@@ -42,26 +45,32 @@ public enum ConditionalLogit {
     ///   never varies (no known tie in a fold) gets a coefficient of 0, not a singular solve.
     /// - Parameter start: the coefficients to start from (0 by default); a fit on similar
     ///   data (the previous fold's) saves most of the Newton steps.
+    /// - Parameter hessian: with `start`, the Hessian of a fit on similar data
+    ///   (``Fit/hessian``): the steps start from it, without a single-precision pass, and
+    ///   take a fresh one only if they shrink slowly.
     public static func fit(model: ScoreModel, components: [ScoreComponent], pairs: [(row: Int, partner: Int)],
-                           start: [Double]? = nil, ridge: Double = 1e-6, maxIterations: Int = 30) -> Fit {
+                           start: [Double]? = nil, hessian: [Double]? = nil, ridge: Double = 1e-6, maxIterations: Int = 30) -> Fit {
         let k = components.count
         var beta = start ?? [Double](repeating: 0, count: k)
-        guard k > 0, !pairs.isEmpty else { return Fit(coefficients: beta, logLikelihood: 0, iterations: 0, converged: true) }
+        guard k > 0, !pairs.isEmpty else { return Fit(coefficients: beta, logLikelihood: 0, iterations: 0, converged: true, hessian: []) }
+        if start != nil, let hessian, hessian.count == k * k {
+            let (polished, logLikelihood, last) = polish(beta, hessian: hessian, model: model, components: components, pairs: pairs, ridge: ridge)
+            return Fit(coefficients: polished, logLikelihood: logLikelihood, iterations: 0, converged: true, hessian: last)
+        }
         var current = pass(model: model, components: components, pairs: pairs, beta: beta)
         var iterations = 0, converged = false
-        while iterations < maxIterations && !converged {
+        // Single-precision Newton steps while the optimum is far (a cold start); near it, the
+        // polish's cheaper steps, which need no Hessian pass, take over.
+        while iterations < maxIterations {
+            guard var step = newtonStep(current, beta, ridge: ridge, n: pairs.count) else { break }
+            if step.map(abs).max()! < newtonTolerance { converged = true; break }
             iterations += 1
-            var h = current.hessian
-            for d in 0..<k { h[d * k + d] += ridge * Double(pairs.count) }
-            let g = zip(current.gradient, beta).map { $0 - ridge * Double(pairs.count) * $1 }
-            guard var step = MatrixD(rows: k, columns: k, storage: h).leastSquares(g) else { break }
             // Halve the step until the (penalised) log-likelihood does not fall.
             var accepted = false
             for _ in 0..<20 {
                 let next = zip(beta, step).map(+)
                 let trial = pass(model: model, components: components, pairs: pairs, beta: next)
                 if penalised(trial, next, ridge, pairs.count) >= penalised(current, beta, ridge, pairs.count) - 1e-9 * abs(current.logLikelihood) {
-                    converged = step.map(abs).max()! < newtonTolerance
                     beta = next
                     current = trial
                     accepted = true
@@ -69,11 +78,19 @@ public enum ConditionalLogit {
                 }
                 step = step.map { $0 / 2 }
             }
-            if !accepted { converged = true }
+            if !accepted { break }
         }
-        let (polished, logLikelihood) = polish(beta, hessian: current.hessian, model: model, components: components, pairs: pairs, ridge: ridge)
-        beta = polished
-        return Fit(coefficients: beta, logLikelihood: logLikelihood, iterations: iterations, converged: converged)
+        let (polished, logLikelihood, last) = polish(beta, hessian: current.hessian, model: model, components: components, pairs: pairs, ridge: ridge)
+        return Fit(coefficients: polished, logLikelihood: logLikelihood, iterations: iterations, converged: converged, hessian: last)
+    }
+
+    /// The Newton step from `beta`: `(H + λn·I)⁻¹ (g − λn·β)`.
+    static func newtonStep(_ p: Pass, _ beta: [Double], ridge: Double, n: Int) -> [Double]? {
+        let k = beta.count
+        var h = p.hessian
+        for d in 0..<k { h[d * k + d] += ridge * Double(n) }
+        let g = zip(p.gradient, beta).map { $0 - ridge * Double(n) * $1 }
+        return MatrixD(rows: k, columns: k, storage: h).leastSquares(g)
     }
 
     /// The passes of ``fit(model:components:pairs:start:ridge:maxIterations:)`` sum in single
@@ -83,32 +100,55 @@ public enum ConditionalLogit {
     /// no longer depend on the CPU, the thread count or the start; the Hessian (which only
     /// sets the step, not the point it converges to) is the last single-precision one.
     static func polish(_ start: [Double], hessian: [Double], model: ScoreModel, components: [ScoreComponent],
-                       pairs: [(row: Int, partner: Int)], ridge: Double) -> (coefficients: [Double], logLikelihood: Double) {
+                       pairs: [(row: Int, partner: Int)], ridge: Double) -> (coefficients: [Double], logLikelihood: Double, hessian: [Double]) {
         let k = components.count, n = Double(pairs.count)
-        var h = hessian
-        for d in 0..<k { h[d * k + d] += ridge * n }
-        let curvature = MatrixD(rows: k, columns: k, storage: h)
-        var beta = start, logLikelihood = 0.0
+        func curvature(_ hessian: [Double]) -> MatrixD {
+            var h = hessian
+            for d in 0..<k { h[d * k + d] += ridge * n }
+            return MatrixD(rows: k, columns: k, storage: h)
+        }
+        func penalised(_ e: (logLikelihood: Double, gradient: [Double]), _ beta: [Double]) -> Double {
+            e.logLikelihood - 0.5 * ridge * n * beta.reduce(0) { $0 + $1 * $1 }
+        }
+        var h = curvature(hessian), fresh = false, last = hessian
+        var beta = start
+        var exact = exactGradient(model: model, components: components, pairs: pairs, beta: beta)
+        var previous = Double.infinity
         for _ in 0..<polishSteps {
-            let exact = exactGradient(model: model, components: components, pairs: pairs, beta: beta)
-            logLikelihood = exact.logLikelihood
             let g = zip(exact.gradient, beta).map { $0 - ridge * n * $1 }
-            guard let step = curvature.leastSquares(g) else { break }
+            guard let step = h.leastSquares(g) else { break }
             let largest = step.map(abs).max()!
             guard largest.isFinite else { break }
-            beta = zip(beta, step).map(+)
             if largest < polishTolerance { break }
+            // A Hessian from further away makes the steps shrink slowly, or overshoot: take a
+            // fresh one here (one single-precision pass) and step again.
+            let next = zip(beta, step).map(+)
+            let trial = exactGradient(model: model, components: components, pairs: pairs, beta: next)
+            let worse = penalised(trial, next) < penalised(exact, beta) - 1e-12 * abs(exact.logLikelihood)
+            if worse || (largest > 0.1 * previous && !fresh) {
+                if !fresh {
+                    last = pass(model: model, components: components, pairs: pairs, beta: beta).hessian
+                    h = curvature(last)
+                    fresh = true
+                    if worse { continue }
+                } else if worse { break }
+            } else {
+                fresh = false
+            }
+            beta = next
+            exact = trial
+            previous = largest
         }
-        return (beta, logLikelihood)
+        return (beta, exact.logLikelihood, last)
     }
 
     /// The most double-precision steps at the end of a fit, and the step size below which
-    /// they stop: ten orders of magnitude below the 4 decimals weights are written with.
-    static let polishSteps = 12
-    /// The Newton steps in single precision stop once no coefficient moves by more than
-    /// this: the polish's steps (cheaper, without a Hessian) take it from there.
-    static let newtonTolerance = 1e-3
-    static let polishTolerance = 1e-12
+    /// they stop: five orders of magnitude below the 4 decimals weights are written with.
+    static let polishSteps = 30
+    /// The Newton steps in single precision stop once none would move a coefficient by more
+    /// than this: the polish's steps (cheaper, without a Hessian pass) take it from there.
+    static let newtonTolerance = 0.05
+    static let polishTolerance = 1e-9
 
     /// The log-likelihood and its gradient at `beta`, summed in double precision in one
     /// order that depends on nothing but the data: each hromada's partners ascending,
@@ -132,24 +172,44 @@ public enum ConditionalLogit {
                 let x = (0..<k).map { s.component($0) }
                 withUnsafeTemporaryAllocation(of: Double.self, capacity: width + k) { buffer in
                     let u = buffer.baseAddress!, partial = u + width
-                    var top = -Double.infinity
-                    for j in 0..<width {
-                        var v = 0.0
-                        for c in 0..<k { v += beta[c] * Double(x[c][j]) }
-                        u[j] = v
-                        top = max(top, v)
+                    // u = Σ_c β_c·x_c, components in order, eight partners at a time.
+                    let whole = width - width % 8
+                    u.update(repeating: 0, count: width)
+                    for c in 0..<k {
+                        let b = beta[c], xc = x[c], b8 = SIMD8<Double>(repeating: b)
+                        var j = 0
+                        while j < whole {
+                            let v = SIMD8<Double>(SIMD8<Float>(UnsafeRawPointer(xc + j).loadUnaligned(as: SIMD8<Float>.self)))
+                            (u + j).withMemoryRebound(to: SIMD8<Double>.self, capacity: 1) { $0.pointee = $0.pointee + b8 * v }
+                            j += 8
+                        }
+                        while j < width { u[j] += b * Double(xc[j]); j += 1 }
                     }
+                    var top = -Double.infinity
+                    for j in 0..<width { top = max(top, u[j]) }
                     for t in mine where s.columns.contains(pairs[t].partner) {
                         let local = pairs[t].partner - s.columns.lowerBound
                         chosen[t * (k + 1)] = u[local]
                         for c in 0..<k { chosen[t * (k + 1) + 1 + c] = Double(x[c][local]) }
                     }
-                    var total = 0.0
-                    partial.update(repeating: 0, count: k)
-                    for j in 0..<width {
-                        let e = exp(u[j] - top)
-                        total += e
-                        for c in 0..<k { partial[c] += e * Double(x[c][j]) }
+                    for j in 0..<width { u[j] = exp(u[j] - top) }
+                    // Σ e and Σ e·x_c: eight lanes (lane l sums the partners j ≡ l mod 8 in
+                    // order), added lane 0 to 7, then the partners past the last eight: one
+                    // fixed order, whatever the CPU.
+                    func sum(_ weight: (Int) -> SIMD8<Double>, _ tail: (Int) -> Double) -> Double {
+                        var lanes = SIMD8<Double>(repeating: 0), j = 0
+                        while j < whole { lanes = lanes + weight(j); j += 8 }
+                        var total = 0.0
+                        for l in 0..<8 { total += lanes[l] }
+                        while j < width { total += tail(j); j += 1 }
+                        return total
+                    }
+                    func e8(_ j: Int) -> SIMD8<Double> { UnsafeRawPointer(u + j).loadUnaligned(as: SIMD8<Double>.self) }
+                    let total = sum(e8) { u[$0] }
+                    for c in 0..<k {
+                        let xc = x[c]
+                        partial[c] = sum({ e8($0) * SIMD8<Double>(SIMD8<Float>(UnsafeRawPointer(xc + $0).loadUnaligned(as: SIMD8<Float>.self))) },
+                                         { u[$0] * Double(xc[$0]) })
                     }
                     let base = sums.base + s.row * stride
                     let m = base[0], newTop = max(m, top)

@@ -250,7 +250,7 @@ struct TuneRun {
     let gravity: [[Int]]
     /// Per fitted set of components: the last fit's coefficients; per logit method, each
     /// fold's top 10 of every row.
-    var last: [String: [Double]] = [:]
+    var last: [String: ConditionalLogit.Fit] = [:]
     var tops: [TuneMethod: [[[Int]]]] = [:]
 
     /// `baselines`: whether to rank by proximity and by gravity at each exponent (the
@@ -312,11 +312,13 @@ struct TuneRun {
         parameters[.gravitySize] = exponent
         let trainRows = Array(Set(train.map { truth[$0].hromada })).sorted()
         let rowOf = Dictionary(uniqueKeysWithValues: trainRows.enumerated().map { ($1, $0) })
-        let fitModel = ScoreModel(hromadas: hromadas, partners: partners, weights: parameters, context: context, rows: trainRows)
+        // The fit reads the components only: no weight, so no score is made.
+        let fitModel = ScoreModel(hromadas: hromadas, partners: partners, weights: Weights(only: [:], parameters: parameters),
+                                  context: context, rows: trainRows)
         let fit = ConditionalLogit.fit(model: fitModel, components: components,
                                        pairs: train.map { (rowOf[truth[$0].hromada]!, truth[$0].partner) },
-                                       start: last[key] ?? components.map(start), ridge: ridge)
-        last[key] = fit.coefficients
+                                       start: last[key]?.coefficients ?? components.map(start), hessian: last[key]?.hessian, ridge: ridge)
+        last[key] = fit
         return Weights(only: Dictionary(uniqueKeysWithValues: zip(components, fit.coefficients)), parameters: parameters)
     }
 
