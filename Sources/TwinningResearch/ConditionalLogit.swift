@@ -179,8 +179,8 @@ public enum ConditionalLogit {
                         let b = beta[c], xc = x[c], b8 = SIMD8<Double>(repeating: b)
                         var j = 0
                         while j < whole {
-                            let v = SIMD8<Double>(SIMD8<Float>(UnsafeRawPointer(xc + j).loadUnaligned(as: SIMD8<Float>.self)))
-                            (u + j).withMemoryRebound(to: SIMD8<Double>.self, capacity: 1) { $0.pointee = $0.pointee + b8 * v }
+                            let v = UnsafeRawPointer(u + j).loadUnaligned(as: SIMD8<Double>.self) + b8 * widened(xc + j)
+                            UnsafeMutableRawPointer(u + j).storeBytes(of: v, as: SIMD8<Double>.self)
                             j += 8
                         }
                         while j < width { u[j] += b * Double(xc[j]); j += 1 }
@@ -192,25 +192,16 @@ public enum ConditionalLogit {
                         chosen[t * (k + 1)] = u[local]
                         for c in 0..<k { chosen[t * (k + 1) + 1 + c] = Double(x[c][local]) }
                     }
-                    for j in 0..<width { u[j] = exp(u[j] - top) }
-                    // Σ e and Σ e·x_c: eight lanes (lane l sums the partners j ≡ l mod 8 in
-                    // order), added lane 0 to 7, then the partners past the last eight: one
-                    // fixed order, whatever the CPU.
-                    func sum(_ weight: (Int) -> SIMD8<Double>, _ tail: (Int) -> Double) -> Double {
-                        var lanes = SIMD8<Double>(repeating: 0), j = 0
-                        while j < whole { lanes = lanes + weight(j); j += 8 }
-                        var total = 0.0
-                        for l in 0..<8 { total += lanes[l] }
-                        while j < width { total += tail(j); j += 1 }
-                        return total
+                    var j = 0
+                    let top8 = SIMD8<Double>(repeating: top)
+                    while j < whole {
+                        let e = FastMath.exp(UnsafeRawPointer(u + j).loadUnaligned(as: SIMD8<Double>.self) - top8)
+                        UnsafeMutableRawPointer(u + j).storeBytes(of: e, as: SIMD8<Double>.self)
+                        j += 8
                     }
-                    func e8(_ j: Int) -> SIMD8<Double> { UnsafeRawPointer(u + j).loadUnaligned(as: SIMD8<Double>.self) }
-                    let total = sum(e8) { u[$0] }
-                    for c in 0..<k {
-                        let xc = x[c]
-                        partial[c] = sum({ e8($0) * SIMD8<Double>(SIMD8<Float>(UnsafeRawPointer(xc + $0).loadUnaligned(as: SIMD8<Float>.self))) },
-                                         { u[$0] * Double(xc[$0]) })
-                    }
+                    while j < width { u[j] = FastMath.exp(SIMD8<Double>(repeating: u[j] - top))[0]; j += 1 }
+                    let total = laneSum(u, nil, width)
+                    for c in 0..<k { partial[c] = laneSum(u, x[c], width) }
                     let base = sums.base + s.row * stride
                     let m = base[0], newTop = max(m, top)
                     let old = m == -.infinity ? 0 : exp(m - newTop), add = exp(top - newTop)
@@ -227,6 +218,30 @@ public enum ConditionalLogit {
             for c in 0..<k { gradient[c] += w * (chosen[t * (k + 1) + 1 + c] - sums[base + 2 + c] / z) }
         }
         return (logLikelihood, gradient)
+    }
+
+    /// Eight floats from `p` as doubles.
+    @inline(__always)
+    static func widened(_ p: UnsafePointer<Float>) -> SIMD8<Double> {
+        SIMD8<Double>(Double(p[0]), Double(p[1]), Double(p[2]), Double(p[3]), Double(p[4]), Double(p[5]), Double(p[6]), Double(p[7]))
+    }
+
+    /// `Σ_j a[j]·b[j]` (or `Σ a[j]`) in one fixed order, whatever the CPU: eight lanes,
+    /// lane `l` summing the `j ≡ l (mod 8)` in order, added lane 0 to 7, then the `j` past
+    /// the last eight.
+    @inline(__always)
+    static func laneSum(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Float>?, _ width: Int) -> Double {
+        var lanes = SIMD8<Double>(repeating: 0), j = 0
+        let whole = width - width % 8
+        if let b {
+            while j < whole { lanes = lanes + UnsafeRawPointer(a + j).loadUnaligned(as: SIMD8<Double>.self) * widened(b + j); j += 8 }
+        } else {
+            while j < whole { lanes = lanes + UnsafeRawPointer(a + j).loadUnaligned(as: SIMD8<Double>.self); j += 8 }
+        }
+        var total = 0.0
+        for l in 0..<8 { total += lanes[l] }
+        while j < width { total += a[j] * Double(b?[j] ?? 1); j += 1 }
+        return total
     }
 
     static func penalised(_ p: Pass, _ beta: [Double], _ ridge: Double, _ n: Int) -> Double {

@@ -90,6 +90,8 @@ public enum Evaluator {
     /// the same order: higher score, then lower index).
     static func ranks(model: ScoreModel, pairs: [(row: Int, partner: Int)], candidates: [Bool]? = nil,
                       top: Int) -> (ranks: [Int], tops: [[Int]]) {
+        let n = model.hromadas.count, m = model.partners.count
+        if n * m <= keptScores { return ranksFromKeptScores(model: model, pairs: pairs, candidates: candidates, top: top) }
         var trueScore = [Float](repeating: 0, count: pairs.count)
         let byRow = Dictionary(grouping: pairs.indices, by: { pairs[$0].row })
         trueScore.withUnsafeMutableBufferPointer { buffer in
@@ -131,6 +133,58 @@ public enum Evaluator {
             }
         }}
         return (better.map { $0 + 1 }, best.map { $0.map(\.1) })
+    }
+
+    /// The most scores ``ranks(model:pairs:candidates:top:)`` keeps in memory to rank in
+    /// one pass (256 MB; the shipped truth's 214 hromadas against 98,129 partners take 84 MB);
+    /// beyond, it takes two passes.
+    static let keptScores = 64 << 20
+
+    /// The ranks and tops of ``ranks(model:pairs:candidates:top:)`` from one pass that keeps
+    /// every score: the same counts, as the same scores are compared.
+    static func ranksFromKeptScores(model: ScoreModel, pairs: [(row: Int, partner: Int)], candidates: [Bool]?,
+                                    top: Int) -> (ranks: [Int], tops: [[Int]]) {
+        let n = model.hromadas.count, m = model.partners.count
+        var scores = [Float](repeating: 0, count: n * m)
+        let rows = Set(pairs.map(\.row))
+        let wanted = (0..<n).map { rows.contains($0) || top > 0 }
+        scores.withUnsafeMutableBufferPointer { buffer in
+            let shared = SharedBuffer(buffer)
+            model.forEachSegment(rows: wanted) { s in
+                (shared.base + s.row * m + s.columns.lowerBound).update(from: s.scores, count: s.columns.count)
+            }
+        }
+        guard !pairs.isEmpty || top > 0, n > 0, m > 0 else { return (pairs.map { _ in 1 }, top > 0 ? [[Int]](repeating: [], count: n) : []) }
+        var ranks = [Int](repeating: 0, count: max(1, pairs.count))
+        var tops = [[Int]](repeating: [], count: n)
+        scores.withUnsafeBufferPointer { allBuffer in
+            ranks.withUnsafeMutableBufferPointer { rankBuffer in
+            tops.withUnsafeMutableBufferPointer { topBuffer in
+                let ranks = SharedBuffer(rankBuffer), tops = SharedBuffer(topBuffer), all = SharedBuffer(allBuffer)
+                DispatchQueue.concurrentPerform(iterations: pairs.count) { t in
+                    let row = all.base + pairs[t].row * m, partner = pairs[t].partner, target = row[partner]
+                    var count = 0
+                    for c in 0..<m where candidates?[c] ?? true {
+                        if row[c] > target || (row[c] == target && c < partner) { count += 1 }
+                    }
+                    ranks[t] = count + 1
+                }
+                guard top > 0 else { return }
+                DispatchQueue.concurrentPerform(iterations: n) { i in
+                    let row = all.base + i * m
+                    var list: [(Float, Int)] = []
+                    for c in 0..<m where candidates?[c] ?? true {
+                        let x = row[c]
+                        if list.count == top, let last = list.last, x <= last.0 { continue }
+                        let at = list.firstIndex { x > $0.0 } ?? list.count
+                        list.insert((x, c), at: at)
+                        if list.count > top { list.removeLast() }
+                    }
+                    tops[i] = list.map(\.1)
+                }
+            }}
+        }
+        return (Array(ranks.prefix(pairs.count)), top > 0 ? tops : [])
     }
 
     /// Ranks, for every true pair, the true partner among `candidates` (all partners when

@@ -246,3 +246,20 @@ final class Counter: @unchecked Sendable {
     func add(_ x: Int) { lock.withLock { value += x } }
     var total: Int { lock.withLock { value } }
 }
+
+@Suite struct FastMathTests {
+    @Test("double-precision exp: within 4 ulp of the C library's over [−708, 0], 0 below, exactly 1 at 0")
+    func doubleExp() {
+        var worst = 0.0
+        var x = -708.0
+        while x <= 0 {
+            let lanes = SIMD8<Double>(x, x / 2, x / 3, x / 7, x / 100, x / 1e4, x / 1e8, x * 1e-12)
+            let fast = FastMath.exp(lanes)
+            for l in 0..<8 { worst = max(worst, abs(fast[l] - Foundation.exp(lanes[l])) / Foundation.exp(lanes[l])) }
+            x += 0.37
+        }
+        #expect(worst < 4 * Double.ulpOfOne, "worst relative error \(worst)")
+        #expect(FastMath.exp(SIMD8<Double>(repeating: 0))[3] == 1)
+        #expect(FastMath.exp(SIMD8<Double>(repeating: -800))[0] == 0)
+    }
+}
