@@ -45,16 +45,20 @@ public enum ConditionalLogit {
     ///   never varies (no known tie in a fold) gets a coefficient of 0, not a singular solve.
     /// - Parameter start: the coefficients to start from (0 by default); a fit on similar
     ///   data (the previous fold's) saves most of the Newton steps.
+    /// - Parameter tolerance: the double-precision steps stop below it (``polishTolerance``
+    ///   by default, for weights that are written; a fit only measured on held-out pairs
+    ///   can stop sooner).
     /// - Parameter hessian: with `start`, the Hessian of a fit on similar data
     ///   (``Fit/hessian``): the steps start from it, without a single-precision pass, and
     ///   take a fresh one only if they shrink slowly.
     public static func fit(model: ScoreModel, components: [ScoreComponent], pairs: [(row: Int, partner: Int)],
-                           start: [Double]? = nil, hessian: [Double]? = nil, ridge: Double = 1e-6, maxIterations: Int = 30) -> Fit {
+                           start: [Double]? = nil, hessian: [Double]? = nil, ridge: Double = 1e-6, maxIterations: Int = 30,
+                           tolerance: Double = polishTolerance) -> Fit {
         let k = components.count
         var beta = start ?? [Double](repeating: 0, count: k)
         guard k > 0, !pairs.isEmpty else { return Fit(coefficients: beta, logLikelihood: 0, iterations: 0, converged: true, hessian: []) }
         if start != nil, let hessian, hessian.count == k * k {
-            let (polished, logLikelihood, last) = polish(beta, hessian: hessian, model: model, components: components, pairs: pairs, ridge: ridge)
+            let (polished, logLikelihood, last) = polish(beta, hessian: hessian, model: model, components: components, pairs: pairs, ridge: ridge, tolerance: tolerance)
             return Fit(coefficients: polished, logLikelihood: logLikelihood, iterations: 0, converged: true, hessian: last)
         }
         var current = pass(model: model, components: components, pairs: pairs, beta: beta)
@@ -80,7 +84,7 @@ public enum ConditionalLogit {
             }
             if !accepted { break }
         }
-        let (polished, logLikelihood, last) = polish(beta, hessian: current.hessian, model: model, components: components, pairs: pairs, ridge: ridge)
+        let (polished, logLikelihood, last) = polish(beta, hessian: current.hessian, model: model, components: components, pairs: pairs, ridge: ridge, tolerance: tolerance)
         return Fit(coefficients: polished, logLikelihood: logLikelihood, iterations: iterations, converged: converged, hessian: last)
     }
 
@@ -100,7 +104,8 @@ public enum ConditionalLogit {
     /// no longer depend on the CPU, the thread count or the start; the Hessian (which only
     /// sets the step, not the point it converges to) is the last single-precision one.
     static func polish(_ start: [Double], hessian: [Double], model: ScoreModel, components: [ScoreComponent],
-                       pairs: [(row: Int, partner: Int)], ridge: Double) -> (coefficients: [Double], logLikelihood: Double, hessian: [Double]) {
+                       pairs: [(row: Int, partner: Int)], ridge: Double,
+                       tolerance: Double = polishTolerance) -> (coefficients: [Double], logLikelihood: Double, hessian: [Double]) {
         let k = components.count, n = Double(pairs.count)
         func curvature(_ hessian: [Double]) -> MatrixD {
             var h = hessian
@@ -119,7 +124,7 @@ public enum ConditionalLogit {
             guard let step = h.leastSquares(g) else { break }
             let largest = step.map(abs).max()!
             guard largest.isFinite else { break }
-            if largest < polishTolerance { break }
+            if largest < tolerance { break }
             // A Hessian from further away makes the steps shrink slowly, or overshoot: take a
             // fresh one here (one single-precision pass) and step again.
             let next = zip(beta, step).map(+)
@@ -148,7 +153,7 @@ public enum ConditionalLogit {
     /// The Newton steps in single precision stop once none would move a coefficient by more
     /// than this: the polish's steps (cheaper, without a Hessian pass) take it from there.
     static let newtonTolerance = 0.05
-    static let polishTolerance = 1e-9
+    public static let polishTolerance = 1e-9
 
     /// The log-likelihood and its gradient at `beta`, summed in double precision in one
     /// order that depends on nothing but the data: each hromada's partners ascending,

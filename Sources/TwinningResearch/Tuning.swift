@@ -170,6 +170,11 @@ public enum Tuner {
     /// the folds barely tell apart.
     public static let modelRidge = 1e-5
 
+    /// Where the fits of the folds stop: their weights are only measured on held-out
+    /// pairs (to 3 decimals), so 10⁻⁶ is ample; the weights written are fitted to
+    /// ``ConditionalLogit/polishTolerance``.
+    static let foldTolerance = 1e-6
+
     /// Where the old logit's Newton steps start in the first fold: its fit on the shipped
     /// ties (the default weights before the model), which saves most of the steps.
     static let oldLogitStart: [ScoreComponent: Double] = [
@@ -298,16 +303,17 @@ struct TuneRun {
 
     /// A logit method's weights from training pairs `train` and known ties `context`, its
     /// Newton steps started from its last fit's coefficients.
-    mutating func logit(_ method: TuneMethod, _ train: [Int], _ context: ScoreContext, exponent: Double) -> Weights {
+    mutating func logit(_ method: TuneMethod, _ train: [Int], _ context: ScoreContext, exponent: Double,
+                        tolerance: Double = Tuner.foldTolerance) -> Weights {
         let base = base
         return fit(method.components, key: method.rawValue, ridge: method == .model ? Tuner.modelRidge : 1e-6, train, context,
-                   exponent: exponent, start: { method == .logit && base.isDefault ? Tuner.oldLogitStart[$0]! : base[$0] })
+                   exponent: exponent, tolerance: tolerance, start: { method == .logit && base.isDefault ? Tuner.oldLogitStart[$0]! : base[$0] })
     }
 
     /// A conditional logit of `components` on training pairs `train`, started from the last
     /// fit under the same `key` (or from `start`).
     mutating func fit(_ components: [ScoreComponent], key: String, ridge: Double, _ train: [Int], _ context: ScoreContext,
-                      exponent: Double, start: (ScoreComponent) -> Double) -> Weights {
+                      exponent: Double, tolerance: Double = Tuner.foldTolerance, start: (ScoreComponent) -> Double) -> Weights {
         var parameters = base
         parameters[.gravitySize] = exponent
         let trainRows = Array(Set(train.map { truth[$0].hromada })).sorted()
@@ -317,7 +323,8 @@ struct TuneRun {
                                   context: context, rows: trainRows)
         let fit = ConditionalLogit.fit(model: fitModel, components: components,
                                        pairs: train.map { (rowOf[truth[$0].hromada]!, truth[$0].partner) },
-                                       start: last[key]?.coefficients ?? components.map(start), hessian: last[key]?.hessian, ridge: ridge)
+                                       start: last[key]?.coefficients ?? components.map(start), hessian: last[key]?.hessian, ridge: ridge,
+                                       tolerance: tolerance)
         last[key] = fit
         return Weights(only: Dictionary(uniqueKeysWithValues: zip(components, fit.coefficients)), parameters: parameters)
     }
@@ -390,7 +397,7 @@ struct TuneRun {
         var final: Weights
         switch write {
         case .logit, .model:
-            final = logit(write, all, everyTie, exponent: a)
+            final = logit(write, all, everyTie, exponent: a, tolerance: ConditionalLogit.polishTolerance)
         case .random, .proximity, .defaults, .gravity:
             final = Weights(only: [.gravity: 1], parameters: base)
             final[.gravitySize] = a
