@@ -34,8 +34,8 @@ public struct TuneTables {
             text += (k == 0 ? "(nothing)" : r.family).padding(toLength: 20, withPad: " ", startingAt: 0)
                 + (Decimals.fixed(r.hromadaHitAt10.mean, 3) + " ± " + Decimals.fixed(r.hromadaHitAt10.sd, 3)).leftPad(17)
                 + Decimals.fixed(r.hitAt10.mean, 3).leftPad(8)
-                + (k == 0 ? "" : (gain > 0 ? "+" : "") + Decimals.fixed(gain, 3)).leftPad(8)
-                + (k == 0 ? "" : "   \(r.gain.filter { $0 > 0 }.count) / \(r.gain.filter { $0 < 0 }.count)") + "\n"
+                + (k == 0 ? "" : ((gain > 0 ? "+" : "") + Decimals.fixed(gain, 3)).leftPad(8)
+                   + "   \(r.gain.filter { $0 > 0 }.count) / \(r.gain.filter { $0 < 0 }.count)") + "\n"
         }
         return text
     }
