@@ -5,10 +5,10 @@ import TwinningScoring
 
 /// What each family of the model's components adds, held out: the model refitted on
 /// every fold without the family, against the whole model on the same folds. A
-/// researcher who adds a component (one case of ``ScoreComponent`` in the model) sees its
+/// researcher who adds a component (one case of `ScoreComponent` in the model) sees its
 /// row here after one `twinning tune --ablation`.
 public struct AblationRow: Sendable {
-    /// The family left out (``ScoreComponent/family``) and its components.
+    /// The family left out (`ScoreComponent.family`) and its components.
     public let family: String
     public let components: [ScoreComponent]
     /// The model without the family: held-out hromadas hit@10 and hit@10 over the folds.

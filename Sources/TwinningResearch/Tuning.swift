@@ -17,12 +17,12 @@ public enum TuneMethod: String, CaseIterable, Sendable {
     case defaults
     /// The gravity component alone, its size exponent chosen on the training pairs.
     case gravity
-    /// The old logit: the first twelve components (``ScoreComponent/oldLogit``), weighted
+    /// The old logit: the first twelve components (`ScoreComponent.oldLogit`), weighted
     /// by a conditional logit fitted on the training pairs (``ConditionalLogit``), with
     /// gravity's exponent as fitted.
     case logit
     /// The model: the piecewise-linear shapes, the log priors, profile and capitals
-    /// (``ScoreComponent/model``), a conditional logit with a small L2 penalty
+    /// (`ScoreComponent.model`), a conditional logit with a small L2 penalty
     /// (``Tuner/modelRidge``).
     case model
 

@@ -198,7 +198,7 @@ public enum ScoreComponent: String, CaseIterable, Sendable, Codable, Comparable 
     @inline(__always)
     public static func shaped(_ x: Double, knot: Double, top: Double) -> Double { min(1, max(0, (x - knot) / (top - knot))) }
 
-    /// Whether the component is one of the model's (``TuneMethod/model`` fits these);
+    /// Whether the component is one of the model's (the tuner's `model` method fits these);
     /// the others are the old logit's.
     public var inModel: Bool {
         switch self {
