@@ -342,7 +342,10 @@ import TwinningTestSupport
         #expect(size < 5_000_000, "report.html is \(size) bytes")
         let doc = try document(folder)
         let proposals = try #require(doc["proposals"] as? [[String: Any]])
-        let components = try #require(doc["components"] as? [String])
+        // The card lists the components that weigh something.
+        let weights = try #require(doc["weights"] as? [String: Any])
+        let components = try #require(doc["components"] as? [String]).filter { (weights[$0] as? Double ?? 0) != 0 }
+        #expect(components.contains("km_over_200") && !components.contains("upward"), "\(components)")
         let outlines = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: Self.root.appendingPathComponent("Data/countries.geojson"))) as? [String: Any])
         let polygons = try #require(outlines["features"] as? [[String: Any]]).filter {
             ["Polygon", "MultiPolygon"].contains(($0["geometry"] as? [String: Any])?["type"] as? String)

@@ -316,6 +316,8 @@ extension HTMLReport {
     const body = el("tbody");
     let total = 0;
     for (const c of components) {
+      // The components that weigh something (the old logit's weigh 0 by default).
+      if (!D.weights[c]) continue;
       const v = p[c], w = D.weights[c] || 0, share = contribution(c, v);
       total += share;
       const bar = el("div", w < 0 ? "bar negative" : "bar"), fill = el("span");
