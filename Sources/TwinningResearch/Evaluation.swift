@@ -88,10 +88,12 @@ public enum Evaluator {
 
     /// The ranks as above, and each row's `top` best partners (columns, best first, in
     /// the same order: higher score, then lower index).
+    /// `keep`: rank from scores kept in memory, in one pass (by default when they take at
+    /// most ``keptScores``), or in two passes that keep nothing.
     static func ranks(model: ScoreModel, pairs: [(row: Int, partner: Int)], candidates: [Bool]? = nil,
-                      top: Int) -> (ranks: [Int], tops: [[Int]]) {
+                      top: Int, keep: Bool? = nil) -> (ranks: [Int], tops: [[Int]]) {
         let n = model.hromadas.count, m = model.partners.count
-        if n * m <= keptScores { return ranksFromKeptScores(model: model, pairs: pairs, candidates: candidates, top: top) }
+        if keep ?? (n * m <= keptScores) { return ranksFromKeptScores(model: model, pairs: pairs, candidates: candidates, top: top) }
         var trueScore = [Float](repeating: 0, count: pairs.count)
         let byRow = Dictionary(grouping: pairs.indices, by: { pairs[$0].row })
         trueScore.withUnsafeMutableBufferPointer { buffer in

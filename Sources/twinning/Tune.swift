@@ -9,10 +9,13 @@ struct Tune: ParsableCommand {
         discussion: """
         Shuffles the hromadas of the true pairs (seeded) into folds. For each fold, every method learns from the \
         other folds' pairs only (the priors and the ties component count the training pairs alone) and is measured \
-        on the fold's, among every partner: hit@10, MRR, median rank and the share of hromadas with a true partner in \
+        on the fold's, among every partner: hit@1, hit@10, hit@100, MRR, median rank and the share of hromadas with a true partner in \
         their top 10, as mean ± standard deviation over the folds, over all pairs and over those matched by name. \
         The methods: random order, proximity only, the weights as given, gravity (its size exponent chosen on the \
-        training pairs) and a conditional logit over every component (Newton steps, LAPACK solves). \
+        training pairs), the old logit (the first twelve components) and the model (piecewise-linear shapes in \
+        distance and size, log priors down to NUTS 3), conditional logits fitted by Newton steps with LAPACK \
+        solves and finished in double precision. Then the model against the old logit fold by fold and hromada by \
+        hromada (a sign test), and how alike the fold models rank (top-10 overlap). \
         The fit of needs and offers never enters (fit_share 0): the shipped offers are synthetic. The --model method is then fitted on every \
         pair and written as a weights file, which records the truth file, its SHA-256 and the hromadas it was fitted \
         on (evaluate warns when measuring those). Stability: the share of `match` proposals that survive a ±10 % \

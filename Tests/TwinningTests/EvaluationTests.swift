@@ -120,6 +120,30 @@ import SeededRandom
         #expect(model.breakdown(hromada: pair.hromada, partner: pair.partner).likelihood == fitted.value(model.componentScore(hromada: pair.hromada, partner: pair.partner)))
     }
 
+    @Test("held-out ranks and top lists: one pass keeping the scores, two passes keeping none and a plain count agree")
+    func ranksOnePassOrTwo() throws {
+        // 5,000 partners: two scoring blocks; the default weights (the model's shapes and priors).
+        let (h, p) = try randomRegistries(hromadas: 60, partners: 5000, seed: 8)
+        let model = ScoreModel(hromadas: h, partners: p, context: ScoreContext(hromadas: h, partners: p, ties: [IndexPair(0, 1), IndexPair(3, 4000)]))
+        var rng = SplitMix64(seed: 5)
+        let pairs = (0..<200).map { _ in (row: Int(rng.next() % 60), partner: Int(rng.next() % 5000)) }
+        let candidates = (0..<5000).map { _ in rng.next() % 4 != 0 }
+        for allowed in [nil, candidates] {
+            let one = Evaluator.ranks(model: model, pairs: pairs, candidates: allowed, top: 10, keep: true)
+            let two = Evaluator.ranks(model: model, pairs: pairs, candidates: allowed, top: 10, keep: false)
+            #expect(one.ranks == two.ranks && one.tops == two.tops)
+            // The plain count over the scores as `scores(columns:)` makes them (the same kernel).
+            let scores = model.scores(columns: 0..<5000)
+            for (t, pair) in pairs.enumerated() {
+                let row = Array(scores[(pair.row * 5000)..<((pair.row + 1) * 5000)]), target = row[pair.partner]
+                let better = (0..<5000).filter { j in (allowed?[j] ?? true) && (row[j] > target || (row[j] == target && j < pair.partner)) }.count
+                #expect(one.ranks[t] == better + 1)
+            }
+            let order = (0..<5000).filter { allowed?[$0] ?? true }.sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
+            #expect(one.tops[0] == Array(order.prefix(10)))
+        }
+    }
+
     @Test("the conditional logit recovers known coefficients from choices drawn from the model itself")
     func conditionalLogitRecovers() throws {
         let (h, p) = try randomRegistries(hromadas: 400, partners: 300, seed: 21)

@@ -159,3 +159,13 @@ import Testing
         }
     }
 }
+
+@Suite struct WeightsFileTests {
+    @Test("a weights file that weighs some component weighs them all (the rest 0); one of parameters alone keeps the defaults")
+    func componentsTogether() throws {
+        let some = try Weights.parse("proximity: 1\nsize: 0.5\n", file: "w.yaml")
+        #expect(ScoreComponent.allCases.filter { some[$0] != 0 } == [.size, .proximity])
+        let parameters = try Weights.parse("fit_share: 0.5\n", file: "w.yaml")
+        #expect(ScoreComponent.allCases.allSatisfy { parameters[$0] == Weights.defaults[$0] } && parameters[.fitShare] == 0.5)
+    }
+}
