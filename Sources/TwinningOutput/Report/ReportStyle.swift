@@ -102,6 +102,11 @@ footer code { font-size: .95em; word-break: break-all; }
   .table-scroll { max-height: none; overflow: visible; border: 0; }
   table.data thead th { position: static; }
   table.data tr { break-inside: avoid; }
+  /* One proposal per printed line: both names of a place on one line, a smaller type. */
+  table.data { font-size: 8pt; }
+  table.data th, table.data td { padding: 1px 4px; }
+  table.data td.names br { display: none; }
+  table.data td.names .latin::before { content: " · "; }
   h2 { break-after: avoid; }
   #charts { grid-template-columns: 1fr 1fr; }
   a { color: inherit; text-decoration: none; }
