@@ -434,6 +434,12 @@ import TwinningTestSupport
             let reasons = try await browser.run("return Array.from(document.querySelectorAll('#card ul.reasons li')).map(e => e.textContent);") as? [String]
             #expect(reasons == proposal["reasons"] as? [String], "\(reasons ?? [])")
 
+            // Countries by name beside their codes: in the filter, the table and the card.
+            let countryOptions = try await browser.run("return Array.from(document.querySelectorAll('#f-country option')).map(o => o.textContent);") as? [String] ?? []
+            #expect(countryOptions.contains("\u{2068}Germany (DE)\u{2069}") && countryOptions.contains("\u{2068}Poland (PL)\u{2069}"), "\(countryOptions)")
+            let cells = try await browser.run("return Array.from(document.querySelectorAll('#proposals-body td.country')).map(t => t.textContent);") as? [String] ?? []
+            #expect(cells.contains("Germany") && !cells.contains("DE"))
+
             // The screenshot (the README's): everything shown, the card still open.
             try await browser.run("document.getElementById('f-clear').click();")
             #expect(try await browser.run("return document.querySelectorAll('#proposals-body tr:not([hidden])').length;") as? Int == proposals.count)

@@ -88,12 +88,16 @@ public enum HTMLReport {
     public static func render(proposals: Data, options: ReportOptions = ReportOptions()) throws(OutputError) -> Data {
         // The proposals' SHA-256 keys the decisions a coordinator makes in the page (kept in
         // the browser for these very proposals) and goes into their export.
+        // The countries' English names, shown next to their codes.
         struct Meta: Encodable {
             let date: String?, title: String?, run: Int64?, proposalsSHA256: String
-            enum CodingKeys: String, CodingKey { case date, title, run, proposalsSHA256 = "proposals_sha256" }
+            let countries: [String: String]
+            enum CodingKeys: String, CodingKey { case date, title, run, proposalsSHA256 = "proposals_sha256", countries }
         }
         let meta = try JSONOutput.encode(Meta(date: options.date, title: options.title, run: options.run,
-                                              proposalsSHA256: Digest.sha256(proposals)), pretty: false)
+                                              proposalsSHA256: Digest.sha256(proposals),
+                                              countries: Dictionary(uniqueKeysWithValues: CountryNames.names.keys.map { ($0, CountryNames.english($0)) })),
+                                         pretty: false)
         let csp = ["default-src 'none'", "script-src '\(hash(script))'", "style-src '\(hash(style))'", "img-src data:",
                    "base-uri 'none'", "form-action 'none'"].joined(separator: "; ")
         let page = HTML(

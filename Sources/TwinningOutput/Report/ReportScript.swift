@@ -16,6 +16,9 @@ extension HTMLReport {
   const started = performance.now();
   const island = (id) => { const e = document.getElementById(id); return e ? JSON.parse(e.textContent) : null; };
   const D = island("twinning-data"), OUTLINES = island("twinning-outlines"), META = island("twinning-meta") || {};
+  // A country by its English name, its code beside it ("Germany (DE)").
+  const countryName = (code) => (META.countries || {})[code] || code;
+  const countryLabel = (code) => countryName(code) === code ? code : `${countryName(code)} (${code})`;
   const $ = (id) => document.getElementById(id);
   const SVG = "http://www.w3.org/2000/svg";
 
@@ -151,7 +154,7 @@ extension HTMLReport {
   // The lowest-scoring proposals, the ones to question, drawn last, on top.
   lines.slice().sort((x, y) => proposals[y.dataset.index].score - proposals[x.dataset.index].score).forEach((l) => layers.lines.appendChild(l));
   proposals.forEach((p, i) => {
-    dot(partnerDots, p.partner_id, p.partner_lon, p.partner_lat, "partner", `${p.partner_name} (${p.partner_country})`, () => openCard(i));
+    dot(partnerDots, p.partner_id, p.partner_lon, p.partner_lat, "partner", `${p.partner_name} (${countryName(p.partner_country)})`, () => openCard(i));
   });
   proposals.forEach((p, i) => {
     dot(hromadaDots, p.hromada_id, p.hromada_lon, p.hromada_lat, "hromada", `${p.hromada_name} (${p.hromada_region})`, () => openCard(i));
@@ -285,7 +288,7 @@ extension HTMLReport {
     add(card, add(el("div", "pair"),
       place("Hromada", p.hromada_name, p.hromada_name_latin, `${p.hromada_region}, Ukraine`, p.hromada_population),
       place(p.partner_volunteer === 0 ? "Partner (to invite: has not signed up)" : "Partner", p.partner_name, p.partner_name_latin,
-        `${p.partner_region}, ${p.partner_country}`, p.partner_population)));
+        `${p.partner_region}, ${countryName(p.partner_country)}`, p.partner_population)));
     const status = el("span", `status ${p.status}`, p.status);
     add(card, add(el("p"), status, document.createTextNode(p.locked_by ? ` (${p.locked_by})` : "")));
     const decideBox = el("div", "decide"), note = el("textarea");
@@ -364,7 +367,7 @@ extension HTMLReport {
     { title: "Hromada", key: (p) => p.hromada_name_latin, cell: (p) => twoNames(p.hromada_name, p.hromada_name_latin) },
     { title: "Oblast", key: (p) => p.hromada_region, cell: (p) => el("td", "oblast", p.hromada_region) },
     { title: "Partner", key: (p) => p.partner_name_latin, cell: (p) => twoNames(p.partner_name, p.partner_name_latin) },
-    { title: "Country", key: (p) => p.partner_country, cell: (p) => el("td", "country", p.partner_country) },
+    { title: "Country", key: (p) => countryName(p.partner_country), cell: (p) => el("td", "country", countryName(p.partner_country)) },
     { title: "Score", key: (p) => p.score, cell: (p) => el("td", "num score", fixed(p.score, 4)), numeric: true },
     { title: "km", key: (p) => p.distance_km, cell: (p) => el("td", "num", fixed(p.distance_km, 1)), numeric: true },
     { title: "Status", key: (p) => p.status, cell: (p) => add(el("td"), el("span", `status ${p.status}`, p.status)) },
@@ -413,12 +416,12 @@ extension HTMLReport {
 
   // ---- Filters ---------------------------------------------------------------------
   // An option's value is its position, never the text: a blank name is not "all".
-  function options(select, values, all) {
+  function options(select, values, all, label = (v) => v) {
     const option = el("option", null, all);
     option.value = "";
     add(select, option);
     values.forEach((v, k) => {
-      const o = el("option", null, String(v).trim() ? isolated(v) : `(blank: ${JSON.stringify(v)})`);
+      const o = el("option", null, String(v).trim() ? isolated(label(v)) : `(blank: ${JSON.stringify(v)})`);
       o.value = String(k);
       add(select, o);
     });
@@ -428,7 +431,8 @@ extension HTMLReport {
   const counts = (key) => { const m = new Map(); for (const p of proposals) m.set(key(p), (m.get(key(p)) || 0) + 1); return m; };
   const oblasts = counts((p) => p.hromada_region), countries = counts((p) => p.partner_country), statuses = counts((p) => p.status);
   const chosenOblast = options($("f-oblast"), [...oblasts.keys()].sort(byName), "all oblasts");
-  const chosenCountry = options($("f-country"), [...countries.keys()].sort(byName), "all countries");
+  const chosenCountry = options($("f-country"), [...countries.keys()].sort((a, b) => byName(countryName(a), countryName(b))),
+    "all countries", countryLabel);
   const chosenStatus = options($("f-status"), [...statuses.keys()].sort(byText), "any status");
   const searchText = proposals.map((p) => fold([p.hromada_name, p.hromada_name_latin, p.hromada_id, p.partner_name, p.partner_name_latin, p.partner_id].join(" ")));
   function applyFilters() {
