@@ -307,7 +307,7 @@ struct TuneRun {
                         tolerance: Double = Tuner.foldTolerance) -> Weights {
         let base = base
         return fit(method.components, key: method.rawValue, ridge: method == .model ? Tuner.modelRidge : 1e-6, train, context,
-                   exponent: exponent, tolerance: tolerance, start: { method == .logit && base.isDefault ? Tuner.oldLogitStart[$0]! : base[$0] })
+                   exponent: exponent, tolerance: tolerance, start: { method == .logit && base.isDefault ? Tuner.oldLogitStart[$0] ?? 0 : base[$0] })
     }
 
     /// A conditional logit of `components` on training pairs `train`, started from the last

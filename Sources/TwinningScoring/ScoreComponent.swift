@@ -89,27 +89,26 @@ public enum ScoreComponent: String, CaseIterable, Sendable, Codable, Comparable 
     /// logit's components weigh 0 by default.
     public var defaultWeight: Double {
         switch self {
-        case .profile: return 1.0118
-        case .capitals: return 1.4046
-        case .km: return -13.3646
-        case .kmOver100: return -4.5107
-        case .kmOver200: return 10.541
-        case .kmOver500: return -4.6771
-        case .kmOver1000: return -4.0369
-        case .kmOver2000: return 3.6723
-        case .ratio: return 10.0569
-        case .ratioOverTenth: return -1.2332
-        case .ratioOverEven: return -15.1834
-        case .ratioOverTenfold: return 9.1281
-        case .partnerOver1k: return 10.5149
-        case .partnerOver5k: return 7.1152
-        case .partnerOver20k: return -8.2717
-        case .partnerOver100k: return -0.9939
-        case .partnerOver500k: return 0.3064
-        case .countryLogPrior: return 0.971
-        case .regionLogPrior: return 3.6204
-        case .areaLogPrior: return 3.4846
-        case .size, .proximity, .ties, .gravity, .town, .centre, .countryPrior, .regionPrior, .popularity, .upward: return 0
+        case .capitals: return 1.4246
+        case .km: return -13.3727
+        case .kmOver100: return -4.3341
+        case .kmOver200: return 10.4172
+        case .kmOver500: return -4.913
+        case .kmOver1000: return -3.9812
+        case .kmOver2000: return 3.6931
+        case .ratio: return 10.3001
+        case .ratioOverTenth: return -1.8439
+        case .ratioOverEven: return -15.7229
+        case .ratioOverTenfold: return 9.142
+        case .partnerOver1k: return 10.8999
+        case .partnerOver5k: return 6.9195
+        case .partnerOver20k: return -8.1676
+        case .partnerOver100k: return -0.7843
+        case .partnerOver500k: return 0.3074
+        case .regionLogPrior: return 4.1103
+        case .areaLogPrior: return 3.4294
+        case .profile, .size, .proximity, .ties, .gravity, .town, .centre, .countryPrior, .regionPrior, .popularity, .upward,
+             .countryLogPrior: return 0
         }
     }
 
@@ -198,15 +197,17 @@ public enum ScoreComponent: String, CaseIterable, Sendable, Codable, Comparable 
     @inline(__always)
     public static func shaped(_ x: Double, knot: Double, top: Double) -> Double { min(1, max(0, (x - knot) / (top - knot))) }
 
-    /// Whether the component is one of the model's (the tuner's `model` method fits these);
-    /// the others are the old logit's.
+    /// Whether the component is one of the model's (the tuner's `model` method fits these).
+    /// `profile` and `country_log_prior` are not: held out, they added nothing (`tune
+    /// --ablation`); `profile` stays in the old logit, `country_log_prior` for researchers.
     public var inModel: Bool {
         switch self {
-        case .profile, .capitals: return true
-        case .size, .proximity, .ties, .gravity, .town, .centre, .countryPrior, .regionPrior, .popularity, .upward: return false
+        case .capitals: return true
+        case .profile, .size, .proximity, .ties, .gravity, .town, .centre, .countryPrior, .regionPrior, .popularity, .upward: return false
         case .km, .kmOver100, .kmOver200, .kmOver500, .kmOver1000, .kmOver2000, .ratio, .ratioOverTenth, .ratioOverEven,
              .ratioOverTenfold, .partnerOver1k, .partnerOver5k, .partnerOver20k, .partnerOver100k, .partnerOver500k,
-             .countryLogPrior, .regionLogPrior, .areaLogPrior: return true
+             .regionLogPrior, .areaLogPrior: return true
+        case .countryLogPrior: return false
         }
     }
 
@@ -233,7 +234,8 @@ public enum ScoreComponent: String, CaseIterable, Sendable, Codable, Comparable 
 
     /// The model's components and the old logit's (``inModel``), each in enumeration order.
     public static let model = allCases.filter(\.inModel)
-    public static let oldLogit = allCases.filter { !$0.inModel || $0 == .profile || $0 == .capitals }
+    public static let oldLogit: [ScoreComponent] = [.profile, .size, .proximity, .ties, .gravity, .town, .centre, .countryPrior,
+                                                    .regionPrior, .popularity, .capitals, .upward]
 
     /// Whether the component is learnt from known partnerships. It never counts the
     /// hromada's own ties, so evaluation can keep it when the known ties are the training
