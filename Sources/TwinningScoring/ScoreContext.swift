@@ -75,29 +75,13 @@ public struct ScoreContext: Sendable {
         countries = countryNames.count
         regions = regionNames.count
         oblasts = oblastNames.count
-        var countryOfRegion = [Int32](repeating: 0, count: regions), regionsOfCountry = [Int32](repeating: 0, count: countries)
-        var seen = [Bool](repeating: false, count: regions)
-        for j in 0..<partners.count where !seen[Int(region[j])] {
-            seen[Int(region[j])] = true
-            countryOfRegion[Int(region[j])] = country[j]
-            regionsOfCountry[Int(country[j])] += 1
-        }
-        self.countryOfRegion = countryOfRegion
-        self.regionsOfCountry = regionsOfCountry
+        (countryOfRegion, regionsOfCountry) = Self.nesting(region, regions, in: country, countries)
         let (area, areaNames) = Self.codes((0..<partners.count).map {
             RegionKey(country: partners.countries[$0], code: partners.nuts2[$0] + "/" + partners.regions[$0])
         })
         self.area = area
         areas = areaNames.count
-        var regionOfArea = [Int32](repeating: 0, count: areas), areasOfRegion = [Int32](repeating: 0, count: regions)
-        var seenArea = [Bool](repeating: false, count: areas)
-        for j in 0..<partners.count where !seenArea[Int(area[j])] {
-            seenArea[Int(area[j])] = true
-            regionOfArea[Int(area[j])] = region[j]
-            areasOfRegion[Int(region[j])] += 1
-        }
-        self.regionOfArea = regionOfArea
-        self.areasOfRegion = areasOfRegion
+        (regionOfArea, areasOfRegion) = Self.nesting(area, areas, in: region, regions)
         centre = Self.centres(partners, nuts2: (region, regionNames.count))
         var largest: [String: Int] = [:]
         for h in 0..<hromadas.count where largest[hromadas.regions[h]].map({ hromadas.populations[$0] < hromadas.populations[h] }) ?? true {
@@ -142,6 +126,19 @@ public struct ScoreContext: Sendable {
         let inNUTS2 = largest(partners.nuts2, nuts2.codes, nuts2.count)
         let inNUTS3 = largest(partners.regions, nuts3.codes, nuts3.distinct.count)
         return (0..<partners.count).map { inNUTS2[$0] ? 1 : inNUTS3[$0] ? 0.5 : 0 }
+    }
+
+    /// How `child` codes nest in `parent` codes (each partner has one of each): the parent
+    /// of each child code, and how many child codes each parent has.
+    static func nesting(_ child: [Int32], _ children: Int, in parent: [Int32], _ parents: Int) -> (parentOf: [Int32], childrenOf: [Int32]) {
+        var parentOf = [Int32](repeating: 0, count: children), childrenOf = [Int32](repeating: 0, count: parents)
+        var seen = [Bool](repeating: false, count: children)
+        for j in child.indices where !seen[Int(child[j])] {
+            seen[Int(child[j])] = true
+            parentOf[Int(child[j])] = parent[j]
+            childrenOf[Int(parent[j])] += 1
+        }
+        return (parentOf, childrenOf)
     }
 
     /// A region code within its country (codes are only unique per country in user files).
