@@ -20,8 +20,10 @@ public enum ConditionalLogit {
         /// One per component fitted, in the order given.
         public let coefficients: [Double]
         public let logLikelihood: Double
+        /// The single-precision Newton steps taken (0 when started from a given Hessian).
         public let iterations: Int
-        /// Whether the last Newton step changed no coefficient by more than 1e-5.
+        /// Whether the last double-precision step moved no coefficient by more than the
+        /// fit's tolerance.
         public let converged: Bool
         /// The last (negative) Hessian taken, K × K: a fit on similar data can start its
         /// steps from it and save the single-precision passes.
@@ -58,16 +60,16 @@ public enum ConditionalLogit {
         var beta = start ?? [Double](repeating: 0, count: k)
         guard k > 0, !pairs.isEmpty else { return Fit(coefficients: beta, logLikelihood: 0, iterations: 0, converged: true, hessian: []) }
         if start != nil, let hessian, hessian.count == k * k {
-            let (polished, logLikelihood, last) = polish(beta, hessian: hessian, model: model, components: components, pairs: pairs, ridge: ridge, tolerance: tolerance)
-            return Fit(coefficients: polished, logLikelihood: logLikelihood, iterations: 0, converged: true, hessian: last)
+            let p = polish(beta, hessian: hessian, model: model, components: components, pairs: pairs, ridge: ridge, tolerance: tolerance)
+            return Fit(coefficients: p.coefficients, logLikelihood: p.logLikelihood, iterations: 0, converged: p.converged, hessian: p.hessian)
         }
         var current = pass(model: model, components: components, pairs: pairs, beta: beta)
-        var iterations = 0, converged = false
+        var iterations = 0
         // Single-precision Newton steps while the optimum is far (a cold start); near it, the
         // polish's cheaper steps, which need no Hessian pass, take over.
         while iterations < maxIterations {
             guard var step = newtonStep(current, beta, ridge: ridge, n: pairs.count) else { break }
-            if step.map(abs).max()! < newtonTolerance { converged = true; break }
+            if step.map(abs).max()! < newtonTolerance { break }
             iterations += 1
             // Halve the step until the (penalised) log-likelihood does not fall.
             var accepted = false
@@ -84,8 +86,8 @@ public enum ConditionalLogit {
             }
             if !accepted { break }
         }
-        let (polished, logLikelihood, last) = polish(beta, hessian: current.hessian, model: model, components: components, pairs: pairs, ridge: ridge, tolerance: tolerance)
-        return Fit(coefficients: polished, logLikelihood: logLikelihood, iterations: iterations, converged: converged, hessian: last)
+        let p = polish(beta, hessian: current.hessian, model: model, components: components, pairs: pairs, ridge: ridge, tolerance: tolerance)
+        return Fit(coefficients: p.coefficients, logLikelihood: p.logLikelihood, iterations: iterations, converged: p.converged, hessian: p.hessian)
     }
 
     /// The Newton step from `beta`: `(H + λn·I)⁻¹ (g − λn·β)`.
@@ -105,7 +107,7 @@ public enum ConditionalLogit {
     /// sets the step, not the point it converges to) is the last single-precision one.
     static func polish(_ start: [Double], hessian: [Double], model: ScoreModel, components: [ScoreComponent],
                        pairs: [(row: Int, partner: Int)], ridge: Double,
-                       tolerance: Double = polishTolerance) -> (coefficients: [Double], logLikelihood: Double, hessian: [Double]) {
+                       tolerance: Double = polishTolerance) -> (coefficients: [Double], logLikelihood: Double, hessian: [Double], converged: Bool) {
         let k = components.count, n = Double(pairs.count)
         func curvature(_ hessian: [Double]) -> MatrixD {
             var h = hessian
@@ -115,7 +117,7 @@ public enum ConditionalLogit {
         func penalised(_ e: (logLikelihood: Double, gradient: [Double]), _ beta: [Double]) -> Double {
             e.logLikelihood - 0.5 * ridge * n * beta.reduce(0) { $0 + $1 * $1 }
         }
-        var h = curvature(hessian), fresh = false, last = hessian
+        var h = curvature(hessian), fresh = false, last = hessian, converged = false
         var beta = start
         var exact = exactGradient(model: model, components: components, pairs: pairs, beta: beta)
         var previous = Double.infinity
@@ -124,7 +126,7 @@ public enum ConditionalLogit {
             guard let step = h.leastSquares(g) else { break }
             let largest = step.map(abs).max()!
             guard largest.isFinite else { break }
-            if largest < tolerance { break }
+            if largest < tolerance { converged = true; break }
             // A Hessian from further away makes the steps shrink slowly, or overshoot: take a
             // fresh one here (one single-precision pass) and step again.
             let next = zip(beta, step).map(+)
@@ -144,7 +146,7 @@ public enum ConditionalLogit {
             exact = trial
             previous = largest
         }
-        return (beta, exact.logLikelihood, last)
+        return (beta, exact.logLikelihood, last, converged)
     }
 
     /// The most double-precision steps at the end of a fit, and the step size below which

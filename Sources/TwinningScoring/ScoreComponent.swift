@@ -13,9 +13,10 @@ import TwinningInput
 /// not a component but the pair's *fit* (``ScoreModel``), which counts with its own
 /// stated share, ``ScoreParameter/fitShare``, and only where the offers are real.
 ///
-/// Adding a component takes: a case here (with its default weight and summary), its
-/// block computation in ``ScoreModel`` (`componentValues`), and its value for a single
-/// pair in ``ScoreModel/breakdown(hromada:partner:)``.
+/// Adding a component takes: a case here (with its default weight, summary and whether it
+/// is ``inModel``; a shaped one only its ``shape``), its block computation in
+/// ``ScoreModel`` (`componentValues`), and its value for a single pair in
+/// ``ScoreModel/breakdown(hromada:partner:)``. The compiler lists each switch to extend.
 public enum ScoreComponent: String, CaseIterable, Sendable, Codable, Comparable {
     /// Cosine of the two `profile_` vectors.
     case profile
