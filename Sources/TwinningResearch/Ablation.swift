@@ -28,22 +28,24 @@ extension Tuner {
         var run = TuneRun(hromadas: hromadas, partners: partners, truth: truth, base: base, seed: seed, folds: requested, baselines: false)
         let families = [("model", [ScoreComponent]())] + ScoreComponent.families(of: ScoreComponent.model)
         let splits = (0..<run.folds).map(run.split)
-        var whole: [Double] = []
+        // Every fit starts from the whole model's fit on every pair, without the family left out.
+        let whole = run.reference(.model)
+        var wholeHits: [Double] = []
         var rows: [AblationRow] = []
         for (k, (family, left)) in families.enumerated() {
             let components = ScoreComponent.model.filter { !left.contains($0) }
             var hromadaHits: [Double] = [], hits: [Double] = []
             for (context, train, test) in splits {
-                let weights = run.fit(components, key: family, ridge: modelRidge, train, context, exponent: base[.gravitySize],
-                                      start: { base[$0] })
+                let weights = run.fit(components, ridge: modelRidge, train, context, exponent: base[.gravitySize],
+                                      start: whole.restricted(to: components, share: run.share(train))).weights
                 let ranks = Evaluator.ranks(model: run.model(weights, context), pairs: run.pairs)
                 let metrics = EvaluationReport.metrics(ranks: test.map { ranks[$0] }, hromadas: test.map { truth[$0].hromada })
                 hromadaHits.append(metrics.hromadaHitAt10)
                 hits.append(metrics.hitAt[10] ?? 0)
             }
-            if k == 0 { whole = hromadaHits }
+            if k == 0 { wholeHits = hromadaHits }
             rows.append(AblationRow(family: family, components: left, hromadaHitAt10: .init(hromadaHits), hitAt10: .init(hits),
-                                    gain: zip(whole, hromadaHits).map { $0 - $1 }))
+                                    gain: zip(wholeHits, hromadaHits).map { $0 - $1 }))
             progress(k + 1, families.count)
         }
         return rows

@@ -46,7 +46,7 @@ public enum ConditionalLogit {
     /// - Parameter ridge: added to the Hessian's diagonal per choice, so a component that
     ///   never varies (no known tie in a fold) gets a coefficient of 0, not a singular solve.
     /// - Parameter start: the coefficients to start from (0 by default); a fit on similar
-    ///   data (the previous fold's) saves most of the Newton steps.
+    ///   data (the fit on every pair, for a fold) saves most of the Newton steps.
     /// - Parameter tolerance: the double-precision steps stop below it (``polishTolerance``
     ///   by default, for weights that are written; a fit only measured on held-out pairs
     ///   can stop sooner).
@@ -104,7 +104,8 @@ public enum ConditionalLogit {
     /// the optimum uncertain in about the fifth digit. These last steps solve gradient = 0
     /// with the gradient summed in double precision in one fixed order, so the coefficients
     /// no longer depend on the CPU, the thread count or the start; the Hessian (which only
-    /// sets the step, not the point it converges to) is the last single-precision one.
+    /// sets the step, not the point it converges to) is the last single-precision one,
+    /// corrected by each step's change of gradient (``bfgs(_:step:change:)``).
     static func polish(_ start: [Double], hessian: [Double], model: ScoreModel, components: [ScoreComponent],
                        pairs: [(row: Int, partner: Int)], ridge: Double,
                        tolerance: Double = polishTolerance) -> (coefficients: [Double], logLikelihood: Double, hessian: [Double], converged: Bool) {
@@ -142,11 +143,30 @@ public enum ConditionalLogit {
             } else {
                 fresh = false
             }
+            // BFGS: the curvature met along the step, `y = g(β) − g(β + s)` (the penalised
+            // gradient falls along a step of a concave function), corrects `h` there, so the
+            // steps from a Hessian taken elsewhere converge faster than linearly.
+            let y = zip(zip(exact.gradient, trial.gradient), zip(beta, next)).map { e, b in (e.0 - ridge * n * b.0) - (e.1 - ridge * n * b.1) }
+            h = bfgs(h, step: step, change: y)
             beta = next
             exact = trial
             previous = largest
         }
         return (beta, exact.logLikelihood, last, converged)
+    }
+
+    /// The BFGS update of the curvature `h` (the negative Hessian, penalty included) by a
+    /// step `s` along which the gradient fell by `y`: `h − h s sᵀ h / sᵀh s + y yᵀ / yᵀ s`,
+    /// left as it is when `yᵀ s` is not positive (no curvature to learn from).
+    static func bfgs(_ h: MatrixD, step s: [Double], change y: [Double]) -> MatrixD {
+        let k = s.count
+        var hs = [Double](repeating: 0, count: k)
+        for r in 0..<k { for c in 0..<k { hs[r] += h.storage[r * k + c] * s[c] } }
+        let shs = zip(s, hs).reduce(0) { $0 + $1.0 * $1.1 }, ys = zip(y, s).reduce(0) { $0 + $1.0 * $1.1 }
+        guard shs > 0, ys > 0 else { return h }
+        var out = h.storage
+        for r in 0..<k { for c in 0..<k { out[r * k + c] += y[r] * y[c] / ys - hs[r] * hs[c] / shs } }
+        return MatrixD(rows: k, columns: k, storage: out)
     }
 
     /// The most double-precision steps at the end of a fit, and the step size below which
@@ -179,27 +199,32 @@ public enum ConditionalLogit {
                 let x = (0..<k).map { s.component($0) }
                 withUnsafeTemporaryAllocation(of: Double.self, capacity: width + k) { buffer in
                     let u = buffer.baseAddress!, partial = u + width
-                    // u = Σ_c β_c·x_c, components in order, eight partners at a time.
+                    // u = Σ_c β_c·x_c, components in order, eight partners at a time (held in
+                    // registers over the components), and the largest u.
                     let whole = width - width % 8
-                    u.update(repeating: 0, count: width)
-                    for c in 0..<k {
-                        let b = beta[c], xc = x[c], b8 = SIMD8<Double>(repeating: b)
-                        var j = 0
+                    var top = -Double.infinity, j = 0
+                    beta.withUnsafeBufferPointer { b in
+                    x.withUnsafeBufferPointer { x in
                         while j < whole {
-                            let v = UnsafeRawPointer(u + j).loadUnaligned(as: SIMD8<Double>.self) + b8 * widened(xc + j)
+                            var v = SIMD8<Double>()
+                            for c in 0..<k { v = v + SIMD8<Double>(repeating: b[c]) * widened(x[c] + j) }
                             UnsafeMutableRawPointer(u + j).storeBytes(of: v, as: SIMD8<Double>.self)
                             j += 8
                         }
-                        while j < width { u[j] += b * Double(xc[j]); j += 1 }
-                    }
-                    var top = -Double.infinity
+                        while j < width {
+                            var v = 0.0
+                            for c in 0..<k { v += b[c] * Double(x[c][j]) }
+                            u[j] = v
+                            j += 1
+                        }
+                    }}
                     for j in 0..<width { top = max(top, u[j]) }
                     for t in mine where s.columns.contains(pairs[t].partner) {
                         let local = pairs[t].partner - s.columns.lowerBound
                         chosen[t * (k + 1)] = u[local]
                         for c in 0..<k { chosen[t * (k + 1) + 1 + c] = Double(x[c][local]) }
                     }
-                    var j = 0
+                    j = 0
                     let top8 = SIMD8<Double>(repeating: top)
                     while j < whole {
                         let e = FastMath.exp(UnsafeRawPointer(u + j).loadUnaligned(as: SIMD8<Double>.self) - top8)

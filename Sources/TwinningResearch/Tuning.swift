@@ -41,6 +41,9 @@ public enum TuneMethod: String, CaseIterable, Sendable {
     public var isFitted: Bool { self == .gravity || self == .logit || self == .model }
 
     /// The components a logit method fits.
+    /// The L2 penalty of a logit method's fit (see ``ConditionalLogit/fit(model:components:pairs:start:hessian:ridge:maxIterations:tolerance:)``).
+    var ridge: Double { self == .model ? Tuner.modelRidge : 1e-6 }
+
     public var components: [ScoreComponent] {
         switch self {
         case .logit: return ScoreComponent.oldLogit
@@ -192,7 +195,7 @@ public enum Tuner {
     public static func tune(hromadas: Registry, partners: Registry, truth: [Tie], base: Weights = .defaults,
                             seed: UInt64 = 2022, folds requested: Int = 5, write: TuneMethod = .model,
                             progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) -> TuneReport {
-        var run = TuneRun(hromadas: hromadas, partners: partners, truth: truth, base: base, seed: seed, folds: requested)
+        var run = TuneRun(hromadas: hromadas, partners: partners, truth: truth, base: base, seed: seed, folds: requested, written: write)
         var results: [TuneReport.Fold] = []
         var heldOut: [TuneMethod: [Int]] = [:]
         for method in TuneMethod.allCases where method != .random { heldOut[method] = [Int](repeating: 0, count: truth.count) }
@@ -241,8 +244,8 @@ public enum Tuner {
 }
 
 /// One cross-validation in progress: the folds, the rankings that learn nothing (proximity,
-/// gravity at each exponent, made once for all folds), and the last logit fit, whose
-/// coefficients start the next one's Newton steps.
+/// gravity at each exponent, made once for all folds), and each logit method's fit on
+/// every pair, where its folds' Newton steps start.
 struct TuneRun {
     let hromadas: Registry, partners: Registry, truth: [Tie], base: Weights
     let folds: Int
@@ -253,15 +256,18 @@ struct TuneRun {
     let everyTie: ScoreContext
     let proximity: [Int]
     let gravity: [[Int]]
-    /// Per fitted set of components: the last fit's coefficients; per logit method, each
-    /// fold's top 10 of every row.
-    var last: [String: ConditionalLogit.Fit] = [:]
+    /// The method written as weights (nil: none is).
+    let written: TuneMethod?
+    /// Per logit method: its fit on every pair (``reference(_:)``); each fold's top 10 of
+    /// every row.
+    var references: [TuneMethod: Start] = [:]
     var tops: [TuneMethod: [[[Int]]]] = [:]
 
     /// `baselines`: whether to rank by proximity and by gravity at each exponent (the
     /// ablation table does without).
-    init(hromadas: Registry, partners: Registry, truth: [Tie], base: Weights, seed: UInt64, folds requested: Int, baselines: Bool = true) {
-        self.hromadas = hromadas; self.partners = partners; self.truth = truth; self.base = base
+    init(hromadas: Registry, partners: Registry, truth: [Tie], base: Weights, seed: UInt64, folds requested: Int,
+         written: TuneMethod? = nil, baselines: Bool = true) {
+        self.hromadas = hromadas; self.partners = partners; self.truth = truth; self.base = base; self.written = written
         var rng = SplitMix64(seed: seed)
         var shuffled = Array(Set(truth.map(\.hromada))).sorted()
         shuffled.shuffle(using: &rng)
@@ -302,18 +308,59 @@ struct TuneRun {
     }
 
     /// A logit method's weights from training pairs `train` and known ties `context`, its
-    /// Newton steps started from its last fit's coefficients.
-    mutating func logit(_ method: TuneMethod, _ train: [Int], _ context: ScoreContext, exponent: Double,
-                        tolerance: Double = Tuner.foldTolerance) -> Weights {
-        let base = base
-        return fit(method.components, key: method.rawValue, ridge: method == .model ? Tuner.modelRidge : 1e-6, train, context,
-                   exponent: exponent, tolerance: tolerance, start: { method == .logit && base.isDefault ? Tuner.oldLogitStart[$0] ?? 0 : base[$0] })
+    /// Newton steps started from the method's reference fit (``reference(_:)``).
+    mutating func logit(_ method: TuneMethod, _ train: [Int], _ context: ScoreContext, exponent: Double) -> Weights {
+        let start = reference(method)
+        return fit(method.components, ridge: method.ridge, train, context, exponent: exponent,
+                   start: start.restricted(to: method.components, share: share(train))).weights
     }
 
-    /// A conditional logit of `components` on training pairs `train`, started from the last
-    /// fit under the same `key` (or from `start`).
-    mutating func fit(_ components: [ScoreComponent], key: String, ridge: Double, _ train: [Int], _ context: ScoreContext,
-                      exponent: Double, tolerance: Double = Tuner.foldTolerance, start: (ScoreComponent) -> Double) -> Weights {
+    /// The fit of a logit method on every pair (the known ties all of them), made once
+    /// per run: the written weights when the method is the one written, and where each
+    /// fold's fit starts. A fold's optimum lies close to it (its training pairs are most
+    /// of them), and the steps from there converge to the fold's own optimum, whatever
+    /// the start, to ``Tuner/foldTolerance``: the start only saves steps, it carries
+    /// nothing of the held-out pairs into the fold's weights.
+    mutating func reference(_ method: TuneMethod) -> Start {
+        if let known = references[method] { return known }
+        let all = Array(pairs.indices), a = Tuner.gravityExponents[bestExponent(all)], base = base
+        let start = method.components.map { method == .logit && base.isDefault ? Tuner.oldLogitStart[$0] ?? 0 : base[$0] }
+        let found = fit(method.components, ridge: method.ridge, all, everyTie, exponent: a,
+                        tolerance: method == written ? ConditionalLogit.polishTolerance : Tuner.foldTolerance,
+                        start: Start(components: method.components, coefficients: start, hessian: nil))
+        let reference = Start(components: method.components, coefficients: found.fit.coefficients, hessian: found.fit.hessian,
+                              weights: found.weights)
+        references[method] = reference
+        return reference
+    }
+
+    /// The share of the choices in `train`, as the Hessian counts them (each hromada's
+    /// choices weigh 1 together).
+    func share(_ train: [Int]) -> Double {
+        Double(Set(train.map { pairs[$0].row }).count) / Double(max(1, rows.count))
+    }
+
+    /// Where a fit's steps start: coefficients of `components`, and the Hessian there
+    /// (nil: single-precision Newton steps find one).
+    struct Start {
+        let components: [ScoreComponent]
+        let coefficients: [Double]
+        let hessian: [Double]?
+        /// The weights fitted, when this start is a reference fit.
+        var weights: Weights? = nil
+
+        /// The start of a fit of `subset` (components of this one) on a `share` of the
+        /// choices: their coefficients, and their block of the Hessian scaled by the share.
+        func restricted(to subset: [ScoreComponent], share: Double) -> Start {
+            let index = subset.map { c in components.firstIndex(of: c)! }, k = components.count
+            let h = hessian.map { h in index.flatMap { r in index.map { c in h[r * k + c] * share } } }
+            return Start(components: subset, coefficients: index.map { coefficients[$0] }, hessian: h)
+        }
+    }
+
+    /// A conditional logit of `components` on training pairs `train`, from `start`.
+    mutating func fit(_ components: [ScoreComponent], ridge: Double, _ train: [Int], _ context: ScoreContext, exponent: Double,
+                      tolerance: Double = Tuner.foldTolerance, start: Start) -> (weights: Weights, fit: ConditionalLogit.Fit) {
         var parameters = base
         parameters[.gravitySize] = exponent
         let trainRows = Array(Set(train.map { truth[$0].hromada })).sorted()
@@ -323,10 +370,8 @@ struct TuneRun {
                                   context: context, rows: trainRows)
         let fit = ConditionalLogit.fit(model: fitModel, components: components,
                                        pairs: train.map { (rowOf[truth[$0].hromada]!, truth[$0].partner) },
-                                       start: last[key]?.coefficients ?? components.map(start), hessian: last[key]?.hessian, ridge: ridge,
-                                       tolerance: tolerance)
-        last[key] = fit
-        return Weights(only: Dictionary(uniqueKeysWithValues: zip(components, fit.coefficients)), parameters: parameters)
+                                       start: start.coefficients, hessian: start.hessian, ridge: ridge, tolerance: tolerance)
+        return (Weights(only: Dictionary(uniqueKeysWithValues: zip(components, fit.coefficients)), parameters: parameters), fit)
     }
 
     /// The known ties of fold `f`'s training pairs, and those pairs and the held-out ones.
@@ -397,7 +442,7 @@ struct TuneRun {
         var final: Weights
         switch write {
         case .logit, .model:
-            final = logit(write, all, everyTie, exponent: a, tolerance: ConditionalLogit.polishTolerance)
+            final = reference(write).weights!
         case .random, .proximity, .defaults, .gravity:
             final = Weights(only: [.gravity: 1], parameters: base)
             final[.gravitySize] = a

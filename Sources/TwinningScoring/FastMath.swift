@@ -79,7 +79,11 @@ package enum FastMath {
     /// (relative error < 2e-7), the library function otherwise.
     @inlinable @inline(__always)
     package static func asin(_ y: SIMD8<Float>) -> SIMD8<Float> {
-        if any(y .> 0.5) {
+        // The largest lane, lane by lane (`any(y .> 0.5)` and `pointwiseMax` are generic
+        // calls that are not inlined, and cost more than the series).
+        var largest = y[0]
+        for l in 1..<8 { largest = Swift.max(largest, y[l]) }
+        if largest > 0.5 {
             var out = SIMD8<Float>()
             for l in 0..<8 { out[l] = asinf(y[l]) }
             return out

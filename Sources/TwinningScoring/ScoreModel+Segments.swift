@@ -106,6 +106,9 @@ struct SegmentWork {
     /// A run of each shaped component's measure that is not per partner: `log10(km)` and
     /// the population ratio's decimal logarithm.
     let logKm: UnsafeMutablePointer<Float>, logRatio: UnsafeMutablePointer<Float>
+    /// A run of half central angles (``SegmentPlan/halfAngles(_:_:into:)``), which distance,
+    /// proximity and gravity all start from.
+    let half: UnsafeMutablePointer<Float>
     /// Where each component of the current run is (its run buffer, or a row of a product).
     let computed: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
 
@@ -117,13 +120,14 @@ struct SegmentWork {
         fit = .allocate(capacity: width)
         logKm = .allocate(capacity: width)
         logRatio = .allocate(capacity: width)
+        half = .allocate(capacity: width)
         values = (0..<components).map { _ in .allocate(capacity: width) }
         computed = .allocate(capacity: components)
         computed.initialize(from: values, count: components)
     }
 
     func deallocate() {
-        prof.deallocate(); score.deallocate(); base.deallocate(); fit.deallocate(); logKm.deallocate(); logRatio.deallocate()
+        prof.deallocate(); score.deallocate(); base.deallocate(); fit.deallocate(); logKm.deallocate(); logRatio.deallocate(); half.deallocate()
         values.forEach { $0.deallocate() }
         computed.deallocate()
     }
@@ -174,11 +178,15 @@ struct SegmentPlan: @unchecked Sendable {
     func segment(row i: Int, local: Int, block: Range<Int>, tied: [Int], counted: [Int], work: SegmentWork) -> ScoreSegment {
         let width = block.count
         // Each component and measure at most once per run: `done` marks the ones already computed.
-        var done: UInt64 = 0, measured: (distance: Bool, ratio: Bool) = (false, false), computed = work.computed
+        var done: UInt64 = 0, measured: (distance: Bool, ratio: Bool, half: Bool) = (false, false, false), computed = work.computed
+        func half() -> UnsafePointer<Float> {
+            if !measured.half { halfAngles(i, block, into: work.half); measured.half = true }
+            return UnsafePointer(work.half)
+        }
         func measure(_ m: ScoreComponent.Measure) -> UnsafePointer<Float> {
             switch m {
             case .distance:
-                if !measured.distance { logKmValues(i, block, into: work.logKm); measured.distance = true }
+                if !measured.distance { logKmValues(half(), block.count, into: work.logKm); measured.distance = true }
                 return UnsafePointer(work.logKm)
             case .ratio:
                 if !measured.ratio { logRatioValues(i, block, into: work.logRatio); measured.ratio = true }
@@ -190,7 +198,7 @@ struct SegmentPlan: @unchecked Sendable {
         func values(_ c: ScoreComponent) -> UnsafePointer<Float> {
             if done & (1 << c.index) != 0 { return UnsafePointer(computed[c.index]) }
             computed[c.index] = UnsafeMutablePointer(mutating: componentValues(c, row: i, local: local, block: block, tied: tied,
-                                                                               work: work, measure: measure))
+                                                                               work: work, half: half, measure: measure))
             done |= 1 << c.index
             return UnsafePointer(computed[c.index])
         }
@@ -230,7 +238,8 @@ struct SegmentPlan: @unchecked Sendable {
     /// component; ``ScoreModel/breakdown(hromada:partner:)`` holds the single-pair form.
     @inline(__always)
     func componentValues(_ c: ScoreComponent, row i: Int, local: Int, block: Range<Int>, tied: [Int],
-                         work: SegmentWork, measure: (ScoreComponent.Measure) -> UnsafePointer<Float>) -> UnsafePointer<Float> {
+                         work: SegmentWork, half: () -> UnsafePointer<Float>,
+                         measure: (ScoreComponent.Measure) -> UnsafePointer<Float>) -> UnsafePointer<Float> {
         let width = block.count, out = work.values[c.index]
         switch c {
         case .profile:
@@ -239,12 +248,12 @@ struct SegmentPlan: @unchecked Sendable {
         case .size:
             sizeValues(i, block, into: out)
         case .proximity:
-            proximityValues(i, block, into: out)
+            proximityValues(half(), block.count, into: out)
         case .ties:
             out.update(repeating: 0, count: width)
             for j in tied where model.tied(i, block.lowerBound + j) { out[j] = 1 }
         case .gravity:
-            gravityValues(i, block, into: out)
+            gravityValues(i, half(), block, into: out)
         case .town:
             return model.town.withUnsafeBufferPointer { $0.baseAddress! + block.lowerBound }
         case .centre:
@@ -284,20 +293,19 @@ struct SegmentPlan: @unchecked Sendable {
         return UnsafePointer(out)
     }
 
-    /// `log10(km)` of hromada `i` against the block, at least 0 (1 km).
+    /// `log10(km)` from the half angles `half` of a run, at least 0 (1 km).
     @inline(__always)
-    func logKmValues(_ i: Int, _ block: Range<Int>, into out: UnsafeMutablePointer<Float>) {
-        halfAngles(i, block, into: out)
+    func logKmValues(_ half: UnsafePointer<Float>, _ width: Int, into out: UnsafeMutablePointer<Float>) {
         // log10(2R·half) = ln(half) / ln 10 + log10(2R).
         let offset = Float(log10(2 * ScoreModel.earthRadiusKm)), inverse = Float(1 / M_LN10)
         let tiny = SIMD8<Float>(repeating: Float(1 / (2 * ScoreModel.earthRadiusKm)))
-        var j = 0, width = block.count
+        var j = 0
         while j + 8 <= width {
-            let half = load8(out + j).replacing(with: tiny, where: load8(out + j) .< tiny)
-            store8(FastMath.log(half) * inverse + offset, out + j)
+            let h = load8(half + j).replacing(with: tiny, where: load8(half + j) .< tiny)
+            store8(FastMath.log(h) * inverse + offset, out + j)
             j += 8
         }
-        while j < width { out[j] = log10f(max(out[j], tiny[0])) + offset; j += 1 }
+        while j < width { out[j] = log10f(max(half[j], tiny[0])) + offset; j += 1 }
     }
 
     /// `log10(partner population / hromada population)` of hromada `i` against the block.
@@ -352,18 +360,16 @@ struct SegmentPlan: @unchecked Sendable {
     /// is exact to well under a kilometre (`2 − 2 a·b` in single precision would lose
     /// towns closer than a few kilometres).
     @inline(__always)
-    func proximityValues(_ i: Int, _ block: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+    func proximityValues(_ half: UnsafePointer<Float>, _ width: Int, into out: UnsafeMutablePointer<Float>) {
         let scale = Float(diameterOverL)
-        halfAngles(i, block, into: out)
-        var j = 0, width = block.count
-        while j + 8 <= width { store8(FastMath.exp(-scale * load8(out + j)), out + j); j += 8 }
-        while j < width { out[j] = expf(-scale * out[j]); j += 1 }
+        var j = 0
+        while j + 8 <= width { store8(FastMath.exp(-scale * load8(half + j)), out + j); j += 8 }
+        while j < width { out[j] = expf(-scale * half[j]); j += 1 }
     }
 
     /// `1 − (ln(1 + d/d₀) + a·|ln p − ln q|) / G`, floored at 0 (see ``ScoreModel/gravityOffsetKm``).
     @inline(__always)
-    func gravityValues(_ i: Int, _ block: Range<Int>, into out: UnsafeMutablePointer<Float>) {
-        halfAngles(i, block, into: out)
+    func gravityValues(_ i: Int, _ half: UnsafePointer<Float>, _ block: Range<Int>, into out: UnsafeMutablePointer<Float>) {
         let toOffsets = Float(2 * ScoreModel.earthRadiusKm / ScoreModel.gravityOffsetKm)
         let a = model.logPopulationA[i], size = gravitySize, inverse = gravityInverse
         model.logPopulationB.withUnsafeBufferPointer { logs in
@@ -371,12 +377,12 @@ struct SegmentPlan: @unchecked Sendable {
             var j = 0, width = block.count
             while j + 8 <= width {
                 let d = SIMD8<Float>(repeating: a) - load8(q + j)
-                let g = 1 - inverse * FastMath.log(1 + toOffsets * load8(out + j)) - size * d.replacing(with: -d, where: d .< 0)
+                let g = 1 - inverse * FastMath.log(1 + toOffsets * load8(half + j)) - size * d.replacing(with: -d, where: d .< 0)
                 store8(g.replacing(with: 0, where: g .< 0), out + j)
                 j += 8
             }
             while j < width {
-                let g = 1 - inverse * logf(1 + toOffsets * out[j]) - size * abs(a - q[j])
+                let g = 1 - inverse * logf(1 + toOffsets * half[j]) - size * abs(a - q[j])
                 out[j] = max(0, g)
                 j += 1
             }

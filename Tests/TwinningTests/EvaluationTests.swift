@@ -8,6 +8,7 @@ import Testing
 @testable import TwinningOutput
 @testable import TwinningResearch
 import SeededRandom
+import LinearAlgebra
 
 @Suite struct EvaluationTests {
     @Test("metrics checked by hand")
@@ -183,12 +184,33 @@ import SeededRandom
             #expect(printed(other.coefficients) == printed(fit.coefficients))
             #expect(zip(other.coefficients, fit.coefficients).allSatisfy { abs($0 - $1) < 1e-9 }, "\(other.coefficients) against \(fit.coefficients)")
         }
+        // Steps from a Hessian taken elsewhere (at β = 0, as a fold starts from the fit on
+        // every pair), corrected by BFGS after each step: the same point.
+        let elsewhere = ConditionalLogit.pass(model: model, components: components, pairs: pairs, beta: [0, 0, 0]).hessian
+        let warm = ConditionalLogit.fit(model: model, components: components, pairs: pairs, start: [1, 1, 1], hessian: elsewhere)
+        #expect(warm.converged && warm.iterations == 0)
+        #expect(zip(warm.coefficients, fit.coefficients).allSatisfy { abs($0 - $1) < 1e-9 }, "\(warm.coefficients) against \(fit.coefficients)")
         let ridge = 1e-6 * Double(pairs.count)
         let gradient = ConditionalLogit.exactGradient(model: model, components: components, pairs: pairs, beta: fit.coefficients).gradient
         #expect(zip(gradient, fit.coefficients).allSatisfy { abs($0 - ridge * $1) < 1e-10 }, "gradient \(gradient)")
         let single = ConditionalLogit.pass(model: model, components: components, pairs: pairs, beta: fit.coefficients)
         let exact = ConditionalLogit.exactGradient(model: model, components: components, pairs: pairs, beta: fit.coefficients)
         #expect(abs(single.logLikelihood - exact.logLikelihood) < 1e-3 * abs(exact.logLikelihood))
+    }
+}
+
+@Suite struct BFGSTests {
+    @Test("the BFGS update meets the secant condition h·s = y, stays symmetric, and is skipped without curvature")
+    func secant() {
+        let h = MatrixD(rows: 3, columns: 3, storage: [4, 1, 0, 1, 3, 0.5, 0, 0.5, 2])
+        let s = [0.3, -0.2, 0.1], y = [1.0, -0.4, 0.5]
+        let updated = ConditionalLogit.bfgs(h, step: s, change: y)
+        for r in 0..<3 {
+            let hs = (0..<3).reduce(0.0) { $0 + updated.storage[r * 3 + $1] * s[$1] }
+            #expect(abs(hs - y[r]) < 1e-12, "row \(r): \(hs) against \(y[r])")
+            for c in 0..<3 { #expect(abs(updated.storage[r * 3 + c] - updated.storage[c * 3 + r]) < 1e-12) }
+        }
+        #expect(ConditionalLogit.bfgs(h, step: s, change: y.map { -$0 }).storage == h.storage, "yᵀs < 0: no update")
     }
 }
 
