@@ -21,6 +21,10 @@ SECTORS = ["energy", "water", "waste", "housing", "transport", "health", "educat
            "planning", "environment", "civil_protection", "participation"]
 SEED = 20221024          # the synthetic offer survey's seed
 VOLUNTEER_TARGET = 2500  # expected number of volunteering European LAUs
+# Names the raw LAU file lost. IT_001168 (ISTAT 001168, Turin, 7,948 inhabitants at
+# 44.93° N 7.54° E) is the comune of None: its name arrives empty, most likely read as a
+# missing value upstream. A partner without a name cannot be proposed to anyone.
+NAME_REPAIRS = {"IT_001168": "None"}
 
 
 def fmt(x, digits=4):
@@ -240,7 +244,10 @@ def build_partners(raw):
             offers = base
         urban = density_profile(p, float(r["area_km2"]) if r["area_km2"] else 0.0)
         slots = 1 + (p >= 100000) + (p >= 500000)
-        out.append([r["gisco_id"], r["lau_name"], r["lau_name_latin"] or r["lau_name"], lau_level(p), r["country"],
+        name = r["lau_name"] or NAME_REPAIRS.get(r["gisco_id"], "")
+        if not name.strip():
+            sys.exit(f"error: eu_lau_2020.csv: {r['gisco_id']} has no name: add it to NAME_REPAIRS with its source")
+        out.append([r["gisco_id"], name, r["lau_name_latin"] or name, lau_level(p), r["country"],
                     r["eu_member"], r["nuts2"], r["nuts3"], str(p), population_source, lat, lon, coord_source,
                     str(slots), "1" if volunteer else "0", "1" if volunteer else "0"]
                    + [fmt(x, 3) for x in offers] + [fmt(urban, 3), fmt(1 - urban, 3)])

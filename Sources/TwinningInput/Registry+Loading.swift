@@ -221,6 +221,7 @@ private struct RowBuilder {
         ids.append(id)
         rowRecords.append(r)
         let name = table.string(r, c.name)
+        if name.isEmpty { fail(.missing, c.name, "name is empty: every place needs a name people can read") }
         names.append(name)
         latin.append(c.latin.map { table.string(r, $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? name)
         levels.append(level ?? .village)

@@ -402,7 +402,34 @@ import TwinningTestSupport
                 return [v.width < before, inside];
                 """) as? [Bool])
             #expect(zoomed == [true, true], "\(zoomed)")
+            // Zoomed in, the larger places are named: at most 40 labels, none over another, the
+            // first the most populous place in view; none at the whole map's scale.
+            let labels = try #require(try await browser.run("""
+                const texts = Array.from(document.querySelectorAll('#map text.place-label'));
+                const boxes = texts.map(t => t.getBBox());
+                const overlap = boxes.some((a, i) => boxes.some((b, j) => j > i && a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height));
+                return {count: texts.length, first: texts.length ? texts[0].textContent : '', overlap,
+                        hidden: document.querySelector('#map g.place-labels').getAttribute('aria-hidden')};
+                """) as? [String: Any])
+            let count = labels["count"] as? Int ?? 0
+            #expect(count > 0 && count <= 40 && labels["overlap"] as? Bool == false && labels["hidden"] as? String == "true", "\(labels)")
+            let largest = try await browser.run("""
+                const v = document.getElementById('map').viewBox.baseVal;
+                const d = JSON.parse(document.getElementById('twinning-data').textContent);
+                let best = null;
+                for (const c of document.querySelectorAll('#map circle.hromada, #map circle.partner')) {
+                    const x = +c.getAttribute('cx'), y = +c.getAttribute('cy');
+                    if (x < v.x || x > v.x + v.width || y < v.y || y > v.y + v.height) continue;
+                    for (const p of d.proposals) for (const side of ['hromada', 'partner']) {
+                        if (c.classList.contains(side) && c.getAttribute('aria-label').startsWith(p[side + '_name'] + ' (')
+                            && (!best || p[side + '_population'] > best[1])) best = [p[side + '_name'], p[side + '_population']];
+                    }
+                }
+                return best ? best[0] : '';
+                """) as? String
+            #expect(labels["first"] as? String == largest, "first label \(labels["first"] ?? ""), largest place in view \(largest ?? "")")
             try await browser.run("document.getElementById('zoom-reset').click();")
+            #expect(try await browser.run("return document.querySelectorAll('#map text.place-label').length;") as? Int == 0)
 
             // A line's card: the right pair, each component with its value; the shares add up to the score.
             let k = 17

@@ -28,6 +28,8 @@ import Testing
          "h.csv:1:8: unknown sector \"enrgy\"; did you mean \"energy\"?"),
         ("other side's column", header + ",offer_water\n" + good + ",0.3", "h.csv:1:10: column \"offer_water\" belongs to the other side"),
         ("need out of range", header + "\nUA1,A,city,UA,10,50,30,1.5,0.1", "h.csv:2:8: need_energy must be between 0 and 1, found 1.5"),
+        ("blank name", header + "\nUA1,\"   \",city,UA,10,50,30,0.5,0.1",
+         "h.csv:2:2: name is empty: every place needs a name people can read"),
         ("bad level", header + "\nUA1,A,town,UA,10,50,30,0.5,0.1", "h.csv:2:3: level must be one of village, settlement, city, region"),
         ("bad country", header + "\nUA1,A,city,Ukraine,10,50,30,0.5,0.1", "h.csv:2:4: country must be an ISO 3166-1 alpha-2 code"),
         ("ragged row", header + "\nUA1,A,city,UA,10,50,30,0.5", "h.csv:2: has 8 fields, expected 9 as in the header"),

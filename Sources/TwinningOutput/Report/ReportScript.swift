@@ -101,8 +101,9 @@ extension HTMLReport {
     return [R * k * Math.cos(f) * Math.sin(l), -R * k * (Math.cos(lat0) * Math.sin(f) - Math.sin(lat0) * Math.cos(f) * Math.cos(l))];
   }
   const map = $("map");
-  const layers = { countries: svg("g", { class: "countries" }), lines: svg("g", { class: "lines" }), points: svg("g", { class: "points" }) };
-  add(map, layers.countries, layers.lines, layers.points);
+  const layers = { countries: svg("g", { class: "countries" }), lines: svg("g", { class: "lines" }), points: svg("g", { class: "points" }),
+                   labels: svg("g", { class: "place-labels", "aria-hidden": "true" }) };
+  add(map, layers.countries, layers.lines, layers.points, layers.labels);
   if (OUTLINES && Array.isArray(OUTLINES.features)) {
     for (const f of OUTLINES.features) {
       const g = f.geometry;
@@ -124,10 +125,11 @@ extension HTMLReport {
   }
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
   const extend = ([x, y]) => { minX = Math.min(minX, x); minY = Math.min(minY, y); maxX = Math.max(maxX, x); maxY = Math.max(maxY, y); };
-  const lines = [], hromadaDots = new Map(), partnerDots = new Map(), points = [];
-  function dot(map, id, lon, lat, cls, name, open) {
+  const lines = [], hromadaDots = new Map(), partnerDots = new Map(), points = [], places = [];
+  function dot(map, id, lon, lat, cls, name, open, label, population) {
     if (map.has(id) || lon === null || lat === null) return map.get(id);
     const xy = project(lon, lat); extend(xy);
+    places.push({ x: xy[0], y: xy[1], label: String(label || ""), population: Number(population) || 0 });
     const c = svg("circle", { cx: xy[0].toFixed(1), cy: xy[1].toFixed(1), r: 3, class: cls, tabindex: 0, role: "button", "aria-label": name });
     const title = svg("title", {}); title.textContent = name;
     add(c, title);
@@ -154,15 +156,21 @@ extension HTMLReport {
   // The lowest-scoring proposals, the ones to question, drawn last, on top.
   lines.slice().sort((x, y) => proposals[y.dataset.index].score - proposals[x.dataset.index].score).forEach((l) => layers.lines.appendChild(l));
   proposals.forEach((p, i) => {
-    dot(partnerDots, p.partner_id, p.partner_lon, p.partner_lat, "partner", `${p.partner_name} (${countryName(p.partner_country)})`, () => openCard(i));
+    dot(partnerDots, p.partner_id, p.partner_lon, p.partner_lat, "partner", `${p.partner_name} (${countryName(p.partner_country)})`, () => openCard(i),
+        p.partner_name, p.partner_population);
   });
   proposals.forEach((p, i) => {
-    dot(hromadaDots, p.hromada_id, p.hromada_lon, p.hromada_lat, "hromada", `${p.hromada_name} (${p.hromada_region})`, () => openCard(i));
+    dot(hromadaDots, p.hromada_id, p.hromada_lon, p.hromada_lat, "hromada", `${p.hromada_name} (${p.hromada_region})`, () => openCard(i),
+        p.hromada_name, p.hromada_population);
   });
   unmatched.forEach((u, i) => {
     if (hromadaDots.has(u.hromada_id)) return;
-    dot(hromadaDots, u.hromada_id, u.hromada_lon, u.hromada_lat, "unmatched", `${u.hromada_name}: ${u.reason}`, () => showUnmatched(i));
+    dot(hromadaDots, u.hromada_id, u.hromada_lon, u.hromada_lat, "unmatched", `${u.hromada_name}: ${u.reason}`, () => showUnmatched(i),
+        u.hromada_name, u.hromada_population);
   });
+  // The largest places first (then by name), so that where labels would overlap the larger
+  // place keeps its name.
+  places.sort((a, b) => b.population - a.population || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
   for (const c of points) layers.points.appendChild(c);
   if (!isFinite(minX)) { minX = -2000; maxX = 2000; minY = -2000; maxY = 2000; }
   const pad = 0.06 * Math.max(maxX - minX, maxY - minY, 200);
@@ -173,6 +181,28 @@ extension HTMLReport {
     map.setAttribute("viewBox", `${v.x.toFixed(2)} ${v.y.toFixed(2)} ${v.w.toFixed(2)} ${v.h.toFixed(2)}`);
     const r = (3.2 * Math.sqrt(v.w / home.w) * home.w / 1000).toFixed(2);
     for (const c of points) c.setAttribute("r", r);
+    placeLabels(v);
+  }
+  // Names on the map once it is zoomed in (at least twice): the largest places in view, at
+  // most maxLabels, none over another (each measured as drawn); a fixed size on screen
+  // whatever the zoom.
+  const maxLabels = 40, maxTried = 400;
+  function placeLabels(v) {
+    layers.labels.replaceChildren();
+    if (v.w > home.w / 2) return;
+    const perPixel = v.w / Math.max(1, map.clientWidth || 900), size = 11 * perPixel, taken = [];
+    let tried = 0;
+    for (const p of places) {
+      if (taken.length >= maxLabels || tried >= maxTried) break;
+      if (!p.label.trim() || p.x < v.x || p.x > v.x + v.w || p.y < v.y || p.y > v.y + v.h) continue;
+      tried += 1;
+      const t = svg("text", { x: (p.x + 4 * perPixel).toFixed(2), y: p.y.toFixed(2), "font-size": size.toFixed(3), class: "place-label" });
+      t.textContent = p.label.length > 32 ? p.label.slice(0, 31) + "…" : p.label;
+      layers.labels.appendChild(t);
+      const b = t.getBBox(), box = { x0: b.x, y0: b.y, x1: b.x + b.width, y1: b.y + b.height };
+      if (taken.some((o) => box.x0 < o.x1 && o.x0 < box.x1 && box.y0 < o.y1 && o.y0 < box.y1)) { t.remove(); continue; }
+      taken.push(box);
+    }
   }
   setView(home);
   function zoom(factor, cx, cy) {

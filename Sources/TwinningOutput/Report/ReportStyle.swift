@@ -33,6 +33,7 @@ p { margin: .3rem 0; }
 #map circle { vector-effect: non-scaling-stroke; stroke: #fff; stroke-width: .6px; cursor: pointer; }
 #map circle.hromada { fill: var(--hromada); }
 #map circle.partner { fill: var(--partner); }
+#map .place-label { fill: #111; stroke: #fff; stroke-width: 3px; stroke-linejoin: round; paint-order: stroke; vector-effect: non-scaling-stroke; pointer-events: none; unicode-bidi: isolate; }
 #map circle.unmatched { fill: #fff; stroke: var(--unmatched); stroke-width: 1.6px; }
 #map circle.selected, #map circle:focus { stroke: #000; stroke-width: 2px; outline: none; }
 table.data tbody tr:focus-visible, .map-controls button:focus-visible, th.sortable:focus-visible { outline: 3px solid var(--ink); outline-offset: -3px; }
