@@ -20,7 +20,8 @@ public enum ConditionalLogit {
         /// One per component fitted, in the order given.
         public let coefficients: [Double]
         public let logLikelihood: Double
-        /// The single-precision Newton steps taken (0 when started from a given Hessian).
+        /// The single-precision Newton steps taken (0 when the steps from a given Hessian
+        /// converged alone).
         public let iterations: Int
         /// Whether the last double-precision step moved no coefficient by more than the
         /// fit's tolerance.
@@ -59,9 +60,14 @@ public enum ConditionalLogit {
         let k = components.count
         var beta = start ?? [Double](repeating: 0, count: k)
         guard k > 0, !pairs.isEmpty else { return Fit(coefficients: beta, logLikelihood: 0, iterations: 0, converged: true, hessian: []) }
+        // From a given Hessian, the polish's steps alone; where they stall (a start too far
+        // for a Hessian taken elsewhere), single-precision Newton steps from where they got.
         if start != nil, let hessian, hessian.count == k * k {
             let p = polish(beta, hessian: hessian, model: model, components: components, pairs: pairs, ridge: ridge, tolerance: tolerance)
-            return Fit(coefficients: p.coefficients, logLikelihood: p.logLikelihood, iterations: 0, converged: p.converged, hessian: p.hessian)
+            if p.converged {
+                return Fit(coefficients: p.coefficients, logLikelihood: p.logLikelihood, iterations: 0, converged: true, hessian: p.hessian)
+            }
+            beta = p.coefficients
         }
         var current = pass(model: model, components: components, pairs: pairs, beta: beta)
         var iterations = 0

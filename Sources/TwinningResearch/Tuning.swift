@@ -323,7 +323,9 @@ struct TuneRun {
     /// nothing of the held-out pairs into the fold's weights.
     mutating func reference(_ method: TuneMethod) -> Start {
         if let known = references[method] { return known }
-        let all = Array(pairs.indices), a = Tuner.gravityExponents[bestExponent(all)], base = base
+        // Without the gravity rankings (the ablation's run) gravity's exponent is the one given.
+        let all = Array(pairs.indices), base = base
+        let a = gravity.isEmpty ? base[.gravitySize] : Tuner.gravityExponents[bestExponent(all)]
         let start = method.components.map { method == .logit && base.isDefault ? Tuner.oldLogitStart[$0] ?? 0 : base[$0] }
         let found = fit(method.components, ridge: method.ridge, all, everyTie, exponent: a,
                         tolerance: method == written ? ConditionalLogit.polishTolerance : Tuner.foldTolerance,

@@ -190,6 +190,11 @@ import LinearAlgebra
         let warm = ConditionalLogit.fit(model: model, components: components, pairs: pairs, start: [1, 1, 1], hessian: elsewhere)
         #expect(warm.converged && warm.iterations == 0)
         #expect(zip(warm.coefficients, fit.coefficients).allSatisfy { abs($0 - $1) < 1e-9 }, "\(warm.coefficients) against \(fit.coefficients)")
+        // From a start too far for that Hessian the polish stalls, and single-precision Newton
+        // steps take over from where it got: the same point again.
+        let far = ConditionalLogit.fit(model: model, components: components, pairs: pairs, start: [40, -30, 25], hessian: elsewhere)
+        #expect(far.converged && far.iterations > 0, "\(far.iterations) Newton steps")
+        #expect(zip(far.coefficients, fit.coefficients).allSatisfy { abs($0 - $1) < 1e-9 }, "\(far.coefficients) against \(fit.coefficients)")
         let ridge = 1e-6 * Double(pairs.count)
         let gradient = ConditionalLogit.exactGradient(model: model, components: components, pairs: pairs, beta: fit.coefficients).gradient
         #expect(zip(gradient, fit.coefficients).allSatisfy { abs($0 - ridge * $1) < 1e-10 }, "gradient \(gradient)")
