@@ -428,6 +428,7 @@ import TwinningTestSupport
                 return best ? best[0] : '';
                 """) as? String
             #expect(labels["first"] as? String == largest, "first label \(labels["first"] ?? ""), largest place in view \(largest ?? "")")
+            let zoomedPNG = try await browser.screenshot()
             try await browser.run("document.getElementById('zoom-reset').click();")
             #expect(try await browser.run("return document.querySelectorAll('#map text.place-label').length;") as? Int == 0)
 
@@ -472,8 +473,29 @@ import TwinningTestSupport
             #expect(try await browser.run("return document.querySelectorAll('#proposals-body tr:not([hidden])').length;") as? Int == proposals.count)
             let png = try await browser.screenshot()
             #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 50_000, "screenshot of \(png.count) bytes")
-            if let keep = ProcessInfo.processInfo.environment["TWINNING_REPORT_SCREENSHOT"] {
-                try png.write(to: URL(fileURLWithPath: keep))
+            // Decided on its card, and the print view of one oblast's proposals.
+            try await browser.run("""
+                const w = document.getElementById('decided-by'); w.value = 'Olena K.'; w.dispatchEvent(new Event('change'));
+                document.getElementById('card-note').value = 'spoke to both mayors';
+                document.querySelector('#card button[data-decision="accept"]').click();
+                """)
+            #expect(try await browser.run("return document.querySelector('#card .decision-state').textContent;") as? String ?? "" != "")
+            let decidedPNG = try await browser.screenshot()
+            try await browser.run("""
+                const s = document.getElementById('f-oblast');
+                s.value = Array.from(s.options).find(o => o.textContent === '\\u2068' + arguments[0] + '\\u2069').value;
+                s.dispatchEvent(new Event('change'));
+                """, [oblast])
+            try await browser.emulatePrint(true)
+            try await browser.run("document.getElementById('showing').scrollIntoView();")
+            let printPNG = try await browser.screenshot()
+            try await browser.emulatePrint(false)
+            for shot in [zoomedPNG, decidedPNG, printPNG] { #expect(shot.starts(with: [0x89, 0x50, 0x4E, 0x47]) && shot.count > 20_000) }
+            // The README's and docs' screenshots: TWINNING_REPORT_SCREENSHOTS=docs writes them there.
+            if let folder = ProcessInfo.processInfo.environment["TWINNING_REPORT_SCREENSHOTS"] {
+                for (name, shot) in [("report.png", png), ("map-zoomed.png", zoomedPNG), ("decided.png", decidedPNG), ("print.png", printPNG)] {
+                    try shot.write(to: URL(fileURLWithPath: folder).appendingPathComponent(name))
+                }
             }
         }
     }

@@ -97,6 +97,13 @@ final class WebDriver {
     /// WebDriver's code points for the keys the tests press.
     enum Key: String { case tab = "\u{E004}", enter = "\u{E007}", space = " " }
 
+    /// Renders the page for print (`true`) or for the screen, through Chromium's DevTools
+    /// (chromedriver's `goog/cdp/execute`): screenshots of the print view.
+    func emulatePrint(_ print: Bool) async throws {
+        _ = try await request("POST", "session/\(session)/goog/cdp/execute",
+                              ["cmd": "Emulation.setEmulatedMedia", "params": ["media": print ? "print" : ""]])
+    }
+
     /// A PNG of the window.
     func screenshot() async throws -> Data {
         let answer = try await request("GET", "session/\(session)/screenshot")
