@@ -40,10 +40,10 @@ public enum TuneMethod: String, CaseIterable, Sendable {
     /// Whether the method learns from the training pairs (and so can be written as weights).
     public var isFitted: Bool { self == .gravity || self == .logit || self == .model }
 
-    /// The components a logit method fits.
     /// The L2 penalty of a logit method's fit (see ``ConditionalLogit/fit(model:components:pairs:start:hessian:ridge:maxIterations:tolerance:)``).
     var ridge: Double { self == .model ? Tuner.modelRidge : 1e-6 }
 
+    /// The components a logit method fits.
     public var components: [ScoreComponent] {
         switch self {
         case .logit: return ScoreComponent.oldLogit
@@ -195,7 +195,7 @@ public enum Tuner {
     public static func tune(hromadas: Registry, partners: Registry, truth: [Tie], base: Weights = .defaults,
                             seed: UInt64 = 2022, folds requested: Int = 5, write: TuneMethod = .model,
                             progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) -> TuneReport {
-        var run = TuneRun(hromadas: hromadas, partners: partners, truth: truth, base: base, seed: seed, folds: requested, written: write)
+        var run = TuneRun(hromadas: hromadas, partners: partners, truth: truth, base: base, seed: seed, folds: requested)
         var results: [TuneReport.Fold] = []
         var heldOut: [TuneMethod: [Int]] = [:]
         for method in TuneMethod.allCases where method != .random { heldOut[method] = [Int](repeating: 0, count: truth.count) }
@@ -256,8 +256,6 @@ struct TuneRun {
     let everyTie: ScoreContext
     let proximity: [Int]
     let gravity: [[Int]]
-    /// The method written as weights (nil: none is).
-    let written: TuneMethod?
     /// Per logit method: its fit on every pair (``reference(_:)``); each fold's top 10 of
     /// every row.
     var references: [TuneMethod: Start] = [:]
@@ -265,9 +263,8 @@ struct TuneRun {
 
     /// `baselines`: whether to rank by proximity and by gravity at each exponent (the
     /// ablation table does without).
-    init(hromadas: Registry, partners: Registry, truth: [Tie], base: Weights, seed: UInt64, folds requested: Int,
-         written: TuneMethod? = nil, baselines: Bool = true) {
-        self.hromadas = hromadas; self.partners = partners; self.truth = truth; self.base = base; self.written = written
+    init(hromadas: Registry, partners: Registry, truth: [Tie], base: Weights, seed: UInt64, folds requested: Int, baselines: Bool = true) {
+        self.hromadas = hromadas; self.partners = partners; self.truth = truth; self.base = base
         var rng = SplitMix64(seed: seed)
         var shuffled = Array(Set(truth.map(\.hromada))).sorted()
         shuffled.shuffle(using: &rng)
@@ -316,11 +313,11 @@ struct TuneRun {
     }
 
     /// The fit of a logit method on every pair (the known ties all of them), made once
-    /// per run: the written weights when the method is the one written, and where each
-    /// fold's fit starts. A fold's optimum lies close to it (its training pairs are most
-    /// of them), and the steps from there converge to the fold's own optimum, whatever
-    /// the start, to ``Tuner/foldTolerance``: the start only saves steps, it carries
-    /// nothing of the held-out pairs into the fold's weights.
+    /// per run to ``ConditionalLogit/polishTolerance``: the weights written when the method
+    /// is the one written, and where each fold's fit starts. A fold's optimum lies close to
+    /// it (its training pairs are most of them), and the steps from there converge to the
+    /// fold's own optimum, whatever the start, to ``Tuner/foldTolerance``: the start only
+    /// saves steps, it carries nothing of the held-out pairs into the fold's weights.
     mutating func reference(_ method: TuneMethod) -> Start {
         if let known = references[method] { return known }
         // Without the gravity rankings (the ablation's run) gravity's exponent is the one given.
@@ -328,7 +325,7 @@ struct TuneRun {
         let a = gravity.isEmpty ? base[.gravitySize] : Tuner.gravityExponents[bestExponent(all)]
         let start = method.components.map { method == .logit && base.isDefault ? Tuner.oldLogitStart[$0] ?? 0 : base[$0] }
         let found = fit(method.components, ridge: method.ridge, all, everyTie, exponent: a,
-                        tolerance: method == written ? ConditionalLogit.polishTolerance : Tuner.foldTolerance,
+                        tolerance: ConditionalLogit.polishTolerance,
                         start: Start(components: method.components, coefficients: start, hessian: nil))
         let reference = Start(components: method.components, coefficients: found.fit.coefficients, hessian: found.fit.hessian,
                               weights: found.weights)
