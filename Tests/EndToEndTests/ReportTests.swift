@@ -403,12 +403,13 @@ import TwinningTestSupport
                 """) as? [Bool])
             #expect(zoomed == [true, true], "\(zoomed)")
             // Zoomed in, the larger places are named: at most 40 labels, none over another, the
-            // first the most populous place in view; none at the whole map's scale.
+            // first the most populous hromada in view and the second the most populous partner
+            // (the sides take turns); none at the whole map's scale.
             let labels = try #require(try await browser.run("""
                 const texts = Array.from(document.querySelectorAll('#map text.place-label'));
                 const boxes = texts.map(t => t.getBBox());
                 const overlap = boxes.some((a, i) => boxes.some((b, j) => j > i && a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height));
-                return {count: texts.length, first: texts.length ? texts[0].textContent : '', overlap,
+                return {count: texts.length, first: texts.length ? texts[0].textContent : '', second: texts.length > 1 ? texts[1].textContent : '', overlap,
                         hidden: document.querySelector('#map g.place-labels').getAttribute('aria-hidden')};
                 """) as? [String: Any])
             let count = labels["count"] as? Int ?? 0
@@ -416,18 +417,25 @@ import TwinningTestSupport
             let largest = try await browser.run("""
                 const v = document.getElementById('map').viewBox.baseVal;
                 const d = JSON.parse(document.getElementById('twinning-data').textContent);
-                let best = null;
-                for (const c of document.querySelectorAll('#map circle.hromada, #map circle.partner')) {
-                    const x = +c.getAttribute('cx'), y = +c.getAttribute('cy');
-                    if (x < v.x || x > v.x + v.width || y < v.y || y > v.y + v.height) continue;
-                    for (const p of d.proposals) for (const side of ['hromada', 'partner']) {
-                        if (c.classList.contains(side) && c.getAttribute('aria-label').startsWith(p[side + '_name'] + ' (')
-                            && (!best || p[side + '_population'] > best[1])) best = [p[side + '_name'], p[side + '_population']];
+                const names = JSON.parse(document.getElementById('twinning-meta').textContent).countries;
+                // A dot's accessible name says which place it is: "name (oblast)", "name (country)".
+                const said = { hromada: (p) => `${p.hromada_name} (${p.hromada_region})`,
+                               partner: (p) => `${p.partner_name} (${names[p.partner_country] || p.partner_country})` };
+                return ['hromada', 'partner'].map((side) => {
+                    let best = null;
+                    for (const c of document.querySelectorAll('#map circle.' + side)) {
+                        const x = +c.getAttribute('cx'), y = +c.getAttribute('cy');
+                        if (x < v.x || x > v.x + v.width || y < v.y || y > v.y + v.height) continue;
+                        for (const p of d.proposals) {
+                            if (c.getAttribute('aria-label') === said[side](p)
+                                && (!best || p[side + '_population'] > best[1])) best = [p[side + '_name'], p[side + '_population']];
+                        }
                     }
-                }
-                return best ? best[0] : '';
-                """) as? String
-            #expect(labels["first"] as? String == largest, "first label \(labels["first"] ?? ""), largest place in view \(largest ?? "")")
+                    return best ? best[0] : '';
+                });
+                """) as? [String] ?? []
+            #expect([labels["first"] as? String ?? "", labels["second"] as? String ?? ""] == largest,
+                    "first labels \(labels["first"] ?? ""), \(labels["second"] ?? ""); largest hromada and partner in view \(largest)")
             let zoomedPNG = try await browser.screenshot()
             try await browser.run("document.getElementById('zoom-reset').click();")
             #expect(try await browser.run("return document.querySelectorAll('#map text.place-label').length;") as? Int == 0)

@@ -125,11 +125,12 @@ extension HTMLReport {
   }
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
   const extend = ([x, y]) => { minX = Math.min(minX, x); minY = Math.min(minY, y); maxX = Math.max(maxX, x); maxY = Math.max(maxY, y); };
-  const lines = [], hromadaDots = new Map(), partnerDots = new Map(), points = [], places = [];
+  // Places by side (hromadas, unmatched ones included; partners), for the map's labels.
+  const lines = [], hromadaDots = new Map(), partnerDots = new Map(), points = [], places = [[], []];
   function dot(map, id, lon, lat, cls, name, open, label, population) {
     if (map.has(id) || lon === null || lat === null) return map.get(id);
     const xy = project(lon, lat); extend(xy);
-    places.push({ x: xy[0], y: xy[1], label: String(label || ""), population: Number(population) || 0 });
+    places[cls === "partner" ? 1 : 0].push({ x: xy[0], y: xy[1], label: String(label || ""), population: Number(population) || 0 });
     const c = svg("circle", { cx: xy[0].toFixed(1), cy: xy[1].toFixed(1), r: 3, class: cls, tabindex: 0, role: "button", "aria-label": name });
     const title = svg("title", {}); title.textContent = name;
     add(c, title);
@@ -170,7 +171,7 @@ extension HTMLReport {
   });
   // The largest places first (then by name), so that where labels would overlap the larger
   // place keeps its name.
-  places.sort((a, b) => b.population - a.population || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+  for (const side of places) side.sort((a, b) => b.population - a.population || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
   for (const c of points) layers.points.appendChild(c);
   if (!isFinite(minX)) { minX = -2000; maxX = 2000; minY = -2000; maxY = 2000; }
   const pad = 0.06 * Math.max(maxX - minX, maxY - minY, 200);
@@ -183,18 +184,23 @@ extension HTMLReport {
     for (const c of points) c.setAttribute("r", r);
     placeLabels(v);
   }
-  // Names on the map once it is zoomed in (at least twice): the largest places in view, at
-  // most maxLabels, none over another (each measured as drawn); a fixed size on screen
-  // whatever the zoom.
+  // Names on the map once it is zoomed in (at least twice): the largest places in view, a
+  // hromada and a partner in turn (partner cities are larger: alone they would take every
+  // label), at most maxLabels, none over another (each measured as drawn); a fixed size on
+  // screen whatever the zoom.
   const maxLabels = 40, maxTried = 400;
   function placeLabels(v) {
     layers.labels.replaceChildren();
     if (v.w > home.w / 2) return;
-    const perPixel = v.w / Math.max(1, map.clientWidth || 900), size = 11 * perPixel, taken = [];
-    let tried = 0;
-    for (const p of places) {
-      if (taken.length >= maxLabels || tried >= maxTried) break;
-      if (!p.label.trim() || p.x < v.x || p.x > v.x + v.w || p.y < v.y || p.y > v.y + v.h) continue;
+    const perPixel = v.w / Math.max(1, map.clientWidth || 900), size = 11 * perPixel, taken = [], at = [0, 0];
+    const shown = (p) => p.label.trim() && p.x >= v.x && p.x <= v.x + v.w && p.y >= v.y && p.y <= v.y + v.h;
+    // The next place of side k in view, largest first.
+    const next = (k) => { while (at[k] < places[k].length && !shown(places[k][at[k]])) at[k] += 1; return places[k][at[k]++] || null; };
+    let tried = 0, turn = 0;
+    while (taken.length < maxLabels && tried < maxTried) {
+      const p = next(turn) || next(1 - turn);
+      if (!p) break;
+      turn = 1 - turn;
       tried += 1;
       const t = svg("text", { x: (p.x + 4 * perPixel).toFixed(2), y: p.y.toFixed(2), "font-size": size.toFixed(3), class: "place-label" });
       t.textContent = p.label.length > 32 ? p.label.slice(0, 31) + "…" : p.label;
