@@ -124,13 +124,16 @@ public enum ConditionalLogit {
         func penalised(_ e: (logLikelihood: Double, gradient: [Double]), _ beta: [Double]) -> Double {
             e.logLikelihood - 0.5 * ridge * n * beta.reduce(0) { $0 + $1 * $1 }
         }
+        // The gradient of the penalised log-likelihood.
+        func slope(_ e: (logLikelihood: Double, gradient: [Double]), _ beta: [Double]) -> [Double] {
+            zip(e.gradient, beta).map { $0 - ridge * n * $1 }
+        }
         var h = curvature(hessian), fresh = false, last = hessian, converged = false
         var beta = start
         var exact = exactGradient(model: model, components: components, pairs: pairs, beta: beta)
         var previous = Double.infinity
         for _ in 0..<polishSteps {
-            let g = zip(exact.gradient, beta).map { $0 - ridge * n * $1 }
-            guard let step = h.leastSquares(g) else { break }
+            guard let step = h.leastSquares(slope(exact, beta)) else { break }
             let largest = step.map(abs).max()!
             guard largest.isFinite else { break }
             if largest < tolerance { converged = true; break }
@@ -152,8 +155,7 @@ public enum ConditionalLogit {
             // BFGS: the curvature met along the step, `y = g(β) − g(β + s)` (the penalised
             // gradient falls along a step of a concave function), corrects `h` there, so the
             // steps from a Hessian taken elsewhere converge faster than linearly.
-            let y = zip(zip(exact.gradient, trial.gradient), zip(beta, next)).map { e, b in (e.0 - ridge * n * b.0) - (e.1 - ridge * n * b.1) }
-            h = bfgs(h, step: step, change: y)
+            h = bfgs(h, step: step, change: zip(slope(exact, beta), slope(trial, next)).map(-))
             beta = next
             exact = trial
             previous = largest
