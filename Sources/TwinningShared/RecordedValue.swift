@@ -17,3 +17,17 @@ public indirect enum RecordedValue: Sendable, Encodable, Equatable {
         }
     }
 }
+
+extension RecordedValue: Decodable {
+    /// Any JSON value, as read: a whole number as ``integer(_:)``, any other as ``number(_:)``.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let k = try? c.decode(Int.self) { self = .integer(k) }
+        else if let x = try? c.decode(Double.self) { self = .number(x) }
+        else if let s = try? c.decode(String.self) { self = .text(s) }
+        else if let l = try? c.decode([RecordedValue].self) { self = .list(l) }
+        else { self = .map(try c.decode([String: RecordedValue].self)) }
+    }
+}

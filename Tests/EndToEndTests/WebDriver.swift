@@ -95,7 +95,7 @@ final class WebDriver {
     }
 
     /// WebDriver's code points for the keys the tests press.
-    enum Key: String { case tab = "\u{E004}", enter = "\u{E007}", space = " " }
+    enum Key: String { case tab = "\u{E004}", enter = "\u{E007}", space = " ", home = "\u{E011}", arrowLeft = "\u{E012}", arrowRight = "\u{E014}" }
 
     /// Renders the page for print (`true`) or for the screen, through Chromium's DevTools
     /// (chromedriver's `goog/cdp/execute`): screenshots of the print view.

@@ -80,6 +80,9 @@ table.data tbody tr { cursor: pointer; }
 table.data tbody tr:hover { background: var(--wash); }
 table.data tbody tr.selected { background: #dbe9f7; }
 .table-scroll { max-height: 40rem; overflow: auto; border: 1px solid var(--rule); }
+#pager { display: flex; flex-wrap: wrap; gap: .4rem .6rem; align-items: center; margin: .5rem 0; font-size: .9rem; }
+#pager button, #pager select { font: inherit; padding: .2rem .5rem; }
+#pager label { color: var(--muted); margin-left: auto; }
 #charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 1.2rem; }
 #charts figure { margin: 0; }
 #charts figcaption { font-weight: 600; margin-bottom: .3rem; }
@@ -96,7 +99,7 @@ footer code { font-size: .95em; word-break: break-all; }
   #card > p.placeholder { display: none; }
   html { font-size: 10pt; }
   body { max-width: none; padding: 0; }
-  #filters, #decisions, .decide, .map-controls, noscript { display: none !important; }
+  #filters, #decisions, .decide, .map-controls, #pager, noscript { display: none !important; }
   #map-area { grid-template-columns: 1fr; }
   #map { height: 16cm; }
   #card { min-height: 0; break-inside: avoid; }
