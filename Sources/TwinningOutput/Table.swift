@@ -97,22 +97,15 @@ public struct Table<Row>: Sendable where Row: Sendable {
 public struct TableRecords<Row: Sendable>: Encodable, Sendable {
     public let table: Table<Row>
 
-    struct Key: CodingKey {
-        let stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { return nil }
-    }
-
     /// The columns in key order, as they are written.
     var columnsByKey: [Column<Row>] { table.columns.sorted { $0.header < $1.header } }
 
     public func encode(to encoder: Encoder) throws {
         var list = encoder.unkeyedContainer()
         let columns = columnsByKey
-        let keys = columns.map { Key(stringValue: $0.header) }
+        let keys = columns.map { NamedKey($0.header) }
         for row in table.rows {
-            var object = list.nestedContainer(keyedBy: Key.self)
+            var object = list.nestedContainer(keyedBy: NamedKey.self)
             for (column, key) in zip(columns, keys) { try object.encode(column.value(row).json, forKey: key) }
         }
     }
@@ -126,4 +119,13 @@ extension TableRecords: JSONWriter.JSONTree {
             .object(JSONWriter.ObjectBox(try columns.map { ($0.header, try .of(recorded: $0.value(row).json, at: path)) }))
         }))
     }
+}
+
+/// A JSON key named at run time.
+struct NamedKey: CodingKey {
+    let stringValue: String
+    var intValue: Int? { nil }
+    init(_ name: String) { stringValue = name }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { return nil }
 }

@@ -56,7 +56,7 @@ struct Report: ParsableCommand {
         }
         let target = out ?? (source as NSString).appendingPathComponent(ProposalFile.report.rawValue)
         try OutputFile.checkAvailable(target, replace: force)
-        let (json, hromadas) = try HTMLReport.proposals(in: source)
+        let proposals = try HTMLReport.proposals(in: source), hromadas = proposals.hromadas
         if let outlines {
             options.outlines = try MapOutlines.load(path: outlines)
         } else if let hromadas {
@@ -65,7 +65,7 @@ struct Report: ParsableCommand {
         if options.outlines == nil {
             FileHandle.standardError.write(Data("warning: no country outlines found beside \(hromadas ?? "the inputs"): the map shows places only (give --outlines FILE)\n".utf8))
         }
-        try OutputFile.write(HTMLReport.render(proposals: json, options: options), to: target, replace: force)
+        try OutputFile.write(HTMLReport.render(proposals, options: options), to: target, replace: force)
         print("written \(target)")
     }
 }

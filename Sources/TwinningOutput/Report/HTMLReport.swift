@@ -43,6 +43,16 @@ public struct MapOutlines: Sendable {
     }
 }
 
+/// A `proposals.json` read and checked for the report (``HTMLReport/proposals(in:)``).
+public struct ReportProposals: Sendable {
+    /// The file's bytes (their SHA-256 keys the decisions made in the page).
+    public let json: Data
+    let source: ReportSource
+
+    /// The hromadas file the proposals name, where country outlines may be found.
+    public var hromadas: String? { source.inputs["hromadas"]?.path }
+}
+
 /// What the report says about itself beyond the proposal table.
 public struct ReportOptions: Sendable {
     public var outlines: MapOutlines?
@@ -92,7 +102,12 @@ public enum HTMLReport {
         do { source = try read(proposals, path: ProposalFile.json.rawValue) } catch {
             throw OutputError(.notRepresentable, path: ProposalFile.report.rawValue, "the proposals cannot be shown: \(error)")
         }
-        let data = try JSONOutput.encode(ReportData(source), pretty: false)
+        return try render(ReportProposals(json: proposals, source: source), options: options)
+    }
+
+    /// The page for proposals read by ``proposals(in:)``.
+    public static func render(_ proposals: ReportProposals, options: ReportOptions = ReportOptions()) throws(OutputError) -> Data {
+        let data = try JSONOutput.encode(ReportData(proposals.source), pretty: false)
         // The proposals' SHA-256 keys the decisions a coordinator makes in the page (kept in
         // the browser for these very proposals) and goes into their export.
         // The countries' English names, shown next to their codes.
@@ -102,7 +117,7 @@ public enum HTMLReport {
             enum CodingKeys: String, CodingKey { case date, title, run, proposalsSHA256 = "proposals_sha256", countries }
         }
         let meta = try JSONOutput.encode(Meta(date: options.date, title: options.title, run: options.run,
-                                              proposalsSHA256: Digest.sha256(proposals),
+                                              proposalsSHA256: Digest.sha256(proposals.json),
                                               countries: Dictionary(uniqueKeysWithValues: CountryNames.names.keys.map { ($0, CountryNames.english($0)) })),
                                          pretty: false)
         let csp = ["default-src 'none'", "script-src '\(hash(script))'", "style-src '\(hash(style))'", "img-src data:",
@@ -303,12 +318,11 @@ public enum HTMLReport {
 
 extension HTMLReport {
     /// The `proposals.json` of a folder `match` or the batch wrote, checked to be one this
-    /// version can show, and the hromadas file it names (where outlines may be found).
-    public static func proposals(in folder: String) throws(InputErrors) -> (json: Data, hromadas: String?) {
+    /// version can show.
+    public static func proposals(in folder: String) throws(InputErrors) -> ReportProposals {
         let path = (folder as NSString).appendingPathComponent(ProposalFile.json.rawValue)
         let data = try InputFile.bytes(path: path)
-        let source = try read(data, path: path)
-        return (data, source.inputs["hromadas"]?.path)
+        return ReportProposals(json: data, source: try read(data, path: path))
     }
 
     /// `proposals.json`'s bytes as the page reads them, checked: the version, every key the

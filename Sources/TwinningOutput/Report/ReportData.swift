@@ -67,10 +67,10 @@ struct ReportSource: Decodable {
             lockedBy = try c.decodeIfPresent(String.self, forKey: .lockedBy)
             reasons = try c.decode([String].self, forKey: .reasons)
             topSectors = try c.decodeIfPresent([Sector].self, forKey: .topSectors)
-            let all = try decoder.container(keyedBy: AnyKey.self)
+            let all = try decoder.container(keyedBy: NamedKey.self)
             var components: [String: Double] = [:]
             for component in ScoreComponent.allCases {
-                let key = AnyKey(component.rawValue)
+                let key = NamedKey(component.rawValue)
                 if let value = try all.decodeIfPresent(Double.self, forKey: key) { components[component.rawValue] = value }
             }
             self.components = components
@@ -116,21 +116,12 @@ struct ReportSource: Decodable {
         inputs = try c.decode([String: Input].self, forKey: .inputs)
         proposals = try c.decode([Row].self, forKey: .proposals)
         alternatives = try c.decodeIfPresent([Alternative].self, forKey: .alternatives) ?? []
-        let all = try decoder.container(keyedBy: AnyKey.self)
+        let all = try decoder.container(keyedBy: NamedKey.self)
         var rest: [String: RecordedValue] = [:]
         for key in all.allKeys where key.stringValue != "proposals" && key.stringValue != "alternatives" {
             rest[key.stringValue] = try all.decode(RecordedValue.self, forKey: key)
         }
         self.rest = rest
-    }
-
-    /// A key named at run time.
-    struct AnyKey: CodingKey {
-        let stringValue: String
-        var intValue: Int? { nil }
-        init(_ name: String) { stringValue = name }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { return nil }
     }
 }
 
@@ -234,13 +225,12 @@ struct ReportData: Encodable {
     }
 
     func encode(to encoder: Encoder) throws {
-        typealias Key = ReportSource.AnyKey
-        var c = encoder.container(keyedBy: Key.self)
-        for (key, value) in rest { try c.encode(value, forKey: Key(key)) }
-        try c.encode(strings, forKey: Key("strings"))
-        try c.encode(hromadas, forKey: Key("hromadas"))
-        try c.encode(partners, forKey: Key("partners"))
-        try c.encode(proposals, forKey: Key("proposals"))
-        try c.encode(alternatives, forKey: Key("alternatives"))
+        var c = encoder.container(keyedBy: NamedKey.self)
+        for (key, value) in rest { try c.encode(value, forKey: NamedKey(key)) }
+        try c.encode(strings, forKey: NamedKey("strings"))
+        try c.encode(hromadas, forKey: NamedKey("hromadas"))
+        try c.encode(partners, forKey: NamedKey("partners"))
+        try c.encode(proposals, forKey: NamedKey("proposals"))
+        try c.encode(alternatives, forKey: NamedKey("alternatives"))
     }
 }

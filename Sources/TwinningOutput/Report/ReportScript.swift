@@ -288,6 +288,7 @@ extension HTMLReport {
     // The filtered proposals' extent, both ends of every line shown, with a margin (at
     // least 200 km across, so one pair is not blown up to the whole frame).
     $("zoom-shown").addEventListener("click", () => {
+      syncMap();
       let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
       for (const l of lines) {
         if (l.classList.contains("dimmed")) continue;
@@ -567,6 +568,16 @@ extension HTMLReport {
       "all countries", countryLabel);
     const chosenStatus = options($("f-status"), [...statuses.keys()].sort(byText), "any status");
     const searchText = proposals.map((p) => fold([p.hromada_name, p.hromada_name_latin, p.hromada_id, p.partner_name, p.partner_name_latin, p.partner_id].join(" ")));
+    // The map's lines as the filters left them.
+    let mapStale = false;
+    function syncMap() {
+      if (mapStale) {
+        lines.forEach((line, i) => { if (line.classList.contains("dimmed") === !!kept[i]) line.classList.toggle("dimmed", !kept[i]); });
+        if (!roving || roving.classList.contains("dimmed")) rove(mapItems()[0] || null);
+      }
+      mapStale = false;
+      map.removeAttribute("aria-busy");
+    }
     function applyFilters() {
       const oblast = chosenOblast($("f-oblast").value), country = chosenCountry($("f-country").value), status = chosenStatus($("f-status").value);
       const decision = $("f-decision").value;
@@ -578,11 +589,17 @@ extension HTMLReport {
           && (status === null || p.status === status)
           && (!decision || (decision === "undecided" ? !decisionOf(i) : (decisionOf(i) || {}).decision === decision))
           && p.score >= min && p.score <= max && words.every((w) => searchText[i].includes(w)) ? 1 : 0;
-        if (keep !== kept[i]) { kept[i] = keep; lines[i].classList.toggle("dimmed", !keep); }
+        if (keep !== kept[i]) { kept[i] = keep; mapStale = true; }
       });
       shown = ordered.filter((i) => kept[i]);
-      if (!roving || roving.classList.contains("dimmed")) rove(mapItems()[0] || null);
       showPage(0);
+      // The table is painted first; the map follows in the next task (at 15,000 proposals
+      // Chromium takes up to half a second to lay out its lines again), once for a burst
+      // of keystrokes, busy meanwhile.
+      if (mapStale && !map.hasAttribute("aria-busy")) {
+        map.setAttribute("aria-busy", "true");
+        requestAnimationFrame(() => setTimeout(syncMap, 0));
+      }
       const said = [["oblast", oblast], ["partner country", country], ["status", status],
         ["score from", $("f-min").value], ["score to", $("f-max").value], ["search", $("f-search").value],
         ["decision here", decision && $("f-decision").selectedOptions[0].textContent]]
@@ -604,6 +621,8 @@ extension HTMLReport {
     });
     sortRows();
     applyFilters();
+    // The text columns' ranks, made once the page is drawn, so that no first sort waits for them.
+    setTimeout(() => columns.forEach((c, k) => { if (!c.numeric && k !== columns.length - 1) sortKeys(k); }), 0);
 
     // The decisions' own controls: who decides (asked once, kept), the shown rows at once, the export.
     const who = $("decided-by");
