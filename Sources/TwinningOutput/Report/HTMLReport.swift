@@ -322,11 +322,17 @@ extension HTMLReport {
     public static func proposals(in folder: String) throws(InputErrors) -> ReportProposals {
         let path = (folder as NSString).appendingPathComponent(ProposalFile.json.rawValue)
         let data = try InputFile.bytes(path: path)
-        return ReportProposals(json: data, source: try read(data, path: path))
+        let source = try read(data, path: path)
+        if let (k, problem) = source.proposals.enumerated().lazy.compactMap({ k, row in row.outOfRange.map { (k, $0) } }).first {
+            throw InputErrors(InputError(.invalidValue, file: path, "proposal \(k + 1) has \(problem): it is not a file twinning match "
+                + "wrote (edited?); run match again"))
+        }
+        return ReportProposals(json: data, source: source)
     }
 
-    /// `proposals.json`'s bytes as the page reads them, checked: the version, every key the
-    /// page reads, every value in range.
+    /// `proposals.json`'s bytes as the page reads them, checked: the version and every key
+    /// the page reads (``proposals(in:)`` checks the values of a file read back too: `match`
+    /// renders the report from the bytes it has just made).
     static func read(_ data: Data, path: String) throws(InputErrors) -> ReportSource {
         let source: ReportSource
         do { source = try JSONDecoder().decode(ReportSource.self, from: data) } catch {
@@ -335,10 +341,6 @@ extension HTMLReport {
         guard source.schemaVersion == ProposalTable.schemaVersion else {
             throw InputErrors(InputError(.invalidValue, file: path, "has files schema \(source.schemaVersion), this twinning reads "
                 + "\(ProposalTable.schemaVersion): run match again with this version"))
-        }
-        if let (k, problem) = source.proposals.enumerated().lazy.compactMap({ k, row in row.outOfRange.map { (k, $0) } }).first {
-            throw InputErrors(InputError(.invalidValue, file: path, "proposal \(k + 1) has \(problem): it is not a file twinning match "
-                + "wrote (edited?); run match again"))
         }
         return source
     }
