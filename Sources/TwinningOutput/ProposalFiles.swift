@@ -248,10 +248,12 @@ extension ProposalTable {
         let unmatched: TableRecords<Unmatched>
         /// What the sources of the inputs ask to be credited (`ATTRIBUTION.txt` beside them).
         let attribution: String?
+        /// Each partner region named above (NUTS 3 code) → its most populous place.
+        let regionLargestPlace: [String: String]
 
         enum CodingKeys: String, CodingKey {
             case schemaVersion = "schema_version", toolVersion = "tool_version", components, weights, rules, inputs, summary, warnings
-            case proposals, alternatives, unmatched, attribution
+            case proposals, alternatives, unmatched, attribution, regionLargestPlace = "region_largest_place"
         }
 
         init(_ t: ProposalTable) {
@@ -271,6 +273,7 @@ extension ProposalTable {
             proposals = t.proposalsTable.records
             alternatives = t.alternativesTable.records
             unmatched = t.unmatchedTable.records
+            regionLargestPlace = t.regionLargestPlaces
         }
     }
 }

@@ -101,6 +101,10 @@ public struct ProposalTable: Sendable {
     public let attribution: String?
     /// Whether the tables carry the contact details of sign-ups (personal data: `--contacts`).
     public let contacts: Bool
+    /// The partner regions the tables name (NUTS 3 codes), each with the Latin name of its
+    /// most populous place in the partner registry: the registry carries region codes, not
+    /// region names, so a reader is told where `PL213` is by "around Kraków".
+    public let regionLargestPlaces: [String: String]
 
     public init(result: MatchResult, instance: MatchInstance, inputs: [String: InputRecord], attribution: String? = nil,
                 contacts: Bool = false) {
@@ -131,5 +135,19 @@ public struct ProposalTable: Sendable {
         rules = instance.rules
         self.inputs = inputs
         self.attribution = attribution
+        let named = Set(proposals.map(\.partner.region) + alternatives.map(\.partner.region)).subtracting([""])
+        regionLargestPlaces = Self.largestPlaces(of: named, in: p)
+    }
+
+    /// For each region of `regions`, the Latin name of its most populous place in `registry`
+    /// (on equal populations, the first in registry order).
+    static func largestPlaces(of regions: Set<String>, in registry: Registry) -> [String: String] {
+        var largest: [String: Int] = [:]
+        for i in registry.ids.indices where regions.contains(registry.regions[i]) {
+            let region = registry.regions[i]
+            if let k = largest[region], registry.populations[k] >= registry.populations[i] { continue }
+            largest[region] = i
+        }
+        return largest.mapValues { registry.latinNames[$0].isEmpty ? registry.names[$0] : registry.latinNames[$0] }
     }
 }

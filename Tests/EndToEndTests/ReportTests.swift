@@ -517,6 +517,21 @@ import TwinningTestSupport
             #expect(said?.hasPrefix("likelihood \(String(format: "%.3f", likelihood)): more typical than ") == true, "\(said ?? "")")
             let reasons = try await browser.run("return Array.from(document.querySelectorAll('#card ul.reasons li')).map(e => e.textContent);") as? [String]
             #expect(reasons == proposal["reasons"] as? [String], "\(reasons ?? [])")
+            // The partner's region: its code, and its most populous place as counted here from
+            // Data/partners.csv (the registry has codes, not region names), and its country.
+            let region = try #require(proposal["partner_region"] as? String)
+            let registry = try CSVTable.load(path: Self.root.appendingPathComponent("Data/partners.csv").path)
+            let column = { (name: String) in registry.header.firstIndex(of: name)! }
+            var biggest: (population: Double, name: String)?
+            for r in 0..<registry.count where registry.string(r, column("region")) == region {
+                let population = registry.double(r, column("population")) ?? 0
+                if biggest == nil || population > biggest!.population { biggest = (population, registry.string(r, column("name_en"))) }
+            }
+            let place = try #require(biggest?.name)
+            #expect((doc["region_largest_place"] as? [String: String])?[region] == place)
+            let whereText = try await browser.run("return document.querySelectorAll('#card .place .where')[1].textContent;") as? String
+            #expect(whereText == "\(region) (around \u{2068}\(place)\u{2069}), \(CountryNames.english(proposal["partner_country"] as! String))",
+                    "\(whereText ?? "")")
 
             // Countries by name beside their codes: in the filter, the table and the card.
             let countryOptions = try await browser.run("return Array.from(document.querySelectorAll('#f-country option')).map(o => o.textContent);") as? [String] ?? []
@@ -591,8 +606,14 @@ import TwinningTestSupport
             #expect(lcp < 2500, "largest contentful paint at \(lcp) ms")
             #expect(try await browser.run("return document.querySelectorAll('#proposals-body tr').length;") as? Int == 100)
             #expect(try await browser.run("return document.querySelectorAll('#map line.proposal').length;") as? Int == count)
-            // Sorted by each column (the time to the next frame), the partner column read as sorted.
+            // The first frame after the script: the map's 15,000 lines laid out and painted for
+            // the first time (timed apart, so that the first sort is not charged with it).
             var times: [String: Double] = [:]
+            times["first frame"] = try #require(try await browser.run("""
+                const t0 = performance.now();
+                return new Promise((r) => requestAnimationFrame(() => setTimeout(() => r(performance.now() - t0), 0)));
+                """) as? Double)
+            // Sorted by each column (the time to the next frame).
             for (k, title) in ["Hromada", "Oblast", "Partner", "Country", "Score", "km"].enumerated() {
                 times["sort by " + title] = try #require(try await browser.run("""
                     const t0 = performance.now();
@@ -622,6 +643,7 @@ import TwinningTestSupport
             print("report at \(count) proposals: \(size) bytes, script done at \(Int(rendered)) ms, largest contentful paint \(Int(lcp)) ms; "
                   + times.sorted { $0.key < $1.key }.map { "\($0.key) \(Int($0.value)) ms" }.joined(separator: ", "))
             for (name, time) in times where name.hasPrefix("sort") { #expect(time < 1000, "\(name) took \(time) ms") }
+            #expect(rendered + times["first frame"]! < 5000, "the table and map first painted at \(rendered + times["first frame"]!) ms")
         }
     }
 

@@ -19,6 +19,8 @@ extension HTMLReport {
   // A country by its English name, its code beside it ("Germany (DE)").
   const countryName = (code) => (META.countries || {})[code] || code;
   const countryLabel = (code) => countryName(code) === code ? code : `${countryName(code)} (${code})`;
+  // A partner region (a NUTS 3 code) with its most populous place: "PL213 (around Kraków)".
+  const regionLabel = (code) => { const place = (D.region_largest_place || {})[code]; return place ? `${code} (around ${isolated(place)})` : code; };
   const $ = (id) => document.getElementById(id);
   const SVG = "http://www.w3.org/2000/svg";
 
@@ -361,7 +363,7 @@ extension HTMLReport {
       const box = el("div", "place");
       add(box, el("h4", null, title), el("h3", "name", name));
       if (latin && latin !== name) add(box, el("p", "latin", latin));
-      add(box, el("p", null, where));
+      add(box, el("p", "where", where));
       if (population !== null) add(box, el("p", null, `population ${whole(population)}`));
       return box;
     }
@@ -375,7 +377,7 @@ extension HTMLReport {
       add(card, add(el("div", "pair"),
         place("Hromada", p.hromada_name, p.hromada_name_latin, `${p.hromada_region}, Ukraine`, p.hromada_population),
         place(p.partner_volunteer === 0 ? "Partner (to invite: has not signed up)" : "Partner", p.partner_name, p.partner_name_latin,
-          `${p.partner_region}, ${countryName(p.partner_country)}`, p.partner_population)));
+          `${regionLabel(p.partner_region)}, ${countryName(p.partner_country)}`, p.partner_population)));
       const status = el("span", `status ${p.status}`, p.status);
       add(card, add(el("p"), status, document.createTextNode(p.locked_by ? ` (${p.locked_by})` : "")));
       const decideBox = el("div", "decide"), note = el("textarea");
@@ -461,7 +463,7 @@ extension HTMLReport {
       { title: "km", key: (p) => p.distance_km, cell: (p) => el("td", "num", fixed(p.distance_km, 1)), numeric: true },
       { title: "Status", key: (p) => p.status, cell: (p) => add(el("td"), el("span", `status ${p.status}`, p.status)) },
       { title: "Decided here", key: (p) => { const d = decisions[pairKey(p)]; return d ? d.decision : ""; },
-        cell: (p) => el("td", "decision", decisionLabel(decisions[pairKey(p)])) },
+        cell: (p) => el("td", "decision", decisionLabel(decisions[pairKey(p)])), live: true },
     ];
     function twoNames(name, latin) {
       const td = el("td", "names");
@@ -495,15 +497,16 @@ extension HTMLReport {
       if ((e.key === "Enter" || e.key === " ") && e.target.matches("tr")) { e.preventDefault(); openRow(e.target); }
     });
     // A text column's keys as ranks in reading order (equal texts, equal ranks), made on its
-    // first sort; numbers sort as they are. The decisions change, so theirs are read each time.
+    // first sort; numbers sort as they are. A live column's keys (the decisions) change, so
+    // they are read each time.
     const ranks = new Map();
     function sortKeys(k) {
       const c = columns[k];
       if (c.numeric) return proposals.map(c.key);
-      if (k === columns.length - 1 || !ranks.has(k)) {
+      if (c.live || !ranks.has(k)) {
         const keys = proposals.map(c.key), distinct = [...new Set(keys)].sort(byName), rank = new Map(distinct.map((v, r) => [v, r]));
         const result = keys.map((v) => rank.get(v));
-        if (k !== columns.length - 1) ranks.set(k, result);
+        if (!c.live) ranks.set(k, result);
         return result;
       }
       return ranks.get(k);
@@ -512,11 +515,14 @@ extension HTMLReport {
     for (const n of [50, 100, 250, 1000]) { const o = el("option", null, whole(n)); o.value = String(n); add($("page-size"), o); }
     $("page-size").value = "100";
     const pageSize = () => Number($("page-size").value) || 100;
-    function sortRows() {
+    function orderRows() {
       const sign = order.descending ? -1 : 1, keys = sortKeys(order.column);
       ordered = proposals.map((_, i) => i).sort((a, b) => sign * (keys[a] - keys[b]) || a - b);
       for (const th of head.children) th.removeAttribute("aria-sort");
       head.children[order.column].setAttribute("aria-sort", order.descending ? "descending" : "ascending");
+    }
+    function sortRows() {
+      orderRows();
       shown = ordered.filter((i) => kept[i]);
       showPage(0);
     }
@@ -619,10 +625,14 @@ extension HTMLReport {
       for (const id of ["f-oblast", "f-country", "f-status", "f-min", "f-max", "f-search", "f-decision"]) $(id).value = "";
       applyFilters();
     });
-    sortRows();
+    // The first page is shown once, by the filters (which also say what is shown).
+    orderRows();
     applyFilters();
-    // The text columns' ranks, made once the page is drawn, so that no first sort waits for them.
-    setTimeout(() => columns.forEach((c, k) => { if (!c.numeric && k !== columns.length - 1) sortKeys(k); }), 0);
+    // The text columns' ranks, made once the page is drawn, one column per task (a click
+    // waits for one at most), so that no first sort waits for them.
+    const unranked = columns.map((c, k) => k).filter((k) => !columns[k].numeric && !columns[k].live);
+    const rankNext = () => { if (unranked.length) { sortKeys(unranked.shift()); setTimeout(rankNext, 0); } };
+    setTimeout(rankNext, 0);
 
     // The decisions' own controls: who decides (asked once, kept), the shown rows at once, the export.
     const who = $("decided-by");
