@@ -108,11 +108,16 @@ import Twinning
         }
     }
 
-    @Test("explain a hromada of population 1e19 (valid and finite)")
+    @Test("explain a hromada of population 1e19 (valid and finite); twinning report remakes the page of its match, as match made it")
     func hugePopulation() throws {
         let dir = try world()
         let result = try run(["explain", "UA1"] + Self.inputs, in: dir)
         #expect(result.status == 0 && result.stdout.contains("population 10000000000000000000"), "\(result.stderr)")
+        #expect(try run(["match"] + Self.inputs + ["--out", "o", "--format", "all"], in: dir).status == 0)
+        let made = try Data(contentsOf: dir.appendingPathComponent("o/report.html"))
+        let again = try run(["report", "o", "--out", "again.html"], in: dir)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try Data(contentsOf: dir.appendingPathComponent("again.html")) == made)
     }
 
     @Test("validate on a directory is an input error, not a trap")

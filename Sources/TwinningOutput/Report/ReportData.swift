@@ -81,7 +81,9 @@ struct ReportSource: Decodable {
             let checks: [(String, Double, ClosedRange<Double>)] = [
                 ("score", score, 0...1), ("hromada_lat", hromadaLat, -90...90), ("partner_lat", partnerLat, -90...90),
                 ("hromada_lon", hromadaLon, -180...180), ("partner_lon", partnerLon, -180...180),
-                ("hromada_population", hromadaPopulation, 0...1e12), ("partner_population", partnerPopulation, 0...1e12),
+                // Any finite population, as `match` takes (a registry may hold 1e19).
+                ("hromada_population", hromadaPopulation, 0...Double.greatestFiniteMagnitude),
+                ("partner_population", partnerPopulation, 0...Double.greatestFiniteMagnitude),
                 ("distance_km", distanceKm, 0...21_000),
             ]
             return checks.first { !$0.2.contains($0.1) }.map { "\($0.0) \($0.1), outside \($0.2.lowerBound)–\($0.2.upperBound)" }
