@@ -70,6 +70,10 @@ public struct MatchResult: Sendable {
         public var pricingRowsScored = 0
         /// Pairs price-out added to the lists.
         public var pairsAdded = 0
+        /// Rounds after which the enlarged lists were solved cold rather than warm (the
+        /// warm start would have freed nearly every unit from far-off duals:
+        /// `SparseAssignment.add(_:)` in Assignment).
+        public var coldResolves = 0
     }
 
     public let proposals: [Proposal]

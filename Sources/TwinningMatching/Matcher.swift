@@ -137,6 +137,7 @@ struct MatchRun {
             do { try solved.add(arcs) } catch { throw explain(error) }
             timings.solving += Self.seconds(since: start)
         }
+        timings.coldResolves = solved.resolvedCold
         assignment = solved
         try checkMinimums(solved)
     }

@@ -109,7 +109,8 @@ struct Match: ParsableCommand {
         let t = result.timings
         let f = { (x: Double) in Decimals.fixed(x, 2) + " s" }
         lines.append("written to \(folder) in \(f(seconds)): load \(f(load)), score \(f(t.scoring)), solve \(f(t.solving)), "
-                     + "price-out \(f(t.pricing)) (\(t.pricingRounds) pass\(t.pricingRounds == 1 ? "" : "es"), \(t.pairsAdded) pairs added), "
+                     + "price-out \(f(t.pricing)) (\(t.pricingRounds) pass\(t.pricingRounds == 1 ? "" : "es"), \(t.pairsAdded) pairs added"
+                     + (t.coldResolves > 0 ? ", the lists re-solved cold \(t.coldResolves) time\(t.coldResolves == 1 ? "" : "s")" : "") + "), "
                      + "write \(f(write))")
         return lines.joined(separator: "\n")
     }

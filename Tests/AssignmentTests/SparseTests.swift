@@ -126,22 +126,26 @@ func expectBoundsHold(_ s: SparseAssignment, _ p: AssignmentProblem<Double>, lis
         let n = Int.random(in: 2...12, using: &g), m = Int.random(in: 2...14, using: &g)
         let p = randomPartialProblem(rows: n, columns: m, seed: UInt64(seed) &* 97, integerTies: false, groups: seed % 3 == 2 ? 3 : 0)
         let dense = try p.solve()
-        let q = sparse(p, keep: 1)
-        var listed = Set(q.arcs.enumerated().flatMap { i, arcs in arcs.map { Pair(i, $0.column) } })
-        var s = try q.solve()
-        expectBoundsHold(s, p, listed: listed, seed: seed)
-        _ = try priceOut(&s, p, listed: &listed)
-        let solution = s.solution
-        #expect(abs(solution.total - dense.total) <= 1e-9, "seed \(seed): \(solution.total) vs \(dense.total)")
-        #expect(solution.pairs == dense.pairs, "seed \(seed)")
-        // The certificate: every allowed pair not chosen, listed or not, has a non-negative
-        // reduced cost (chosen pairs have a non-positive one).
-        let chosen = Set(solution.pairs)
-        for i in 0..<n {
-            for j in 0..<m where !chosen.contains(Pair(i, j)) {
-                let x = p.values[i * m + j]
-                guard x.isFinite, x >= p.threshold! else { continue }
-                #expect(s.reducedCost(row: i, column: j, value: x) >= -1e-9, "seed \(seed) pair (\(i), \(j))")
+        // Re-solved warm after each round, and cold.
+        for resolution in [SparseAssignment.Resolution.warm, .cold] {
+            let q = sparse(p, keep: 1)
+            var listed = Set(q.arcs.enumerated().flatMap { i, arcs in arcs.map { Pair(i, $0.column) } })
+            var s = try q.solve()
+            s.resolution = resolution
+            expectBoundsHold(s, p, listed: listed, seed: seed)
+            _ = try priceOut(&s, p, listed: &listed)
+            let solution = s.solution
+            #expect(abs(solution.total - dense.total) <= 1e-9, "seed \(seed), \(resolution): \(solution.total) vs \(dense.total)")
+            #expect(solution.pairs == dense.pairs, "seed \(seed), \(resolution)")
+            // The certificate: every allowed pair not chosen, listed or not, has a non-negative
+            // reduced cost (chosen pairs have a non-positive one).
+            let chosen = Set(solution.pairs)
+            for i in 0..<n {
+                for j in 0..<m where !chosen.contains(Pair(i, j)) {
+                    let x = p.values[i * m + j]
+                    guard x.isFinite, x >= p.threshold! else { continue }
+                    #expect(s.reducedCost(row: i, column: j, value: x) >= -1e-9, "seed \(seed), \(resolution), pair (\(i), \(j))")
+                }
             }
         }
     }
@@ -204,15 +208,18 @@ func expectBoundsHold(_ s: SparseAssignment, _ p: AssignmentProblem<Double>, lis
         let s = try full.solve().solution
         #expect(abs(s.total - dense.total) <= 1e-9, "seed \(seed): \(s.total) vs \(dense.total)")
         #expect(s.pairs == dense.pairs, "seed \(seed)")
-        var short = sparse(p, keep: 8)
-        short.checksInvariants = false
-        var listed = Set(short.arcs.enumerated().flatMap { i, arcs in arcs.map { Pair(i, $0.column) } })
-        var solved = try short.solve()
-        expectBoundsHold(solved, p, listed: listed, seed: seed)
-        let rounds = try priceOut(&solved, p, listed: &listed)
-        #expect(rounds >= 1)
-        #expect(abs(solved.solution.total - dense.total) <= 1e-9, "seed \(seed)")
-        #expect(solved.solution.pairs == dense.pairs, "seed \(seed)")
+        for resolution in [SparseAssignment.Resolution.chosen, .warm, .cold] {
+            var short = sparse(p, keep: 8)
+            short.checksInvariants = false
+            var listed = Set(short.arcs.enumerated().flatMap { i, arcs in arcs.map { Pair(i, $0.column) } })
+            var solved = try short.solve()
+            solved.resolution = resolution
+            expectBoundsHold(solved, p, listed: listed, seed: seed)
+            let rounds = try priceOut(&solved, p, listed: &listed)
+            #expect(rounds >= 1)
+            #expect(abs(solved.solution.total - dense.total) <= 1e-9, "seed \(seed), \(resolution)")
+            #expect(solved.solution.pairs == dense.pairs, "seed \(seed), \(resolution)")
+        }
     }
 
     @Test("the exact finish does not depend on how far cost scaling went: none, coarse, no exact potentials, from the largest cost, default",
@@ -235,7 +242,7 @@ func expectBoundsHold(_ s: SparseAssignment, _ p: AssignmentProblem<Double>, lis
         }
     }
 
-    @Test("the duals are canonical: the same whatever path the solver took (shortest paths only, coarse or full scaling, short lists and price-out warm)",
+    @Test("the duals are canonical: the same whatever path the solver took (shortest paths only, coarse or full scaling, short lists and price-out re-solved warm or cold)",
           arguments: 0..<400)
     func canonicalDuals(seed: Int) throws {
         var g = SplitMix64(seed: UInt64(seed) &+ 9_001)
@@ -248,12 +255,15 @@ func expectBoundsHold(_ s: SparseAssignment, _ p: AssignmentProblem<Double>, lis
             q.schedule = schedule
             solutions.append(("full lists, \(schedule)", try q.solve().solution))
         }
-        var short = sparse(p, keep: 2)
-        var listed = Set(short.arcs.enumerated().flatMap { i, arcs in arcs.map { Pair(i, $0.column) } })
-        short.checksInvariants = false
-        var solved = try short.solve()
-        _ = try priceOut(&solved, p, listed: &listed)
-        solutions.append(("two per row, then price-out", solved.solution))
+        for resolution in [SparseAssignment.Resolution.warm, .cold] {
+            var short = sparse(p, keep: 2)
+            var listed = Set(short.arcs.enumerated().flatMap { i, arcs in arcs.map { Pair(i, $0.column) } })
+            short.checksInvariants = false
+            var solved = try short.solve()
+            solved.resolution = resolution
+            _ = try priceOut(&solved, p, listed: &listed)
+            solutions.append(("two per row, then price-out, re-solved \(resolution)", solved.solution))
+        }
         func same(_ a: Double, _ b: Double) -> Bool { a == b || abs(a - b) <= 1e-9 }
         // The optimum is the best Σ (value − threshold): a pair worth the threshold
         // exactly is a tie, which different paths may break differently.

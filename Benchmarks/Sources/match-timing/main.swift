@@ -29,6 +29,7 @@ for _ in 0..<repeats {
     let result = try time("match") { try Matcher.match(instance, options: Matcher.Options(candidatesPerHromada: k, candidatesInReserve: reserve)) }
     stages["match.price_out_rounds", default: []].append(Double(result.timings.pricingRounds))
     stages["match.pairs_added", default: []].append(Double(result.timings.pairsAdded))
+    stages["match.cold_resolves", default: []].append(Double(result.timings.coldResolves))
     stages["match.price_out_rows_scored", default: []].append(Double(result.timings.pricingRowsScored))
     stages["match.score", default: []].append(result.timings.scoring)
     stages["match.solve", default: []].append(result.timings.solving)

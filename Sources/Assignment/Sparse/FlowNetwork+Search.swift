@@ -327,7 +327,14 @@ extension FlowNetwork {
     /// partly unmatched) can turn negative; those are saturated, so the units the row had
     /// placed come back to it as excess for ``optimise()`` to place again. On the shipped
     /// data this leaves about 300 units to move instead of about 5,400.
-    mutating func add(_ arcs: [(row: Int, arc: SparseAssignmentProblem.Arc)]) throws(AssignmentError) {
+    ///
+    /// With `allowingCold`, it gives up before re-solving (returns false, the network then
+    /// to be solved afresh) when the warm start has nothing to give: it freed at least
+    /// ``coldShare`` of the units placed and the largest raise is over ``coldRaise`` of the
+    /// largest cost, so the potentials are far from the new optimum and nearly every unit
+    /// must be placed again (`SparseAssignment.add(_:)` says what that measured).
+    @discardableResult
+    mutating func add(_ arcs: [(row: Int, arc: SparseAssignmentProblem.Arc)], allowingCold: Bool = false) throws(AssignmentError) -> Bool {
         var extra = [[SparseAssignmentProblem.Arc]](repeating: [], count: n)
         for (row, arc) in arcs { extra[row].append(arc) }
         var start = [0], column: [Int32] = [], cost: [Double] = [], rowOf: [Int32] = [], flow: [Bool] = []
@@ -391,11 +398,22 @@ extension FlowNetwork {
                 unmatchedRows.remove(Int32(i))
             }
         }
+        if allowingCold {
+            let placed = supply.reduce(0, +), freed = (0..<n).reduce(0) { $0 + max(0, excess[$1]) }
+            var largest = abs(unmatchedCost)
+            for c in arcCost { largest = max(largest, abs(c)) }
+            if Double(freed) >= Self.coldShare * Double(placed) && violation > Self.coldRaise * largest { return false }
+        }
         // The flow is 0-optimal again, so ε may start anywhere: the potentials are off by
         // at most the largest raise, and starting one scaling factor below it measured
         // fastest on the shipped data (a phase fewer; `Benchmarks/README.md`).
         optimise(within: violation / schedule.factor)
+        return true
     }
+
+    /// When ``add(_:allowingCold:)`` gives up on a warm start: the share of the units it
+    /// freed and the largest raise as a share of the largest cost, both at least these.
+    static let coldShare = 0.9, coldRaise = 0.25
 }
 
 #if DEBUG
