@@ -27,7 +27,7 @@ extension Tuner {
                                 folds requested: Int = 5, progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) -> [AblationRow] {
         var run = TuneRun(hromadas: hromadas, partners: partners, truth: truth, base: base, seed: seed, folds: requested, baselines: false)
         let families = [("model", [ScoreComponent]())] + ScoreComponent.families(of: ScoreComponent.model)
-        let splits = (0..<run.folds).map(run.split)
+        let splits = run.splits
         // Every fit starts from the whole model's fit on every pair, without the family left out.
         let whole = run.reference(.model)
         var wholeHits: [Double] = []
@@ -35,9 +35,9 @@ extension Tuner {
         for (k, (family, left)) in families.enumerated() {
             let components = ScoreComponent.model.filter { !left.contains($0) }
             var hromadaHits: [Double] = [], hits: [Double] = []
-            for (context, train, test) in splits {
-                let weights = run.fit(components, ridge: modelRidge, train, context, exponent: base[.gravitySize],
-                                      start: whole.restricted(to: components, share: run.share(train))).weights
+            let fitted = run.foldFits(components, ridge: modelRidge, exponents: splits.map { _ in base[.gravitySize] },
+                                      start: whole.restricted(to: components))
+            for ((context, _, test), weights) in zip(splits, fitted) {
                 let ranks = Evaluator.ranks(model: run.model(weights, context), pairs: run.pairs)
                 let metrics = EvaluationReport.metrics(ranks: test.map { ranks[$0] }, hromadas: test.map { truth[$0].hromada })
                 hromadaHits.append(metrics.hromadaHitAt10)

@@ -147,9 +147,10 @@ public enum Evaluator {
     static func ranksFromKeptScores(model: ScoreModel, pairs: [(row: Int, partner: Int)], candidates: [Bool]?,
                                     top: Int) -> (ranks: [Int], tops: [[Int]]) {
         let n = model.hromadas.count, m = model.partners.count
-        var scores = [Float](repeating: 0, count: n * m)
         let rows = Set(pairs.map(\.row))
         let wanted = (0..<n).map { rows.contains($0) || top > 0 }
+        // Every row read below is written first: the rows of the pairs, or all for tops.
+        var scores = [Float](unsafeUninitializedCapacity: n * m) { _, count in count = n * m }
         scores.withUnsafeMutableBufferPointer { buffer in
             let shared = SharedBuffer(buffer)
             model.forEachSegment(rows: wanted) { s in
@@ -162,31 +163,61 @@ public enum Evaluator {
         scores.withUnsafeBufferPointer { allBuffer in
             ranks.withUnsafeMutableBufferPointer { rankBuffer in
             tops.withUnsafeMutableBufferPointer { topBuffer in
-                let ranks = SharedBuffer(rankBuffer), tops = SharedBuffer(topBuffer), all = SharedBuffer(allBuffer)
+                let ranks = SharedBuffer(rankBuffer), tops = SharedBuffer(topBuffer), kept = SharedBuffer(allBuffer)
                 DispatchQueue.concurrentPerform(iterations: pairs.count) { t in
-                    let row = all.base + pairs[t].row * m, partner = pairs[t].partner, target = row[partner]
-                    var count = 0
-                    for c in 0..<m where candidates?[c] ?? true {
-                        if row[c] > target || (row[c] == target && c < partner) { count += 1 }
+                    let row = kept.base + pairs[t].row * m, partner = pairs[t].partner, target = row[partner]
+                    if let candidates {
+                        var count = 0
+                        for c in 0..<m where candidates[c] {
+                            if row[c] > target || (row[c] == target && c < partner) { count += 1 }
+                        }
+                        ranks[t] = count + 1
+                    } else {
+                        ranks[t] = beating(target, in: UnsafePointer(row), m, before: partner) + 1
                     }
-                    ranks[t] = count + 1
                 }
                 guard top > 0 else { return }
                 DispatchQueue.concurrentPerform(iterations: n) { i in
-                    let row = all.base + i * m
+                    let row = kept.base + i * m
                     var list: [(Float, Int)] = []
-                    for c in 0..<m where candidates?[c] ?? true {
+                    // Once the list is full, a run of eight none of which beats its last is passed over at once.
+                    var floor = -Float.infinity, c = 0
+                    while c < m {
+                        if list.count == top && c + 8 <= m && candidates == nil
+                            && all(UnsafeRawPointer(row + c).loadUnaligned(as: SIMD8<Float>.self) .<= SIMD8(repeating: floor)) {
+                            c += 8
+                            continue
+                        }
+                        defer { c += 1 }
+                        guard candidates?[c] ?? true else { continue }
                         let x = row[c]
-                        if list.count == top, let last = list.last, x <= last.0 { continue }
+                        if list.count == top && x <= floor { continue }
                         let at = list.firstIndex { x > $0.0 } ?? list.count
                         list.insert((x, c), at: at)
                         if list.count > top { list.removeLast() }
+                        if list.count == top { floor = list[top - 1].0 }
                     }
                     tops[i] = list.map(\.1)
                 }
             }}
         }
         return (Array(ranks.prefix(pairs.count)), top > 0 ? tops : [])
+    }
+
+    /// How many of `row[0..<m]` beat `target` at column `partner`: higher, or equal and
+    /// before it (eight at a time).
+    @inline(__always)
+    static func beating(_ target: Float, in row: UnsafePointer<Float>, _ m: Int, before partner: Int) -> Int {
+        let t = SIMD8<Float>(repeating: target), one = SIMD8<Int32>(repeating: 1)
+        var lanes = SIMD8<Int32>(), c = 0
+        while c + 8 <= m {
+            lanes &+= SIMD8<Int32>().replacing(with: one, where: UnsafeRawPointer(row + c).loadUnaligned(as: SIMD8<Float>.self) .> t)
+            c += 8
+        }
+        var count = Int(lanes.wrappedSum())
+        while c < m { if row[c] > target { count += 1 }; c += 1 }
+        for c in 0..<partner where row[c] == target { count += 1 }
+        return count
     }
 
     /// Ranks, for every true pair, the true partner among `candidates` (all partners when

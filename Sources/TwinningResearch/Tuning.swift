@@ -196,6 +196,7 @@ public enum Tuner {
                             seed: UInt64 = 2022, folds requested: Int = 5, write: TuneMethod = .model,
                             progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) -> TuneReport {
         var run = TuneRun(hromadas: hromadas, partners: partners, truth: truth, base: base, seed: seed, folds: requested)
+        run.fitFolds()
         var results: [TuneReport.Fold] = []
         var heldOut: [TuneMethod: [Int]] = [:]
         for method in TuneMethod.allCases where method != .random { heldOut[method] = [Int](repeating: 0, count: truth.count) }
@@ -256,9 +257,12 @@ struct TuneRun {
     let everyTie: ScoreContext
     let proximity: [Int]
     let gravity: [[Int]]
-    /// Per logit method: its fit on every pair (``reference(_:)``); each fold's top 10 of
-    /// every row.
+    /// Per fold: the known ties of its training pairs, those pairs and the held-out ones.
+    let splits: [(context: ScoreContext, train: [Int], test: [Int])]
+    /// Per logit method: its fit on every pair (``reference(_:)``); each fold's weights
+    /// (``fitFolds()``) and top 10 of every row.
     var references: [TuneMethod: Start] = [:]
+    var foldWeights: [TuneMethod: [Weights]] = [:]
     var tops: [TuneMethod: [[[Int]]]] = [:]
 
     /// `baselines`: whether to rank by proximity and by gravity at each exponent (the
@@ -271,7 +275,8 @@ struct TuneRun {
         let count = max(2, min(requested, shuffled.count))
         folds = count
         let foldOfHromada = Dictionary(uniqueKeysWithValues: shuffled.enumerated().map { ($1, $0 % count) })
-        foldOfPair = truth.map { foldOfHromada[$0.hromada]! }
+        let foldOfPair = truth.map { foldOfHromada[$0.hromada]! }
+        self.foldOfPair = foldOfPair
         let sortedRows = shuffled.sorted()
         rows = sortedRows
         let rowOf = Dictionary(uniqueKeysWithValues: sortedRows.enumerated().map { ($1, $0) })
@@ -280,6 +285,12 @@ struct TuneRun {
         // Proximity and gravity do not learn from ties: one ranking of every pair serves all folds.
         let all = ScoreContext(hromadas: hromadas, partners: partners, ties: truth.map(\.pair), priorStrength: base[.priorStrength])
         everyTie = all
+        splits = (0..<count).map { f in
+            let train = truePairs.indices.filter { foldOfPair[$0] != f }, test = truePairs.indices.filter { foldOfPair[$0] == f }
+            let context = ScoreContext(hromadas: hromadas, partners: partners, ties: train.map { truth[$0].pair },
+                                       priorStrength: base[.priorStrength])
+            return (context, train, test)
+        }
         guard baselines else { proximity = []; gravity = []; return }
         let (h, p, r, t, b) = (hromadas, partners, sortedRows, truePairs, base)
         func ranks(_ w: Weights) -> [Int] {
@@ -304,12 +315,15 @@ struct TuneRun {
         return gravity.indices.max { mrr(gravity[$0]) < mrr(gravity[$1]) || (mrr(gravity[$0]) == mrr(gravity[$1]) && $0 > $1) }!
     }
 
-    /// A logit method's weights from training pairs `train` and known ties `context`, its
-    /// Newton steps started from the method's reference fit (``reference(_:)``).
-    mutating func logit(_ method: TuneMethod, _ train: [Int], _ context: ScoreContext, exponent: Double) -> Weights {
-        let start = reference(method)
-        return fit(method.components, ridge: method.ridge, train, context, exponent: exponent,
-                   start: start.restricted(to: method.components, share: share(train))).weights
+    /// Each logit method's weights on every fold (``foldFits(_:ridge:exponents:start:)``),
+    /// its steps started from the method's reference fit (``reference(_:)``).
+    mutating func fitFolds() {
+        let exponents = splits.map { gravity.isEmpty ? base[.gravitySize] : Tuner.gravityExponents[bestExponent($0.train)] }
+        for method in TuneMethod.allCases where !method.components.isEmpty {
+            let start = reference(method)
+            foldWeights[method] = foldFits(method.components, ridge: method.ridge, exponents: exponents,
+                                           start: start.restricted(to: method.components))
+        }
     }
 
     /// The fit of a logit method on every pair (the known ties all of them), made once
@@ -325,43 +339,37 @@ struct TuneRun {
         let a = gravity.isEmpty ? base[.gravitySize] : Tuner.gravityExponents[bestExponent(all)]
         let start = method.components.map { method == .logit && base.isDefault ? Tuner.oldLogitStart[$0] ?? 0 : base[$0] }
         let found = fit(method.components, ridge: method.ridge, all, everyTie, exponent: a,
-                        tolerance: ConditionalLogit.polishTolerance,
-                        start: Start(components: method.components, coefficients: start, hessian: nil))
-        let reference = Start(components: method.components, coefficients: found.fit.coefficients, hessian: found.fit.hessian,
-                              weights: found.weights)
+                        tolerance: ConditionalLogit.polishTolerance, start: start)
+        let reference = Start(components: method.components, coefficients: found.fit.coefficients, weights: found.weights)
         references[method] = reference
         return reference
     }
 
-    /// The share of the choices in `train`, as the Hessian counts them (each hromada's
-    /// choices weigh 1 together).
-    func share(_ train: [Int]) -> Double {
-        Double(Set(train.map { pairs[$0].row }).count) / Double(max(1, rows.count))
-    }
-
-    /// Where a fit's steps start: coefficients of `components`, and the Hessian there
-    /// (nil: single-precision Newton steps find one).
+    /// Where a fit's steps start: coefficients of `components`.
     struct Start {
         let components: [ScoreComponent]
         let coefficients: [Double]
-        let hessian: [Double]?
         /// The weights fitted, when this start is a reference fit.
         var weights: Weights? = nil
 
-        /// The start of a fit of `subset` (components of this one) on a `share` of the
-        /// choices: their coefficients, and their block of the Hessian scaled by the share.
-        func restricted(to subset: [ScoreComponent], share: Double) -> Start {
-            let index = subset.map { c in components.firstIndex(of: c)! }, k = components.count
-            let h = hessian.map { h in index.flatMap { r in index.map { c in h[r * k + c] * share } } }
-            return Start(components: subset, coefficients: index.map { coefficients[$0] }, hessian: h)
+        /// The coefficients of `subset` (components of this one).
+        func restricted(to subset: [ScoreComponent]) -> [Double] {
+            subset.map { c in coefficients[components.firstIndex(of: c)!] }
         }
     }
 
-    /// A conditional logit of `components` on training pairs `train`, from `start`.
-    mutating func fit(_ components: [ScoreComponent], ridge: Double, _ train: [Int], _ context: ScoreContext, exponent: Double,
-                      tolerance: Double = Tuner.foldTolerance, start: Start) -> (weights: Weights, fit: ConditionalLogit.Fit) {
+    /// The fit-only parameters: the base's, with gravity's exponent `exponent`.
+    func parameters(exponent: Double) -> Weights {
         var parameters = base
         parameters[.gravitySize] = exponent
+        return parameters
+    }
+
+    /// A conditional logit of `components` on training pairs `train` (rows of every true
+    /// pair's hromada, ``rows``), with known ties `context`, from `start`.
+    func fit(_ components: [ScoreComponent], ridge: Double, _ train: [Int], _ context: ScoreContext, exponent: Double,
+             tolerance: Double, start: [Double]) -> (weights: Weights, fit: ConditionalLogit.Fit) {
+        let parameters = parameters(exponent: exponent)
         let trainRows = Array(Set(train.map { truth[$0].hromada })).sorted()
         let rowOf = Dictionary(uniqueKeysWithValues: trainRows.enumerated().map { ($1, $0) })
         // The fit reads the components only: no weight, so no score is made.
@@ -369,22 +377,44 @@ struct TuneRun {
                                   context: context, rows: trainRows)
         let fit = ConditionalLogit.fit(model: fitModel, components: components,
                                        pairs: train.map { (rowOf[truth[$0].hromada]!, truth[$0].partner) },
-                                       start: start.coefficients, hessian: start.hessian, ridge: ridge, tolerance: tolerance)
+                                       start: start, ridge: ridge, tolerance: tolerance)
         return (Weights(only: Dictionary(uniqueKeysWithValues: zip(components, fit.coefficients)), parameters: parameters), fit)
     }
 
-    /// The known ties of fold `f`'s training pairs, and those pairs and the held-out ones.
-    func split(_ f: Int) -> (context: ScoreContext, train: [Int], test: [Int]) {
-        let train = pairs.indices.filter { foldOfPair[$0] != f }, test = pairs.indices.filter { foldOfPair[$0] == f }
-        let context = ScoreContext(hromadas: hromadas, partners: partners, ties: train.map { truth[$0].pair },
-                                   priorStrength: base[.priorStrength])
-        return (context, train, test)
+    /// A conditional logit of `components` on each fold's training pairs and known ties,
+    /// gravity's exponent `exponents[f]` in fold `f`, every fold's steps from `start`, to
+    /// ``Tuner/foldTolerance``. The folds are fitted together
+    /// (``ConditionalLogit/fitTogether(_:model:components:starts:ridge:tolerance:)``): one
+    /// model of every true pair's hromada gives the components all folds share, each fold's
+    /// own model (the same rows, its known ties) those learnt from ties, and gravity where
+    /// its exponent is not the one most folds chose. Each fold's fit starts from its own
+    /// single-precision Hessian at `start`: one fold leaves out a fifth of the choices and
+    /// changes the priors, so its optimum is too far for the reference fit's Hessian.
+    func foldFits(_ components: [ScoreComponent], ridge: Double, exponents: [Double], start: [Double]) -> [Weights] {
+        // The exponent most folds chose (the smallest of equals) is the shared model's.
+        let shared = Set(exponents).max { a, b in
+            let (m, n) = (exponents.filter { $0 == a }.count, exponents.filter { $0 == b }.count)
+            return m < n || (m == n && a > b)
+        } ?? base[.gravitySize]
+        func model(_ context: ScoreContext, _ exponent: Double) -> ScoreModel {
+            ScoreModel(hromadas: hromadas, partners: partners, weights: Weights(only: [:], parameters: parameters(exponent: exponent)),
+                       context: context, rows: rows)
+        }
+        let problems = zip(splits, exponents).map { split, exponent in
+            ConditionalLogit.Choices(pairs: split.train.map { pairs[$0] }, model: model(split.context, exponent),
+                                     own: components.map { $0.usesKnownTies || ($0 == .gravity && exponent != shared) })
+        }
+        let fits = ConditionalLogit.fitTogether(problems, model: model(everyTie, shared), components: components,
+                                                starts: problems.map { _ in start }, ridge: ridge, tolerance: Tuner.foldTolerance)
+        return zip(fits, exponents).map { fit, exponent in
+            Weights(only: Dictionary(uniqueKeysWithValues: zip(components, fit.coefficients)), parameters: parameters(exponent: exponent))
+        }
     }
 
     /// Fold `f`: every method learns on the other folds' pairs and is measured on this
     /// one's; their held-out ranks go into `heldOut`.
     mutating func fold(_ f: Int, heldOut: inout [TuneMethod: [Int]]) -> TuneReport.Fold {
-        let (context, train, test) = split(f)
+        let (context, train, test) = splits[f]
         let a = bestExponent(train)
         var candidates: [TuneReport.Candidate] = []
         var calibration = [Int](repeating: 0, count: 10)
@@ -400,7 +430,7 @@ struct TuneRun {
             case .defaults:
                 weights = Evaluator.honest(base); ranks = Evaluator.ranks(model: model(weights!, context), pairs: pairs)
             case .logit, .model:
-                weights = logit(method, train, context, exponent: Tuner.gravityExponents[a])
+                weights = foldWeights[method]![f]
                 let fitted = model(weights!, context)
                 let ranked = Evaluator.ranks(model: fitted, pairs: pairs, top: 10)
                 ranks = ranked.ranks

@@ -63,7 +63,7 @@ extension ScoreModel {
             var start = all.lowerBound
             while start < all.upperBound {
                 let block = start..<min(all.upperBound, start + blockSize)
-                let tied = (0..<block.count).filter { tiedHromadas[block.lowerBound + $0] != nil }
+                let tied = tiedColumns(in: block)
                 let counted = plan.computesFit ? (0..<block.count).filter { offerStatus[block.lowerBound + $0] == .counted } : []
                 for first in stride(from: rows.lowerBound, to: rows.upperBound, by: Self.rowTile) {
                     let tile = first..<min(rows.upperBound, first + Self.rowTile)
@@ -89,6 +89,43 @@ extension ScoreModel {
             }
         }
         return out
+    }
+}
+
+/// Single components of a model's rows against a block of columns, computed as
+/// ``ScoreModel/forEachSegment(columns:components:blockSize:rows:parts:_:)`` computes
+/// them, one at a time, by one thread at a time. For passes that read most components
+/// from the segments of one model and a few from another model of the same rows and
+/// columns: tuning's folds differ only in what is learnt from their known ties.
+package final class ComponentValues: @unchecked Sendable {
+    let plan: SegmentPlan
+    var work: SegmentWork
+
+    /// A reader of `model`'s components against blocks of at most `blockSize` columns.
+    package init(model: ScoreModel, blockSize: Int = ScoreModel.blockSize) {
+        plan = SegmentPlan(model: model, requested: [])
+        work = SegmentWork(rows: 1, width: min(blockSize, max(1, model.partners.count)), components: ScoreComponent.allCases.count)
+    }
+
+    deinit { work.deallocate() }
+
+    /// Component `c` of row `i` against `block`: valid until the next call for the same
+    /// component.
+    package func values(_ c: ScoreComponent, row i: Int, block: Range<Int>) -> UnsafePointer<Float> {
+        if c == .profile && plan.hasProfiles { plan.products(rows: i..<(i + 1), block: block, into: &work) }
+        func half() -> UnsafePointer<Float> {
+            plan.halfAngles(i, block, into: work.half)
+            return UnsafePointer(work.half)
+        }
+        func measure(_ m: ScoreComponent.Measure) -> UnsafePointer<Float> {
+            switch m {
+            case .distance: plan.logKmValues(half(), block.count, into: work.logKm); return UnsafePointer(work.logKm)
+            case .ratio: plan.logRatioValues(i, block, into: work.logRatio); return UnsafePointer(work.logRatio)
+            case .partnerSize: return plan.model.log10PopulationB.withUnsafeBufferPointer { $0.baseAddress! + block.lowerBound }
+            }
+        }
+        let tied = c == .ties || c == .popularity ? plan.model.tiedColumns(in: block) : []
+        return plan.componentValues(c, row: i, local: 0, block: block, tied: tied, work: work, half: half, measure: measure)
     }
 }
 

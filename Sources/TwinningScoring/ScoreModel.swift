@@ -71,6 +71,8 @@ public struct ScoreModel: Sendable {
     let log10PopulationA: [Float], log10PopulationB: [Float]
     /// For columns whose partner has known ties: the (registry) hromadas it twins with.
     let tiedHromadas: [Int: [Int]]
+    /// Those columns, ascending (``tiedColumns(in:)``).
+    let tiedColumns: [Int]
     /// Per row: whether the hromada is its oblast's most populous (``ScoreComponent/capitals``).
     let rowIsCentre: [Bool]
     /// Per row: `1 − log10(population) / 6`, the hromada's own (``ScoreComponent/upward``).
@@ -160,6 +162,7 @@ public struct ScoreModel: Sendable {
         var tied: [Int: [Int]] = [:]
         for t in context.ties { if let c = columnOf[t.partner] { tied[c, default: []].append(t.hromada) } }
         tiedHromadas = tied
+        tiedColumns = tied.keys.sorted()
         rowIsCentre = rowHromada.map { context.oblastCentre[$0] }
         rowSmallness = hromadas.populations.map { Float(1 - Self.townValue($0)) }
     }
@@ -253,6 +256,17 @@ public struct ScoreModel: Sendable {
         let dp = p2 - p1, dl = (lon2 - lon1) * .pi / 180
         let a = sin(dp / 2) * sin(dp / 2) + cos(p1) * cos(p2) * sin(dl / 2) * sin(dl / 2)
         return 2 * earthRadiusKm * asin(min(1, a.squareRoot()))
+    }
+
+    /// The columns of `block` whose partner has known ties, as offsets from its start,
+    /// ascending (a binary search of ``tiedColumns``).
+    func tiedColumns(in block: Range<Int>) -> [Int] {
+        func first(_ bound: Int) -> Int {
+            var low = 0, high = tiedColumns.count
+            while low < high { let mid = (low + high) / 2; if tiedColumns[mid] < bound { low = mid + 1 } else { high = mid } }
+            return low
+        }
+        return tiedColumns[first(block.lowerBound)..<first(block.upperBound)].map { $0 - block.lowerBound }
     }
 
     /// ``ScoreComponent/popularity`` of column `j` for row `i`: the hromadas it twins

@@ -204,6 +204,39 @@ import LinearAlgebra
     }
 }
 
+@Suite struct FitsTogetherTests {
+    @Test("fits made together in lockstep, sharing a pass's components, are each fit made alone, to the last bit")
+    func sameAsAlone() throws {
+        let (h, p) = try randomRegistries(hromadas: 60, partners: 2000, seed: 5)
+        var rng = SplitMix64(seed: 9)
+        let pairs = (0..<180).map { _ in (row: Int(rng.next() % 60), partner: Int(rng.next() % 2000)) }
+        // Three folds: each learns its priors from its own training pairs, as tune's do.
+        let components: [ScoreComponent] = [.proximity, .size, .town, .regionLogPrior, .areaLogPrior]
+        let folds = (0..<3).map { f in pairs.indices.filter { $0 % 3 != f } }
+        let weights = Weights(only: [:])
+        let models = folds.map { train in
+            ScoreModel(hromadas: h, partners: p, weights: weights, context: knowing(train.map { (pairs[$0].row, pairs[$0].partner) }, h, p))
+        }
+        let start = [1.0, 0.5, 0, 0.5, 0.5]
+        let problems = zip(folds, models).map { train, model in
+            ConditionalLogit.Choices(pairs: train.map { pairs[$0] }, model: model, own: components.map(\.usesKnownTies))
+        }
+        // The shared model knows no tie: its priors are never read.
+        let together = ConditionalLogit.fitTogether(problems, model: ScoreModel(hromadas: h, partners: p, weights: weights),
+                                                    components: components, starts: [start, start, start], ridge: 1e-5,
+                                                    tolerance: 1e-9)
+        for (f, train) in folds.enumerated() {
+            let alone = ConditionalLogit.fit(model: models[f], components: components, pairs: train.map { pairs[$0] }, start: start,
+                                             ridge: 1e-5, tolerance: 1e-9)
+            #expect(alone.converged && together[f].converged)
+            #expect(together[f].coefficients == alone.coefficients, "fold \(f)")
+            #expect(together[f].iterations == alone.iterations)
+        }
+        // The folds' priors differ, so their fits do.
+        #expect(together[0].coefficients != together[1].coefficients)
+    }
+}
+
 @Suite struct BFGSTests {
     @Test("the BFGS update meets the secant condition h·s = y, stays symmetric, and is skipped without curvature")
     func secant() {

@@ -129,6 +129,32 @@ let someTies = [(0, 5), (3, 17), (7, 17), (2, 150), (7, 210), (11, 5)]
         #expect(seen.total == h.count * p.count, "every pair visited once")
     }
 
+    @Test("a component read one at a time (ComponentValues) is the segment's, to the bit")
+    func componentsOneAtATime() throws {
+        let (h, p) = try randomRegistries(hromadas: 23, partners: 150, seed: 8)
+        var weights = Weights()
+        weights[.gravitySize] = 1.5
+        let model = ScoreModel(hromadas: h, partners: p, weights: weights, context: knowing(someTies, h, p))
+        let reader = ComponentValues(model: model, blockSize: 64)
+        let mismatches = Counter()
+        // One row visited per pass: its visits come from one thread, which the reader needs.
+        for i in 0..<h.count {
+            var wanted = [Bool](repeating: false, count: h.count)
+            wanted[i] = true
+            model.forEachSegment(components: ScoreComponent.allCases, blockSize: 64, rows: wanted) { s in
+                for (k, c) in ScoreComponent.allCases.enumerated() {
+                    let one = reader.values(c, row: s.row, block: s.columns)
+                    for j in 0..<s.columns.count {
+                        // The profile is a GEMM's product: of one row here, of a tile there.
+                        let same = c == .profile ? abs(one[j] - s.component(k)[j]) <= 1e-6 : one[j] == s.component(k)[j]
+                        if !same { mismatches.add(1) }
+                    }
+                }
+            }
+        }
+        #expect(mismatches.total == 0)
+    }
+
     @Test("the fit: Σ need × offer / Σ need where the offers count, the typical fit elsewhere; the same by BLAS, by hand and on any subset of partners")
     func fit() throws {
         let (h, p) = try randomRegistries(hromadas: 20, partners: 140, seed: 12, mixedFit: true)
